@@ -1,0 +1,63 @@
+"""Customer-service analytics workbench for supply chains.
+
+Data flows one way: load -> validate -> model -> compute -> chart/report.
+
+Public entry points
+-------------------
+load_orders, load_table
+    Read order histories (and the other data-model tables) from CSV, Excel,
+    Parquet or SQL into the documented data model, without losing a row.
+project_root, data_path
+    Paths anchored at the project root, for notebooks run from anywhere.
+WorkbenchError
+    Root of every error the package raises on purpose.
+"""
+
+from __future__ import annotations
+
+from .exceptions import (
+    ConfigError,
+    MappingError,
+    MissingColumnsError,
+    NotAvailableError,
+    SourceError,
+    WorkbenchError,
+)
+from .paths import data_path, project_path, project_root
+
+__version__ = "0.1.0"
+
+
+def _configure_plotly() -> None:
+    """Use the one renderer that draws in JupyterLab *and* in offline nbconvert HTML."""
+    try:
+        import plotly.io as pio
+    except ImportError:  # plotly is a dependency; stay importable without it
+        return
+    pio.renderers.default = "plotly_mimetype+notebook"
+
+
+_configure_plotly()
+
+__all__ = [
+    "ConfigError",
+    "MappingError",
+    "MissingColumnsError",
+    "NotAvailableError",
+    "SourceError",
+    "WorkbenchError",
+    "data_path",
+    "load_orders",
+    "load_table",
+    "project_path",
+    "project_root",
+]
+
+
+def __getattr__(name: str):
+    # Loaders import pandas & friends; keep ``import workbench`` light until used.
+    if name in ("load_orders", "load_table", "LoadResult"):
+        from . import orders
+
+        return getattr(orders, name)
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")

@@ -1,0 +1,135 @@
+"""Exceptions raised by the workbench.
+
+Every error the package raises on purpose derives from :class:`WorkbenchError`,
+so callers (notebooks, the CLI, scheduled runs) can catch one class. Each
+subclass carries structured fields and a message that states the rule, the
+offending value, where it was found and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class WorkbenchError(Exception):
+    """Root of all errors raised by the workbench.
+
+    Parameters
+    ----------
+    message
+        Human-readable message: rule, offending value, location, fix.
+    source
+        File, URL or table the error refers to, if any.
+    fix
+        Suggested remedy, appended to the message.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, fix: str | None = None):
+        self.source = source
+        self.fix = fix
+        parts = [message]
+        if source:
+            parts.append(f"Source: {source}.")
+        if fix:
+            parts.append(f"Fix: {fix}")
+        super().__init__(" ".join(parts))
+
+
+class SourceError(WorkbenchError):
+    """A data source cannot be read at all (missing, empty, undecodable, unknown type)."""
+
+
+class MissingColumnsError(WorkbenchError):
+    """Required columns of a table cannot be found in the source.
+
+    Attributes
+    ----------
+    table
+        Name of the data-model table being loaded (e.g. ``"order_lines"``).
+    missing
+        Data-model column names that could not be mapped.
+    found
+        Column headers present in the source.
+    """
+
+    def __init__(
+        self,
+        table: str,
+        missing: Sequence[str],
+        found: Sequence[str],
+        *,
+        source: str | None = None,
+        hint: str | None = None,
+    ):
+        self.table = table
+        self.missing = list(missing)
+        self.found = list(found)
+        shown = ", ".join(repr(c) for c in self.found[:40])
+        if len(self.found) > 40:
+            shown += f", ... ({len(self.found)} columns)"
+        message = (
+            f"Table {table!r} needs the required column(s) {', '.join(self.missing)}, "
+            f"but none of the source headers maps to them. Headers found: [{shown}]."
+        )
+        if hint:
+            message += f" {hint}"
+        fix = (
+            "map the source headers onto the data model with a column mapping, e.g. "
+            "load_orders(path, mapping={"
+            + ", ".join(f"'{c}': '<your header>'" for c in self.missing[:3])
+            + "}) or a YAML file under data/mappings/ (see docs/data-model.md)."
+        )
+        super().__init__(message, source=source, fix=fix)
+
+
+class MappingError(WorkbenchError):
+    """A column mapping is malformed (unknown model column, bad YAML, wrong type).
+
+    Attributes
+    ----------
+    key
+        The mapping key at fault.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, source: str | None = None,
+                 fix: str | None = None):
+        self.key = key
+        super().__init__(message, source=source, fix=fix)
+
+
+class ConfigError(WorkbenchError):
+    """A configuration value (parameter, report config) is invalid.
+
+    Attributes
+    ----------
+    key
+        Name of the offending parameter or configuration key.
+    value
+        The offending value.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, value: object = None,
+                 fix: str | None = None, source: str | None = None):
+        self.key = key
+        self.value = value
+        super().__init__(message, source=source, fix=fix)
+
+
+class NotAvailableError(WorkbenchError):
+    """A computation needs optional columns that the data does not have.
+
+    Attributes
+    ----------
+    what
+        The computation (e.g. a KPI name).
+    missing
+        The data-model columns it needs and that are absent or empty.
+    """
+
+    def __init__(self, what: str, missing: Sequence[str]):
+        self.what = what
+        self.missing = list(missing)
+        super().__init__(
+            f"{what} is not available: needs column(s) {', '.join(self.missing)}.",
+            fix="map these columns in the column mapping, or leave this measure out.",
+        )

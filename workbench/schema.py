@@ -1,0 +1,348 @@
+"""The workbench data model: tables, columns, types, units.
+
+This module is the single source of truth for column names. ``docs/data-model.md``
+is generated from it (``workbench docs``) and a test keeps the two in sync.
+
+Every table is long and tidy: one row per record, one column per field. Column
+types are one of
+
+``string``
+    Identifier or free text (pandas ``string``/``str``).
+``int``
+    Whole number, nullable (pandas ``Int64``).
+``float``
+    Quantity, money or duration (``float64``; missing is ``NaN``).
+``date``
+    Calendar date (``datetime64``, time of day dropped; missing is ``NaT``).
+``bool``
+    Flag (pandas nullable ``boolean``).
+
+Loaded tables also carry lineage columns ``source_file`` and ``source_row`` (see
+:data:`LINEAGE_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .exceptions import WorkbenchError
+
+LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
+"""Lineage carried by every loaded, quarantined and issue row.
+
+``source_row`` is the row number a spreadsheet program shows for the record
+(header = row 1; for Excel, the real sheet row; for SQL, the 1-based position
+in the result set)."""
+
+COLUMN_TYPES = ("string", "int", "float", "date", "bool")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data-model table."""
+
+    name: str
+    type: str
+    required: bool
+    description: str
+    unit: str = ""
+    synonyms: tuple[str, ...] = ()
+    nonnegative: bool = False
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise WorkbenchError(f"column {self.name}: unknown type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A data-model table: its columns, key and row-level rules."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    date_order: tuple[tuple[str, str], ...] = ()
+    """Pairs ``(earlier, later)``: a row where ``later < earlier`` is quarantined."""
+    masters: dict[str, str] = field(default_factory=dict)
+    """Column -> master table whose key it must match when the master is given."""
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def optional(self) -> list[str]:
+        return [c.name for c in self.columns if not c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _c(name, type_, required, description, unit="", synonyms=(), nonnegative=False):
+    return Column(name, type_, required, description, unit, tuple(synonyms), nonnegative)
+
+
+ORDER_LINES = Table(
+    name="order_lines",
+    description="One row per customer order line: what was ordered, promised, shipped and delivered.",
+    key=("order_id", "line_no"),
+    date_order=(("order_date", "ship_date"), ("order_date", "delivery_date")),
+    masters={"customer_id": "customers", "item_id": "items"},
+    columns=(
+        _c("order_id", "string", True, "Customer order number.",
+           synonyms=("order", "order no", "order number", "so", "so number", "sales order",
+                     "订单号", "订单编号", "销售订单", "销售订单号", "单号")),
+        _c("line_no", "int", True,
+           "Line number within the order. If the source has none, lines are numbered "
+           "1, 2, ... within each order in file order (recorded in the summary).",
+           synonyms=("line", "line number", "order line", "行号", "项次", "行项目")),
+        _c("customer_id", "string", True, "Customer (sold-to) identifier.",
+           synonyms=("customer", "customer code", "customer number", "sold to", "客户",
+                     "客户编号", "客户代码", "客户名称")),
+        _c("item_id", "string", True, "Item / SKU / material identifier.",
+           synonyms=("item", "sku", "material", "product", "part number", "物料", "物料编码",
+                     "物料号", "料号", "产品", "产品编码", "品号")),
+        _c("order_date", "date", True, "Date the order was received/entered.",
+           synonyms=("order date", "created", "订单日期", "下单日期", "接单日期")),
+        _c("requested_date", "date", False, "Delivery date the customer asked for.",
+           synonyms=("requested date", "request date", "customer requested date", "要求交货日期",
+                     "需求日期", "客户要求日期")),
+        _c("promised_date", "date", False, "Delivery date committed to the customer.",
+           synonyms=("promised date", "promise date", "commit date", "confirmed date",
+                     "承诺交货日期", "承诺日期", "确认交期")),
+        _c("ship_date", "date", False, "Date the goods left the site.",
+           synonyms=("ship date", "shipped date", "发货日期", "出货日期")),
+        _c("delivery_date", "date", False, "Date the goods reached the customer.",
+           synonyms=("delivery date", "delivered date", "actual delivery date", "实际交货日期",
+                     "交货日期", "到货日期", "签收日期")),
+        _c("qty_ordered", "float", True, "Quantity ordered.", "item unit", nonnegative=True,
+           synonyms=("quantity", "qty", "order qty", "ordered qty", "数量", "订单数量", "订购数量")),
+        _c("qty_shipped", "float", False, "Quantity shipped.", "item unit", nonnegative=True,
+           synonyms=("shipped qty", "qty shipped", "发货数量", "出货数量")),
+        _c("qty_delivered", "float", False, "Quantity delivered and accepted.", "item unit",
+           nonnegative=True, synonyms=("delivered qty", "qty delivered", "交货数量", "实收数量",
+                                       "到货数量")),
+        _c("unit_price", "float", False, "Net selling price per item unit.", "currency / item unit",
+           nonnegative=True, synonyms=("price", "unit price", "单价", "销售单价")),
+        _c("site", "string", False, "Shipping site, plant or warehouse.",
+           synonyms=("plant", "warehouse", "ship from", "工厂", "仓库", "发货仓库", "地点")),
+        _c("status", "string", False,
+           "Line status: open, shipped, delivered or cancelled (free text kept as given).",
+           synonyms=("line status", "order status", "状态", "订单状态")),
+        _c("invoice_error", "bool", False, "The invoice for this line was wrong (price, qty, address).",
+           synonyms=("发票错误",)),
+        _c("qty_damaged", "float", False, "Quantity delivered damaged.", "item unit",
+           nonnegative=True, synonyms=("damaged qty", "破损数量")),
+        _c("substituted_item", "string", False, "Item shipped instead of the ordered one, if any.",
+           synonyms=("substitute", "替代物料")),
+        _c("route_changed", "bool", False, "The shipment was re-routed after planning.",
+           synonyms=("改道",)),
+        _c("qty_returned", "float", False, "Quantity returned or credited afterwards.", "item unit",
+           nonnegative=True, synonyms=("returned qty", "退货数量")),
+        _c("filled_from_stock", "bool", False,
+           "The line was filled from available stock (not made/bought to order).",
+           synonyms=("from stock", "现货")),
+    ),
+)
+
+ORDER_CHANGES = Table(
+    name="order_changes",
+    description="Customer order change log: one row per change to an order line.",
+    key=("order_id", "line_no", "change_seq"),
+    columns=(
+        _c("order_id", "string", True, "Customer order number.", synonyms=("订单号",)),
+        _c("line_no", "int", True, "Order line changed.", synonyms=("行号",)),
+        _c("change_seq", "int", True, "Sequence number of the change within the line (1, 2, ...)."),
+        _c("change_date", "date", True, "Date the customer asked for the change.",
+           synonyms=("变更日期",)),
+        _c("change_type", "string", True,
+           "One of qty_up, qty_down, date_in, date_out, spec, cancel.", synonyms=("变更类型",)),
+        _c("customer_id", "string", False, "Customer (denormalised for convenience)."),
+        _c("item_id", "string", False, "Item (denormalised for convenience)."),
+        _c("old_qty", "float", False, "Quantity before the change.", "item unit"),
+        _c("new_qty", "float", False, "Quantity after the change.", "item unit"),
+        _c("old_date", "date", False, "Requested date before the change."),
+        _c("new_date", "date", False, "Requested date after the change."),
+        _c("reason", "string", False, "Reason given, free text."),
+    ),
+)
+
+CUSTOMERS = Table(
+    name="customers",
+    description="Customer master.",
+    key=("customer_id",),
+    columns=(
+        _c("customer_id", "string", True, "Customer identifier.", synonyms=("客户编号", "客户")),
+        _c("customer_name", "string", False, "Display name (escaped in every report).",
+           synonyms=("name", "客户名称")),
+        _c("segment", "string", False, "Business segment (e.g. distributor, OEM, retail).",
+           synonyms=("行业", "客户类别")),
+        _c("tier", "string", False, "Service tier (A/B/C), if set by the business.",
+           synonyms=("客户等级",)),
+        _c("region", "string", False, "Sales region.", synonyms=("区域",)),
+        _c("since", "date", False, "Customer since.", synonyms=("开户日期",)),
+        _c("language", "string", False, "Preferred language for notices: en or zh."),
+        _c("contact_email", "string", False, "Contact for delivery notices."),
+    ),
+)
+
+ITEMS = Table(
+    name="items",
+    description="Item master with planning parameters.",
+    key=("item_id",),
+    columns=(
+        _c("item_id", "string", True, "Item identifier.", synonyms=("物料编码", "物料")),
+        _c("description", "string", False, "Item description.", synonyms=("物料描述",)),
+        _c("product_group", "string", False, "Product group.", synonyms=("产品组",)),
+        _c("unit_cost", "float", False, "Standard cost per unit.", "currency / unit",
+           nonnegative=True, synonyms=("标准成本",)),
+        _c("unit_price", "float", False, "List price per unit.", "currency / unit",
+           nonnegative=True),
+        _c("lead_time_days", "float", False, "Replenishment lead time.", "days",
+           nonnegative=True, synonyms=("lead time", "提前期")),
+        _c("safety_stock", "float", False, "Safety stock.", "item unit", nonnegative=True,
+           synonyms=("安全库存",)),
+        _c("lot_size", "float", False, "Fixed lot size / minimum order quantity.", "item unit",
+           nonnegative=True, synonyms=("批量",)),
+        _c("demand_pattern", "string", False,
+           "Demand pattern label (smooth, seasonal, intermittent), if known."),
+    ),
+)
+
+SUPPLY_PLAN = Table(
+    name="supply_plan",
+    description="Scheduled receipts and MPS: supply arriving per item and date.",
+    key=("receipt_id",),
+    columns=(
+        _c("receipt_id", "string", True, "Receipt / MPS line identifier."),
+        _c("item_id", "string", True, "Item received.", synonyms=("物料",)),
+        _c("due_date", "date", True, "Date the receipt is available.", synonyms=("到货日期",)),
+        _c("qty", "float", True, "Quantity received.", "item unit", nonnegative=True,
+           synonyms=("数量",)),
+        _c("firm", "bool", True,
+           "True for a firm/confirmed receipt (released order), False for a planned one."),
+        _c("site", "string", False, "Receiving site."),
+        _c("source", "string", False, "MPS, purchase order, production order, transfer."),
+    ),
+)
+
+INVENTORY = Table(
+    name="inventory",
+    description="On-hand inventory snapshot per item (and site) at a date.",
+    key=("item_id", "site", "snapshot_date"),
+    columns=(
+        _c("item_id", "string", True, "Item.", synonyms=("物料",)),
+        _c("snapshot_date", "date", True, "Date of the snapshot (start of day).",
+           synonyms=("盘点日期",)),
+        _c("on_hand", "float", True, "Usable on-hand quantity.", "item unit", nonnegative=True,
+           synonyms=("库存", "现有库存")),
+        _c("site", "string", False, "Site or warehouse."),
+        _c("allocated", "float", False, "Quantity already allocated/picked.", "item unit",
+           nonnegative=True),
+    ),
+)
+
+FORECAST = Table(
+    name="forecast",
+    description="Demand forecast per item and period, optionally with an interval.",
+    key=("item_id", "period_start"),
+    columns=(
+        _c("item_id", "string", True, "Item.", synonyms=("物料",)),
+        _c("period_start", "date", True, "First day of the forecast period."),
+        _c("forecast_qty", "float", True, "Point forecast for the period.", "item unit",
+           nonnegative=True, synonyms=("预测数量",)),
+        _c("lower", "float", False, "Lower prediction-interval bound.", "item unit"),
+        _c("upper", "float", False, "Upper prediction-interval bound.", "item unit"),
+        _c("method", "string", False, "Forecast method."),
+    ),
+)
+
+COMPLAINTS = Table(
+    name="complaints",
+    description="Customer complaints.",
+    key=("complaint_id",),
+    date_order=(("complaint_date", "resolved_date"),),
+    columns=(
+        _c("complaint_id", "string", True, "Complaint identifier."),
+        _c("customer_id", "string", True, "Customer.", synonyms=("客户",)),
+        _c("complaint_date", "date", True, "Date received.", synonyms=("投诉日期",)),
+        _c("category", "string", True,
+           "Category: late, short, damaged, invoice, wrong_item, service, other.",
+           synonyms=("投诉类别",)),
+        _c("order_id", "string", False, "Order concerned, if any."),
+        _c("resolved_date", "date", False, "Date closed; missing while open.",
+           synonyms=("解决日期",)),
+        _c("description", "string", False, "Free text (escaped in every report)."),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (ORDER_LINES, ORDER_CHANGES, CUSTOMERS, ITEMS, SUPPLY_PLAN, INVENTORY, FORECAST,
+              COMPLAINTS)
+}
+
+
+def get_table(name: str | Table) -> Table:
+    """Return the :class:`Table` called ``name`` (or ``name`` itself if it is one)."""
+    if isinstance(name, Table):
+        return name
+    try:
+        return TABLES[name]
+    except KeyError:
+        from .exceptions import ConfigError
+
+        raise ConfigError(
+            f"unknown data-model table {name!r}",
+            key="table",
+            value=name,
+            fix=f"use one of {', '.join(TABLES)}.",
+        ) from None
+
+
+def data_model_markdown() -> str:
+    """Render the data model as Markdown (the content of ``docs/data-model.md``)."""
+    out = [
+        "# Data model",
+        "",
+        "Generated from `workbench/schema.py` by `workbench docs`; do not edit by hand.",
+        "",
+        "All tables are long and tidy. Types: `string`, `int` (nullable integer), "
+        "`float`, `date` (calendar date), `bool` (nullable flag). "
+        "*Required* columns must be present and usable in every row, otherwise the row is "
+        "quarantined; an unusable value in an *optional* column becomes missing and is "
+        "recorded in the issues table. A column mapping can declare a required column "
+        "optional for a source that lacks it in some rows (e.g. `order_date`).",
+        "",
+        "Every loaded, quarantined and issue row carries lineage: `source_file` and "
+        "`source_row` (the row number a spreadsheet program shows, header = row 1; for SQL "
+        "the 1-based position in the result).",
+        "",
+    ]
+    for t in TABLES.values():
+        out += [f"## `{t.name}`", "", t.description, ""]
+        if t.key:
+            out.append(f"Key: {', '.join(f'`{k}`' for k in t.key)} (duplicates are quarantined).")
+        for a, b in t.date_order:
+            out.append(f"Rule: `{b}` must not be before `{a}`.")
+        for col, master in t.masters.items():
+            out.append(f"Rule: `{col}` must exist in `{master}` when that master is given.")
+        nonneg = [c.name for c in t.columns if c.nonnegative]
+        if nonneg:
+            out.append(f"Rule: {', '.join(f'`{c}`' for c in nonneg)} must not be negative.")
+        out += ["", "| column | type | unit | required | description |", "|---|---|---|---|---|"]
+        for c in t.columns:
+            out.append(
+                f"| `{c.name}` | {c.type} | {c.unit or '-'} | {'yes' if c.required else 'no'} | "
+                f"{c.description} |"
+            )
+        out.append("")
+    return "\n".join(out)
