@@ -23,6 +23,7 @@ from .exceptions import (
     SourceError,
     WorkbenchError,
 )
+from .orders import LoadResult, LoadSummary, load_orders, load_table
 from .paths import data_path, project_path, project_root
 
 __version__ = "0.1.0"
@@ -41,6 +42,8 @@ _configure_plotly()
 
 __all__ = [
     "ConfigError",
+    "LoadResult",
+    "LoadSummary",
     "MappingError",
     "MissingColumnsError",
     "NotAvailableError",
@@ -53,11 +56,3 @@ __all__ = [
     "project_root",
 ]
 
-
-def __getattr__(name: str):
-    # Loaders import pandas & friends; keep ``import workbench`` light until used.
-    if name in ("load_orders", "load_table", "LoadResult"):
-        from . import orders
-
-        return getattr(orders, name)
-    raise AttributeError(f"module 'workbench' has no attribute {name!r}")

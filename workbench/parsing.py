@@ -1,0 +1,435 @@
+"""Vectorized parsing of raw text values into typed columns.
+
+Every parser takes a pandas Series of raw values (text, or already typed when
+the source was Parquet/SQL/Excel) and returns a :class:`Parsed` result: the
+typed values, a mask of values that were present but could not be used, and
+per-value issue codes for values that were used but deserve a look (ambiguous
+or inconsistent dates).
+
+Parsing works on the *unique* raw values and maps the result back, so a
+column of ten million dates with a few thousand distinct values costs a few
+thousand regex matches, not ten million.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+NA_MARKERS: frozenset[str] = frozenset(
+    {"", "na", "n/a", "n.a.", "nan", "nat", "null", "none", "-", "--", "#n/a", "#na", "nil",
+     "无", "空"}
+)
+"""Raw values read as *missing* (compared case-insensitively after stripping).
+
+Anything else that does not parse — ``"Date Not Captured"``, ``"N/A - From RDC"``,
+``"TBD"`` — is an *unusable* value and is reported, never silently dropped."""
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0", "x", "是", "有", "对"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "无", "错"})
+
+ISSUE_DATE_AMBIGUOUS = "date_ambiguous"
+ISSUE_DATE_INCONSISTENT = "date_format_inconsistent"
+
+
+@dataclass
+class Parsed:
+    """Result of parsing one column.
+
+    Attributes
+    ----------
+    values
+        Typed values, missing where the raw value was missing or unusable.
+    missing
+        True where the raw value was empty or an NA marker.
+    invalid
+        True where a raw value was present but could not be read.
+    issue
+        Issue code per value for values that *were* read but are doubtful
+        (``date_ambiguous``, ``date_format_inconsistent``), else missing.
+    detail
+        Explanation per flagged value (invalid or issue), else missing.
+    info
+        Column-level facts (e.g. detected date format).
+    """
+
+    values: pd.Series
+    missing: np.ndarray
+    invalid: np.ndarray
+    issue: pd.Series
+    detail: pd.Series
+    info: dict = field(default_factory=dict)
+
+
+def _as_text(raw: pd.Series) -> pd.Series:
+    """Raw values as stripped Python strings (object dtype), NaN for nulls."""
+    s = raw.astype(object)
+    isnull = s.isna().to_numpy()
+    out = s.where(isnull, s.astype(str).str.strip())
+    return out
+
+
+def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset()) -> np.ndarray:
+    """True where a value is null or one of the NA markers."""
+    markers = NA_MARKERS | {m.casefold() for m in extra_na}
+    isnull = text.isna().to_numpy()
+    low = text.where(~isnull, "").astype(str).str.casefold()
+    return isnull | low.isin(markers).to_numpy()
+
+
+def _empty_series(index: pd.Index) -> pd.Series:
+    return pd.Series(pd.array([pd.NA] * len(index), dtype="string"), index=index)
+
+
+def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.ndarray,
+            detail_invalid: str | pd.Series, issue: pd.Series | None = None,
+            detail_issue: pd.Series | None = None, info: dict | None = None) -> Parsed:
+    idx = raw.index
+    missing = np.asarray(missing, dtype=bool)
+    invalid = np.asarray(invalid, dtype=bool)
+    issue_s = issue if issue is not None else _empty_series(idx)
+    detail = _empty_series(idx)
+    if detail_issue is not None:
+        detail = detail_issue.astype("string")
+    if invalid.any():
+        if isinstance(detail_invalid, str):
+            detail = detail.mask(invalid, detail_invalid)
+        else:
+            detail = detail.mask(invalid, detail_invalid.astype("string"))
+    return Parsed(values, missing, invalid, issue_s, detail, info or {})
+
+
+# --------------------------------------------------------------------------- strings
+def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Parsed:
+    """Identifiers and free text: stripped; NA markers become missing.
+
+    Integral floats coming from spreadsheets (``123.0``) are written ``123`` so
+    identifiers match across sources.
+    """
+    if pd.api.types.is_float_dtype(raw.dtype):
+        obj = raw.astype(object)
+        integral = raw.notna() & (raw % 1 == 0)
+        obj = obj.where(~integral, raw.where(integral, 0).astype("int64").astype(str))
+        raw = obj
+    text = _as_text(raw)
+    missing = na_mask(text, extra_na)
+    values = text.where(~missing, None).astype("string")
+    invalid = np.zeros(len(raw), dtype=bool)
+    return _finish(raw, values, missing, invalid, "")
+
+
+# --------------------------------------------------------------------------- numbers
+_CURRENCY = re.compile(r"^[\s$€£¥￥]+|[\s$€£¥￥]+$|^(?:rmb|cny|usd|eur)\s*|\s*(?:rmb|cny|usd|eur)$",
+                       re.IGNORECASE)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_THOUSANDS_EU = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+
+
+def _clean_number_text(u: pd.Series, decimal: str) -> pd.Series:
+    """Strip currency marks, thousands separators, spaces; (x) -> -x."""
+    s = u.str.replace(_CURRENCY, "", regex=True).str.replace("\u00a0", "", regex=False)
+    s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    s = s.str.replace(r"(?<=\d)[ '](?=\d{3}\b)", "", regex=True)
+    if decimal == ",":
+        eu = s.str.match(_THOUSANDS_EU)
+        s = s.where(~eu, s.str.replace(".", "", regex=False))
+        s = s.str.replace(",", ".", regex=False)
+    else:
+        th = s.str.match(_THOUSANDS)
+        s = s.where(~th, s.str.replace(",", "", regex=False))
+    return s
+
+
+def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str = ".",
+                 extra_na: frozenset[str] = frozenset()) -> Parsed:
+    """Numbers with thousands separators, currency marks and ``(x)`` negatives.
+
+    ``"1,234.50"`` -> 1234.5; ``"¥1,200"`` -> 1200; ``"(5)"`` -> -5. With
+    ``decimal=","``: ``"1.234,5"`` -> 1234.5. ``"12 pcs"``, ``"TBD"`` are unusable.
+    """
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        missing = values.isna().to_numpy()
+        invalid = np.zeros(len(raw), dtype=bool)
+        detail = "not a number"
+    else:
+        text = _as_text(raw)
+        missing = na_mask(text, extra_na)
+        present = text[~missing].astype(str)
+        uniq = pd.Series(present.unique(), dtype=object)
+        cleaned = _clean_number_text(uniq.astype(str), decimal)
+        nums = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+        lookup = pd.Series(nums.to_numpy(), index=uniq.to_numpy())
+        values = pd.Series(np.nan, index=raw.index, dtype="float64")
+        values[~missing] = lookup.reindex(present.to_numpy()).to_numpy()
+        invalid = (~missing) & values.isna().to_numpy()
+        detail = "not a number"
+    if integer:
+        frac = (~np.isnan(values.to_numpy())) & (values.to_numpy() % 1 != 0)
+        if frac.any():
+            invalid = invalid | frac
+            values = values.mask(frac)
+        detail = pd.Series(np.where(frac, "not a whole number", "not a number"), index=raw.index)
+        return _finish(raw, values.round().astype("Int64"), missing, invalid, detail)
+    return _finish(raw, values, missing, invalid, detail)
+
+
+# --------------------------------------------------------------------------- booleans
+def parse_bool(raw: pd.Series, *, value_map: dict | None = None,
+               extra_na: frozenset[str] = frozenset()) -> Parsed:
+    """Flags: true/false, yes/no, y/n, 1/0, 是/否, or an explicit ``value_map``.
+
+    ``value_map`` maps raw values (case-insensitive) to True/False, e.g.
+    ``{"From RDC": True, "Direct Drop": False}``; with a map, only its keys
+    are read and anything else is unusable.
+    """
+    if pd.api.types.is_bool_dtype(raw.dtype) and not value_map:
+        values = raw.astype("boolean")
+        missing = values.isna().to_numpy()
+        return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
+    text = _as_text(raw)
+    if value_map:
+        lookup = {str(k).strip().casefold(): bool(v) for k, v in value_map.items()}
+        missing = text.isna().to_numpy() | (text.fillna("").astype(str) == "")
+        allowed = ", ".join(repr(k) for k in value_map)
+        detail = f"not one of the mapped values ({allowed})"
+    else:
+        lookup = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
+        missing = na_mask(text, extra_na) & ~text.fillna("").astype(str).str.casefold().isin(
+            lookup).to_numpy()
+        detail = "not a yes/no value (true/false, yes/no, y/n, 1/0, 是/否)"
+    low = text.fillna("").astype(str).str.casefold()
+    mapped = low.map(lookup)
+    values = pd.Series(pd.array(mapped.where(mapped.notna(), None).tolist(), dtype="boolean"),
+                       index=raw.index)
+    invalid = (~missing) & values.isna().to_numpy()
+    return _finish(raw, values, missing, invalid, detail)
+
+
+# --------------------------------------------------------------------------- dates
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
+    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "december": 12,
+}
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+
+# family name -> (regex, human label). Groups are named y/m/d/mon.
+_DATE_FAMILIES: dict[str, tuple[re.Pattern, str]] = {
+    "ymd": (re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME),
+            "YYYY-MM-DD"),
+    "ymd_cn": (re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?" + _TIME),
+               "YYYY年M月D日"),
+    "ymd_compact": (re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$"), "YYYYMMDD"),
+    "d_mon_y": (re.compile(r"^(?P<d>\d{1,2})[-/ .](?P<mon>[A-Za-z]{3,9})\.?[-/ .,]+(?P<y>\d{4}|\d{2})"
+                           + _TIME), "D-Mon-YY"),
+    "mon_d_y": (re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[-/ .](?P<d>\d{1,2})(?:st|nd|rd|th)?,?[-/ .]+"
+                           r"(?P<y>\d{4}|\d{2})" + _TIME), "Mon D, YYYY"),
+    "numeric": (re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _TIME),
+                "M/D/Y or D/M/Y"),
+}
+
+
+def _year(y: pd.Series) -> pd.Series:
+    """4-digit years as is; 2-digit: 00-68 -> 2000s, 69-99 -> 1900s (strptime's rule)."""
+    y = pd.to_numeric(y, errors="coerce")
+    two = y < 100
+    return y.where(~two, np.where(y < 69, 2000 + y, 1900 + y))
+
+
+def _make_dates(y, m, d) -> pd.Series:
+    frame = pd.DataFrame({"year": pd.to_numeric(y, errors="coerce"),
+                          "month": pd.to_numeric(m, errors="coerce"),
+                          "day": pd.to_numeric(d, errors="coerce")})
+    ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    if ok.any():
+        out[ok] = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")
+    return out
+
+
+@dataclass(frozen=True)
+class DateOptions:
+    """How to read dates in one column.
+
+    Attributes
+    ----------
+    dayfirst
+        ``True`` reads ``03/04/2024`` as 3 April, ``False`` as March 4. ``None``
+        (default) infers it from the column (a value like ``25/03/2024``
+        settles it); values that stay ambiguous are read month-first and each
+        one is recorded as ``date_ambiguous``.
+    """
+
+    dayfirst: bool | None = None
+
+
+def parse_date(raw: pd.Series, options: DateOptions | None = None,
+               extra_na: frozenset[str] = frozenset()) -> Parsed:
+    """Parse a date column, detecting its format and flagging mixed formats.
+
+    Recognised formats: ``YYYY-MM-DD`` (also ``/`` or ``.``, with optional time),
+    ``YYYY年M月D日``, ``YYYYMMDD``, ``D-Mon-YY(YY)``, ``Mon D, YYYY`` and numeric
+    ``M/D/Y`` or ``D/M/Y`` (2- or 4-digit year). Already-typed datetimes pass through.
+
+    Rules
+    -----
+    * The column's format is the family most of its values use.
+    * Values in another, unambiguous family are read and recorded as
+      ``date_format_inconsistent``.
+    * Numeric ``a/b/y`` values are ambiguous when both ``a`` and ``b`` are <= 12 and differ.
+      The convention comes from ``options.dayfirst`` or, failing that, from the
+      column's unambiguous values. If the column gives no evidence, ambiguous
+      values are read month-first and each is recorded as ``date_ambiguous``;
+      if it gives evidence both ways, the majority wins and the minority is
+      recorded as ``date_format_inconsistent``.
+    * Anything else (``"Date Not Captured"``, ``2024-02-30``) is unusable.
+    """
+    options = options or DateOptions()
+    idx = raw.index
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+        values = values.astype("datetime64[ns]").dt.normalize()
+        missing = values.isna().to_numpy()
+        return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
+    text = _as_text(raw)
+    missing = na_mask(text, extra_na)
+    present = text[~missing].astype(str)
+    uniq = pd.Series(pd.unique(present.to_numpy()), dtype=object).astype(str)
+    counts = present.value_counts()
+    weight = counts.reindex(uniq.to_numpy()).to_numpy()
+
+    n = len(uniq)
+    fam = np.full(n, "", dtype=object)
+    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    alt = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")  # other reading, numeric only
+    num_kind = np.full(n, "", dtype=object)  # 'mdy_only', 'dmy_only', 'ambiguous', 'same'
+
+    for name, (rx, _label) in _DATE_FAMILIES.items():
+        todo = fam == ""
+        if not todo.any():
+            break
+        sub = uniq[todo]
+        ext = sub.str.extract(rx)
+        hit = ext.notna().any(axis=1).to_numpy()
+        if not hit.any():
+            continue
+        ext = ext[hit]
+        rows = np.flatnonzero(todo)[hit]
+        if name == "numeric":
+            a = pd.to_numeric(ext["a"]).to_numpy()
+            b = pd.to_numeric(ext["b"]).to_numpy()
+            y = _year(ext["y"]).to_numpy()
+            mdy = _make_dates(y, a, b).to_numpy()
+            dmy = _make_dates(y, b, a).to_numpy()
+            ok_m = ~np.isnat(mdy)
+            ok_d = ~np.isnat(dmy)
+            kind = np.where(ok_m & ok_d, np.where(a == b, "same", "ambiguous"),
+                            np.where(ok_m, "mdy_only", np.where(ok_d, "dmy_only", "")))
+            good = kind != ""
+            fam[rows[good]] = name
+            num_kind[rows] = kind
+            parsed.iloc[rows] = mdy
+            alt.iloc[rows] = dmy
+        else:
+            if "mon" in ext:
+                mon = ext["mon"].str.casefold().map(_MONTHS)
+                dates = _make_dates(_year(ext["y"]), mon, ext["d"])
+            else:
+                dates = _make_dates(_year(ext["y"]), ext["m"], ext["d"])
+            good = dates.notna().to_numpy()
+            fam[rows[good]] = name
+            parsed.iloc[rows[good]] = dates.to_numpy()[good]
+
+    issue = np.full(n, None, dtype=object)
+    detail = np.full(n, None, dtype=object)
+    info: dict = {}
+    known = fam != ""
+    if known.any():
+        fam_weight = pd.Series(weight[known], index=fam[known]).groupby(level=0).sum()
+        dominant = fam_weight.idxmax()
+        info["date_format"] = _DATE_FAMILIES[dominant][1]
+        info["date_formats_seen"] = {_DATE_FAMILIES[f][1]: int(w) for f, w in fam_weight.items()}
+    else:
+        dominant = None
+
+    is_num = fam == "numeric"
+    if is_num.any():
+        w_m = weight[is_num & (num_kind == "mdy_only")].sum()
+        w_d = weight[is_num & (num_kind == "dmy_only")].sum()
+        if options.dayfirst is not None:
+            dayfirst, source = options.dayfirst, "declared"
+        elif w_m or w_d:
+            dayfirst, source = bool(w_d > w_m), "inferred"
+        else:
+            dayfirst, source = False, "default"
+        conv = "D/M/Y" if dayfirst else "M/D/Y"
+        info["numeric_date_convention"] = f"{conv} ({source})"
+        take_alt = is_num & ((num_kind == "dmy_only") | ((num_kind == "ambiguous") & dayfirst))
+        first, second = parsed.copy(), alt.copy()
+        parsed[take_alt] = second[take_alt]
+        other = first.where(take_alt, second)
+        amb = is_num & (num_kind == "ambiguous")
+        if source == "default" or (w_m and w_d):
+            why = ("no value in this column settles whether it is M/D/Y or D/M/Y"
+                   if source == "default" else
+                   "this column mixes M/D/Y and D/M/Y values")
+            for i in np.flatnonzero(amb):
+                issue[i] = ISSUE_DATE_AMBIGUOUS
+                detail[i] = (f"read as {parsed.iloc[i]:%Y-%m-%d} ({conv}); could also be "
+                             f"{other.iloc[i]:%Y-%m-%d}: {why}. Declare the convention in the "
+                             f"mapping (dates: dayfirst: true/false).")
+        contra = is_num & (num_kind == ("mdy_only" if dayfirst else "dmy_only"))
+        for i in np.flatnonzero(contra):
+            issue[i] = ISSUE_DATE_INCONSISTENT
+            detail[i] = (f"only readable as {'M/D/Y' if dayfirst else 'D/M/Y'} "
+                         f"({parsed.iloc[i]:%Y-%m-%d}) but the column is {conv} ({source})")
+    if dominant is not None:
+        odd = known & (fam != dominant) & (issue == None)  # noqa: E711
+        dom_label = _DATE_FAMILIES[dominant][1]
+        for i in np.flatnonzero(odd):
+            issue[i] = ISSUE_DATE_INCONSISTENT
+            detail[i] = (f"format {_DATE_FAMILIES[fam[i]][1]} differs from the column's "
+                         f"format {dom_label}; read as {parsed.iloc[i]:%Y-%m-%d}")
+        amb_odd = known & (fam != dominant) & (issue == ISSUE_DATE_AMBIGUOUS)
+        for i in np.flatnonzero(amb_odd):
+            detail[i] += f" The column's format is otherwise {dom_label}."
+
+    unknown = ~known
+    detail[unknown] = "not a date in any recognised format"
+
+    # map back from unique values to rows
+    key = uniq.to_numpy()
+    pos = pd.Series(np.arange(n), index=key)
+    row_pos = pos.reindex(present.to_numpy()).to_numpy()
+    values = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    values[~missing] = parsed.to_numpy()[row_pos]
+    values = values.dt.normalize()
+    invalid = np.zeros(len(raw), dtype=bool)
+    invalid[~missing] = unknown[row_pos]
+    issue_s = _empty_series(idx)
+    issue_s[~missing] = pd.array(issue[row_pos], dtype="string")
+    detail_s = _empty_series(idx)
+    detail_s[~missing] = pd.array(detail[row_pos], dtype="string")
+    return Parsed(values, missing, invalid, issue_s, detail_s, info)
+
+
+def parse_column(raw: pd.Series, type_: str, *, value_map: dict | None = None,
+                 date_options: DateOptions | None = None, decimal: str = ".",
+                 extra_na: frozenset[str] = frozenset()) -> Parsed:
+    """Dispatch to the parser for a data-model column type."""
+    if type_ == "string":
+        return parse_string(raw, extra_na)
+    if type_ == "float":
+        return parse_number(raw, decimal=decimal, extra_na=extra_na)
+    if type_ == "int":
+        return parse_number(raw, integer=True, decimal=decimal, extra_na=extra_na)
+    if type_ == "bool":
+        return parse_bool(raw, value_map=value_map, extra_na=extra_na)
+    if type_ == "date":
+        return parse_date(raw, date_options, extra_na)
+    raise ValueError(f"unknown column type {type_!r}")

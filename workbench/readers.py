@@ -1,0 +1,389 @@
+"""Read raw tables from files, databases and frames, keeping every record.
+
+A reader returns a :class:`RawTable`: the records as raw values under their
+original headers, the row number of each record in its source, and the
+records that could not even be split into fields (wrong field count, blank
+lines), so that the validator can quarantine them instead of losing them.
+
+Supported sources
+-----------------
+* CSV/TXT/TSV: encoding detection (UTF-8, UTF-8 with BOM, GBK/GB18030, then
+  charset-normalizer's best guess), delimiter sniffing (``, ; TAB |``), a title
+  block above the real header.
+* Excel ``.xlsx``/``.xlsm``: a title row above the real header is detected.
+* Parquet.
+* SQL through SQLAlchemy: a URL (``sqlite:///orders.db``) with ``table=`` or
+  ``query=``; a ``.db``/``.sqlite`` file path is opened as SQLite.
+* A pandas DataFrame (for notebooks and tests).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ConfigError, SourceError
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SQLITE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
+_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
+
+
+@dataclass
+class RawTable:
+    """Records of one source, as read, before any typing.
+
+    Attributes
+    ----------
+    frame
+        One row per usable record; columns are the source headers (made unique).
+    source_row
+        Row number of each record of ``frame`` in its source (header = row 1
+        for files; for Excel the real sheet row; 1-based position for
+        Parquet, SQL and DataFrames).
+    source
+        Label of the source (path, or URL with password hidden plus table).
+    rejected
+        Records that could not be split into the header's fields:
+        ``source_row``, ``reason`` (``empty_row`` / ``malformed_row``),
+        ``detail``, ``raw`` (the record's fields joined by the delimiter).
+    meta
+        Facts about the read: format, encoding, delimiter, header_row, sheet.
+    """
+
+    frame: pd.DataFrame
+    source_row: np.ndarray
+    source: str
+    rejected: pd.DataFrame = field(default_factory=lambda: _rejected_frame([]))
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def rows_in(self) -> int:
+        return len(self.frame) + len(self.rejected)
+
+
+def _rejected_frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["source_row", "reason", "detail", "raw"]).astype(
+        {"source_row": "int64"})
+
+
+def _unique_headers(headers: Iterable[object]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        name = "" if h is None or (isinstance(h, float) and np.isnan(h)) else str(h).strip()
+        name = name.lstrip("\ufeff")
+        if not name:
+            name = f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def normalize_header(name: object) -> str:
+    """Header key for matching: BOM and outer spaces removed, inner runs of
+    white space collapsed, case folded, full-width spaces treated as spaces."""
+    s = str(name).replace("\ufeff", "").replace("\u3000", " ")
+    return re.sub(r"\s+", " ", s).strip().casefold()
+
+
+def find_header_row(rows: list[list[object]], known: set[str], max_scan: int = 20) -> int:
+    """Index of the header among the first rows.
+
+    The header is the row with the most cells matching ``known`` header names
+    (normalized), provided at least two match; otherwise the first row with at
+    least two non-empty cells; otherwise the first row.
+    """
+    best, best_score = None, 1
+    for i, row in enumerate(rows[:max_scan]):
+        score = sum(1 for c in row if c is not None and normalize_header(c) in known)
+        if score > best_score:
+            best, best_score = i, score
+    if best is not None:
+        return best
+    for i, row in enumerate(rows[:max_scan]):
+        filled = sum(1 for c in row if c is not None and str(c).strip() not in ("", "nan"))
+        if filled >= 2:
+            return i
+    return 0
+
+
+# --------------------------------------------------------------------------- CSV
+def detect_encoding(data: bytes) -> str:
+    """Encoding of a text file: ``utf-8-sig`` (BOM), ``utf-8``, ``gb18030`` or a guess.
+
+    GBK and GB2312 files are read as GB18030, their superset.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        # GB18030 decodes most byte strings; accept it when the text has CJK characters.
+        text = data.decode("gb18030")
+        if re.search(r"[\u4e00-\u9fff]", text):
+            return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise SourceError(
+            "cannot tell the text encoding of the file (not UTF-8, not GBK/GB18030)",
+            fix="pass encoding='...' (e.g. 'cp1252', 'big5') to the loader.",
+        )
+    enc = best.encoding.lower()
+    return "gb18030" if enc in {"gbk", "gb2312", "hz", "gb18030"} else enc
+
+
+def sniff_delimiter(text: str) -> str:
+    """Delimiter among ``, ; TAB |`` that splits the first lines most consistently."""
+    lines = [ln for ln in text[:65536].splitlines() if ln.strip()][:50]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        pass
+    best, best_score = ",", -1.0
+    for d in (",", ";", "\t", "|"):
+        counts = [ln.count(d) for ln in lines]
+        if max(counts) == 0:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = counts.count(mode) / len(counts) + (0.01 * mode if mode else 0)
+        if mode and score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
+                 known_headers: set[str] | None = None) -> RawTable:
+    """Read a delimited text file; see the module docstring."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise SourceError("the file is empty: it has no header and no rows", source=str(path),
+                          fix="check the export; an order history needs at least a header row.")
+    enc = encoding or detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode the file as {enc}: {exc}", source=str(path),
+                          fix="pass the right encoding='...' to the loader.") from exc
+    text = text.lstrip("\ufeff")
+    delim = delimiter or sniff_delimiter(text)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    hdr_idx = find_header_row(records, known_headers or set())
+    header = _unique_headers(records[hdr_idx])
+    width = len(header)
+    # header strip of trailing empty columns from a trailing delimiter
+    body = records[hdr_idx + 1:]
+    first_row = hdr_idx + 2  # spreadsheet row number of the first record
+    lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
+    rejected: list[tuple] = []
+    good_idx: list[int] = []
+    good: list[list[str]] = []
+    for i in np.flatnonzero(lengths != width).tolist() if len(body) else []:
+        rec = body[i]
+        if not any(f.strip() for f in rec):
+            rejected.append((first_row + i, "empty_row", "blank line", ""))
+        elif len(rec) > width and not any(f.strip() for f in rec[width:]):
+            continue  # trailing empty fields from a trailing delimiter: nothing lost
+        else:
+            rejected.append((first_row + i, "malformed_row",
+                             f"has {len(rec)} fields but the header has {width} "
+                             f"(delimiter {delim!r})", delim.join(rec)))
+    bad_rows = {r[0] - first_row for r in rejected}
+    if len(body):
+        mask = np.ones(len(body), dtype=bool)
+        if bad_rows:
+            mask[list(bad_rows)] = False
+        good_idx = np.flatnonzero(mask).tolist()
+        good = [body[i][:width] for i in good_idx]
+    frame = pd.DataFrame(good, columns=header, dtype=object) if good else pd.DataFrame(
+        columns=header, dtype=object)
+    # rows whose every field is blank are empty rows too
+    if len(frame):
+        blank = ~frame.apply(lambda c: c.str.strip().ne("")).any(axis=1).to_numpy()
+        if blank.any():
+            for i in np.flatnonzero(blank):
+                rejected.append((first_row + good_idx[i], "empty_row", "all fields empty", ""))
+            frame = frame.loc[~blank].reset_index(drop=True)
+            good_idx = [g for g, b in zip(good_idx, blank, strict=True) if not b]
+    src_rows = np.asarray(good_idx, dtype=np.int64) + first_row
+    meta = {"format": "csv", "encoding": enc, "delimiter": delim, "header_row": hdr_idx + 1}
+    return RawTable(frame, src_rows, str(path), _rejected_frame(sorted(rejected)), meta)
+
+
+# --------------------------------------------------------------------------- Excel
+def _excel_cell_text(v: object) -> object:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp) or hasattr(v, "isoformat"):
+        ts = pd.Timestamp(v)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
+                   known_headers: set[str] | None = None) -> RawTable:
+    """Read one sheet of an Excel workbook; a title block above the header is skipped."""
+    try:
+        grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
+                             dtype=object, engine="openpyxl")
+    except ValueError as exc:
+        raise SourceError(f"cannot read sheet {sheet!r}: {exc}", source=str(path),
+                          fix="pass sheet='<name>' with an existing sheet name.") from exc
+    except Exception as exc:  # openpyxl raises several unrelated types for broken files
+        raise SourceError(f"cannot open the workbook: {exc}", source=str(path),
+                          fix="check that it is a valid .xlsx file (not .xls or a renamed CSV).")\
+            from exc
+    if grid.empty:
+        raise SourceError("the sheet is empty: it has no header and no rows", source=str(path))
+    grid = grid.map(_excel_cell_text)
+    rows = grid.values.tolist()
+    hdr_idx = find_header_row(rows, known_headers or set())
+    header = _unique_headers(rows[hdr_idx])
+    body = grid.iloc[hdr_idx + 1:].reset_index(drop=True)
+    body.columns = header
+    first_row = hdr_idx + 2
+    blank = body.isna().all(axis=1).to_numpy()
+    rejected = [(first_row + int(i), "empty_row", "all cells empty", "") for i in np.flatnonzero(
+        blank)]
+    # trailing blank rows below the data are formatting, not records
+    if blank.any() and not blank.all():
+        last = int(np.flatnonzero(~blank).max())
+        rejected = [r for r in rejected if r[0] - first_row < last]
+    elif blank.all():
+        rejected = []
+    keep = ~blank
+    frame = body.loc[keep].reset_index(drop=True)
+    src_rows = np.flatnonzero(keep).astype(np.int64) + first_row
+    meta = {"format": "excel", "sheet": sheet, "header_row": hdr_idx + 1}
+    return RawTable(frame, src_rows, str(path), _rejected_frame(rejected), meta)
+
+
+# --------------------------------------------------------------------------- Parquet / SQL
+def read_parquet_raw(path: Path, columns: list[str] | None = None) -> RawTable:
+    """Read a Parquet file with typed columns (dates as ``datetime64``)."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, columns=columns)
+    except Exception as exc:
+        raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
+    frame = table.to_pandas(date_as_object=False)
+    return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), str(path),
+                    meta={"format": "parquet"})
+
+
+def read_sql_raw(url: str, *, table: str | None = None, query: str | None = None) -> RawTable:
+    """Read a table or a query result through SQLAlchemy."""
+    import sqlalchemy as sa
+
+    if (table is None) == (query is None):
+        raise ConfigError("an SQL source needs exactly one of table= or query=", key="table",
+                          value=(table, query),
+                          fix="e.g. load_orders('sqlite:///erp.db', table='order_lines').")
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:
+        raise SourceError(f"cannot open database URL: {exc}", source=url,
+                          fix="use an SQLAlchemy URL such as sqlite:///path/to/file.db.") from exc
+    label = engine.url.render_as_string(hide_password=True) + (f"#{table}" if table else "#query")
+    try:
+        with engine.connect() as conn:
+            if table is not None:
+                if not sa.inspect(conn).has_table(table):
+                    names = sa.inspect(conn).get_table_names()
+                    raise SourceError(f"table {table!r} does not exist; tables: {names}",
+                                      source=label, fix="pass table= with one of those names.")
+                frame = pd.read_sql_table(table, conn)
+            else:
+                frame = pd.read_sql_query(sa.text(query), conn)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(f"database read failed: {exc}", source=label) from exc
+    finally:
+        engine.dispose()
+    return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), label,
+                    meta={"format": "sql"})
+
+
+# --------------------------------------------------------------------------- dispatch
+def read_raw(source: object, *, table: str | None = None, query: str | None = None,
+             sheet: str | int | None = 0, encoding: str | None = None,
+             delimiter: str | None = None, known_headers: set[str] | None = None) -> RawTable:
+    """Read any supported source into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    source
+        Path to a CSV/Excel/Parquet/SQLite file, an SQLAlchemy URL, or a DataFrame.
+    table, query
+        For SQL sources: the table name or an SQL query.
+    sheet
+        For Excel: sheet name or index.
+    encoding, delimiter
+        For text files: override detection.
+    known_headers
+        Normalized header names that help find the header row below a title block.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True)
+        frame.columns = _unique_headers(frame.columns)
+        return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), "<DataFrame>",
+                        meta={"format": "dataframe"})
+    if isinstance(source, str) and _URL.match(source):
+        return read_sql_raw(source, table=table, query=query)
+    if not isinstance(source, (str, os.PathLike)):
+        raise SourceError(f"unsupported source type {type(source).__name__}",
+                          fix="pass a file path, an SQLAlchemy URL or a pandas DataFrame.")
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise SourceError("file not found", source=str(path),
+                          fix="check the path; notebooks resolve sample paths with "
+                              "workbench.data_path('samples/...').")
+    if path.is_dir():
+        raise SourceError("is a folder, not a file", source=str(path),
+                          fix="pass one file, or a list of files.")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel_raw(path, sheet=sheet, known_headers=known_headers)
+    if suffix in PARQUET_SUFFIXES:
+        return read_parquet_raw(path)
+    if suffix in SQLITE_SUFFIXES:
+        return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
+    if suffix == ".xls":
+        raise SourceError("legacy .xls workbooks are not supported", source=str(path),
+                          fix="save the sheet as .xlsx or CSV.")
+    if suffix in CSV_SUFFIXES or suffix == "":
+        delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
+        return read_csv_raw(path, encoding=encoding, delimiter=delim,
+                            known_headers=known_headers)
+    raise SourceError(f"unknown file type {suffix!r}", source=str(path),
+                      fix="use .csv, .txt, .tsv, .xlsx, .parquet, .db/.sqlite or an SQL URL.")
