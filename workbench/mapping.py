@@ -16,7 +16,7 @@ The full form (what ``data/mappings/*.yaml`` use) adds options::
         values: {From RDC: true, Direct Drop: false}
     optional: [order_date]     # required columns allowed to be missing in some rows
     extra: {shipment_mode: Shipment Mode}   # carried through as text
-    dates: {dayfirst: false}
+    dates: {dayfirst: false, mixed_formats: drop}
     numbers: {decimal: "."}
     na_values: ["TBD"]
     auto: true                 # also match model names and known synonyms
@@ -63,6 +63,7 @@ class ColumnMapping:
     optional: frozenset[str] = frozenset()
     extra: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
+    mixed_formats: str = "drop"
     decimal: str = "."
     na_values: frozenset[str] = frozenset()
     auto: bool = True
@@ -70,7 +71,7 @@ class ColumnMapping:
 
     @property
     def date_options(self) -> DateOptions:
-        return DateOptions(dayfirst=self.dayfirst)
+        return DateOptions(dayfirst=self.dayfirst, mixed_formats=self.mixed_formats)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -156,12 +157,21 @@ class ColumnMapping:
         if dayfirst is not None and not isinstance(dayfirst, bool):
             raise MappingError(f"dates.dayfirst must be true or false, not {dayfirst!r}",
                                key="dates.dayfirst", source=origin)
+        mixed = dates.get("mixed_formats", "drop")
+        if mixed not in ("drop", "keep"):
+            raise MappingError(f"dates.mixed_formats must be 'drop' or 'keep', not {mixed!r}",
+                               key="dates.mixed_formats", source=origin)
+        unknown_dates = set(dates) - {"dayfirst", "mixed_formats"}
+        if unknown_dates:
+            raise MappingError(f"unknown dates option(s) {sorted(unknown_dates)}",
+                               key="dates", source=origin, fix="use dayfirst, mixed_formats.")
         decimal = (spec.get("numbers") or {}).get("decimal", ".")
         if decimal not in (".", ","):
             raise MappingError(f"numbers.decimal must be '.' or ',', not {decimal!r}",
                                key="numbers.decimal", source=origin)
         return cls(table=tname, columns=cols, optional=frozenset(optional),
                    extra={str(k): str(v) for k, v in extra.items()}, dayfirst=dayfirst,
+                   mixed_formats=mixed,
                    decimal=decimal, na_values=frozenset(str(v) for v in spec.get("na_values")
                                                         or []),
                    auto=bool(spec.get("auto", True)), origin=origin)

@@ -233,8 +233,14 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     needed = [c for c in schema.required
               if c not in resolved.fields and c not in mapping.optional and c != auto_col]
     if needed:
+        hint = _missing_columns_hint(raw, needed, schema)
+        for col in needed:
+            if col in resolved.not_found:
+                hint += (f" The mapping names {resolved.not_found[col]} for {col!r}, which the "
+                         f"source does not have (in YAML, quote headers that contain ' #' or "
+                         f"': ').")
         raise MissingColumnsError(schema.name, needed, list(raw.frame.columns), source=raw.source,
-                                  hint=_missing_columns_hint(raw, needed, schema))
+                                  hint=hint.strip())
     frame = raw.frame
     n = len(frame)
     out: dict[str, pd.Series] = {}
@@ -275,7 +281,10 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
                     detail = detail.astype(str) + later
                 issues.append(_issue_frame(raw, bad, col.name, src, frame[src],
                                            "unparseable_value", detail))
-            doubtful = p.issue.notna().to_numpy() & (used == k)
+            # a doubtful value matters where it was used, or where it was dropped and no
+            # earlier source column supplied the value
+            doubtful = p.issue.notna().to_numpy() & (
+                (used == k) | (p.values.isna().to_numpy() & ((used > k) | (used == -1))))
             if doubtful.any():
                 issues.append(_issue_frame(raw, doubtful, col.name, src, frame[src],
                                            p.issue.astype(str), p.detail))

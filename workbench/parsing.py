@@ -263,9 +263,16 @@ class DateOptions:
         (default) infers it from the column (a value like ``25/03/2024``
         settles it); values that stay ambiguous are read month-first and each
         one is recorded as ``date_ambiguous``.
+    mixed_formats
+        What to do with a value whose format contradicts the column's format
+        (a ``2012-01-06`` in a column of ``12/1/06`` values, a ``13/01/2024`` in
+        an ``M/D/Y`` column): ``"drop"`` (default) records it and leaves the
+        value missing, because such values are typically misreads by an earlier
+        tool; ``"keep"`` records it and keeps its own reading.
     """
 
     dayfirst: bool | None = None
+    mixed_formats: str = "drop"
 
 
 def parse_date(raw: pd.Series, options: DateOptions | None = None,
@@ -279,14 +286,14 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     Rules
     -----
     * The column's format is the family most of its values use.
-    * Values in another, unambiguous family are read and recorded as
-      ``date_format_inconsistent``.
+    * Values in another family are recorded as ``date_format_inconsistent`` and,
+      with ``options.mixed_formats == "drop"`` (default), left missing.
     * Numeric ``a/b/y`` values are ambiguous when both ``a`` and ``b`` are <= 12 and differ.
       The convention comes from ``options.dayfirst`` or, failing that, from the
       column's unambiguous values. If the column gives no evidence, ambiguous
       values are read month-first and each is recorded as ``date_ambiguous``;
       if it gives evidence both ways, the majority wins and the minority is
-      recorded as ``date_format_inconsistent``.
+      treated as ``date_format_inconsistent``.
     * Anything else (``"Date Not Captured"``, ``2024-02-30``) is unusable.
     """
     options = options or DateOptions()
@@ -388,16 +395,37 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
             issue[i] = ISSUE_DATE_INCONSISTENT
             detail[i] = (f"only readable as {'M/D/Y' if dayfirst else 'D/M/Y'} "
                          f"({parsed.iloc[i]:%Y-%m-%d}) but the column is {conv} ({source})")
+    else:
+        dayfirst = bool(options.dayfirst)
     if dominant is not None:
         odd = known & (fam != dominant) & (issue == None)  # noqa: E711
         dom_label = _DATE_FAMILIES[dominant][1]
         for i in np.flatnonzero(odd):
             issue[i] = ISSUE_DATE_INCONSISTENT
             detail[i] = (f"format {_DATE_FAMILIES[fam[i]][1]} differs from the column's "
-                         f"format {dom_label}; read as {parsed.iloc[i]:%Y-%m-%d}")
+                         f"format {dom_label}; on its own it reads {parsed.iloc[i]:%Y-%m-%d}")
+            if dominant == "numeric" and fam[i] == "ymd":
+                # a common corruption: "12/1/06" misread year-first as 2012-01-06
+                y, m, d = parsed.iloc[i].year, parsed.iloc[i].month, parsed.iloc[i].day
+                if 2000 < y <= 2031 and m <= 12:
+                    a, b, yy = y - 2000, m, d
+                    mm, dd = (b, a) if dayfirst else (a, b)
+                    try:
+                        orig = pd.Timestamp(year=2000 + yy if yy < 69 else 1900 + yy, month=mm,
+                                            day=dd)
+                        detail[i] += (f"; possibly a misread of {a}/{b}/{yy:02d} "
+                                      f"({orig:%Y-%m-%d})")
+                    except ValueError:
+                        pass
         amb_odd = known & (fam != dominant) & (issue == ISSUE_DATE_AMBIGUOUS)
         for i in np.flatnonzero(amb_odd):
             detail[i] += f" The column's format is otherwise {dom_label}."
+    dropped = np.zeros(n, dtype=bool)
+    if options.mixed_formats == "drop":
+        dropped = issue == ISSUE_DATE_INCONSISTENT
+        for i in np.flatnonzero(dropped):
+            detail[i] += "; value not used (mapping option dates: mixed_formats: keep reads it)"
+        parsed[dropped] = pd.NaT
 
     unknown = ~known
     detail[unknown] = "not a date in any recognised format"
@@ -411,6 +439,7 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     values = values.dt.normalize()
     invalid = np.zeros(len(raw), dtype=bool)
     invalid[~missing] = unknown[row_pos]
+    info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
     issue_s = _empty_series(idx)
     issue_s[~missing] = pd.array(issue[row_pos], dtype="string")
     detail_s = _empty_series(idx)
