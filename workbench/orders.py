@@ -20,10 +20,10 @@ The contract
   ``source_row`` (header = row 1).
 
 Quarantine reasons (``reason`` column), in the order they are checked:
-``empty_row``, ``malformed_row``, ``missing_required``, ``unparseable_required``,
+``empty_row``, ``malformed_row``, ``missing_required``, ``unusable_required``,
 ``negative_quantity``, ``<later>_before_<earlier>`` (e.g.
 ``delivery_date_before_order_date``), ``unknown_customer``, ``unknown_item``,
-``duplicate_key``. Issue reasons: ``unparseable_value``, ``negative_value``,
+``duplicate_key``. Issue reasons: ``unusable_value``, ``negative_value``,
 ``date_ambiguous``, ``date_format_inconsistent``.
 """
 
@@ -185,9 +185,9 @@ def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table) -> s
     for col in missing:
         c = schema.column(col)
         cands = [normalize_header(s) for s in (c.name, *c.synonyms)]
-        close = difflib.get_close_matches(normalize_header(col), list(norm), n=1, cutoff=0.6)
+        close: list[str] = []
         for s in cands:
-            close = close or difflib.get_close_matches(s, list(norm), n=1, cutoff=0.75)
+            close = close or difflib.get_close_matches(s, list(norm), n=1, cutoff=0.8)
         if close:
             hints.append(f"{col!r} may be the header {norm[close[0]]!r}.")
     return " ".join(hints)
@@ -280,7 +280,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
                         + " instead", "; no other source column had a value"), index=frame.index)
                     detail = detail.astype(str) + later
                 issues.append(_issue_frame(raw, bad, col.name, src, frame[src],
-                                           "unparseable_value", detail))
+                                           "unusable_value", detail))
             # a doubtful value matters where it was used, or where it was dropped and no
             # earlier source column supplied the value
             doubtful = p.issue.notna().to_numpy() & (
@@ -294,8 +294,9 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
                 missing_req.append((all_missing, col.name, src_raw,
                                     f"required {col.name} is empty"))
             if unusable.any():
-                first_bad = pd.Series(np.where(parsed[0].invalid, parsed[0].detail.astype(str),
-                                               ""), index=frame.index)
+                why = parsed[0].detail.astype(object).where(parsed[0].detail.notna(),
+                                                            "no usable value")
+                first_bad = why.astype(str)
                 unusable_req.append((unusable, col.name, src_raw,
                                      f"required {col.name} unusable: " + first_bad))
         if col.nonnegative:
@@ -311,7 +312,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
                     values = values.mask(neg)
         out[col.name] = values.astype(_DTYPES[col.type])
 
-    for code, group in (("missing_required", missing_req), ("unparseable_required", unusable_req),
+    for code, group in (("missing_required", missing_req), ("unusable_required", unusable_req),
                         ("negative_quantity", negative_req)):
         for mask, colname, rawv, detail in group:
             det = detail if isinstance(detail, pd.Series) else pd.Series([detail] * n,

@@ -1,0 +1,329 @@
+"""Loader and validation: every corpus file gives its specific error or reason."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import workbench as wb
+from workbench import MissingColumnsError, SourceError
+from workbench.orders import ISSUE_COLUMNS, QUARANTINE_COLUMNS
+
+
+def _balanced(res: wb.LoadResult) -> None:
+    s = res.summary
+    assert s.rows_in == s.rows_loaded + s.rows_quarantined
+    assert len(res.orders) == s.rows_loaded
+    assert len(res.quarantine) == s.rows_quarantined
+
+
+# --------------------------------------------------------------------------- corpus
+def test_empty_file_is_a_clear_error(corpus):
+    with pytest.raises(SourceError, match="empty") as exc:
+        wb.load_orders(corpus / "empty.csv")
+    assert "empty.csv" in str(exc.value)
+    assert isinstance(exc.value, wb.WorkbenchError)
+
+
+def test_header_only_loads_zero_rows(corpus):
+    res = wb.load_orders(corpus / "header_only.csv")
+    assert res.summary.rows_in == 0
+    assert list(res.orders.columns[:4]) == ["order_id", "line_no", "customer_id", "item_id"]
+    _balanced(res)
+
+
+def test_semicolon_delimiter_is_sniffed(corpus):
+    res = wb.load_orders(corpus / "semicolon.csv")
+    assert res.summary.sources[0]["delimiter"] == ";"
+    assert res.orders["qty_ordered"].tolist() == [10.0, 5.0, 7.0]
+
+
+def test_wrong_delimiter_forced_explains_itself(corpus):
+    with pytest.raises(MissingColumnsError) as exc:
+        wb.load_orders(corpus / "semicolon.csv", delimiter=",")
+    msg = str(exc.value)
+    assert "delimited by ';'" in msg
+    assert exc.value.table == "order_lines"
+    assert "order_id" in exc.value.missing
+
+
+def test_gbk_file_with_chinese_headers(corpus):
+    res = wb.load_orders(corpus / "gbk_chinese_headers.csv")
+    assert res.summary.sources[0]["encoding"] == "gb18030"
+    o = res.orders
+    assert o["customer_id"].tolist() == ["华东精密", "华东精密", "北方重工"]
+    assert o["qty_ordered"].tolist() == [1200.0, 50.0, 80.0]  # "1,200" thousands separator
+    assert o["order_date"].iloc[0] == pd.Timestamp("2024-03-01")
+    assert o["delivery_date"].isna().tolist() == [False, True, False]
+    assert res.summary.column_map["order_id"] == "订单号 (synonym)"
+    # line numbers come from 行号
+    assert o["line_no"].tolist() == [1, 2, 1]
+    _balanced(res)
+
+
+def test_utf8_bom_header_is_clean(corpus):
+    res = wb.load_orders(corpus / "utf8_bom.csv")
+    assert res.summary.sources[0]["encoding"] == "utf-8-sig"
+    assert res.orders.columns[0] == "order_id"
+    assert res.summary.rows_loaded == 3
+
+
+def test_missing_required_columns_names_them_and_the_fix(corpus):
+    with pytest.raises(MissingColumnsError) as exc:
+        wb.load_orders(corpus / "missing_columns.csv")
+    err = exc.value
+    assert err.missing == ["item_id", "qty_ordered"]
+    assert err.found == ["order_id", "customer_id", "order_date"]
+    msg = str(err)
+    assert "missing_columns.csv" in msg and "mapping" in msg and "Fix:" in msg
+
+
+def test_text_in_date_and_number_columns(corpus):
+    res = wb.load_orders(corpus / "text_in_dates_and_numbers.csv")
+    q = res.quarantine.set_index("source_row")
+    # required order_date / qty_ordered unusable -> quarantined with the original value
+    assert q.loc[3, "reason"] == "unusable_required" and q.loc[3, "column"] == "order_date"
+    assert q.loc[3, "value"] == "N/A - From RDC"
+    assert q.loc[4, "reason"] == "unusable_required" and q.loc[4, "value"] == "seven"
+    # optional delivery_date / qty_shipped unusable -> row kept, value missing, issue recorded
+    iss = res.issues.set_index("source_row")
+    assert iss.loc[2, "column"] == "delivery_date" and iss.loc[2, "value"] == "Date Not Captured"
+    assert iss.loc[2, "reason"] == "unusable_value"
+    assert iss.loc[5, "column"] == "qty_shipped" and iss.loc[5, "value"] == "four"
+    kept = res.orders.set_index("source_row")
+    assert pd.isna(kept.loc[2, "delivery_date"]) and pd.isna(kept.loc[5, "qty_shipped"])
+    _balanced(res)
+
+
+def test_text_in_optional_order_date_when_mapping_says_optional(corpus):
+    res = wb.load_orders(corpus / "text_in_dates_and_numbers.csv",
+                         mapping={"optional": ["order_date"], "columns": {}})
+    assert 3 in res.orders["source_row"].tolist()
+    iss = res.issues[res.issues["source_row"] == 3]
+    assert iss["value"].tolist() == ["N/A - From RDC"]
+    assert iss["reason"].tolist() == ["unusable_value"]
+
+
+def test_mixed_date_formats_are_detected_not_parsed_silently(corpus):
+    res = wb.load_orders(corpus / "mixed_dates.csv")
+    # the column is M/D/YY (3/20/24 settles month-first); the ISO value does not fit
+    assert res.summary.date_formats["order_date"].startswith("M/D/Y or D/M/Y")
+    assert "M/D/Y (inferred)" in res.summary.date_formats["order_date"]
+    q = res.quarantine.set_index("source_row")
+    assert q.loc[5, "reason"] == "unusable_required"
+    assert "differs from the column's format" in q.loc[5, "detail"]
+    o = res.orders.set_index("source_row")
+    assert o.loc[3, "order_date"] == pd.Timestamp("2024-03-04")  # 3/4/24 read month-first
+    # requested_date of the ISO row is also inconsistent, but that row is quarantined already
+    assert res.issues.empty or 5 not in res.issues["source_row"].tolist()
+
+
+def test_mixed_formats_keep_option_reads_and_records(corpus):
+    res = wb.load_orders(corpus / "mixed_dates.csv", mapping={"columns": {},
+                                                             "dates": {"mixed_formats": "keep"}})
+    o = res.orders.set_index("source_row")
+    assert o.loc[5, "order_date"] == pd.Timestamp("2024-03-21")
+    iss = res.issues[res.issues["source_row"] == 5]
+    assert set(iss["reason"]) == {"date_format_inconsistent"}
+    assert set(iss["column"]) == {"order_date", "requested_date"}
+
+
+def test_ambiguous_dates_without_evidence_are_each_recorded(tmp_path):
+    f = tmp_path / "amb.csv"
+    f.write_text("order_id,customer_id,item_id,order_date,qty_ordered\n"
+                 "A,C,I,03/04/2024,1\nB,C,I,05/06/2024,1\nC,C,I,07/07/2024,1\n")
+    res = wb.load_orders(f)
+    iss = res.issues
+    assert iss["reason"].tolist() == ["date_ambiguous", "date_ambiguous"]  # 07/07 is not
+    assert "could also be 2024-04-03" in iss["detail"].iloc[0]
+    declared = wb.load_orders(f, mapping={"columns": {}, "dates": {"dayfirst": True}})
+    assert declared.issues.empty
+    assert declared.orders["order_date"].iloc[0] == pd.Timestamp("2024-04-03")
+
+
+def test_negative_quantities(corpus):
+    res = wb.load_orders(corpus / "negative_quantities.csv")
+    q = res.quarantine
+    assert q["reason"].tolist() == ["negative_quantity"] and q["source_row"].tolist() == [3]
+    assert q["value"].tolist() == ["-5"]
+    iss = res.issues
+    assert iss["reason"].tolist() == ["negative_value"] and iss["column"].tolist() == [
+        "qty_shipped"]
+    assert res.orders.set_index("source_row")["qty_shipped"].isna().to_dict() == {2: False,
+                                                                                 4: True}
+
+
+def test_duplicate_keys_keep_first_and_say_which(corpus):
+    res = wb.load_orders(corpus / "duplicate_keys.csv")
+    q = res.quarantine
+    assert q["reason"].tolist() == ["duplicate_key", "duplicate_key"]
+    assert q["source_row"].tolist() == [4, 5]
+    assert "identical to source row 2" in q["detail"].iloc[0]
+    assert "different values from source row 2" in q["detail"].iloc[1]
+    assert res.orders["source_row"].tolist() == [2, 3, 6]
+
+
+def test_delivery_before_order(corpus):
+    res = wb.load_orders(corpus / "delivery_before_order.csv")
+    assert res.quarantine["reason"].tolist() == ["delivery_date_before_order_date"]
+    assert "2024-02-28 is before order_date 2024-03-04" in res.quarantine["detail"].iloc[0]
+
+
+def test_ragged_and_blank_rows_are_quarantined_not_lost(corpus):
+    res = wb.load_orders(corpus / "ragged_rows.csv")
+    q = res.quarantine.set_index("source_row")
+    assert q.loc[3, "reason"] == "malformed_row" and "has 5 fields" in q.loc[3, "detail"]
+    assert q.loc[4, "reason"] == "empty_row"
+    assert q.loc[5, "reason"] == "malformed_row"
+    assert "extra,fields" in q.loc[5, "value"]
+    _balanced(res)
+
+
+def test_excel_with_title_rows(corpus):
+    res = wb.load_orders(corpus / "title_row.xlsx")
+    s = res.summary
+    assert s.sources[0]["header_row"] == 3
+    o = res.orders
+    # source_row is the sheet row a spreadsheet shows
+    assert o["source_row"].tolist() == [4, 5, 8]
+    assert o["order_id"].tolist() == ["SO-1", "SO-1", "10001"]  # numeric cell -> "10001"
+    assert o["customer_id"].iloc[2] == "42"
+    assert o["order_date"].iloc[0] == pd.Timestamp("2024-03-01")
+    q = res.quarantine.set_index("source_row")
+    assert q.loc[6, "reason"] == "empty_row"
+    assert q.loc[7, "reason"] == "missing_required" and q.loc[7, "column"] == "qty_ordered"
+    _balanced(res)
+
+
+# --------------------------------------------------------------------------- other sources
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "order_id": ["S1", "S1", "S2"], "line_no": [1, 2, 1], "customer_id": ["C1", "C1", "C9"],
+        "item_id": ["I1", "I2", "I1"],
+        "order_date": pd.to_datetime(["2024-01-02", "2024-01-02", "2024-01-03"]),
+        "qty_ordered": [5.0, -1.0, 3.0]})
+
+
+def test_parquet_typed_columns(tmp_path):
+    f = tmp_path / "o.parquet"
+    _frame().to_parquet(f)
+    res = wb.load_orders(f)
+    assert res.summary.sources[0]["format"] == "parquet"
+    assert res.orders["order_date"].dtype == "datetime64[ns]"
+    assert res.quarantine["reason"].tolist() == ["negative_quantity"]
+    assert res.quarantine["source_row"].tolist() == [2]
+
+
+def test_sqlite_table_and_query(tmp_path):
+    db = tmp_path / "erp.db"
+    with sqlite3.connect(db) as con:
+        _frame().assign(order_date=lambda d: d["order_date"].dt.strftime("%Y-%m-%d")).to_sql(
+            "orders", con, index=False)
+    res = wb.load_orders(f"sqlite:///{db}", sql_table="orders")
+    assert res.summary.rows_in == 3 and res.summary.rows_loaded == 2
+    assert res.summary.sources[0]["source"].endswith("#orders")
+    res2 = wb.load_orders(db, query="select * from orders where qty_ordered > 0")
+    assert res2.summary.rows_in == 2 and res2.summary.rows_quarantined == 0
+    with pytest.raises(SourceError, match="does not exist"):
+        wb.load_orders(f"sqlite:///{db}", sql_table="nope")
+
+
+def test_masters_quarantine_unknown_ids():
+    res = wb.load_orders(_frame(), customers=pd.DataFrame({"customer_id": ["C1"]}),
+                         items=["I1", "I2"])
+    q = res.quarantine.set_index("source_row")
+    assert q.loc[2, "reason"] == "negative_quantity"
+    assert q.loc[3, "reason"] == "unknown_customer" and q.loc[3, "value"] == "C9"
+
+
+def test_several_sources_detect_duplicates_across_files(corpus):
+    res = wb.load_orders([corpus / "utf8_bom.csv", corpus / "semicolon.csv"])
+    assert res.summary.rows_in == 6 and res.summary.rows_loaded == 3
+    assert set(res.quarantine["reason"]) == {"duplicate_key"}
+    assert set(res.quarantine["source_file"]) == {str(corpus / "semicolon.csv")}
+
+
+def test_line_numbers_generated_when_absent(tmp_path):
+    f = tmp_path / "nolines.csv"
+    f.write_text("order_id,customer_id,item_id,order_date,qty_ordered\n"
+                 "A,C,I1,2024-01-01,1\nA,C,I2,2024-01-01,1\nB,C,I1,2024-01-01,1\n")
+    res = wb.load_orders(f)
+    assert res.orders["line_no"].tolist() == [1, 2, 1]
+    assert any("numbered" in n for n in res.summary.notes)
+
+
+def test_fallback_columns_first_usable_wins(tmp_path):
+    f = tmp_path / "fallback.csv"
+    f.write_text("PO,Cust,Item,PO Date,Quote Date,Qty\n"
+                 "A,C,I,Date Not Captured,2024-01-05,1\nB,C,I,2024-01-09,2024-01-02,1\n")
+    mapping = {"columns": {"order_id": "PO", "customer_id": "Cust", "item_id": "Item",
+                           "order_date": ["PO Date", "Quote Date"], "qty_ordered": "Qty"}}
+    res = wb.load_orders(f, mapping=mapping)
+    assert res.orders["order_date"].tolist() == [pd.Timestamp("2024-01-05"),
+                                                 pd.Timestamp("2024-01-09")]
+    iss = res.issues
+    assert iss["source_column"].tolist() == ["PO Date"]
+    assert "used Quote Date instead" in iss["detail"].iloc[0]
+
+
+def test_value_map_for_flags():
+    df = pd.DataFrame({"order_id": ["A", "B", "C"], "customer_id": "C", "item_id": "I",
+                       "order_date": "2024-01-01", "qty_ordered": "1",
+                       "Fulfill Via": ["From RDC", "Direct Drop", "Courier"]})
+    res = wb.load_orders(df, mapping={"columns": {"filled_from_stock": {
+        "column": "Fulfill Via", "values": {"From RDC": True, "Direct Drop": False}}}})
+    assert res.orders["filled_from_stock"].tolist()[:2] == [True, False]
+    assert pd.isna(res.orders["filled_from_stock"].iloc[2])
+    assert res.issues["value"].tolist() == ["Courier"]
+
+
+def test_output_contract_columns(corpus):
+    res = wb.load_orders(corpus / "text_in_dates_and_numbers.csv")
+    assert list(res.quarantine.columns[:7]) == QUARANTINE_COLUMNS
+    assert list(res.issues.columns) == ISSUE_COLUMNS
+    assert list(res.orders.columns[-2:]) == ["source_file", "source_row"]
+    assert res.orders["line_no"].dtype == "Int64"
+    assert res.orders["qty_ordered"].dtype == "float64"
+    # original values are kept in quarantine under the source headers
+    assert "order_date" in res.quarantine.columns
+
+
+def test_missing_file_and_unknown_type(tmp_path):
+    with pytest.raises(SourceError, match="not found"):
+        wb.load_orders(tmp_path / "nope.csv")
+    bad = tmp_path / "x.json"
+    bad.write_text("{}")
+    with pytest.raises(SourceError, match="unknown file type"):
+        wb.load_orders(bad)
+
+
+# --------------------------------------------------------------------------- property
+_cell = st.one_of(
+    st.sampled_from(["", "N/A", "Date Not Captured", "-3", "1,200", "7", "2024-02-30",
+                     "2024-03-01", "3/4/24", "13/04/2024", "x", "SO-1", "0"]),
+    st.text(alphabet="ab1-/ ,;\"", max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(_cell, min_size=5, max_size=7), max_size=25))
+def test_rows_in_equals_loaded_plus_quarantined(tmp_path_factory, rows):
+    """Whatever the content, every record is loaded or quarantined, never both."""
+    import csv
+
+    f = tmp_path_factory.mktemp("prop") / "o.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["order_id", "customer_id", "item_id", "order_date", "qty_ordered", "qty_shipped"])
+        w.writerows(rows)
+    res = wb.load_orders(f, delimiter=",")
+    _balanced(res)
+    assert res.summary.rows_in == len(rows)
+    seen = np.concatenate([res.orders["source_row"].to_numpy(),
+                           res.quarantine["source_row"].to_numpy()])
+    assert sorted(seen.tolist()) == list(range(2, 2 + len(rows)))
