@@ -75,3 +75,12 @@ def shared_data_path(*parts: str) -> Path:
     env = os.environ.get("WORKBENCH_SHARED")
     base = Path(env) if env else project_root().parent / "shared"
     return base.joinpath("data", "real", *parts)
+
+
+def resolve_source(source: str | os.PathLike[str]) -> str | Path:
+    """A data source as given in a notebook parameter: SQLAlchemy URLs pass through,
+    absolute paths stay, relative paths are taken below ``data/`` in the project root."""
+    text = str(source)
+    if "://" in text:
+        return text
+    return data_path(text)

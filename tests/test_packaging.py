@@ -1,0 +1,60 @@
+"""Packaging facts that conda cannot check here: environment.yml agrees with pyproject.toml,
+the generated docs are in sync with the code, and the layout is as documented."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from workbench.schema import data_model_markdown
+
+
+def _req(spec: str) -> tuple[str, str]:
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[\d.]+)?", spec)
+    assert m, spec
+    return m.group(1).lower().replace("_", "-"), (m.group(2) or "").replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject(root):
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    wanted = dict(_req(s) for s in project["dependencies"] + project["optional-dependencies"][
+        "test"])
+    env = yaml.safe_load((root / "environment.yml").read_text())
+    assert "conda-forge" in env["channels"]
+    conda = {}
+    pip_section = None
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip_section = dep["pip"]
+            continue
+        name, bound = _req(dep)
+        if name not in ("python", "pip"):
+            conda[name] = bound
+    assert conda == wanted
+    assert pip_section == ["-e ."]
+    assert project["requires-python"] == ">=3.11"
+
+
+def test_extras_and_console_script(root):
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["workbench"] == "workbench.cli:main"
+    assert project["optional-dependencies"]["dev"] == project["optional-dependencies"]["test"]
+
+
+def test_data_model_doc_in_sync(root):
+    doc = (root / "docs" / "data-model.md").read_text(encoding="utf-8")
+    assert doc == data_model_markdown(), "run `workbench docs` to regenerate docs/data-model.md"
+
+
+def test_layout(root):
+    for p in ("notebooks", "workbench", "data/samples", "data/mappings", "tests",
+              "environment.yml", "README.md", "Makefile", ".ci/run"):
+        assert (root / p).exists(), p
+
+
+def test_ci_calls_the_readme_test_command(root):
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "make test" in readme and "make demo" in readme
+    assert re.search(r"^make test$", (root / ".ci" / "run").read_text(), re.M)

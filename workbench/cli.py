@@ -1,0 +1,131 @@
+"""Command line: ``workbench demo | load | samples | docs``.
+
+``workbench demo`` is the main job on the bundled sample data: it executes the
+notebooks with papermill into ``reports/<run-id>/`` and renders each to HTML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .exceptions import WorkbenchError
+from .paths import project_path
+
+DEMO_NOTEBOOKS = ("order_history",)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .reports import execute_notebook, render_html, run_id
+
+    out_dir = Path(args.out) / run_id()
+    names = args.only or list(DEMO_NOTEBOOKS)
+    failures = 0
+    for name in names:
+        nb = project_path("notebooks", f"{name}.ipynb")
+        t0 = time.perf_counter()
+        print(f"running {name} ...", flush=True)
+        try:
+            executed = execute_notebook(nb, out_dir / f"{name}.ipynb")
+            html = render_html(executed, out_dir / f"{name}.html")
+        except WorkbenchError as exc:
+            failures += 1
+            print(f"  FAILED: {exc}", file=sys.stderr)
+            continue
+        print(f"  {html}  ({time.perf_counter() - t0:.1f} s)")
+    print(f"reports written to {out_dir}")
+    return 1 if failures else 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from .orders import load_table
+    from .reports import csv_safe
+
+    res = load_table(args.source, args.table, args.mapping, sql_table=args.sql_table,
+                     query=args.query, sheet=args.sheet, encoding=args.encoding,
+                     delimiter=args.delimiter)
+    print(res.summary)
+    if res.summary.date_formats:
+        for col, fmt in res.summary.date_formats.items():
+            print(f"  date format {col}: {fmt}")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        csv_safe(res.data).to_csv(out / f"{args.table}.csv", index=False)
+        csv_safe(res.quarantine).to_csv(out / "quarantine.csv", index=False)
+        csv_safe(res.issues).to_csv(out / "issues.csv", index=False)
+        print(f"wrote {args.table}.csv, quarantine.csv, issues.csv to {out}")
+    return 0
+
+
+def _cmd_samples(args: argparse.Namespace) -> int:
+    from .samples import generate_samples, write_samples
+
+    t0 = time.perf_counter()
+    data = generate_samples(args.lines, seed=args.seed)
+    paths = write_samples(data, args.out, fmt=args.format)
+    for table, path in paths.items():
+        print(f"{table:>14}: {path}")
+    print(f"generated {len(data.order_lines):,} order lines in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from .schema import data_model_markdown
+
+    path = project_path("docs", "data-model.md")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(data_model_markdown(), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="run the notebooks on the bundled sample data")
+    d.add_argument("--out", default=str(project_path("reports")), help="reports folder")
+    d.add_argument("--only", action="append", choices=DEMO_NOTEBOOKS,
+                   help="run only this notebook (repeatable)")
+    d.set_defaults(func=_cmd_demo)
+
+    ld = sub.add_parser("load", help="load a source and print its data-quality summary")
+    ld.add_argument("source", help="file path or SQLAlchemy URL")
+    ld.add_argument("--table", default="order_lines", help="data-model table")
+    ld.add_argument("--mapping", help="mapping YAML path or name under data/mappings/")
+    ld.add_argument("--sql-table", help="table name for SQL sources")
+    ld.add_argument("--query", help="SQL query for SQL sources")
+    ld.add_argument("--sheet", default=0, help="Excel sheet name or index")
+    ld.add_argument("--encoding", help="override encoding detection")
+    ld.add_argument("--delimiter", help="override delimiter sniffing")
+    ld.add_argument("--out", help="folder for loaded rows, quarantine and issues as CSV")
+    ld.set_defaults(func=_cmd_load)
+
+    s = sub.add_parser("samples", help="generate the synthetic sample dataset")
+    s.add_argument("--out", default=str(project_path("data", "samples")))
+    s.add_argument("--lines", type=int, default=50_000, help="number of order lines")
+    s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    s.set_defaults(func=_cmd_samples)
+
+    doc = sub.add_parser("docs", help="regenerate docs/data-model.md from the schema")
+    doc.set_defaults(func=_cmd_docs)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

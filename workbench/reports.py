@@ -1,0 +1,164 @@
+"""Execute parameterized notebooks with papermill and render them to HTML.
+
+Outputs are written atomically (temporary file in the same folder, then
+rename), so an interrupted run never leaves a truncated report where the
+previous good one was.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import ConfigError, WorkbenchError
+from .paths import project_path
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """Paths of one executed notebook and its HTML rendering."""
+
+    name: str
+    notebook: Path
+    html: Path
+    seconds: float
+
+
+def _public(path: str | Path) -> None:
+    """Give a temporary file the permissions a normal file would get (mkstemp uses 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _public(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, dict]:
+    """Parameters declared in a notebook's ``parameters`` cell (papermill inspection)."""
+    import papermill as pm
+
+    return pm.inspect_notebook(str(notebook))
+
+
+def check_parameters(notebook: str | Path, parameters: Mapping[str, object]) -> None:
+    """Reject parameter names the notebook does not declare.
+
+    papermill itself only warns about unknown names and runs with the defaults,
+    which turns a typo into a silently wrong report.
+    """
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ConfigError(
+            f"unknown parameter(s) {unknown} for notebook {Path(notebook).name}",
+            key=unknown[0], value=parameters[unknown[0]],
+            fix=f"use one of: {', '.join(sorted(declared))}.")
+
+
+def execute_notebook(notebook: str | Path, output: str | Path,
+                     parameters: Mapping[str, object] | None = None, *,
+                     kernel_name: str | None = None) -> Path:
+    """Execute ``notebook`` with papermill into ``output`` (written atomically).
+
+    The kernel runs in the project root, so notebooks find data the same way
+    whichever tool runs them.
+    """
+    import papermill as pm
+
+    notebook = Path(notebook)
+    output = Path(output)
+    parameters = dict(parameters or {})
+    check_parameters(notebook, parameters)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
+    os.close(fd)
+    try:
+        pm.execute_notebook(str(notebook), tmp, parameters=parameters,
+                            cwd=str(project_path()), kernel_name=kernel_name,
+                            progress_bar=False)
+        _public(tmp)
+        os.replace(tmp, output)
+    except pm.PapermillExecutionError as exc:
+        failed = output.with_name(output.stem + ".failed.ipynb")
+        _public(tmp)
+        os.replace(tmp, failed)
+        raise WorkbenchError(
+            f"notebook {notebook.name} failed in cell {exc.exec_count}: {exc.ename}: "
+            f"{exc.evalue}", source=str(failed),
+            fix="open the executed copy to see the error in place.") from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return output
+
+
+def render_html(executed: str | Path, output: str | Path, *, title: str | None = None) -> Path:
+    """Render an executed notebook to HTML without code cells (for managers)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed), as_version=4)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    out = Path(output)
+    atomic_write_bytes(out, body.encode("utf-8"))
+    return out
+
+
+def run_id(now: pd.Timestamp | None = None) -> str:
+    """A sortable run identifier such as ``20261122-031500``."""
+    now = now or pd.Timestamp.now()
+    return now.strftime("%Y%m%d-%H%M%S")
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*)([eE][+-]?\d+)?$")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise spreadsheet formula injection in text cells before CSV export.
+
+    A text cell that starts with ``= + - @``, TAB or CR (and is not a plain
+    number) is prefixed with an apostrophe, so Excel shows it as text instead
+    of evaluating it.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        text = s.astype("string")
+        risky = text.str.match(_FORMULA).fillna(False) & ~text.str.match(_NUMBER).fillna(False)
+        if risky.any():
+            out[col] = s.astype(object).where(~risky.to_numpy(), "'" + text.astype(str))
+    return out
+
+
+def escape(text: object) -> str:
+    """HTML-escape any user-provided text (customer names, free text)."""
+    return html.escape("" if text is None else str(text), quote=True)
