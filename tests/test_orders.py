@@ -327,3 +327,18 @@ def test_rows_in_equals_loaded_plus_quarantined(tmp_path_factory, rows):
     seen = np.concatenate([res.orders["source_row"].to_numpy(),
                            res.quarantine["source_row"].to_numpy()])
     assert sorted(seen.tolist()) == list(range(2, 2 + len(rows)))
+
+
+def test_chinese_erp_mapping_file(corpus):
+    res = wb.load_orders(corpus / "gbk_chinese_headers.csv", mapping="erp_cn")
+    assert res.summary.column_map["order_id"] == "订单号"
+    assert res.summary.rows_loaded == 3
+    assert any("承诺交货日期" in n for n in res.summary.notes)  # mapped but absent: noted
+
+
+def test_bad_mapping_errors_name_the_key():
+    with pytest.raises(wb.MappingError, match="Did you mean 'order_date'") as exc:
+        wb.load_orders(_frame(), mapping={"order_dat": "x"})
+    assert exc.value.key == "order_dat"
+    with pytest.raises(wb.MappingError, match="dayfirst"):
+        wb.load_orders(_frame(), mapping={"columns": {}, "dates": {"dayfirst": "yes"}})
