@@ -24,7 +24,7 @@ def period_start(dates: pd.Series, freq: str = "W") -> pd.Series:
     if freq == "D":
         return dates.dt.normalize()
     if freq == "W":
-        return (dates - pd.to_timedelta(dates.dt.weekday, unit="D")).dt.normalize()
+        return (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
     return dates.dt.to_period(freq).dt.start_time
 
 
