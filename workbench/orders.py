@@ -42,7 +42,7 @@ from .parsing import Parsed, parse_column, parse_string
 from .readers import RawTable, normalize_header, read_raw
 from .schema import LINEAGE_COLUMNS, Table, get_table
 
-_DTYPES = {"string": "string", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
+_DTYPES = {"string": "str", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
            "bool": "boolean"}
 _AUTO_NUMBER = {"order_lines": ("line_no", "order_id")}
 """Tables whose line number may be generated: table -> (column, group column)."""
@@ -157,13 +157,39 @@ class LoadResult:
 
 # --------------------------------------------------------------------------- staging
 @dataclass
+class _Reason:
+    """Rows breaking one row-level rule: positions, column, original values, details."""
+
+    code: str
+    idx: np.ndarray
+    column: str
+    value: np.ndarray
+    detail: np.ndarray
+
+    @classmethod
+    def from_mask(cls, code: str, mask: np.ndarray, column: str, raw: pd.Series | np.ndarray,
+                  detail: str | pd.Series | np.ndarray) -> _Reason:
+        idx = np.flatnonzero(mask)
+        raw_arr = raw.to_numpy(dtype=object) if isinstance(raw, pd.Series) else raw
+        if isinstance(detail, str):
+            det = np.full(len(idx), detail, dtype=object)
+        else:
+            det = np.asarray(detail.to_numpy(dtype=object) if isinstance(detail, pd.Series)
+                             else detail, dtype=object)[idx]
+        return cls(code, idx, column, np.asarray(raw_arr, dtype=object)[idx], det)
+
+    def shifted(self, offset: int) -> _Reason:
+        return _Reason(self.code, self.idx + offset, self.column, self.value, self.detail)
+
+
+@dataclass
 class _Staged:
     """One source after mapping, typing and row-local rules."""
 
     raw: RawTable
     values: pd.DataFrame              # model columns (typed) + extras
-    reasons: list[tuple[str, np.ndarray, str, pd.Series, pd.Series]]
-    """(code, mask, model column, raw value, detail) per row-level rule, in rule order."""
+    reasons: list[_Reason]
+    """Row-level rules broken, in rule order (positions local to this source)."""
     issues: list[pd.DataFrame]
     column_map: dict[str, str]
     unused: list[str]
@@ -244,7 +270,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     frame = raw.frame
     n = len(frame)
     out: dict[str, pd.Series] = {}
-    reasons: list[tuple] = []
+    reasons: list[_Reason] = []
     issues: list[pd.DataFrame] = []
     date_formats: dict[str, str] = {}
     notes: list[str] = []
@@ -294,11 +320,11 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
                 missing_req.append((all_missing, col.name, src_raw,
                                     f"required {col.name} is empty"))
             if unusable.any():
-                why = parsed[0].detail.astype(object).where(parsed[0].detail.notna(),
-                                                            "no usable value")
-                first_bad = why.astype(str)
-                unusable_req.append((unusable, col.name, src_raw,
-                                     f"required {col.name} unusable: " + first_bad))
+                why = parsed[0].detail.to_numpy(dtype=object)[unusable]
+                det = np.full(n, None, dtype=object)
+                det[unusable] = [f"required {col.name} unusable: {w or 'no usable value'}"
+                                 for w in why]
+                unusable_req.append((unusable, col.name, src_raw, det))
         if col.nonnegative:
             neg = (values < 0).fillna(False).to_numpy(dtype=bool)
             if neg.any():
@@ -315,9 +341,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     for code, group in (("missing_required", missing_req), ("unusable_required", unusable_req),
                         ("negative_quantity", negative_req)):
         for mask, colname, rawv, detail in group:
-            det = detail if isinstance(detail, pd.Series) else pd.Series([detail] * n,
-                                                                          index=frame.index)
-            reasons.append((code, mask, colname, rawv, det))
+            reasons.append(_Reason.from_mask(code, mask, colname, rawv, detail))
 
     for earlier, later in schema.date_order:
         if earlier in out and later in out:
@@ -325,9 +349,11 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
             bad = (l_ < e).fillna(False).to_numpy(dtype=bool)
             if bad.any():
                 src = resolved.fields[later].columns[0]
-                det = (f"{later} " + l_.dt.strftime("%Y-%m-%d").fillna("")
-                       + f" is before {earlier} " + e.dt.strftime("%Y-%m-%d").fillna(""))
-                reasons.append((f"{later}_before_{earlier}", bad, later, frame[src], det))
+                det = np.full(n, None, dtype=object)
+                det[bad] = (f"{later} " + l_[bad].dt.strftime("%Y-%m-%d") + f" is before "
+                            f"{earlier} " + e[bad].dt.strftime("%Y-%m-%d")).to_numpy(dtype=object)
+                reasons.append(_Reason.from_mask(f"{later}_before_{earlier}", bad, later,
+                                                 frame[src], det))
 
     for name, src in resolved.extras.items():
         out[name] = parse_string(frame[src], mapping.na_values).values
@@ -436,26 +462,16 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
     src_row = np.concatenate([s.raw.source_row for s in staged]).astype(np.int64)
     offsets = np.cumsum([0] + [len(s.values) for s in staged])
     n = len(values)
-    raw_text = pd.concat([s.raw.frame.astype(object) for s in staged], ignore_index=True)
 
-    # ---- row-level reasons: code -> (mask, column, raw value, detail) over all rows
-    reasons: list[tuple[str, np.ndarray, str, np.ndarray, np.ndarray]] = []
+    # ---- row-level reasons, positions global over the concatenated sources
+    reasons: list[_Reason] = [r.shifted(int(offsets[k])) for k, s in enumerate(staged)
+                              for r in s.reasons]
 
-    def _add(code, mask, column, rawv, detail):
-        reasons.append((code, mask, column, rawv, detail))
-
-    order = []
-    for k, s in enumerate(staged):
-        for code, mask, column, rawv, detail in s.reasons:
-            full = np.zeros(n, dtype=bool)
-            full[offsets[k]:offsets[k + 1]] = mask
-            rv = np.full(n, None, dtype=object)
-            rv[offsets[k]:offsets[k + 1]] = rawv.astype(object).to_numpy()
-            dv = np.full(n, None, dtype=object)
-            dv[offsets[k]:offsets[k + 1]] = detail.astype(object).to_numpy()
-            if code not in order:
-                order.append(code)
-            _add(code, full, column, rv, dv)
+    def _flagged() -> np.ndarray:
+        mask = np.zeros(n, dtype=bool)
+        for r in reasons:
+            mask[r.idx] = True
+        return mask
 
     # ---- generated line numbers
     notes = [note for s in staged for note in s.notes]
@@ -475,12 +491,11 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
         v = values[col]
         unknown = (v.notna() & ~v.astype(object).isin(ids)).to_numpy(dtype=bool)
         if unknown.any():
-            code = "unknown_" + master_name.rstrip("s")
-            _add(code, unknown, col, v.astype(object).to_numpy(),
-                 np.array([f"{col} not in the {master_name} master"] * n, dtype=object))
+            reasons.append(_Reason.from_mask("unknown_" + master_name.rstrip("s"), unknown, col,
+                                             v, f"{col} not in the {master_name} master"))
 
     # ---- duplicates among rows that pass every other rule
-    already = np.logical_or.reduce([r[1] for r in reasons]) if reasons else np.zeros(n, bool)
+    already = _flagged()
     key = [k for k in schema.key if k in values]
     if key and len(key) == len(schema.key):
         cand = values.loc[~already, key]
@@ -502,34 +517,44 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
             detail[cand_idx[dup_sub]] = [
                 f"{'/'.join(key)} repeated: {d} source row {r}"
                 for d, r in zip(det[dup_sub], first_rows[dup_sub], strict=True)]
-            keytext = values[key].astype(str).agg("/".join, axis=1).to_numpy(dtype=object)
-            _add("duplicate_key", dup, "/".join(key), keytext, detail)
+            keytext = np.full(n, None, dtype=object)
+            keytext[dup] = values.loc[dup, key].astype(str).agg("/".join, axis=1).to_numpy(
+                dtype=object)
+            reasons.append(_Reason.from_mask("duplicate_key", dup, "/".join(key), keytext,
+                                             detail))
 
     # ---- split loaded / quarantined
-    bad = np.logical_or.reduce([r[1] for r in reasons]) if reasons else np.zeros(n, bool)
+    bad = _flagged()
     primary_code = np.full(n, None, dtype=object)
     primary_col = np.full(n, None, dtype=object)
     primary_val = np.full(n, None, dtype=object)
     primary_det = np.full(n, None, dtype=object)
     all_codes = np.full(n, "", dtype=object)
-    for code, mask, column, rawv, detail in reasons:
-        first = mask & (primary_code == None)  # noqa: E711
-        primary_code[first] = code
-        primary_col[first] = column
-        primary_val[first] = rawv[first]
-        primary_det[first] = detail[first]
-        all_codes[mask] = np.where(all_codes[mask] == "", code, all_codes[mask] + "|" + code)
+    for r in reasons:
+        first = primary_code[r.idx] == None  # noqa: E711
+        rows = r.idx[first]
+        primary_code[rows] = r.code
+        primary_col[rows] = r.column
+        primary_val[rows] = r.value[first]
+        primary_det[rows] = r.detail[first]
+        prev = all_codes[r.idx]
+        all_codes[r.idx] = np.where(prev == "", r.code, prev + "|" + r.code)
 
     q_idx = np.flatnonzero(bad)
+    qval = primary_val[q_idx]
     quarantine = pd.DataFrame({
         "source_file": src_file[q_idx], "source_row": src_row[q_idx],
         "reason": primary_code[q_idx], "reasons": all_codes[q_idx],
         "column": primary_col[q_idx],
-        "value": pd.Series(primary_val[q_idx], dtype=object).astype(str).where(
-            pd.notna(primary_val[q_idx]), None).to_numpy(),
+        "value": np.array([None if pd.isna(v) else str(v) for v in qval], dtype=object),
         "detail": primary_det[q_idx],
     })
-    raw_cols = raw_text.iloc[q_idx].reset_index(drop=True)
+    # original values of the quarantined rows, as text, under their source headers
+    parts = []
+    for k, st in enumerate(staged):
+        local = q_idx[(q_idx >= offsets[k]) & (q_idx < offsets[k + 1])] - offsets[k]
+        parts.append(st.raw.frame.iloc[local].astype(object))
+    raw_cols = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     raw_cols.columns = [c if c not in QUARANTINE_COLUMNS else f"src:{c}" for c in raw_cols.columns]
     quarantine = pd.concat([quarantine, raw_cols], axis=1)
     # records the readers could not split into fields
@@ -548,8 +573,7 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
     data = values.loc[keep].reset_index(drop=True)
     ordered = [c for c in schema.names if c in data] + [c for c in data if c not in schema.names]
     data = data[ordered]
-    data["source_file"] = pd.Series(src_file[keep], dtype="string").to_numpy()
-    data["source_file"] = data["source_file"].astype("string")
+    data["source_file"] = pd.Series(src_file[keep], dtype="str")
     data["source_row"] = src_row[keep]
 
     # ---- issues of loaded rows only

@@ -65,41 +65,41 @@ class Parsed:
 
 
 def _as_text(raw: pd.Series) -> pd.Series:
-    """Raw values as stripped Python strings (object dtype), NaN for nulls."""
-    s = raw.astype(object)
-    isnull = s.isna().to_numpy()
-    out = s.where(isnull, s.astype(str).str.strip())
-    return out
+    """Raw values as stripped text (pandas ``str`` dtype), NaN for nulls."""
+    if not pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
+        obj = raw.astype(object)
+        raw = obj.where(obj.notna(), None).astype("str")
+    return raw.str.strip()
 
 
 def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset()) -> np.ndarray:
-    """True where a value is null or one of the NA markers."""
-    markers = NA_MARKERS | {m.casefold() for m in extra_na}
+    """True where a value is null or one of the NA markers (case-insensitive)."""
+    markers = sorted(NA_MARKERS | {m.strip().lower() for m in extra_na})
     isnull = text.isna().to_numpy()
-    low = text.where(~isnull, "").astype(str).str.casefold()
-    return isnull | low.isin(markers).to_numpy()
+    return isnull | text.str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
+
+
+def _factorize(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (``-1`` where missing) and the distinct present values as a str array."""
+    codes, uniq = pd.factorize(text.where(~missing))
+    return np.asarray(codes), np.asarray(uniq, dtype=object)
 
 
 def _empty_series(index: pd.Index) -> pd.Series:
-    return pd.Series(pd.array([pd.NA] * len(index), dtype="string"), index=index)
+    return pd.Series(np.full(len(index), None, dtype=object), index=index)
 
 
 def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.ndarray,
-            detail_invalid: str | pd.Series, issue: pd.Series | None = None,
-            detail_issue: pd.Series | None = None, info: dict | None = None) -> Parsed:
+            detail_invalid: str | np.ndarray, info: dict | None = None) -> Parsed:
     idx = raw.index
     missing = np.asarray(missing, dtype=bool)
     invalid = np.asarray(invalid, dtype=bool)
-    issue_s = issue if issue is not None else _empty_series(idx)
-    detail = _empty_series(idx)
-    if detail_issue is not None:
-        detail = detail_issue.astype("string")
+    detail = np.full(len(idx), None, dtype=object)
     if invalid.any():
-        if isinstance(detail_invalid, str):
-            detail = detail.mask(invalid, detail_invalid)
-        else:
-            detail = detail.mask(invalid, detail_invalid.astype("string"))
-    return Parsed(values, missing, invalid, issue_s, detail, info or {})
+        detail[invalid] = (detail_invalid if isinstance(detail_invalid, str)
+                           else np.asarray(detail_invalid, dtype=object)[invalid])
+    return Parsed(values, missing, invalid, _empty_series(idx), pd.Series(detail, index=idx),
+                  info or {})
 
 
 # --------------------------------------------------------------------------- strings
@@ -116,9 +116,8 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
         raw = obj
     text = _as_text(raw)
     missing = na_mask(text, extra_na)
-    values = text.where(~missing, None).astype("string")
-    invalid = np.zeros(len(raw), dtype=bool)
-    return _finish(raw, values, missing, invalid, "")
+    values = text.where(~missing)
+    return _finish(raw, values, missing, np.zeros(len(raw), dtype=bool), "")
 
 
 # --------------------------------------------------------------------------- numbers
@@ -154,27 +153,25 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str = ".",
         values = pd.to_numeric(raw, errors="coerce").astype("float64")
         missing = values.isna().to_numpy()
         invalid = np.zeros(len(raw), dtype=bool)
-        detail = "not a number"
     else:
         text = _as_text(raw)
         missing = na_mask(text, extra_na)
-        present = text[~missing].astype(str)
-        uniq = pd.Series(present.unique(), dtype=object)
-        cleaned = _clean_number_text(uniq.astype(str), decimal)
-        nums = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-        lookup = pd.Series(nums.to_numpy(), index=uniq.to_numpy())
-        values = pd.Series(np.nan, index=raw.index, dtype="float64")
-        values[~missing] = lookup.reindex(present.to_numpy()).to_numpy()
-        invalid = (~missing) & values.isna().to_numpy()
-        detail = "not a number"
+        codes, uniq = _factorize(text, missing)
+        cleaned = _clean_number_text(pd.Series(uniq, dtype="str"), decimal)
+        nums = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64",
+                                                                 na_value=np.nan)
+        arr = np.where(codes >= 0, nums[np.clip(codes, 0, None)] if len(nums) else np.nan,
+                       np.nan)
+        values = pd.Series(arr, index=raw.index, dtype="float64")
+        invalid = (~missing) & np.isnan(arr)
     if integer:
-        frac = (~np.isnan(values.to_numpy())) & (values.to_numpy() % 1 != 0)
-        if frac.any():
-            invalid = invalid | frac
-            values = values.mask(frac)
-        detail = pd.Series(np.where(frac, "not a whole number", "not a number"), index=raw.index)
+        v = values.to_numpy()
+        frac = ~np.isnan(v) & (v % 1 != 0)
+        detail = np.where(frac, "not a whole number", "not a number")
+        invalid = invalid | frac
+        values = values.mask(frac)
         return _finish(raw, values.round().astype("Int64"), missing, invalid, detail)
-    return _finish(raw, values, missing, invalid, detail)
+    return _finish(raw, values, missing, invalid, "not a number")
 
 
 # --------------------------------------------------------------------------- booleans
@@ -188,23 +185,21 @@ def parse_bool(raw: pd.Series, *, value_map: dict | None = None,
     """
     if pd.api.types.is_bool_dtype(raw.dtype) and not value_map:
         values = raw.astype("boolean")
-        missing = values.isna().to_numpy()
-        return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
+        return _finish(raw, values, values.isna().to_numpy(), np.zeros(len(raw), bool), "")
     text = _as_text(raw)
+    low = text.str.lower()
     if value_map:
-        lookup = {str(k).strip().casefold(): bool(v) for k, v in value_map.items()}
-        missing = text.isna().to_numpy() | (text.fillna("").astype(str) == "")
+        lookup = {str(k).strip().lower(): bool(v) for k, v in value_map.items()}
+        missing = text.isna().to_numpy() | (text == "").to_numpy(dtype=bool, na_value=False)
         allowed = ", ".join(repr(k) for k in value_map)
         detail = f"not one of the mapped values ({allowed})"
     else:
         lookup = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
-        missing = na_mask(text, extra_na) & ~text.fillna("").astype(str).str.casefold().isin(
-            lookup).to_numpy()
+        missing = na_mask(text, extra_na) & ~low.isin(list(lookup)).to_numpy(
+            dtype=bool, na_value=False)
         detail = "not a yes/no value (true/false, yes/no, y/n, 1/0, 是/否)"
-    low = text.fillna("").astype(str).str.casefold()
     mapped = low.map(lookup)
-    values = pd.Series(pd.array(mapped.where(mapped.notna(), None).tolist(), dtype="boolean"),
-                       index=raw.index)
+    values = mapped.astype("boolean")
     invalid = (~missing) & values.isna().to_numpy()
     return _finish(raw, values, missing, invalid, detail)
 
@@ -305,10 +300,9 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
         return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
     text = _as_text(raw)
     missing = na_mask(text, extra_na)
-    present = text[~missing].astype(str)
-    uniq = pd.Series(pd.unique(present.to_numpy()), dtype=object).astype(str)
-    counts = present.value_counts()
-    weight = counts.reindex(uniq.to_numpy()).to_numpy()
+    codes, uniq_arr = _factorize(text, missing)
+    uniq = pd.Series(uniq_arr, dtype="str")
+    weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
 
     n = len(uniq)
     fam = np.full(n, "", dtype=object)
@@ -430,20 +424,17 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     unknown = ~known
     detail[unknown] = "not a date in any recognised format"
 
-    # map back from unique values to rows
-    key = uniq.to_numpy()
-    pos = pd.Series(np.arange(n), index=key)
-    row_pos = pos.reindex(present.to_numpy()).to_numpy()
-    values = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
-    values[~missing] = parsed.to_numpy()[row_pos]
-    values = values.dt.normalize()
-    invalid = np.zeros(len(raw), dtype=bool)
-    invalid[~missing] = unknown[row_pos]
+    # map back from distinct values to rows
+    has = codes >= 0
+    pos = np.clip(codes, 0, None)
+    parsed_arr = parsed.to_numpy()
+    values = pd.Series(np.where(has, parsed_arr[pos] if n else np.datetime64("NaT"),
+                                np.datetime64("NaT")).astype("datetime64[ns]"), index=idx)
+    invalid = has & (unknown[pos] if n else False)
+    issue_s = pd.Series(np.where(has, issue[pos] if n else None, None), index=idx, dtype=object)
+    detail_s = pd.Series(np.where(has, detail[pos] if n else None, None), index=idx,
+                         dtype=object)
     info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
-    issue_s = _empty_series(idx)
-    issue_s[~missing] = pd.array(issue[row_pos], dtype="string")
-    detail_s = _empty_series(idx)
-    detail_s[~missing] = pd.array(detail[row_pos], dtype="string")
     return Parsed(values, missing, invalid, issue_s, detail_s, info)
 
 

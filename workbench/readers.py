@@ -193,47 +193,119 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
                           fix="pass the right encoding='...' to the loader.") from exc
     text = text.lstrip("\ufeff")
     delim = delimiter or sniff_delimiter(text)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-    hdr_idx = find_header_row(records, known_headers or set())
-    header = _unique_headers(records[hdr_idx])
-    width = len(header)
-    # header strip of trailing empty columns from a trailing delimiter
-    body = records[hdr_idx + 1:]
+    head_records = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delim))
+    if len(text) > 65536 and head_records:
+        head_records = head_records[:-1]  # the last one may be cut
+    hdr_idx = find_header_row(head_records[:20], known_headers or set())
+    header = _unique_headers(head_records[hdr_idx]) if head_records else []
+    body_start = _record_offset(text, delim, hdr_idx + 1)
+    body = text[body_start:]
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
-    lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
-    rejected: list[tuple] = []
-    good_idx: list[int] = []
+    meta = {"format": "csv", "encoding": enc, "delimiter": delim, "header_row": hdr_idx + 1}
+    counts = field_counts(body, delim)
+    if len(counts) == 0 or (counts == len(header)).all():
+        frame = _read_clean_body(body, delim, header)
+        src_rows = np.arange(len(frame), dtype=np.int64) + first_row
+        rejected: list[tuple] = []
+    else:
+        frame, src_rows, rejected = _read_ragged_body(body, delim, header, first_row)
+    frame, src_rows, blank_rows = _drop_blank(frame, src_rows)
+    rejected += [(r, "empty_row", "all fields empty", "") for r in blank_rows]
+    return RawTable(frame, src_rows, str(path), _rejected_frame(sorted(rejected)), meta)
+
+
+def _record_offset(text: str, delim: str, n_records: int) -> int:
+    """Character offset where record number ``n_records`` (0-based) starts."""
+    if n_records == 0:
+        return 0
+    quote = False
+    seen = 0
+    for i, ch in enumerate(text):  # only walks the few header/title records
+        if ch == '"':
+            quote = not quote
+        elif ch == "\n" and not quote:
+            seen += 1
+            if seen == n_records:
+                return i + 1
+    return len(text)
+
+
+def field_counts(body: str, delim: str) -> np.ndarray:
+    """Number of fields of every record, vectorized over the whole text.
+
+    Quotes are honoured (delimiters and newlines inside ``"..."`` do not count), so
+    records with embedded newlines are counted once. A final newline does not
+    start a new record.
+    """
+    if not body:
+        return np.zeros(0, dtype=np.int64)
+    b = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    inside = np.bitwise_xor.accumulate((b == 34).astype(np.uint8))  # parity of quotes so far
+    outside = inside == 0
+    nl_pos = np.flatnonzero((b == 10) & outside)
+    dl_pos = np.flatnonzero((b == ord(delim)) & outside)
+    n_rec = len(nl_pos) + (0 if b[-1] == 10 else 1)
+    rec_of_delim = np.searchsorted(nl_pos, dl_pos)
+    counts = np.bincount(rec_of_delim, minlength=n_rec)[:n_rec] + 1
+    # a blank record (just a newline, or "\r\n") has no field at all
+    starts = np.concatenate(([0], nl_pos[:-1] + 1))[: n_rec] if len(nl_pos) else np.array([0])
+    ends = np.concatenate((nl_pos, [len(b)]))[: n_rec]
+    length = ends - starts
+    crlf = np.zeros(n_rec, dtype=bool)
+    nonempty = length > 0
+    crlf[nonempty] = b[np.maximum(ends[nonempty] - 1, 0)] == 13
+    counts[(length == 0) | ((length == 1) & crlf)] = 0
+    return counts
+
+
+def _read_clean_body(body: str, delim: str, header: list[str]) -> pd.DataFrame:
+    """Fast path: every record has the header's field count; pandas' C parser reads it."""
+    if not body.strip():
+        return pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
+    frame = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=header, dtype=str,
+                        keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                        engine="c", quotechar='"', doublequote=True)
+    return frame
+
+
+def _read_ragged_body(body: str, delim: str, header: list[str], first_row: int
+                      ) -> tuple[pd.DataFrame, np.ndarray, list[tuple]]:
+    """Slow path: some records have the wrong field count; split them with ``csv``."""
+    width = len(header)
+    records = list(csv.reader(io.StringIO(body, newline=""), delimiter=delim))
+    keep_rows: list[int] = []
     good: list[list[str]] = []
-    for i in np.flatnonzero(lengths != width).tolist() if len(body) else []:
-        rec = body[i]
-        if not any(f.strip() for f in rec):
+    rejected: list[tuple] = []
+    for i, rec in enumerate(records):
+        if len(rec) == width:
+            keep_rows.append(i)
+            good.append(rec)
+        elif not any(f.strip() for f in rec):
             rejected.append((first_row + i, "empty_row", "blank line", ""))
         elif len(rec) > width and not any(f.strip() for f in rec[width:]):
-            continue  # trailing empty fields from a trailing delimiter: nothing lost
+            keep_rows.append(i)  # trailing empty fields from a trailing delimiter: nothing lost
+            good.append(rec[:width])
         else:
             rejected.append((first_row + i, "malformed_row",
                              f"has {len(rec)} fields but the header has {width} "
                              f"(delimiter {delim!r})", delim.join(rec)))
-    bad_rows = {r[0] - first_row for r in rejected}
-    if len(body):
-        mask = np.ones(len(body), dtype=bool)
-        if bad_rows:
-            mask[list(bad_rows)] = False
-        good_idx = np.flatnonzero(mask).tolist()
-        good = [body[i][:width] for i in good_idx]
-    frame = pd.DataFrame(good, columns=header, dtype=object) if good else pd.DataFrame(
-        columns=header, dtype=object)
-    # rows whose every field is blank are empty rows too
-    if len(frame):
-        blank = ~frame.apply(lambda c: c.str.strip().ne("")).any(axis=1).to_numpy()
-        if blank.any():
-            for i in np.flatnonzero(blank):
-                rejected.append((first_row + good_idx[i], "empty_row", "all fields empty", ""))
-            frame = frame.loc[~blank].reset_index(drop=True)
-            good_idx = [g for g, b in zip(good_idx, blank, strict=True) if not b]
-    src_rows = np.asarray(good_idx, dtype=np.int64) + first_row
-    meta = {"format": "csv", "encoding": enc, "delimiter": delim, "header_row": hdr_idx + 1}
-    return RawTable(frame, src_rows, str(path), _rejected_frame(sorted(rejected)), meta)
+    frame = pd.DataFrame(good, columns=header, dtype="str") if good else pd.DataFrame(
+        {h: pd.Series([], dtype="str") for h in header})
+    return frame, np.asarray(keep_rows, dtype=np.int64) + first_row, rejected
+
+
+def _drop_blank(frame: pd.DataFrame, src_rows: np.ndarray
+                ) -> tuple[pd.DataFrame, np.ndarray, list[int]]:
+    """Remove records whose every field is blank; return their row numbers."""
+    if not len(frame) or not len(frame.columns):
+        return frame, src_rows, []
+    filled = np.zeros(len(frame), dtype=bool)
+    for col in frame.columns:
+        filled |= frame[col].str.strip().ne("").to_numpy(dtype=bool, na_value=False)
+    if filled.all():
+        return frame, src_rows, []
+    blank_rows = src_rows[~filled].tolist()
+    return frame.loc[filled].reset_index(drop=True), src_rows[filled], blank_rows
 
 
 # --------------------------------------------------------------------------- Excel

@@ -1,0 +1,65 @@
+"""Raw readers: encodings, delimiters, field counts, header detection, row numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.readers import detect_encoding, field_counts, find_header_row, read_raw, \
+    sniff_delimiter
+
+
+def test_field_counts_honour_quotes_and_blank_lines():
+    body = 'a,b,c\n"x,y",2,3\n\n"multi\nline",5,6\r\n\r\n7,8\n'
+    assert field_counts(body, ",").tolist() == [3, 3, 0, 3, 0, 2]
+    assert field_counts("a;b\n1;2", ";").tolist() == [2, 2]
+    assert field_counts('"he said ""hi, there""",1\n', ",").tolist() == [2]
+    assert len(field_counts("", ",")) == 0
+
+
+@pytest.mark.parametrize(("data", "enc"), [
+    ("订单号,数量\n".encode("gbk"), "gb18030"),
+    ("\ufeffid,qty\n".encode(), "utf-8-sig"),
+    (b"id,qty\n", "utf-8"),
+    ("订单号\n".encode(), "utf-8"),
+])
+def test_detect_encoding(data, enc):
+    assert detect_encoding(data) == enc
+
+
+def test_sniff_delimiter():
+    assert sniff_delimiter("a;b;c\n1;2;3\n") == ";"
+    assert sniff_delimiter("a\tb\n1\t2\n") == "\t"
+    assert sniff_delimiter("a|b\n1|2\n") == "|"
+    assert sniff_delimiter('a,b\n"1;2",3\n') == ","
+
+
+def test_header_row_found_below_a_title_block():
+    rows = [["Export of 2024-04-01", None], [None, None], ["订单号", "数量"], ["A", 1]]
+    assert find_header_row(rows, {"订单号", "数量"}) == 2
+
+
+def test_source_rows_count_records_not_lines(tmp_path):
+    f = tmp_path / "multi.csv"
+    f.write_text('id,note\n1,"two\nlines"\n2,plain\n', encoding="utf-8")
+    raw = read_raw(f)
+    assert raw.source_row.tolist() == [2, 3]
+    assert raw.frame["note"].tolist() == ["two\nlines", "plain"]
+
+
+def test_title_block_in_csv(tmp_path):
+    f = tmp_path / "title.csv"
+    f.write_text("Sales export\nprinted 2024-04-01\norder_id,customer_id,qty_ordered\nA,C,1\n")
+    raw = read_raw(f, known_headers={"order_id", "customer_id", "qty_ordered"})
+    assert raw.meta["header_row"] == 3
+    assert raw.source_row.tolist() == [4]
+
+
+def test_ragged_path_matches_fast_path_on_good_rows(tmp_path):
+    good = "a,b\n1,2\n3,4\n"
+    (tmp_path / "g.csv").write_text(good)
+    (tmp_path / "r.csv").write_text(good + "5\n")
+    g, r = read_raw(tmp_path / "g.csv"), read_raw(tmp_path / "r.csv")
+    assert g.frame.equals(r.frame)
+    assert np.array_equal(g.source_row, r.source_row)
+    assert r.rejected["source_row"].tolist() == [4]
