@@ -202,9 +202,10 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     body = text[body_start:]
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
     meta = {"format": "csv", "encoding": enc, "delimiter": delim, "header_row": hdr_idx + 1}
-    counts = field_counts(body, delim)
+    body_bytes = body.encode("utf-8")
+    counts = field_counts(body_bytes, delim)
     if len(counts) == 0 or (counts == len(header)).all():
-        frame = _read_clean_body(body, delim, header)
+        frame = _read_clean_body(body_bytes, delim, header)
         src_rows = np.arange(len(frame), dtype=np.int64) + first_row
         rejected: list[tuple] = []
     else:
@@ -230,7 +231,7 @@ def _record_offset(text: str, delim: str, n_records: int) -> int:
     return len(text)
 
 
-def field_counts(body: str, delim: str) -> np.ndarray:
+def field_counts(body: str | bytes, delim: str) -> np.ndarray:
     """Number of fields of every record, vectorized over the whole text.
 
     Quotes are honoured (delimiters and newlines inside ``"..."`` do not count), so
@@ -239,7 +240,8 @@ def field_counts(body: str, delim: str) -> np.ndarray:
     """
     if not body:
         return np.zeros(0, dtype=np.int64)
-    b = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    b = np.frombuffer(data, dtype=np.uint8)
     inside = np.bitwise_xor.accumulate((b == 34).astype(np.uint8))  # parity of quotes so far
     outside = inside == 0
     nl_pos = np.flatnonzero((b == 10) & outside)
@@ -258,13 +260,25 @@ def field_counts(body: str, delim: str) -> np.ndarray:
     return counts
 
 
-def _read_clean_body(body: str, delim: str, header: list[str]) -> pd.DataFrame:
-    """Fast path: every record has the header's field count; pandas' C parser reads it."""
+def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame:
+    """Fast path: every record has the header's field count; Arrow's CSV reader reads it
+    as text (no type guessing, empty fields stay empty strings)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     if not body.strip():
         return pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
-    frame = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=header, dtype=str,
-                        keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                        engine="c", quotechar='"', doublequote=True)
+    table = pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))]),
+        parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
+                                         newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"c{i}": pa.string() for i in range(len(header))},
+            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(
+        "pyarrow", na_value=np.nan)}.get)
+    frame.columns = header
     return frame
 
 

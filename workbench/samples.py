@@ -495,7 +495,7 @@ def _draw_items(rng: np.random.Generator, cdf_flat: np.ndarray, cust: np.ndarray
 
 def _make_lines(rng: np.random.Generator, n_lines: int, cust: _Customers, items: _Items,
                 as_of: int) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
-    n_c, n_i = len(cust.ids), len(items.ids)
+    n_c = len(cust.ids)
     start = as_of - HISTORY_DAYS
     # --- orders: number of lines, then customer and day from the intensity
     k_p = np.array([0.38, 0.25, 0.17, 0.11, 0.09])
@@ -568,7 +568,8 @@ def _line_chunk(rng: np.random.Generator, order: np.ndarray, cust: _Customers, i
              * np.where(promo, 0.9, 1.0))
     price = np.round(price, 2)
 
-    req = ctx["o_req"][order] + np.where(rng.random(n_lines) < 0.12, 7 * rng.integers(1, 3, n_lines), 0)
+    split = rng.random(n_lines) < 0.12  # later delivery schedules within an order
+    req = ctx["o_req"][order] + np.where(split, 7 * rng.integers(1, 3, n_lines), 0)
     lt_days = req - day
     transit = _REGION_TRANSIT[cust.region[c]]
     mto = items.lt[item] > lt_days
@@ -638,10 +639,10 @@ def _line_chunk(rng: np.random.Generator, order: np.ndarray, cust: _Customers, i
 
     ship = np.where(done, ship, _NAT)
     deliv = np.where(delivered, deliv, _NAT)
-    return dict(order=order, cust=c, item=item, day=day, req=req, prom=prom,
-                 ship=ship, deliv=deliv, qty=qty, qty_ship=qty_ship, qty_deliv=qty_deliv,
-                 price=price, site=ctx["o_site"][order], status=status, inv_err=inv_err, dmg=dmg,
-                 sub=sub, route=route_f, ret=ret, ffs=ffs)
+    return dict(order=order, cust=c, item=item, day=day, req=req, prom=prom, ship=ship,
+                deliv=deliv, qty=qty, qty_ship=qty_ship, qty_deliv=qty_deliv, price=price,
+                site=ctx["o_site"][order], status=status, inv_err=inv_err, dmg=dmg, sub=sub,
+                route=route_f, ret=ret, ffs=ffs)
 
 
 def _append_lines(lines: dict[str, np.ndarray], extra: dict[str, np.ndarray]) -> None:
@@ -1035,7 +1036,7 @@ def _order_lines_frame(lines, order_ids: pa.Array, cust_labels: pa.Array, item_l
                 qty_shipped = pc.replace_with_mask(qty_shipped, pa.array(mask), repl)
         order_date = pd.arrays.ArrowStringArray(order_date)
         qty_shipped = pd.arrays.ArrowStringArray(qty_shipped)
-    return pd.DataFrame({
+    return pd.DataFrame({  # copy=False: no block consolidation (a full copy at 10M lines)
         "order_id": pd.arrays.ArrowStringArray(order_ids.take(pa.array(col(lines["order"])))),
         "line_no": pd.array(col(lines["line_no"]), dtype="Int64"),
         "customer_id": _str_col(col(cust), cust_labels),
@@ -1057,7 +1058,7 @@ def _order_lines_frame(lines, order_ids: pa.Array, cust_labels: pa.Array, item_l
         "route_changed": _bool_col(col(lines["route"])),
         "qty_returned": col(lines["ret"]),
         "filled_from_stock": _bool_col(col(lines["ffs"])),
-    })
+    }, copy=False)
 
 
 # ========================================================================= frames
@@ -1180,7 +1181,7 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
         "old_date": _date_col(ch["old_d"]),
         "new_date": _date_col(ch["new_d"]),
         "reason": _str_col(ch["reason"], ch["reason_labels"]),
-    })
+    }, copy=False)
 
     cp = _make_complaints(rng[7], lines, n_real, n_orders, cust, items, order_ids, A)
     width = max(5, len(str(len(cp["line"]))))
