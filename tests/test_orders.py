@@ -342,3 +342,14 @@ def test_bad_mapping_errors_name_the_key():
     assert exc.value.key == "order_dat"
     with pytest.raises(wb.MappingError, match="dayfirst"):
         wb.load_orders(_frame(), mapping={"columns": {}, "dates": {"dayfirst": "yes"}})
+
+
+def test_digest_groups_problems_by_what_to_fix(corpus):
+    from workbench.orders import digest
+
+    res = wb.load_orders(corpus / "duplicate_keys.csv")
+    d = digest(res.quarantine)
+    assert d.to_dict("records") == [{"reason": "duplicate_key", "column": "order_id/line_no",
+                                     "value": "SO-1/1", "rows": 2,
+                                     "first_rows": "duplicate_keys.csv:4, duplicate_keys.csv:5"}]
+    assert digest(res.issues).empty

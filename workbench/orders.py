@@ -614,3 +614,34 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
             f"quarantined", fix="report this as a bug with the input file.")
     _ = LINEAGE_COLUMNS
     return LoadResult(data, quarantine, issues, summary)
+
+
+def digest(problems: pd.DataFrame, *, top: int = 20) -> pd.DataFrame:
+    """Group quarantine or issue rows into what to fix: one row per (reason, column, value).
+
+    Parameters
+    ----------
+    problems
+        ``LoadResult.quarantine`` or ``LoadResult.issues``.
+    top
+        Keep the ``top`` most frequent groups.
+
+    Returns
+    -------
+    DataFrame
+        ``reason, column, value, rows, first_rows`` (up to five example source
+        rows, as ``file:row``), most frequent first.
+    """
+    cols = ["reason", "column", "value", "rows", "first_rows"]
+    if problems.empty:
+        return pd.DataFrame(columns=cols)
+    p = problems.assign(
+        column=problems["column"].fillna("-"),
+        value=problems["value"].fillna("(empty)").astype(str).str.slice(0, 60),
+        where=problems["source_file"].astype(str).str.rsplit("/", n=1).str[-1] + ":"
+        + problems["source_row"].astype(str))
+    g = p.groupby(["reason", "column", "value"], sort=False, dropna=False)
+    out = g.size().rename("rows").to_frame()
+    out["first_rows"] = g["where"].agg(lambda s: ", ".join(s.head(5)))
+    return out.reset_index().sort_values("rows", ascending=False, kind="stable").head(top
+                                                                                     )[cols]
