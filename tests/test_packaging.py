@@ -58,3 +58,15 @@ def test_ci_calls_the_readme_test_command(root):
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme and "make demo" in readme
     assert re.search(r"^make test$", (root / ".ci" / "run").read_text(), re.M)
+
+
+def test_ruff_clean(root):
+    """The code base is ruff clean (the project's lint rules are in pyproject.toml)."""
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(root / ".venv" / "bin" / "ruff")
+    proc = subprocess.run([ruff, "check", "workbench", "tests", "benchmarks"], cwd=root,
+                          capture_output=True, text=True, env={"PATH": sys.prefix + "/bin"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.readers import detect_encoding, field_counts, find_header_row, read_raw, \
-    sniff_delimiter
+from workbench.readers import (
+    detect_encoding,
+    field_counts,
+    find_header_row,
+    read_raw,
+    sniff_delimiter,
+)
 
 
 def test_field_counts_honour_quotes_and_blank_lines():
