@@ -353,3 +353,35 @@ def test_digest_groups_problems_by_what_to_fix(corpus):
                                      "value": "SO-1/1", "rows": 2,
                                      "first_rows": "duplicate_keys.csv:4, duplicate_keys.csv:5"}]
     assert digest(res.issues).empty
+
+
+def test_committed_sample_quarantines_exactly_the_planted_dirt(samples_dir):
+    """The sample generator records which rows it spoiled; the loader must find each of them
+    with the right reason, and nothing else."""
+    import json
+
+    truth = json.loads((samples_dir / "sample_truth.json").read_text())
+    items = wb.load_table(samples_dir / "items.csv", "items")
+    customers = wb.load_table(samples_dir / "customers.csv", "customers")
+    res = wb.load_orders(samples_dir / "order_lines.csv", customers=customers, items=items)
+    _balanced(res)
+    expected_reason = {
+        "negative_qty_ordered": {"negative_quantity"},
+        "duplicate_line": {"duplicate_key"},
+        "missing_customer_id": {"missing_required"},
+        "text_in_order_date": {"missing_required", "unusable_required"},  # "N/A" is a NA marker
+        "impossible_order_date": {"unusable_required"},
+        "delivery_before_order": {"delivery_date_before_order_date"},
+        "unknown_item_id": {"unknown_item"},
+    }
+    q = res.quarantine.assign(order_id=res.quarantine["order_id"].astype(str),
+                              line_no=res.quarantine["line_no"].astype(str))
+    for kind, reasons in expected_reason.items():
+        keys = {(o, str(n)) for o, n in truth["dirty_keys"][kind]}
+        hit = q[[k in keys for k in zip(q["order_id"], q["line_no"], strict=True)]]
+        assert len(hit) == truth["dirty_rows"][kind], kind
+        assert set(hit["reason"]) <= reasons, (kind, set(hit["reason"]))
+    quarantined_kinds = sum(truth["dirty_rows"][k] for k in expected_reason)
+    assert res.summary.rows_quarantined == quarantined_kinds
+    iss = res.issues
+    assert (iss["column"] == "qty_shipped").sum() == truth["dirty_rows"]["text_in_qty_shipped"]
