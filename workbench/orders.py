@@ -170,13 +170,15 @@ class _Reason:
     def from_mask(cls, code: str, mask: np.ndarray, column: str, raw: pd.Series | np.ndarray,
                   detail: str | pd.Series | np.ndarray) -> _Reason:
         idx = np.flatnonzero(mask)
-        raw_arr = raw.to_numpy(dtype=object) if isinstance(raw, pd.Series) else raw
+        value = (raw.iloc[idx].to_numpy(dtype=object) if isinstance(raw, pd.Series)
+                 else np.asarray(raw, dtype=object)[idx])
         if isinstance(detail, str):
             det = np.full(len(idx), detail, dtype=object)
+        elif isinstance(detail, pd.Series):
+            det = detail.iloc[idx].to_numpy(dtype=object)
         else:
-            det = np.asarray(detail.to_numpy(dtype=object) if isinstance(detail, pd.Series)
-                             else detail, dtype=object)[idx]
-        return cls(code, idx, column, np.asarray(raw_arr, dtype=object)[idx], det)
+            det = np.asarray(detail, dtype=object)[idx]
+        return cls(code, idx, column, value, det)
 
     def shifted(self, offset: int) -> _Reason:
         return _Reason(self.code, self.idx + offset, self.column, self.value, self.detail)
@@ -238,7 +240,7 @@ def _coalesce(parsed: list[Parsed]) -> tuple[pd.Series, np.ndarray, np.ndarray, 
 
 
 def _issue_frame(raw: RawTable, mask: np.ndarray, column: str, source_column: str,
-                 values: pd.Series, reason: str | pd.Series, detail: pd.Series | str
+                 values: pd.Series, reason: str | np.ndarray, detail: np.ndarray | str
                  ) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
     n = len(idx)
@@ -248,8 +250,10 @@ def _issue_frame(raw: RawTable, mask: np.ndarray, column: str, source_column: st
         "column": [column] * n,
         "source_column": [source_column] * n,
         "value": values.iloc[idx].astype(str).to_numpy() if n else [],
-        "reason": reason.iloc[idx].to_numpy() if isinstance(reason, pd.Series) else [reason] * n,
-        "detail": detail.iloc[idx].to_numpy() if isinstance(detail, pd.Series) else [detail] * n,
+        "reason": np.asarray(reason, dtype=object)[idx] if not isinstance(reason, str)
+        else [reason] * n,
+        "detail": np.asarray(detail, dtype=object)[idx] if not isinstance(detail, str)
+        else [detail] * n,
     })
 
 
@@ -301,26 +305,26 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
             if bad.any():
                 detail = p.detail
                 if len(fs.columns) > 1:
-                    later = pd.Series(np.where(used > k, "; used " + pd.Series(
-                        np.array(fs.columns, dtype=object)[np.clip(used, 0, None)]).astype(str)
-                        + " instead", "; no other source column had a value"), index=frame.index)
+                    names = np.array(fs.columns, dtype=object)[np.clip(used, 0, None)]
+                    later = np.where(used > k, "; used " + names.astype(str) + " instead",
+                                     "; no other source column had a value")
                     detail = detail.astype(str) + later
                 issues.append(_issue_frame(raw, bad, col.name, src, frame[src],
                                            "unusable_value", detail))
             # a doubtful value matters where it was used, or where it was dropped and no
             # earlier source column supplied the value
-            doubtful = p.issue.notna().to_numpy() & (
+            doubtful = pd.notna(p.issue) & (
                 (used == k) | (p.values.isna().to_numpy() & ((used > k) | (used == -1))))
             if doubtful.any():
                 issues.append(_issue_frame(raw, doubtful, col.name, src, frame[src],
-                                           p.issue.astype(str), p.detail))
+                                           p.issue, p.detail))
         src_raw = frame[fs.columns[0]]
         if required:
             if all_missing.any():
                 missing_req.append((all_missing, col.name, src_raw,
                                     f"required {col.name} is empty"))
             if unusable.any():
-                why = parsed[0].detail.to_numpy(dtype=object)[unusable]
+                why = parsed[0].detail[unusable]
                 det = np.full(n, None, dtype=object)
                 det[unusable] = [f"required {col.name} unusable: {w or 'no usable value'}"
                                  for w in why]
@@ -457,8 +461,10 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
               items: object) -> LoadResult:
     # ---- concatenate the staged sources
     values = pd.concat([s.values for s in staged], ignore_index=True)
-    src_file = np.concatenate([np.full(len(s.values), s.raw.source, dtype=object)
-                               for s in staged])
+    files = list(dict.fromkeys(s.raw.source for s in staged))
+    file_code = np.concatenate([np.full(len(s.values), files.index(s.raw.source),
+                                        dtype=np.int32) for s in staged])
+    src_file = np.asarray(files, dtype=object)[file_code]
     src_row = np.concatenate([s.raw.source_row for s in staged]).astype(np.int64)
     offsets = np.cumsum([0] + [len(s.values) for s in staged])
     n = len(values)
@@ -504,15 +510,20 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
             dup = np.zeros(n, dtype=bool)
             cand_idx = np.flatnonzero(~already)
             dup[cand_idx[dup_sub]] = True
-            firsts = pd.Series(src_row[cand_idx], index=cand.index).groupby(
-                [cand[k] for k in key], dropna=False, sort=False).transform("first")
+            # compare full rows only within duplicate groups (cheap: few rows)
             model_cols = [c for c in values.columns if c in schema.names]
-            hashes = pd.util.hash_pandas_object(values.loc[~already, model_cols], index=False)
-            first_hash = hashes.groupby([cand[k] for k in key], dropna=False,
+            involved = cand.duplicated(keep=False).to_numpy()
+            grp = values.loc[cand.index[involved], model_cols]
+            hashes = pd.util.hash_pandas_object(grp, index=False)
+            first_hash = hashes.groupby([grp[k] for k in key], dropna=False,
                                         sort=False).transform("first")
-            same = (hashes == first_hash).to_numpy()
+            same = np.zeros(len(cand), dtype=bool)
+            same[involved] = (hashes == first_hash).to_numpy()
+            first_rows = np.zeros(len(cand), dtype=np.int64)
+            first_rows[involved] = pd.Series(src_row[cand_idx[involved]], index=grp.index
+                                             ).groupby([grp[k] for k in key], dropna=False,
+                                                       sort=False).transform("first").to_numpy()
             detail = np.full(n, None, dtype=object)
-            first_rows = firsts.to_numpy()
             det = np.where(same, "identical to", "same key as, but different values from")
             detail[cand_idx[dup_sub]] = [
                 f"{'/'.join(key)} repeated: {d} source row {r}"
@@ -573,16 +584,16 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
     data = values.loc[keep].reset_index(drop=True)
     ordered = [c for c in schema.names if c in data] + [c for c in data if c not in schema.names]
     data = data[ordered]
-    data["source_file"] = pd.Series(src_file[keep], dtype="str")
+    data["source_file"] = pd.Categorical.from_codes(file_code[keep], categories=files)
     data["source_row"] = src_row[keep]
 
     # ---- issues of loaded rows only
     frames = [f for s in staged for f in s.issues if len(f)]
     if frames:
         issues = pd.concat(frames, ignore_index=True)
-        loaded_keys = pd.MultiIndex.from_arrays([src_file[keep], src_row[keep]])
+        quarantined = pd.MultiIndex.from_arrays([src_file[bad], src_row[bad]])
         ik = pd.MultiIndex.from_arrays([issues["source_file"], issues["source_row"]])
-        issues = issues[ik.isin(loaded_keys)].sort_values(["source_file", "source_row"],
+        issues = issues[~ik.isin(quarantined)].sort_values(["source_file", "source_row"],
                                                           kind="stable").reset_index(drop=True)
     else:
         issues = pd.DataFrame(columns=ISSUE_COLUMNS)

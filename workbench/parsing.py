@@ -48,10 +48,10 @@ class Parsed:
     invalid
         True where a raw value was present but could not be read.
     issue
-        Issue code per value for values that *were* read but are doubtful
-        (``date_ambiguous``, ``date_format_inconsistent``), else missing.
+        Object array: issue code per value for values that *were* read but are
+        doubtful (``date_ambiguous``, ``date_format_inconsistent``), else None.
     detail
-        Explanation per flagged value (invalid or issue), else missing.
+        Object array: explanation per flagged value (invalid or issue), else None.
     info
         Column-level facts (e.g. detected date format).
     """
@@ -59,8 +59,8 @@ class Parsed:
     values: pd.Series
     missing: np.ndarray
     invalid: np.ndarray
-    issue: pd.Series
-    detail: pd.Series
+    issue: np.ndarray
+    detail: np.ndarray
     info: dict = field(default_factory=dict)
 
 
@@ -85,8 +85,8 @@ def _factorize(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.asarray(codes), np.asarray(uniq, dtype=object)
 
 
-def _empty_series(index: pd.Index) -> pd.Series:
-    return pd.Series(np.full(len(index), None, dtype=object), index=index)
+def _no_flags(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
 
 
 def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.ndarray,
@@ -98,7 +98,7 @@ def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.
     if invalid.any():
         detail[invalid] = (detail_invalid if isinstance(detail_invalid, str)
                            else np.asarray(detail_invalid, dtype=object)[invalid])
-    return Parsed(values, missing, invalid, _empty_series(idx), pd.Series(detail, index=idx),
+    return Parsed(values, missing, invalid, _no_flags(len(idx)), detail,
                   info or {})
 
 
@@ -431,9 +431,8 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     values = pd.Series(np.where(has, parsed_arr[pos] if n else np.datetime64("NaT"),
                                 np.datetime64("NaT")).astype("datetime64[ns]"), index=idx)
     invalid = has & (unknown[pos] if n else False)
-    issue_s = pd.Series(np.where(has, issue[pos] if n else None, None), index=idx, dtype=object)
-    detail_s = pd.Series(np.where(has, detail[pos] if n else None, None), index=idx,
-                         dtype=object)
+    issue_s = np.where(has, issue[pos] if n else None, None).astype(object)
+    detail_s = np.where(has, detail[pos] if n else None, None).astype(object)
     info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
     return Parsed(values, missing, invalid, issue_s, detail_s, info)
 
