@@ -4,7 +4,7 @@ Data flows one way: load -> validate -> model -> compute -> chart/report.
 
 Public entry points
 -------------------
-load_orders, load_table
+load_orders, load_table, load_dataset
     Read order histories (and the other data-model tables) from CSV, Excel,
     Parquet or SQL into the documented data model, without losing a row.
 project_root, data_path
@@ -23,6 +23,7 @@ from .exceptions import (
     SourceError,
     WorkbenchError,
 )
+from .dataset import Dataset, load_dataset
 from .orders import LoadResult, LoadSummary, load_orders, load_table
 from .paths import data_path, project_path, project_root
 
@@ -42,6 +43,7 @@ _configure_plotly()
 
 __all__ = [
     "ConfigError",
+    "Dataset",
     "LoadResult",
     "LoadSummary",
     "MappingError",
@@ -50,6 +52,7 @@ __all__ = [
     "SourceError",
     "WorkbenchError",
     "data_path",
+    "load_dataset",
     "load_orders",
     "load_table",
     "project_path",
