@@ -5,7 +5,8 @@ into dense 2-D NumPy arrays of shape ``(items, periods)`` (item and period codes
 from :func:`pandas.factorize` / date arithmetic, scattered with
 :func:`numpy.bincount`); all the planning arithmetic is done on those arrays with
 cumulative sums; the result goes back to one long, tidy DataFrame. No Python loop
-runs per item or per row.
+runs per item or per row (the only loops run over periods x service classes in
+the tier allocation, and over a few bisection steps).
 
 Pipeline
 --------
@@ -25,7 +26,11 @@ Periods
 months. Period 0 is the period that contains ``as_of``; there are ``horizon``
 periods. Bucketing rules:
 
-* customer orders are bucketed by their due date (``due_column``, default
+* customer orders are the open order lines: ``qty_ordered - qty_shipped``
+  (missing shipped = 0) of lines whose ``status`` is not one of
+  :data:`CLOSED_STATUSES` (shipped, delivered, cancelled, closed; a shipped line
+  no longer draws on stock even if ``qty_shipped`` is not filled in);
+  they are bucketed by their due date (``due_column``, default
   ``requested_date``); orders due before period 0 are *past due* and count in
   period 0; an open line with no due date at all is also counted in period 0
   (demand you must cover now); orders due after the horizon are left out;
@@ -163,6 +168,11 @@ class PabInput:
 
     def __post_init__(self) -> None:
         n, t = len(self.item_id), len(self.period_start)
+        if t < 1:
+            raise ConfigError("a PabInput needs at least one period", key="period_start",
+                              value=t, fix="use horizon >= 1.")
+        for name in ("on_hand", "safety_stock", *_LONG_VALUE_COLUMNS):
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.float64))
         for name in ("on_hand", "safety_stock"):
             if np.shape(getattr(self, name)) != (n,):
                 raise WorkbenchError(
@@ -717,6 +727,11 @@ def _firm_flags(firm: pd.Series) -> np.ndarray:
         return firm.to_numpy(dtype=bool, na_value=False)
     if pd.api.types.is_numeric_dtype(firm.dtype):
         return firm.to_numpy(dtype=np.float64, na_value=0.0) != 0
+    if firm.dtype == object:  # True/False/None held as Python objects
+        try:
+            return firm.astype("boolean").to_numpy(dtype=bool, na_value=False)
+        except (TypeError, ValueError):
+            pass
     raise ConfigError(
         f"supply_plan.firm must be True/False (firm receipt vs planned), got dtype "
         f"{firm.dtype} with values like {firm.head(3).tolist()}",
@@ -965,10 +980,12 @@ def _discrete_atp(orders: np.ndarray, supply: np.ndarray, on_hand: np.ndarray,
         return raw, cum
     look = np.empty_like(cum)  # running minimum from the end: min(cum[t:])
     np.minimum.accumulate(cum[:, ::-1], axis=1, out=look[:, ::-1])
-    atp = cum  # reuse the buffer
-    atp[:, 0] = look[:, 0]
-    np.subtract(look[:, 1:], look[:, :-1], out=atp[:, 1:])
-    return atp, look
+    # ATP = step of the look-ahead cumulative ATP; it only steps at anchor cells
+    flat = look.ravel()
+    prev = np.where(anchor_cells % n_t == 0, 0.0, flat[anchor_cells - 1])
+    atp = np.zeros(n * n_t)
+    atp[anchor_cells] = flat[anchor_cells] - prev
+    return atp.reshape(n, n_t), look
 
 
 def _first_index(flat: np.ndarray, base: np.ndarray, stride: int, lo: np.ndarray,
@@ -1005,10 +1022,9 @@ def _search_rows(mat: np.ndarray, rows: np.ndarray, values: np.ndarray, lo: np.n
     n, width = mat.shape
     if rows.size == 0:
         return np.zeros(0, dtype=np.int64)
-    low = min(float(mat.min()), float(values.min()))
-    step = 2.0 * (max(float(mat.max()), float(values.max())) - low) + 1.0
-    keys = mat - low
-    keys += (np.arange(n, dtype=np.float64) * step)[:, None]
+    low = min(float(mat[:, 0].min()), float(values.min()))  # rows are non-decreasing
+    step = 2.0 * (max(float(mat[:, -1].max()), float(values.max())) - low) + 1.0
+    keys = mat + (np.arange(n, dtype=np.float64) * step - low)[:, None]
     q = values - low
     q += rows * step
     j = np.searchsorted(keys.ravel(), q, side="right" if strict else "left")
@@ -1109,19 +1125,20 @@ def pab_summary(result: PabResult) -> pd.DataFrame:
     inp = result.inputs
     starts = inp.period_start.to_numpy()
 
-    def period_and_date(first: np.ndarray) -> tuple[pd.array, np.ndarray]:
+    nat = np.datetime64("NaT").astype(starts.dtype)
+
+    def period_and_date(first: np.ndarray) -> tuple[pd.api.extensions.ExtensionArray,
+                                                     np.ndarray]:
         none = first < 0
         per = pd.array(np.where(none, 0, first), dtype="Int64")
         per[none] = pd.NA
-        date = np.where(none, np.datetime64("NaT"), starts[np.maximum(first, 0)]) \
-            if len(starts) else np.full(first.shape, np.datetime64("NaT"))
-        return per, date.astype(starts.dtype)
+        return per, np.where(none, nat, starts[np.maximum(first, 0)])
 
     fs_per, fs_date = period_and_date(result.first_shortage_period)
     fb_per, fb_date = period_and_date(_first_true(result.below_safety_stock))
-    min_pab = result.pab.min(axis=1) if result.pab.shape[1] else np.zeros(len(inp.item_id))
+    min_pab = result.pab.min(axis=1)
     return pd.DataFrame({
-        "item_id": inp.item_id.to_numpy(),
+        "item_id": inp.item_id.astype("str"),
         "on_hand": inp.on_hand,
         "safety_stock": inp.safety_stock,
         "first_shortage_period": fs_per,
@@ -1221,11 +1238,13 @@ def planned_dependency(
 ) -> pd.DataFrame:
     """Shortages that exist only because planned receipts are assumed on time.
 
-    PAB is projected twice: with all receipts as planned, and with the planned
+    PAB is projected with all receipts as planned, and again with the planned
     (not firm) receipts removed (``slip_periods=None``) or slipped by
-    ``slip_periods``. A row is returned for every item and period that is short
-    in the second projection but not in the first: that risk rests on planned
-    receipts.
+    ``slip_periods`` (see :func:`stress_supply`). A row is returned for every item
+    and period that is short in the stressed projection but not in the base one:
+    that risk exists only because planned receipts are assumed on time. (Demand
+    does not depend on supply, so the stressed PAB is the base PAB minus the
+    planned quantity not yet received.)
 
     Parameters
     ----------
@@ -1253,9 +1272,9 @@ def planned_dependency(
     else:
         stressed_in = stress_supply(inputs, slip_periods=slip_periods, only_planned=True)
         scenario = f"planned receipts {slip_periods} period(s) late"
-    opts = {"demand_time_fence": demand_time_fence, "with_atp": False, "with_cover": False}
     if base is None:
-        base = project_pab(inputs, **opts)
+        base = project_pab(inputs, demand_time_fence=demand_time_fence, with_atp=False,
+                           with_cover=False)
     elif base.inputs is not inputs or base.demand_time_fence != demand_time_fence:
         raise ConfigError(
             "planned_dependency: base must be the projection of these inputs with "
@@ -1263,18 +1282,22 @@ def planned_dependency(
             key="base", value=base.demand_time_fence,
             fix="pass base=project_pab(inputs, demand_time_fence=...) or leave base out.",
         )
-    stressed = project_pab(stressed_in, **opts)
-    risk = stressed.shortage & ~base.shortage
+    # Demand does not depend on supply, so the stressed PAB is the base PAB minus the
+    # planned quantity that has not arrived yet: no second projection needed.
+    relied = inputs.supply_planned - stressed_in.supply_planned
+    np.cumsum(relied, axis=1, out=relied)
+    stressed = base.pab - relied
+    risk = stressed < 0
+    risk &= ~base.shortage
     rows, per = np.nonzero(risk)
-    relied = np.cumsum(inputs.supply_planned - stressed_in.supply_planned, axis=1)[rows, per]
     return pd.DataFrame({
         "item_id": pd.Categorical.from_codes(rows, categories=inputs.item_id, validate=False),
         "period": per,
         "period_start": inputs.period_start.to_numpy()[per],
         "pab": base.pab[rows, per],
-        "pab_stressed": stressed.pab[rows, per],
-        "shortage_qty": -stressed.pab[rows, per],
-        "planned_qty_relied_on": relied,
+        "pab_stressed": stressed[rows, per],
+        "shortage_qty": -stressed[rows, per],
+        "planned_qty_relied_on": relied[rows, per],
         "scenario": scenario,
     })
 
@@ -1301,7 +1324,7 @@ def allocate_shortages(
 ) -> pd.DataFrame:
     """Which open order lines go short, by how much, and until when.
 
-    Model (a shipping simulation with backorders, solved in closed form):
+    Model: a period-by-period shipping simulation with backorders.
 
     * Stock available by period ``t`` is on hand plus all receipts up to ``t``
       (firm and planned as in ``result.inputs``; pass a stressed result to
@@ -1327,6 +1350,16 @@ def allocate_shortages(
     ``max(0, cumulative orders due by t - on hand - receipts by t)``: the PAB
     deficit counting customer orders only (inside the demand time fence, simply
     ``max(0, -pab[t])``).
+
+    Computation (no loop over lines or items): lines are sorted into one queue
+    per item and service class (the tier for ``"priority_then_due"``, a single
+    class otherwise) and each line's cumulative queue quantity ``Q`` is taken.
+    With one class, the quantity shipped by ``t`` is ``min(available[t],
+    due[t])`` (both cumulative); with tier classes it comes from a loop over
+    periods x classes, vectorized over items. A line is short at its due period by
+    ``clip(Q - shipped_to_its_class[due], 0, qty)`` and covered in the first period
+    where ``shipped_to_its_class >= Q``. Items whose cumulative orders never exceed
+    their available stock are skipped up front.
 
     Parameters
     ----------
@@ -1383,16 +1416,18 @@ def allocate_shortages(
             fix="build the PAB result from the same order lines (build_buckets(orders, ...)).",
         )
 
-    # Stock available by each period, and open quantity due by each period.
-    available = np.cumsum(inp.supply, axis=1)
-    available += inp.on_hand[:, None]
-    due_cum = np.bincount(item * n_t + lines.period, weights=lines.qty, minlength=n * n_t)
-    due_cum = np.cumsum(due_cum.reshape(n, n_t), axis=1)
+    # Open quantity due minus stock available, cumulated: > 0 = lines on backorder.
+    supply = result.supply
+    due_qty = np.bincount(item * n_t + lines.period, weights=lines.qty, minlength=n * n_t)
+    due_qty = due_qty.reshape(n, n_t)
     if all_lines:
         sel = np.arange(item.size)
-    else:  # items whose orders are all served on time have no short line: skip them
-        backlog = due_cum - available
-        short_item = (backlog > 1e-9 * np.maximum(1.0, due_cum)).any(axis=1)
+    else:  # items whose lines are all served on their due date have no short line: skip
+        gap = due_qty - supply
+        np.cumsum(gap, axis=1, out=gap)
+        gap -= inp.on_hand[:, None]
+        scale = 1.0 + inp.on_hand + supply.sum(axis=1) + due_qty.sum(axis=1)
+        short_item = (gap > (1e-9 * scale)[:, None]).any(axis=1)
         sel = np.flatnonzero(short_item[item])
     item = item[sel]
     period = lines.period[sel]
@@ -1401,21 +1436,22 @@ def allocate_shortages(
     due = lines.due[sel]
 
     rank, tier_codes, tier_labels = _tier_rank(orders, customers, pos, tier_order)
-    due_days = _day_numbers(due)  # NaT -> smallest: unknown due dates go first
-    if "order_date" in orders.columns:
-        od = _day_numbers(_dates(orders, "order_date", "order_lines"))[pos]
-        od = np.where(od == _NAT, np.iinfo(np.int64).max, od)  # unknown order date last
+    due_days = _fill_nat(_day_numbers(due), first=True)  # unknown due date: served first
+    if "order_date" in orders.columns:  # unknown order date: last among equals
+        od = _fill_nat(_day_numbers(_dates(orders, "order_date", "order_lines"))[pos],
+                       first=False)
     else:
         od = np.zeros(pos.size, dtype=np.int64)
+    # service order; ties keep file order (lines are in file order, the sort is stable)
     if rule == "priority_then_due":
         cls = rank
-        order = np.lexsort((pos, od, due_days, cls, item))
+        order = _sort_order(item, cls, due_days, od)
     elif rule == "due_then_priority":
         cls = np.zeros_like(rank)
-        order = np.lexsort((pos, od, rank, due_days, item))
+        order = _sort_order(item, due_days, rank, od)
     else:
         cls = np.zeros_like(rank)
-        order = np.lexsort((pos, od, due_days, item))
+        order = _sort_order(item, due_days, od)
     item, cls, period, qty = item[order], cls[order], period[order], qty[order]
     m = order.size
 
@@ -1429,12 +1465,16 @@ def allocate_shortages(
     # cumulative quantity shipped to each (item, class) by each period
     used = np.unique(item)
     u = np.searchsorted(used, item)
+    supply_u = supply[used]
     if m == 0 or cls.max() == cls.min():
-        shipped = np.minimum(available[used], due_cum[used]).ravel()
+        available = np.cumsum(supply_u, axis=1)
+        available += inp.on_hand[used, None]
+        due_cum = np.cumsum(np.bincount(u * n_t + period, weights=qty,
+                                        minlength=used.size * n_t).reshape(-1, n_t), axis=1)
+        shipped = np.minimum(available, due_cum).ravel()
         base, stride = u * n_t, 1
     else:
-        shipped, base, stride = _ship_by_class(
-            available[used], inp.supply[used], u, cls, period, qty)
+        shipped, base, stride = _ship_by_class(inp.on_hand[used], supply_u, u, cls, period, qty)
 
     tol = 1e-9 * np.maximum(1.0, cum_q)
     short = np.clip(cum_q - shipped[base + period * stride], 0.0, qty)
@@ -1469,6 +1509,37 @@ def allocate_shortages(
     return out.take(resort).reset_index(drop=True)
 
 
+def _fill_nat(days: np.ndarray, *, first: bool) -> np.ndarray:
+    """Replace the NaT sentinel by one day before the earliest / after the latest date."""
+    nat = days == _NAT
+    if not nat.any():
+        return days
+    valid = days[~nat]
+    fill = (valid.min(initial=0) - 1) if first else (valid.max(initial=0) + 1)
+    return np.where(nat, fill, days)
+
+
+def _sort_order(*keys: np.ndarray) -> np.ndarray:
+    """Stable order by integer ``keys`` (most significant first), like ``np.lexsort``.
+
+    Packs the keys into one int64 when their ranges fit in 63 bits (one fast
+    ``argsort`` instead of one sort pass per key); falls back to ``np.lexsort``.
+    """
+    if keys[0].size == 0:
+        return np.zeros(0, dtype=np.int64)
+    packed = np.zeros(keys[0].size, dtype=np.int64)
+    shift = 0
+    for key in reversed(keys):
+        k = key.astype(np.int64) - int(key.min())
+        width = int(k.max()).bit_length()
+        if shift + width > 63:
+            return np.lexsort(keys[::-1])
+        if width:
+            packed |= k << shift
+        shift += width
+    return np.argsort(packed, kind="stable")
+
+
 def _tier_rank(orders: pd.DataFrame, customers: pd.DataFrame | None, pos: np.ndarray,
                tier_order: Sequence[str]) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Priority rank per line (0 = first tier; missing/unlisted tier = last).
@@ -1485,7 +1556,8 @@ def _tier_rank(orders: pd.DataFrame, customers: pd.DataFrame | None, pos: np.nda
         lookup = customers.drop_duplicates("customer_id")
         idx = pd.Index(lookup["customer_id"]).astype(str).get_indexer(pd.Index(cust).astype(str))
         tiers = lookup["tier"].to_numpy(dtype=object)
-        tier_of_cust = np.array([tiers[k] if k >= 0 else None for k in idx], dtype=object)
+        tier_of_cust = np.where(idx >= 0, tiers[np.maximum(idx, 0)] if tiers.size else None,
+                                None)
         t_codes, labels = pd.factorize(tier_of_cust)
         codes = np.where(cust_codes < 0, -1, t_codes[cust_codes] if t_codes.size else -1)
     else:
@@ -1498,23 +1570,23 @@ def _tier_rank(orders: pd.DataFrame, customers: pd.DataFrame | None, pos: np.nda
     return rank_of[codes], codes, labels
 
 
-def _ship_by_class(available: np.ndarray, supply: np.ndarray, u: np.ndarray, cls: np.ndarray,
+def _ship_by_class(on_hand: np.ndarray, supply: np.ndarray, u: np.ndarray, cls: np.ndarray,
                    period: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Serve classes in order, period by period (vectorized over items).
 
-    ``available``/``supply`` hold the rows of the items with lines (``u`` indexes
+    ``on_hand``/``supply`` hold the rows of the items with lines (``u`` indexes
     them). Returns the cumulative quantity shipped to each class, laid out as
     ``(T, classes, items)`` and flattened, with each line's base offset and the
     period stride.
     """
-    n_u, n_t = available.shape
+    n_u, n_t = supply.shape
     classes = np.unique(cls)
     r = np.searchsorted(classes, cls)
     n_r = classes.size
     due = np.bincount((period * n_r + r) * n_u + u, weights=qty,
                       minlength=n_t * n_r * n_u).reshape(n_t, n_r, n_u)
     arrivals = np.ascontiguousarray(supply.T)  # (T, n_u)
-    arrivals[0] += available[:, 0] - supply[:, 0]  # on hand is there in period 0
+    arrivals[0] += on_hand  # on hand is there in period 0
     stock = np.zeros(n_u)
     backlog = np.zeros((n_r, n_u))
     shipped = np.zeros((n_r, n_u))
