@@ -66,3 +66,80 @@ def top_chart(top: pd.DataFrame, by: str, *, measure_label: str = "value",
                     mode="lines+markers", line_color=PALETTE["accent"])
     return _layout(fig, title or f"Top {len(top)} by {measure_label}",
                    yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%"))
+
+
+def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None = None,
+              stressed_label: str = "if planned receipts slip") -> go.Figure:
+    """PAB trajectory of one item.
+
+    Bars for customer orders, forecast and receipts (firm and planned), the
+    PAB line, the safety-stock line, shortage periods shaded, and optionally a
+    dashed PAB line for a stressed scenario (e.g. slipped receipts).
+
+    Parameters
+    ----------
+    long
+        ``PabResult.long`` (columns ``item_id, period_start, customer_orders,
+        forecast, supply_firm, supply_planned, pab, safety_stock, shortage``).
+    item_id
+        The item to draw.
+    stressed
+        Optional ``PabResult.long`` of a stressed scenario; its ``pab`` is drawn dashed.
+    """
+    d = long.loc[long["item_id"].astype(str) == str(item_id)].sort_values("period_start")
+    if d.empty:
+        raise ValueError(f"item {item_id!r} is not in the PAB table")
+    x = d["period_start"]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=-d["customer_orders"], name="customer orders",
+                marker_color=PALETTE["primary"], opacity=0.85)
+    fig.add_bar(x=x, y=-(d["forecast"] - d["customer_orders"]).clip(lower=0),
+                name="forecast beyond orders", marker_color=PALETTE["muted"], opacity=0.6)
+    fig.add_bar(x=x, y=d["supply_firm"], name="firm receipts", marker_color=PALETTE["ok"])
+    fig.add_bar(x=x, y=d["supply_planned"], name="planned receipts",
+                marker_color=PALETTE["ok"], opacity=0.45)
+    fig.add_scatter(x=x, y=d["pab"], name="PAB", mode="lines+markers",
+                    line=dict(color="black", width=2.5))
+    fig.add_scatter(x=x, y=d["safety_stock"], name="safety stock", mode="lines",
+                    line=dict(color=PALETTE["accent"], dash="dot"))
+    if stressed is not None:
+        s = stressed.loc[stressed["item_id"].astype(str) == str(item_id)].sort_values(
+            "period_start")
+        fig.add_scatter(x=s["period_start"], y=s["pab"], name=f"PAB {stressed_label}",
+                        mode="lines", line=dict(color=PALETTE["bad"], dash="dash"))
+    step = (x.iloc[1] - x.iloc[0]) if len(x) > 1 else pd.Timedelta(days=7)
+    for start in x[d["shortage"].to_numpy()]:
+        fig.add_vrect(x0=start - step / 2, x1=start + step / 2, fillcolor=PALETTE["bad"],
+                      opacity=0.12, line_width=0)
+    fig.add_hline(y=0, line_color="#444", line_width=1)
+    return _layout(fig, f"Projected available balance: {item_id}", barmode="relative",
+                   yaxis_title="units (demand below zero, supply above)")
+
+
+def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
+                value: str = "pab", max_items: int = 30) -> go.Figure:
+    """Item x period heat map of PAB (or ``weeks_of_cover``) for the riskiest items.
+
+    Items default to those with the lowest minimum PAB. Red is short, white is at
+    zero; cover is capped at 13 periods for the colour scale.
+    """
+    if value not in ("pab", "weeks_of_cover"):
+        raise ValueError("value must be 'pab' or 'weeks_of_cover'")
+    d = long.assign(item_id=long["item_id"].astype(str))
+    if items is None:
+        items = (d.groupby("item_id", observed=True)["pab"].min().sort_values()
+                 .head(max_items).index.tolist())
+    d = d[d["item_id"].isin(items)]
+    grid = d.pivot_table(index="item_id", columns="period_start", values=value,
+                         aggfunc="first", observed=True).reindex(items)
+    z = grid.to_numpy()
+    if value == "weeks_of_cover":
+        z = pd.DataFrame(z).clip(upper=13).to_numpy()
+        scale, mid = "RdYlGn", None
+    else:
+        scale, mid = "RdBu", 0.0
+    fig = go.Figure(go.Heatmap(z=z, x=grid.columns, y=grid.index, colorscale=scale, zmid=mid,
+                               colorbar=dict(title=value)))
+    fig.update_yaxes(autorange="reversed")
+    title = "PAB by item and week" if value == "pab" else "Weeks of cover by item and week"
+    return _layout(fig, title, height=max(300, 22 * len(items) + 120))

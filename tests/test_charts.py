@@ -1,0 +1,57 @@
+"""Charts draw the numbers they are given (checked on the figure data)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import charts
+
+
+@pytest.fixture
+def long() -> pd.DataFrame:
+    weeks = pd.date_range("2026-06-29", periods=4, freq="W-MON")
+    rows = []
+    # item A: on hand 14; orders 0, 15, 15, 0; receipt 50 firm in week 3 (index 2)
+    pab_a = [14, -1, 34, 34]
+    for i, w in enumerate(weeks):
+        rows.append(dict(item_id="A", period_start=w, customer_orders=[0, 15, 15, 0][i],
+                         forecast=[5, 10, 20, 5][i], supply_firm=[0, 0, 50, 0][i],
+                         supply_planned=0.0, pab=pab_a[i], safety_stock=5.0,
+                         shortage=pab_a[i] < 0, weeks_of_cover=1.0))
+        rows.append(dict(item_id="B", period_start=w, customer_orders=1.0, forecast=1.0,
+                         supply_firm=0.0, supply_planned=0.0, pab=100 - i, safety_stock=0.0,
+                         shortage=False, weeks_of_cover=99.0))
+    return pd.DataFrame(rows)
+
+
+def test_pab_chart_traces_and_shading(long):
+    fig = charts.pab_chart(long, "A", stressed=long.assign(pab=long["pab"] - 50))
+    names = [t.name for t in fig.data]
+    assert names[:6] == ["customer orders", "forecast beyond orders", "firm receipts",
+                         "planned receipts", "PAB", "safety stock"]
+    pab = next(t for t in fig.data if t.name == "PAB")
+    assert list(pab.y) == [14, -1, 34, 34]
+    orders = fig.data[0]
+    assert list(orders.y) == [0, -15, -15, 0]  # demand drawn below zero
+    beyond = fig.data[1]
+    assert list(beyond.y) == [-5, 0, -5, -5]  # forecast above orders only
+    stressed = fig.data[-1]
+    assert stressed.line.dash == "dash" and list(stressed.y) == [-36, -51, -16, -16]
+    shaded = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(shaded) == 1  # one shortage week
+
+
+def test_pab_chart_unknown_item(long):
+    with pytest.raises(ValueError, match="not in the PAB table"):
+        charts.pab_chart(long, "Z")
+
+
+def test_heatmap_riskiest_first_and_cover_capped(long):
+    fig = charts.pab_heatmap(long)
+    hm = fig.data[0]
+    assert list(hm.y) == ["A", "B"]  # A has the lowest minimum PAB
+    assert np.array(hm.z)[0].tolist() == [14, -1, 34, 34]
+    cover = charts.pab_heatmap(long, value="weeks_of_cover").data[0]
+    assert np.nanmax(np.array(cover.z, dtype=float)) == 13
