@@ -55,3 +55,52 @@ def test_unknown_notebook_parameter_is_rejected(root):
         check_parameters(nb, {"sourc": "x"})
     assert exc.value.key == "sourc"
     check_parameters(nb, {"source": "x", "top_n": 3})
+
+
+def _executed_nb(tmp_path, n_figs=2):
+    """A notebook with plotly outputs as the notebook renderer leaves them (no kernel)."""
+    import json as _json
+
+    import nbformat
+    import plotly.graph_objects as go
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook()
+    nb.cells.append(new_markdown_cell("# Report <b>title</b>"))
+    loader = new_output("display_data", data={"text/html": (
+        "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+        "<script>/** plotly.js v9 */</script>")})
+    cell = new_code_cell("import workbench", outputs=[loader])
+    for i in range(n_figs):
+        fig = go.Figure(go.Bar(x=["a", "b"], y=[i, i + 1]))
+        cell.outputs.append(new_output("display_data", data={
+            "application/vnd.plotly.v1+json": _json.loads(fig.to_json()),
+            "text/html": '<script src="https://cdn.plot.ly/plotly.min.js"></script>'}))
+    nb.cells.append(cell)
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_render_html_is_offline_and_embeds_plotly_once(tmp_path):
+    import re
+
+    from workbench.reports import render_html
+
+    out = render_html(_executed_nb(tmp_path), tmp_path / "r.html")
+    html = out.read_text(encoding="utf-8")
+    external = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"(https?:[^\"]+)", html)
+    assert external == []
+    assert html.count("plotly.js v") == 1  # the real library, once; the fake loader is gone
+    assert html.count('class="plotly-graph-div"') == 2
+    assert "import workbench" not in html  # no code
+
+
+def test_render_html_shared_plotly_js(tmp_path):
+    from workbench.reports import render_html
+
+    out = render_html(_executed_nb(tmp_path), tmp_path / "run" / "r.html", plotlyjs="shared")
+    html = out.read_text(encoding="utf-8")
+    assert 'src="plotly.min.js"' in html and "plotly.js v" not in html
+    assert (tmp_path / "run" / "plotly.min.js").stat().st_size > 1_000_000
+    assert out.stat().st_size < 1_000_000  # vs ~5 MB with plotly.js inlined

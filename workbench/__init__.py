@@ -15,6 +15,7 @@ WorkbenchError
 
 from __future__ import annotations
 
+from .dataset import Dataset, load_dataset
 from .exceptions import (
     ConfigError,
     MappingError,
@@ -23,7 +24,6 @@ from .exceptions import (
     SourceError,
     WorkbenchError,
 )
-from .dataset import Dataset, load_dataset
 from .orders import LoadResult, LoadSummary, load_orders, load_table
 from .paths import data_path, project_path, project_root
 

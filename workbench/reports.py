@@ -8,6 +8,7 @@ previous good one was.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import tempfile
@@ -112,20 +113,89 @@ def execute_notebook(notebook: str | Path, output: str | Path,
     return output
 
 
-def render_html(executed: str | Path, output: str | Path, *, title: str | None = None) -> Path:
-    """Render an executed notebook to HTML without code cells (for managers)."""
+TEMPLATES = Path(__file__).parent / "templates"
+PLOTLY_JS_NAME = "plotly.min.js"
+
+
+def _is_plotly_loader(output: dict) -> bool:
+    """The notebook renderer's one-off output that injects plotly.js into the page."""
+    data = output.get("data", {})
+    html_text = data.get("text/html", "")
+    html_text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
+    return ("application/vnd.plotly.v1+json" not in data and "window.PlotlyConfig" in html_text
+            and "plotly.js v" in html_text)
+
+
+def offline_figures(nb, *, plotlyjs: str = "inline") -> int:
+    """Rewrite plotly outputs so the notebook renders to HTML with no external request.
+
+    Each figure's HTML is regenerated from its JSON with ``include_mathjax=False``;
+    plotly.js is included once, in the first figure (``plotlyjs="inline"``), or
+    loaded from ``plotly.min.js`` beside the report (``plotlyjs="shared"``). The
+    notebook renderer's own plotly.js loader output is dropped. Returns the
+    number of figures.
+    """
+    import plotly.io as pio
+
+    if plotlyjs not in ("inline", "shared"):
+        raise ConfigError(f"plotlyjs must be 'inline' or 'shared', not {plotlyjs!r}",
+                          key="plotlyjs", value=plotlyjs)
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if _is_plotly_loader(out):
+                continue
+            data = out.get("data", {})
+            if "application/vnd.plotly.v1+json" in data:
+                fig = pio.from_json(json.dumps(data["application/vnd.plotly.v1+json"]),
+                                    skip_invalid=True)
+                include = (True if plotlyjs == "inline" else PLOTLY_JS_NAME) if n == 0 else False
+                out["data"] = {"text/html": fig.to_html(
+                    full_html=False, include_plotlyjs=include, include_mathjax=False,
+                    config={"responsive": True, "displaylogo": False})}
+                n += 1
+            kept.append(out)
+        cell["outputs"] = kept
+    return n
+
+
+def write_plotly_js(folder: Path) -> Path:
+    """Write plotly.min.js once into ``folder`` (for ``plotlyjs="shared"`` reports)."""
+    from plotly.offline import get_plotlyjs
+
+    path = Path(folder) / PLOTLY_JS_NAME
+    if not path.exists():
+        atomic_write_bytes(path, get_plotlyjs().encode("utf-8"))
+    return path
+
+
+def render_html(executed: str | Path, output: str | Path, *, title: str | None = None,
+                plotlyjs: str = "inline") -> Path:
+    """Render an executed notebook to a self-contained HTML report without code.
+
+    No code cells, no prompts, no CDN: the ``offline`` template drops require.js,
+    MathJax, Mermaid and the widget manager, and plotly.js is embedded once (or
+    shared beside the file with ``plotlyjs="shared"``). Written atomically.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
-    exporter = HTMLExporter(template_name="lab")
+    n_figs = offline_figures(nb, plotlyjs=plotlyjs)
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    nb.metadata.pop("widgets", None)
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
     out = Path(output)
+    if plotlyjs == "shared" and n_figs:
+        write_plotly_js(out.parent)
     atomic_write_bytes(out, body.encode("utf-8"))
     return out
 
