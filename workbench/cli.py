@@ -1,7 +1,8 @@
-"""Command line: ``workbench demo | load | samples | docs``.
+"""Command line: ``workbench demo | report | load | samples | docs``.
 
-``workbench demo`` is the main job on the bundled sample data: it executes the
-notebooks with papermill into ``reports/<run-id>/`` and renders each to HTML.
+``workbench demo`` is the main job on the bundled sample data: the report batch
+of ``reports.yaml`` (papermill into ``reports/<run-id>/``, rendered to HTML,
+with an ``index.html``).
 """
 
 from __future__ import annotations
@@ -15,29 +16,33 @@ from pathlib import Path
 from .exceptions import WorkbenchError
 from .paths import project_path
 
-DEMO_NOTEBOOKS = ("order_history",)
-
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .reports import execute_notebook, render_html, run_id
+    """The main job on the sample data: the report batch of reports.yaml."""
+    ns = argparse.Namespace(config=str(project_path("reports.yaml")), only=None,
+                            dry_run=False, parallel=None, no_progress=args.no_progress)
+    return _cmd_report(ns)
 
-    out_dir = Path(args.out) / run_id()
-    names = args.only or list(DEMO_NOTEBOOKS)
-    failures = 0
-    for name in names:
-        nb = project_path("notebooks", f"{name}.ipynb")
-        t0 = time.perf_counter()
-        print(f"running {name} ...", flush=True)
-        try:
-            executed = execute_notebook(nb, out_dir / f"{name}.ipynb")
-            html = render_html(executed, out_dir / f"{name}.html")
-        except WorkbenchError as exc:
-            failures += 1
-            print(f"  FAILED: {exc}", file=sys.stderr)
-            continue
-        print(f"  {html}  ({time.perf_counter() - t0:.1f} s)")
-    print(f"reports written to {out_dir}")
-    return 1 if failures else 0
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .batch import dry_run, load_config, run_batch
+
+    cfg = load_config(args.config, only=args.only)
+    if args.dry_run:
+        print(dry_run(cfg))
+        print("config and notebook parameters are valid; nothing was run (--dry-run)")
+        return 0
+    if args.parallel:
+        cfg.parallel = args.parallel
+    t0 = time.perf_counter()
+    result = run_batch(cfg, progress=not args.no_progress)
+    failed = [o for o in result.outcomes if o.status != "ok"]
+    print(f"{len(result.outcomes) - len(failed)} ok, {len(failed)} failed in "
+          f"{time.perf_counter() - t0:.1f} s")
+    for o in failed:
+        print(f"  FAILED {o.name}: {(o.error or '').splitlines()[0]}", file=sys.stderr)
+    print(f"index: {result.index}")
+    return 0 if result.ok else 1
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -87,11 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("demo", help="run the notebooks on the bundled sample data")
-    d.add_argument("--out", default=str(project_path("reports")), help="reports folder")
-    d.add_argument("--only", action="append", choices=DEMO_NOTEBOOKS,
-                   help="run only this notebook (repeatable)")
+    d = sub.add_parser("demo", help="run the report batch on the bundled sample data")
+    d.add_argument("--no-progress", action="store_true", help="no progress bar")
     d.set_defaults(func=_cmd_demo)
+
+    r = sub.add_parser("report", help="run a batch of notebooks into rendered HTML reports")
+    r.add_argument("--config", default="reports.yaml", help="report config (YAML)")
+    r.add_argument("--parallel", type=int, help="worker processes (overrides the config)")
+    r.add_argument("--only", action="append", help="run only this report name (repeatable)")
+    r.add_argument("--dry-run", action="store_true",
+                   help="validate the config and notebook parameters; run nothing")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_report)
 
     ld = sub.add_parser("load", help="load a source and print its data-quality summary")
     ld.add_argument("source", help="file path or SQLAlchemy URL")
