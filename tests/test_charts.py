@@ -55,3 +55,33 @@ def test_heatmap_riskiest_first_and_cover_capped(long):
     assert np.array(hm.z)[0].tolist() == [14, -1, 34, 34]
     cover = charts.pab_heatmap(long, value="weeks_of_cover").data[0]
     assert np.nanmax(np.array(cover.z, dtype=float)) == 13
+
+
+def test_scorecard_chart_colours_follow_status():
+    card = pd.DataFrame({"tier": ["A", "B"], "kpi": ["otif_order_rate"] * 2,
+                         "value": [0.99, 0.80], "target": [0.98, 0.95],
+                         "status": pd.Categorical(["green", "red"],
+                                                  categories=["green", "amber", "red", "n/a"])})
+    fig = charts.scorecard_chart(card)
+    hm = fig.data[0]
+    assert np.array(hm.z).ravel().tolist() == [0.0, 2.0]  # green, red codes
+    assert hm.text[0][0] == "99.0%<br>target 98%"
+
+
+def test_control_chart_marks_deterioration():
+    lim = pd.DataFrame({"period_start": pd.date_range("2024-01-01", periods=3, freq="MS"),
+                        "value": [0.9, 0.7, 0.95], "center": 0.88, "lcl": 0.8, "ucl": 0.94,
+                        "signal": [False, True, True], "deteriorated": [False, True, False]})
+    fig = charts.control_chart(lim, kpi_label="OTIF")
+    names = [t.name for t in fig.data]
+    assert "significant deterioration" in names and "significant improvement" in names
+    bad = fig.data[names.index("significant deterioration")]
+    assert list(bad.y) == [0.7]
+
+
+def test_pareto_and_histogram():
+    p = pd.DataFrame({"reason": ["late", "short"], "lines": [3, 1], "cum_share": [0.75, 1.0]})
+    fig = charts.pareto_chart(p)
+    assert list(fig.data[0].y) == [3, 1] and list(fig.data[1].y) == [0.75, 1.0]
+    h = charts.cycle_time_histogram(pd.Series([1, 2, 3, 10]))
+    assert list(h.data[0].x) == [1, 2, 3, 10]

@@ -143,3 +143,98 @@ def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
     fig.update_yaxes(autorange="reversed")
     title = "PAB by item and week" if value == "pab" else "Weeks of cover by item and week"
     return _layout(fig, title, height=max(300, 22 * len(items) + 120))
+
+
+STATUS_COLORS = {"green": "#2e8b57", "amber": "#f0ad4e", "red": "#c0392b", "n/a": "#d5d8dc"}
+
+
+def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
+                    labels: dict[str, str] | None = None,
+                    title: str = "Service scorecard against targets") -> go.Figure:
+    """Traffic-light grid: groups (rows) x KPIs (columns), coloured by status.
+
+    ``card`` is :func:`workbench.scorecard.scorecard` output. Each cell shows the
+    value and, underneath, the target.
+    """
+    labels = labels or {}
+    d = card.copy()
+    d["group"] = d[by].astype(str) if by else "all"
+    status_code = {s: i for i, s in enumerate(STATUS_COLORS)}
+    kpis_ = list(dict.fromkeys(d["kpi"]))
+    groups = list(dict.fromkeys(d["group"]))
+    z = d.pivot_table(index="group", columns="kpi", values="status", aggfunc="first",
+                      observed=False).reindex(index=groups, columns=kpis_)
+    val = d.pivot_table(index="group", columns="kpi", values="value", aggfunc="first"
+                        ).reindex(index=groups, columns=kpis_)
+    tgt = d.pivot_table(index="group", columns="kpi", values="target", aggfunc="first"
+                        ).reindex(index=groups, columns=kpis_)
+    codes = z.apply(lambda c: c.astype(object).map(status_code)).astype(float)
+    text = [[("n/a" if pd.isna(v) else f"{v:.1%}") + ("" if pd.isna(t) else f"<br>target {t:.0%}")
+             for v, t in zip(vr, tr, strict=True)] for vr, tr in zip(val.to_numpy(),
+                                                                    tgt.to_numpy(), strict=True)]
+    n = len(STATUS_COLORS)
+    scale = []
+    for i, color in enumerate(STATUS_COLORS.values()):
+        scale += [(i / n, color), ((i + 1) / n, color)]
+    fig = go.Figure(go.Heatmap(
+        z=codes.to_numpy(), x=[labels.get(k, k) for k in kpis_], y=groups, text=text,
+        texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
+        hovertemplate="%{y} / %{x}<br>%{text}<extra></extra>", xgap=3, ygap=3))
+    fig.update_yaxes(autorange="reversed", title=by or "")
+    return _layout(fig, title, height=max(260, 60 * len(groups) + 140))
+
+
+def control_chart(limits: pd.DataFrame, *, kpi_label: str,
+                  percent: bool = True) -> go.Figure:
+    """KPI trend with its control limits; points outside the limits are marked.
+
+    ``limits`` is :func:`workbench.kpis.control_limits` output (``period_start,
+    value, center, lcl, ucl, signal, deteriorated``).
+    """
+    x = limits["period_start"]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=limits["ucl"], name="upper control limit", mode="lines",
+                    line=dict(color=PALETTE["muted"], dash="dash", shape="hv"))
+    fig.add_scatter(x=x, y=limits["lcl"], name="lower control limit", mode="lines",
+                    line=dict(color=PALETTE["muted"], dash="dash", shape="hv"))
+    fig.add_scatter(x=x, y=limits["center"], name="centre line", mode="lines",
+                    line=dict(color=PALETTE["muted"]))
+    fig.add_scatter(x=x, y=limits["value"], name=kpi_label, mode="lines+markers",
+                    line=dict(color=PALETTE["primary"], width=2.5))
+    bad = limits[limits["deteriorated"].astype(bool)]
+    if len(bad):
+        fig.add_scatter(x=bad["period_start"], y=bad["value"], name="significant deterioration",
+                        mode="markers", marker=dict(color=PALETTE["bad"], size=13,
+                                                    symbol="x"))
+    good = limits[limits["signal"].astype(bool) & ~limits["deteriorated"].astype(bool)]
+    if len(good):
+        fig.add_scatter(x=good["period_start"], y=good["value"], name="significant improvement",
+                        mode="markers", marker=dict(color=PALETTE["ok"], size=11))
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return _layout(fig, f"{kpi_label}: trend and control limits")
+
+
+def cycle_time_histogram(days: pd.Series, *, title: str = "Order cycle time") -> go.Figure:
+    """Distribution of order-to-delivery days, with mean and 90th percentile marked."""
+    fig = go.Figure(go.Histogram(x=days, nbinsx=min(60, max(10, int(days.max() or 10))),
+                                 marker_color=PALETTE["primary"], name="lines"))
+    if len(days):
+        mean, p90 = float(days.mean()), float(days.quantile(0.9))
+        fig.add_vline(x=mean, line_color=PALETTE["accent"],
+                      annotation_text=f"mean {mean:.1f} d")
+        fig.add_vline(x=p90, line_color=PALETTE["bad"], line_dash="dash",
+                      annotation_text=f"p90 {p90:.0f} d")
+    return _layout(fig, title, xaxis_title="days from order to delivery",
+                   yaxis_title="order lines")
+
+
+def pareto_chart(pareto: pd.DataFrame, *, category: str = "reason", value: str = "lines",
+                 title: str = "Why orders fail") -> go.Figure:
+    """Bars of failure counts, largest first, with the cumulative share as a line."""
+    fig = go.Figure()
+    fig.add_bar(x=pareto[category], y=pareto[value], name=value, marker_color=PALETTE["bad"])
+    fig.add_scatter(x=pareto[category], y=pareto["cum_share"], name="cumulative share",
+                    yaxis="y2", mode="lines+markers", line_color=PALETTE["primary"])
+    return _layout(fig, title, yaxis2=dict(overlaying="y", side="right", range=[0, 1.05],
+                                           tickformat=".0%"))

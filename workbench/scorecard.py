@@ -1,0 +1,203 @@
+"""Service scorecards: KPIs against targets, failure reasons, line-level failures.
+
+Builds on the long KPI table of :func:`workbench.kpis.kpi_table` (columns
+``<group>..., kpi, numerator, denominator, value, unit, note``) and on the
+service-target table of :func:`workbench.customers.service_targets`
+(``tier, kpi, target``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ConfigError, NotAvailableError
+
+STATUS_ORDER = ("green", "amber", "red", "n/a")
+
+#: failure reason -> (KPI in the KPI table, how to count failures from it)
+FAILURE_KPIS: dict[str, tuple[str, str]] = {
+    "late (vs commit date)": ("on_time_promised_rate", "denominator-numerator"),
+    "short shipped": ("short_shipment_rate", "numerator"),
+    "damaged": ("damage_rate", "numerator"),
+    "invoice error": ("invoice_error_rate", "numerator"),
+    "substituted": ("substitution_rate", "numerator"),
+    "re-routed": ("route_change_rate", "numerator"),
+    "returned": ("return_rate", "numerator"),
+}
+
+
+def scorecard(table: pd.DataFrame, targets: pd.DataFrame, *, by: str | None = "tier",
+              amber_margin: float = 0.02, higher_is_better: dict[str, bool] | None = None
+              ) -> pd.DataFrame:
+    """KPIs against targets with a traffic-light status.
+
+    Parameters
+    ----------
+    table
+        Long KPI table (``kpi_table`` output), grouped by ``by`` (or overall).
+    targets
+        ``kpi, target`` plus ``tier`` when targets differ per tier. With
+        ``by="tier"`` each group is compared with its own tier's target; for any
+        other grouping the ``tier`` column, if present, must be in ``table``.
+    by
+        The group column of ``table`` (``None`` for an overall table).
+    amber_margin
+        Status is *green* when the target is met, *amber* when missed by at
+        most ``amber_margin`` (absolute, e.g. 0.02 = 2 points), *red* beyond,
+        *n/a* when the KPI has no value (e.g. not available).
+    higher_is_better
+        Direction per KPI; defaults to higher is better for ``*_rate`` KPIs
+        except failure rates (damage, invoice error, late/short shipment, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``<by>, kpi, value, target, gap, status, numerator, denominator``;
+        ``gap`` is value - target in the good direction (negative = missed).
+    """
+    need = {"kpi", "target"}
+    if not need <= set(targets.columns):
+        raise ConfigError(f"targets need columns {sorted(need)}; got {list(targets.columns)}",
+                          key="targets", fix="give a table with kpi, target (and tier).")
+    if not 0 <= amber_margin < 1:
+        raise ConfigError(f"amber_margin must be in [0, 1), not {amber_margin}",
+                          key="amber_margin", value=amber_margin)
+    t = targets.copy()
+    keys = ["kpi"]
+    if "tier" in t.columns:
+        join_col = by if by == "tier" else ("tier" if "tier" in table.columns else None)
+        if join_col is None:
+            t = t.groupby("kpi", as_index=False)["target"].max()
+        else:
+            keys = [join_col, "kpi"]
+    sub = table[table["kpi"].isin(t["kpi"])].copy()
+    if keys[0] != "kpi":
+        sub[keys[0]] = sub[keys[0]].astype(str)
+        t[keys[0]] = t[keys[0]].astype(str)
+    out = sub.merge(t[[*keys, "target"]], on=keys, how="left")
+    hib = higher_is_better or {}
+    sign = out["kpi"].map(lambda k: 1.0 if hib.get(k, _default_higher(k)) else -1.0)
+    gap = (out["value"] - out["target"]) * sign
+    status = np.select([out["value"].isna() | out["target"].isna(), gap >= -1e-12,
+                        gap >= -amber_margin], ["n/a", "green", "amber"], default="red")
+    out["gap"] = gap
+    out["status"] = pd.Categorical(status, categories=list(STATUS_ORDER))
+    cols = ([by] if by else []) + ["kpi", "value", "target", "gap", "status", "numerator",
+                                   "denominator"]
+    return out[cols].reset_index(drop=True)
+
+
+def _default_higher(kpi: str) -> bool:
+    worse = ("damage", "invoice_error", "late_shipment", "short_shipment", "stockout",
+             "substitution", "route_change", "return", "cycle_time", "backorder", "overdue",
+             "complaint", "age")
+    return not any(w in kpi for w in worse)
+
+
+def failure_pareto(table: pd.DataFrame) -> pd.DataFrame:
+    """Failure reasons counted from an overall KPI table, largest first, with cumulative share.
+
+    Uses the KPI table's counts (no second pass over the order lines): late =
+    delivered lines not on time to the commit date; the others are the
+    numerators of their failure-rate KPIs. Reasons whose KPI is not available
+    are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``reason, kpi, lines, share, cum_share``.
+    """
+    if {"kpi", "numerator", "denominator"} - set(table.columns):
+        raise ConfigError("failure_pareto needs a KPI table (kpi, numerator, denominator)",
+                          key="table")
+    overall = table.groupby("kpi", sort=False)[["numerator", "denominator"]].sum(min_count=1)
+    rows = []
+    for reason, (kpi, how) in FAILURE_KPIS.items():
+        if kpi not in overall.index or overall.loc[kpi].isna().any():
+            continue
+        num, den = overall.loc[kpi, "numerator"], overall.loc[kpi, "denominator"]
+        rows.append((reason, kpi, float(den - num if how == "denominator-numerator" else num)))
+    out = pd.DataFrame(rows, columns=["reason", "kpi", "lines"])
+    out = out.sort_values("lines", ascending=False, kind="stable").reset_index(drop=True)
+    total = out["lines"].sum()
+    out["share"] = out["lines"] / total if total else 0.0
+    out["cum_share"] = out["share"].cumsum()
+    return out
+
+
+def cycle_times(orders: pd.DataFrame) -> pd.Series:
+    """Order-to-delivery days of delivered, non-cancelled lines (the cycle-time sample)."""
+    missing = [c for c in ("order_date", "delivery_date") if c not in orders]
+    if missing:
+        raise NotAvailableError("order cycle time", missing)
+    live = _not_cancelled(orders)
+    d = (orders.loc[live, "delivery_date"] - orders.loc[live, "order_date"]).dt.days
+    return d.dropna().rename("cycle_time_days")
+
+
+def _not_cancelled(orders: pd.DataFrame) -> pd.Series:
+    if "status" not in orders:
+        return pd.Series(True, index=orders.index)
+    st = orders["status"].astype("str").str.strip().str.lower()
+    return ~st.isin(["cancelled", "canceled"]).to_numpy(dtype=bool, na_value=False)
+
+
+def line_failures(orders: pd.DataFrame, *, on_time_tolerance_days: int = 0,
+                  in_full_tolerance_pct: float = 0.0) -> pd.DataFrame:
+    """Delivered or shipped lines that failed the customer, with the reasons in words.
+
+    A line fails when it is late against its commit date (``promised_date``,
+    else ``requested_date``, plus the tolerance), short (delivered, else
+    shipped, below ordered x (1 - tolerance)), damaged, mis-invoiced,
+    substituted, re-routed or returned. Absent columns simply do not count.
+
+    Returns
+    -------
+    DataFrame
+        The failing lines (``order_id, line_no, customer_id, item_id, order_date,
+        commit_date, delivery_date, days_late, qty_ordered, qty_received``) with one
+        boolean column per reason and ``reasons`` (comma-separated), newest first.
+    """
+    o = orders.loc[_not_cancelled(orders)]
+    commit = o["promised_date"] if "promised_date" in o else pd.Series(pd.NaT, index=o.index)
+    if "requested_date" in o:
+        commit = commit.fillna(o["requested_date"])
+    delivered = o["delivery_date"] if "delivery_date" in o else pd.Series(pd.NaT, index=o.index)
+    days_late = (delivered - commit).dt.days
+    flags = {"late": (days_late > on_time_tolerance_days).fillna(False)}
+    received = o["qty_delivered"] if "qty_delivered" in o else pd.Series(np.nan, index=o.index)
+    if "qty_shipped" in o:
+        received = received.fillna(o["qty_shipped"])
+    done = delivered.notna() | (o["ship_date"].notna() if "ship_date" in o else False)
+    flags["short"] = (done & (received < o["qty_ordered"] * (1 - in_full_tolerance_pct))
+                      ).fillna(False)
+    if "qty_damaged" in o:
+        flags["damaged"] = (o["qty_damaged"] > 0).fillna(False)
+    if "invoice_error" in o:
+        flags["invoice error"] = o["invoice_error"].fillna(False).astype(bool)
+    if "substituted_item" in o:
+        flags["substituted"] = o["substituted_item"].notna() & (
+            o["substituted_item"].astype("str").str.strip() != "")
+    if "route_changed" in o:
+        flags["re-routed"] = o["route_changed"].fillna(False).astype(bool)
+    if "qty_returned" in o:
+        flags["returned"] = (o["qty_returned"] > 0).fillna(False)
+    f = pd.DataFrame({k: np.asarray(v, dtype=bool) for k, v in flags.items()}, index=o.index)
+    any_fail = f.any(axis=1)
+    base_cols = [c for c in ("order_id", "line_no", "customer_id", "item_id", "order_date")
+                 if c in o]
+    out = o.loc[any_fail, base_cols].copy()
+    out["commit_date"] = commit[any_fail]
+    out["delivery_date"] = delivered[any_fail]
+    out["days_late"] = days_late[any_fail]
+    out["qty_ordered"] = o.loc[any_fail, "qty_ordered"]
+    out["qty_received"] = received[any_fail]
+    ff = f.loc[any_fail]
+    out = pd.concat([out, ff], axis=1)
+    reasons = pd.Series("", index=ff.index, dtype=object)
+    for col in ff.columns:  # a handful of reason columns, vectorized over the lines
+        reasons = reasons + np.where(ff[col].to_numpy(), col + ", ", "")
+    out["reasons"] = reasons.str.rstrip(", ")
+    sort_col = "delivery_date" if out["delivery_date"].notna().any() else base_cols[0]
+    return out.sort_values(sort_col, ascending=False, kind="stable").reset_index(drop=True)
