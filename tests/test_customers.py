@@ -255,8 +255,10 @@ def test_rfm_ties_do_not_depend_on_row_order():
 def test_default_service_targets():
     t = service_targets()
     assert t.equals(DEFAULT_SERVICE_TARGETS)
-    assert dict(zip(t["tier"], t["target"], strict=True)) == {"A": 0.98, "B": 0.95, "C": 0.90}
-    assert set(t["kpi"]) == {"otif"}
+    otif = t[t["kpi"] == "otif_order_rate"]
+    assert dict(zip(otif["tier"], otif["target"], strict=True)) == {"A": 0.98, "B": 0.95,
+                                                                      "C": 0.90}
+    assert set(t["kpi"]) == {"otif_order_rate", "on_time_promised_rate", "line_fill_rate"}
 
 
 @pytest.mark.parametrize("table, match", [
@@ -307,9 +309,9 @@ def test_assign_tiers_master_overrides_abc(abc_orders):
     assert t.loc["c04", ["abc", "tier", "tier_source"]].tolist() == ["B", "C", "master"]
     assert t.loc["c01", ["tier", "tier_source"]].tolist() == ["A", "abc"]
     assert t.loc["c02", ["tier", "tier_source"]].tolist() == ["A", "abc"]
-    assert t.loc["c10", "target_otif"] == 0.98
-    assert t.loc["c04", "target_otif"] == 0.90
-    assert t.loc["c05", "target_otif"] == 0.95
+    assert t.loc["c10", "target_otif_order_rate"] == 0.98
+    assert t.loc["c04", "target_otif_order_rate"] == 0.90
+    assert t.loc["c05", "target_otif_order_rate"] == 0.95
     assert assign_tiers(abc)["tier"].tolist() == abc["abc"].tolist()
     with pytest.raises(ConfigError, match="tier.*S.*no service target"):
         assign_tiers(abc, pd.DataFrame({"customer_id": ["c03"], "tier": ["S"]}))

@@ -70,3 +70,11 @@ def test_line_failures_and_cycle_times():
     assert sorted(cycle_times(o).tolist()) == [8, 10, 11]
     with pytest.raises(NotAvailableError):
         cycle_times(o.drop(columns="delivery_date"))
+
+
+def test_shipped_targets_file_matches_the_defaults(root):
+    from workbench.customers import DEFAULT_SERVICE_TARGETS, service_targets
+
+    shipped = service_targets(root / "data" / "service_targets.csv")
+    assert shipped.equals(DEFAULT_SERVICE_TARGETS.sort_values(["kpi", "tier"],
+                                                              ignore_index=True))

@@ -630,11 +630,15 @@ def rfm_scores(orders: pd.DataFrame, *, as_of: object = None, bins: int = 5,
 
 # ================================================================ service tiers
 DEFAULT_SERVICE_TARGETS = pd.DataFrame({
-    "tier": pd.array(["A", "B", "C"], dtype="str"),
-    "kpi": pd.array(["otif", "otif", "otif"], dtype="str"),
-    "target": [0.98, 0.95, 0.90],
+    "tier": pd.array(["A", "B", "C"] * 3, dtype="str"),
+    "kpi": pd.array(["line_fill_rate"] * 3 + ["on_time_promised_rate"] * 3
+                    + ["otif_order_rate"] * 3, dtype="str"),
+    "target": [0.99, 0.97, 0.95, 0.98, 0.95, 0.90, 0.98, 0.95, 0.90],
 })
-"""Default service targets: OTIF 98 % for tier A, 95 % for B, 90 % for C."""
+"""Default service targets per tier, named like the KPIs of :mod:`workbench.kpis`:
+order-level OTIF 98 % (A), 95 % (B), 90 % (C); on time to the promised date the
+same; line fill rate 99 / 97 / 95 %. Edit ``data/service_targets.csv`` or pass
+your own table."""
 
 REQUIRED_TIERS: tuple[str, ...] = ("A", "B", "C")
 
