@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError, NotAvailableError
-from workbench.scorecard import cycle_times, failure_pareto, line_failures, scorecard
+from workbench.scorecard import (
+    cycle_times,
+    failure_pareto,
+    line_failures,
+    mature_periods,
+    scorecard,
+    styled,
+)
 
 
 def test_scorecard_traffic_lights_per_tier():
@@ -78,3 +85,25 @@ def test_shipped_targets_file_matches_the_defaults(root):
     shipped = service_targets(root / "data" / "service_targets.csv")
     assert shipped.equals(DEFAULT_SERVICE_TARGETS.sort_values(["kpi", "tier"],
                                                               ignore_index=True))
+
+
+def test_mature_periods_drop_the_censored_tail():
+    orders = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-01", "2024-01-02",
+                                                         "2024-03-30"]),
+                           "delivery_date": pd.to_datetime(["2024-01-11", "2024-01-12",
+                                                            "2024-04-01"])})
+    table = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-03-01"]),
+                          "kpi": "x", "value": [1.0, 2.0]})
+    # cycle times 10, 10, 2 -> p90 = 10 days; last order 30 March -> cutoff 20 March:
+    # January stays, March (starts 1 March <= 20 March) stays too
+    assert len(mature_periods(table, orders)) == 2
+    # with the 3-day-later period start the March bucket would go
+    late = table.assign(period_start=pd.to_datetime(["2024-01-01", "2024-03-25"]))
+    assert mature_periods(late, orders)["period_start"].tolist() == [pd.Timestamp("2024-01-01")]
+
+
+def test_styled_formats_by_unit():
+    t = pd.DataFrame({"kpi": ["a", "b"], "numerator": [1234.0, None], "denominator": [2000.0, 1],
+                      "value": [0.617, 12.34], "unit": ["fraction", "days"]})
+    html = styled(t).to_html()
+    assert "61.7%" in html and "12.3" in html and "1,234" in html

@@ -38,8 +38,9 @@ def scorecard(table: pd.DataFrame, targets: pd.DataFrame, *, by: str | None = "t
         Long KPI table (``kpi_table`` output), grouped by ``by`` (or overall).
     targets
         ``kpi, target`` plus ``tier`` when targets differ per tier. With
-        ``by="tier"`` each group is compared with its own tier's target; for any
-        other grouping the ``tier`` column, if present, must be in ``table``.
+        ``by="tier"`` (or a table that carries a ``tier`` column) each group is
+        compared with its own tier's target; otherwise with the strictest target
+        of each KPI.
     by
         The group column of ``table`` (``None`` for an overall table).
     amber_margin
@@ -201,3 +202,34 @@ def line_failures(orders: pd.DataFrame, *, on_time_tolerance_days: int = 0,
     out["reasons"] = reasons.str.rstrip(", ")
     sort_col = "delivery_date" if out["delivery_date"].notna().any() else base_cols[0]
     return out.sort_values(sort_col, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def mature_periods(table: pd.DataFrame, orders: pd.DataFrame, *, quantile: float = 0.9,
+                   date_column: str = "order_date") -> pd.DataFrame:
+    """Drop the latest periods whose orders have mostly not been delivered yet.
+
+    KPIs by *order* period are right-censored at the end of the history: the
+    last periods only contain the orders that were delivered quickly, so cycle
+    time looks better and open lines are missing from on-time counts. A period
+    is kept when it starts at least the ``quantile`` cycle time before the last
+    order date.
+    """
+    days = cycle_times(orders)
+    if days.empty or "period_start" not in table:
+        return table
+    cutoff = orders[date_column].max() - pd.Timedelta(days=float(days.quantile(quantile)))
+    return table[table["period_start"] <= cutoff].reset_index(drop=True)
+
+
+_FORMATS = {"fraction": "{:.1%}", "days": "{:,.1f}", "ratio": "{:.2f}", "lines": "{:,.0f}",
+            "orders": "{:,.0f}", "per 100 orders": "{:,.2f}"}
+
+
+def styled(table: pd.DataFrame):
+    """A KPI table formatted for reading: rates as percentages, counts with separators."""
+    value_text = [
+        ("n/a" if pd.isna(v) else _FORMATS.get(str(u), "{:,.2f}").format(v))
+        for v, u in zip(table["value"], table.get("unit", [""] * len(table)), strict=True)]
+    out = table.assign(value=value_text)
+    fmt = {c: "{:,.0f}" for c in ("numerator", "denominator") if c in out}
+    return out.style.format(fmt, na_rep="").hide(axis="index")
