@@ -548,3 +548,22 @@ def test_nervousness_ordering(change_log):
     assert n["nervousness_raw"].tolist() == pytest.approx([0.233112, 0.198775, 0.0], rel=1e-5)
     assert n["nervousness"].tolist() == pytest.approx([100.0, 85.27, 0.0], abs=0.01)
     assert n["changes"].tolist() == [3, 3, 0]
+
+
+def test_customer_profile_facts_and_unknown_id():
+    from workbench.customers import customer_profile
+
+    orders = pd.DataFrame({
+        "order_id": ["o1", "o2", "o3"], "customer_id": ["big", "big", "small"],
+        "item_id": "i", "qty_ordered": [10.0, 10.0, 1.0], "unit_price": [5.0, 5.0, 100.0],
+        "order_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15"])})
+    master = pd.DataFrame({"customer_id": ["big"], "customer_name": ["Big <Co>"],
+                           "segment": ["OEM"], "region": [None]})
+    abc = abc_classify(orders)
+    p = customer_profile("big", orders, master, abc, assign_tiers(abc, master))
+    # revenue big = 100, small = 100 -> tie broken by key: "big" first, share 0.5
+    assert (p.name, p.rank, p.customers, p.orders, p.lines) == ("Big <Co>", 1, 2, 2, 2)
+    assert p.share == 0.5 and p.segment == "OEM" and p.region == "-"
+    assert p.first_order == pd.Timestamp("2024-01-01")
+    with pytest.raises(ConfigError, match="did you mean big"):
+        customer_profile("bigg", orders, master, abc, assign_tiers(abc, master))

@@ -107,3 +107,42 @@ def test_styled_formats_by_unit():
                       "value": [0.617, 12.34], "unit": ["fraction", "days"]})
     html = styled(t).to_html()
     assert "61.7%" in html and "12.3" in html and "1,234" in html
+
+
+def test_open_lines_states():
+    from workbench.scorecard import open_lines
+
+    o = pd.DataFrame({
+        "order_id": ["A", "B", "C", "D"], "line_no": 1, "item_id": "i",
+        "order_date": pd.to_datetime(["2024-01-01"] * 4),
+        "requested_date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-01-05", None]),
+        "promised_date": pd.to_datetime([None, None, "2024-01-25", None]),
+        "ship_date": pd.to_datetime([None, None, None, "2024-01-03"]),
+        "qty_ordered": 1.0, "status": ["open", "open", "open", "shipped"]})
+    ol = open_lines(o, as_of="2024-01-10")
+    # A: due 5 Jan (requested) -> 5 days overdue; C: promised 25 Jan wins -> accepted;
+    # B: due 20 Jan -> accepted; D shipped -> not open
+    assert ol["order_id"].tolist() == ["A", "B", "C"]
+    assert ol["state"].tolist() == ["overdue", "accepted", "accepted"]
+    assert ol["days_overdue"].tolist() == [5, 0, 0] and ol["age_days"].tolist() == [9, 9, 9]
+
+
+def test_compare_to_peers_uses_tier_counts_and_targets():
+    from workbench.scorecard import compare_to_peers
+
+    mine = pd.DataFrame({"kpi": ["otif_order_rate", "cycle_time_mean"],
+                         "numerator": [9.0, 50.0], "denominator": [10.0, 5.0],
+                         "value": [0.9, 10.0]})
+    by_tier = pd.DataFrame({"tier": ["A", "A", "B"], "kpi": ["otif_order_rate",
+                                                              "cycle_time_mean",
+                                                              "otif_order_rate"],
+                            "numerator": [95.0, 100.0, 1.0], "denominator": [100.0, 10.0, 2.0],
+                            "value": [0.95, 10.0, 0.5]})
+    targets = pd.DataFrame({"tier": ["A", "B"], "kpi": "otif_order_rate",
+                            "target": [0.98, 0.95]})
+    c = compare_to_peers(mine, by_tier, targets, tier="A").set_index("kpi")
+    assert c.loc["otif_order_rate", ["value", "tier_value", "target"]].tolist() == [0.9, 0.95,
+                                                                                     0.98]
+    assert c.loc["otif_order_rate", "status"] == "red"  # 8 points short
+    assert c.loc["cycle_time_mean", "status"] == ""  # no target for cycle time
+    assert c.index.tolist() == ["otif_order_rate", "cycle_time_mean"]

@@ -56,6 +56,7 @@ __all__ = [
     "ChangeTiming",
     "ChurnEvaluation",
     "Concentration",
+    "CustomerProfile",
     "abc_classify",
     "assign_tiers",
     "change_magnitude",
@@ -63,6 +64,7 @@ __all__ = [
     "change_timing",
     "churn_warnings",
     "concentration",
+    "customer_profile",
     "evaluate_churn",
     "nervousness",
     "pareto_curve",
@@ -1343,3 +1345,70 @@ def nervousness(changes: pd.DataFrame, orders: pd.DataFrame, *,
                           na_position="last", ignore_index=True)
     return out[[by, "lines", "changes", "changed_lines", "change_rate", "mean_weeks_before_due",
                 "mean_magnitude", "weighted_changes", "nervousness_raw", "nervousness"]]
+
+
+# ======================================================================== profile
+@dataclass(frozen=True)
+class CustomerProfile:
+    """Facts about one customer for a business review."""
+
+    customer_id: str
+    name: str
+    tier: str
+    tier_source: str
+    segment: str
+    region: str
+    rank: int
+    customers: int
+    share: float
+    orders: int
+    lines: int
+    first_order: pd.Timestamp
+    last_order: pd.Timestamp
+
+
+def customer_profile(customer_id: str, orders: pd.DataFrame,
+                     customers: pd.DataFrame | None, abc_table: pd.DataFrame,
+                     tiers: pd.DataFrame) -> CustomerProfile:
+    """Name, tier, segment, revenue rank and share, order counts of one customer.
+
+    Raises
+    ------
+    ConfigError
+        When the customer has no order lines (names close ids as a hint).
+    """
+    mine = orders[orders["customer_id"] == customer_id]
+    if mine.empty:
+        import difflib
+
+        ids = orders["customer_id"].dropna().astype(str).unique().tolist()
+        close = difflib.get_close_matches(str(customer_id), ids, n=3)
+        raise ConfigError(f"customer {customer_id!r} has no order lines", key="customer_id",
+                          value=customer_id,
+                          fix=("did you mean " + ", ".join(close) + "?") if close
+                          else "pass a customer_id that occurs in the order lines.")
+    master = {}
+    if customers is not None and "customer_id" in customers:
+        hit = customers[customers["customer_id"] == customer_id]
+        if len(hit):
+            master = hit.iloc[0].to_dict()
+
+    def text(key: str) -> str:
+        v = master.get(key)
+        return "-" if v is None or (isinstance(v, float) and np.isnan(v)) or v == "" else str(v)
+
+    abc_row = abc_table.reset_index(drop=True)
+    pos = abc_row.index[abc_row["customer_id"] == customer_id]
+    tier_row = tiers[tiers["customer_id"] == customer_id]
+    total = float(abc_row["value"].sum())
+    value = float(abc_row.loc[pos[0], "value"]) if len(pos) else 0.0
+    return CustomerProfile(
+        customer_id=str(customer_id),
+        name=text("customer_name") if text("customer_name") != "-" else str(customer_id),
+        tier=str(tier_row["tier"].iloc[0]) if len(tier_row) else "-",
+        tier_source=str(tier_row["tier_source"].iloc[0]) if len(tier_row) else "-",
+        segment=text("segment"), region=text("region"),
+        rank=int(pos[0]) + 1 if len(pos) else len(abc_row) + 1, customers=len(abc_row),
+        share=value / total if total else 0.0,
+        orders=int(mine["order_id"].nunique()), lines=len(mine),
+        first_order=mine["order_date"].min(), last_order=mine["order_date"].max())

@@ -233,3 +233,88 @@ def styled(table: pd.DataFrame):
     out = table.assign(value=value_text)
     fmt = {c: "{:,.0f}" for c in ("numerator", "denominator") if c in out}
     return out.style.format(fmt, na_rep="").hide(axis="index")
+
+
+def open_lines(orders: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
+    """Order lines accepted but not shipped yet, with their due date and how overdue they are.
+
+    A line is open when it is not cancelled and has neither a ship nor a delivery
+    date (and its status, if given, is not shipped/delivered/closed). The due date
+    is ``promised_date``, else ``requested_date``. ``as_of`` defaults to the day
+    after the last order date.
+
+    Returns
+    -------
+    DataFrame
+        ``order_id, line_no, item_id, order_date, due_date, qty_ordered, status,
+        age_days, days_overdue, state`` (``overdue`` or ``accepted``), most overdue first.
+    """
+    o = orders.loc[_not_cancelled(orders)]
+    shipped = pd.Series(False, index=o.index)
+    for col in ("ship_date", "delivery_date"):
+        if col in o:
+            shipped |= o[col].notna()
+    if "status" in o:
+        st = o["status"].astype("str").str.strip().str.lower()
+        shipped |= st.isin(["shipped", "delivered", "closed"]).to_numpy(dtype=bool,
+                                                                          na_value=False)
+    op = o.loc[~shipped]
+    as_of = (pd.Timestamp(as_of) if as_of is not None
+             else orders["order_date"].max() + pd.Timedelta(days=1))
+    due = op["promised_date"] if "promised_date" in op else pd.Series(pd.NaT, index=op.index)
+    if "requested_date" in op:
+        due = due.fillna(op["requested_date"])
+    cols = [c for c in ("order_id", "line_no", "customer_id", "item_id", "order_date")
+            if c in op]
+    out = op[cols].copy()
+    out["due_date"] = due
+    out["qty_ordered"] = op["qty_ordered"]
+    out["status"] = op["status"] if "status" in op else "open"
+    out["age_days"] = (as_of - op["order_date"]).dt.days
+    out["days_overdue"] = (as_of - due).dt.days.clip(lower=0)
+    out["state"] = np.where(due < as_of, "overdue", "accepted")
+    return out.sort_values(["days_overdue", "due_date"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+COMPARISON_KPIS = ("otif_order_rate", "on_time_promised_rate", "on_time_requested_rate",
+                   "in_full_order_rate", "line_fill_rate", "perfect_order_rate",
+                   "cycle_time_mean", "from_stock_rate", "damage_rate", "invoice_error_rate",
+                   "return_rate", "complaints_per_100_orders")
+
+
+def compare_to_peers(mine: pd.DataFrame, by_tier: pd.DataFrame, targets: pd.DataFrame, *,
+                     tier: str, kpis: tuple[str, ...] = COMPARISON_KPIS,
+                     amber_margin: float = 0.02) -> pd.DataFrame:
+    """One customer's KPIs next to its tier's target and its tier's overall value.
+
+    Parameters
+    ----------
+    mine
+        Overall KPI table of the customer's lines.
+    by_tier
+        KPI table by ``tier`` over all customers (the peer values come from its
+        counts, so they are exact tier-level rates, not averages of customers).
+    targets
+        Service targets (``tier, kpi, target``).
+    tier
+        The customer's tier.
+
+    Returns
+    -------
+    DataFrame
+        ``kpi, value, tier_value, target, status, numerator, denominator``,
+        in the order of ``kpis`` (KPIs missing from ``mine`` are left out).
+    """
+    own = mine.set_index("kpi")
+    peers = by_tier[by_tier["tier"].astype(str) == str(tier)].set_index("kpi")["value"]
+    tgt = targets[targets["tier"].astype(str) == str(tier)].drop(columns="tier")
+    rows = [k for k in kpis if k in own.index]
+    out = pd.DataFrame({"kpi": rows, "value": own.loc[rows, "value"].to_numpy(),
+                        "tier_value": peers.reindex(rows).to_numpy(),
+                        "numerator": own.loc[rows, "numerator"].to_numpy(),
+                        "denominator": own.loc[rows, "denominator"].to_numpy()})
+    status = scorecard(out.assign(unit=""), tgt, by=None, amber_margin=amber_margin)
+    out = out.merge(status[["kpi", "target", "status"]], on="kpi", how="left")
+    out["status"] = out["status"].astype(str).where(out["target"].notna(), "")
+    return out[["kpi", "value", "tier_value", "target", "status", "numerator", "denominator"]]
