@@ -85,3 +85,30 @@ def test_pareto_and_histogram():
     assert list(fig.data[0].y) == [3, 1] and list(fig.data[1].y) == [0.75, 1.0]
     h = charts.cycle_time_histogram(pd.Series([1, 2, 3, 10]))
     assert list(h.data[0].x) == [1, 2, 3, 10]
+
+
+def test_pareto_curve_bands_and_churn_timeline():
+    curve = pd.DataFrame({"share_of_customers": [0, 0.5, 1.0], "share_of_value": [0, 0.8, 1.0]})
+    abc = pd.DataFrame({"customer_id": ["a", "b"], "abc": ["A", "C"]})
+    fig = charts.pareto_curve_chart(curve, abc)
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert [(r.x0, r.x1) for r in rects] == [(0.0, 0.5), (0.5, 1.0)]
+    assert list(fig.data[0].y) == [0, 0.8, 1.0]
+
+    orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "qty_ordered": 1.0,
+                           "order_date": pd.to_datetime(["2024-01-01", "2024-02-01",
+                                                         "2024-03-01"])})
+    warn = pd.DataFrame({"customer_id": ["x", "y"], "churn_risk": [True, False],
+                         "revenue_at_risk": [10.0, 5.0], "reason": ["silent", "-"],
+                         "last_order_date": pd.to_datetime(["2024-02-01", "2024-03-01"])})
+    tl = charts.churn_timeline(warn, orders, as_of=pd.Timestamp("2024-04-01"),
+                               names={"x": "X <Co>"})
+    assert list(tl.data[0].y) == ["X <Co> (x)", "X <Co> (x)"]  # only the flagged customer
+    assert list(tl.data[1].x) == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-04-01")]
+
+
+def test_change_heatmap_counts():
+    per = pd.DataFrame({"customer_id": ["a", "a", "b"], "bucket": ["<1", "<1", ">8"]})
+    hm = charts.change_heatmap(per).data[0]
+    assert list(hm.y) == ["a", "b"]
+    assert np.array(hm.z).tolist() == [[2, 0, 0, 0, 0], [0, 0, 0, 0, 1]]

@@ -238,3 +238,83 @@ def pareto_chart(pareto: pd.DataFrame, *, category: str = "reason", value: str =
                     yaxis="y2", mode="lines+markers", line_color=PALETTE["primary"])
     return _layout(fig, title, yaxis2=dict(overlaying="y", side="right", range=[0, 1.05],
                                            tickformat=".0%"))
+
+
+def pareto_curve_chart(curve: pd.DataFrame, abc_table: pd.DataFrame, *,
+                       what: str = "customers", measure: str = "revenue") -> go.Figure:
+    """Lorenz-style Pareto curve (share of customers vs share of value) with A/B/C bands.
+
+    ``curve`` is :func:`workbench.customers.pareto_curve`; the bands are the
+    share of keys in each ABC class of ``abc_table``.
+    """
+    n = len(abc_table)
+    fig = go.Figure()
+    colors = {"A": "rgba(46,139,87,0.15)", "B": "rgba(240,173,78,0.18)",
+              "C": "rgba(154,165,177,0.18)"}
+    start = 0.0
+    for cls in ("A", "B", "C"):
+        k = int((abc_table["abc"] == cls).sum())
+        if k == 0:
+            continue
+        end = start + k / n
+        fig.add_vrect(x0=start, x1=end, fillcolor=colors[cls], line_width=0,
+                      annotation_text=f"{cls}: {k} {what}", annotation_position="top left")
+        start = end
+    fig.add_scatter(x=curve["share_of_customers"], y=curve["share_of_value"], mode="lines",
+                    name=f"cumulative share of {measure}", line=dict(color=PALETTE["primary"],
+                                                                      width=3))
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal shares",
+                    line=dict(color=PALETTE["muted"], dash="dot"))
+    fig.update_xaxes(tickformat=".0%", title=f"share of {what} (largest first)")
+    fig.update_yaxes(tickformat=".0%", title=f"share of {measure}")
+    return _layout(fig, f"Pareto curve: how concentrated is {measure}?")
+
+
+def churn_timeline(warnings: pd.DataFrame, orders: pd.DataFrame, *, top_n: int = 15,
+                   as_of: pd.Timestamp | None = None, lookback_days: int = 365,
+                   names: dict[str, str] | None = None) -> go.Figure:
+    """Order history of the customers at churn risk: one row each, a dot per order day.
+
+    The silent stretch from the last order to ``as_of`` is drawn red; rows are
+    ranked by revenue at risk. ``warnings`` is :func:`workbench.customers.churn_warnings`.
+    """
+    risky = warnings[warnings["churn_risk"].astype(bool)].sort_values(
+        "revenue_at_risk", ascending=False).head(top_n)
+    as_of = as_of or (orders["order_date"].max() + pd.Timedelta(days=1))
+    since = as_of - pd.Timedelta(days=lookback_days)
+    ids = risky["customer_id"].astype(str).tolist()
+    names = names or {}
+    label = {c: f"{names.get(c, c)} ({c})" if c in names else c for c in ids}
+    o = orders[orders["customer_id"].astype(str).isin(ids) & (orders["order_date"] >= since)]
+    days = o.groupby(["customer_id", "order_date"], observed=True)["qty_ordered"].sum(
+        ).reset_index()
+    fig = go.Figure()
+    fig.add_scatter(x=days["order_date"], y=days["customer_id"].astype(str).map(label),
+                    mode="markers", name="order day",
+                    marker=dict(size=7, color=PALETTE["primary"], opacity=0.7))
+    for _, r in risky.iterrows():  # one segment per flagged customer (a handful)
+        fig.add_scatter(x=[r["last_order_date"], as_of], y=[label[str(r["customer_id"])]] * 2,
+                        mode="lines", line=dict(color=PALETTE["bad"], width=4),
+                        showlegend=False, hovertext=str(r["reason"]), hoverinfo="text")
+    fig.update_yaxes(categoryorder="array", categoryarray=[label[c] for c in ids][::-1])
+    return _layout(fig, "Customers at churn risk: order days in the last year "
+                        "(red: silent since the last order)", height=max(300, 28 * len(ids) + 160))
+
+
+def change_heatmap(per_change: pd.DataFrame, *, top_n: int = 20,
+                   buckets: tuple[str, ...] = ("<1", "1-2", "2-4", "4-8", ">8")) -> go.Figure:
+    """Customers x weeks-before-due: how many order changes arrive how late.
+
+    ``per_change`` is ``change_timing(...).per_change`` (``customer_id, bucket``);
+    the ``top_n`` customers with most changes are shown.
+    """
+    counts = per_change.groupby(["customer_id", "bucket"], observed=True).size().unstack(
+        fill_value=0).reindex(columns=list(buckets), fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index[:top_n]]
+    fig = go.Figure(go.Heatmap(z=counts.to_numpy(), x=[f"{b} wk" for b in buckets],
+                               y=counts.index.astype(str), colorscale="OrRd",
+                               colorbar=dict(title="changes"), texttemplate="%{z}"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="weeks before the due date when the change arrived")
+    return _layout(fig, "Order changes by customer and lateness", height=max(300, 24 * len(
+        counts) + 140))
