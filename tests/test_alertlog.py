@@ -1,0 +1,190 @@
+"""Tests for the alert history (workbench.alertlog) on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from workbench.alertlog import AlertLog
+from workbench.exceptions import ConfigError, MissingColumnsError
+from workbench.notices import draft_notices
+
+
+def alerts(*rows: tuple[str, int]) -> pd.DataFrame:
+    """Alerts from (alert_id, level); item and first date come from the id."""
+    ids = [r[0] for r in rows]
+    return pd.DataFrame({
+        "alert_id": ids,
+        "item_id": [i.split("|")[0] for i in ids],
+        "alert_level": [r[1] for r in rows],
+        "kind": ["potential_shortage"] * len(rows),
+        "first_short_date": pd.to_datetime([i.split("|")[1] for i in ids]),
+        "max_shortage_qty": [10.0] * len(rows),
+        "root_cause": ["open orders exceed stock"] * len(rows),
+        "expedite_mode": [None] * len(rows),
+        "as_of": pd.Timestamp("2025-01-06"),
+    })
+
+
+def count(path, sql: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def statuses(frame: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["alert_id"], frame["status"], strict=True))
+
+
+def test_three_runs_new_escalated_continuing_resolved(tmp_path):
+    path = tmp_path / "log" / "alerts.sqlite"
+    log = AlertLog(path)
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+    assert {"alert_runs", "alerts", "alert_lines"} <= tables
+
+    # Run 1: everything is new.
+    r1 = log.record_run(alerts(("A|2025-01-27", 2), ("B|2025-01-13", 1), ("C|2025-01-06", 3)),
+                        run_at="2025-01-06 08:00")
+    assert statuses(r1) == {"A|2025-01-27": "new", "B|2025-01-13": "new", "C|2025-01-06": "new"}
+    assert r1["previous_level"].isna().all() and (r1["run_id"] == 1).all()
+
+    # Run 2: A 2 -> 3 escalated, B 1 -> 1 continuing, C 3 -> 2 de-escalated, D new.
+    r2 = log.record_run(alerts(("A|2025-01-27", 3), ("B|2025-01-13", 1), ("C|2025-01-06", 2),
+                               ("D|2025-02-03", 2)), run_at="2025-01-07 08:00")
+    assert statuses(r2) == {"A|2025-01-27": "escalated", "B|2025-01-13": "continuing",
+                            "C|2025-01-06": "de-escalated", "D|2025-02-03": "new"}
+    assert r2["previous_level"].tolist() == [2, 1, 3, pd.NA]
+
+    # Run 3: A and D continue; B and C are gone -> resolved (the all clear), appended with
+    # the level they had when last open (1 and 2) and the run they were open in (2).
+    r3 = log.record_run(alerts(("A|2025-01-27", 3), ("D|2025-02-03", 2)),
+                        run_at="2025-01-08 08:00")
+    assert statuses(r3) == {"A|2025-01-27": "continuing", "D|2025-02-03": "continuing",
+                            "B|2025-01-13": "resolved", "C|2025-01-06": "resolved"}
+    resolved = r3.loc[r3["status"] == "resolved"].set_index("alert_id")
+    assert resolved["alert_level"].to_dict() == {"B|2025-01-13": 1, "C|2025-01-06": 2}
+    assert resolved["last_run_id"].tolist() == [2, 2]
+    assert resolved.loc["C|2025-01-06", "root_cause"] == "open orders exceed stock"
+
+    runs = log.runs()
+    assert runs["run_id"].tolist() == [1, 2, 3]
+    assert runs["run_at"].tolist() == [pd.Timestamp("2025-01-06 08:00"),
+                                       pd.Timestamp("2025-01-07 08:00"),
+                                       pd.Timestamp("2025-01-08 08:00")]
+    assert runs["as_of"].tolist() == [pd.Timestamp("2025-01-06")] * 3
+    assert runs["n_open"].tolist() == [3, 4, 2]
+    assert runs["n_resolved"].tolist() == [0, 0, 2]
+    assert runs["n_new"].tolist() == [3, 1, 0]
+    assert runs["n_escalated"].tolist() == [0, 1, 0]
+    assert runs["n_de-escalated"].tolist() == [0, 1, 0]
+    assert runs["n_continuing"].tolist() == [0, 1, 2]
+
+    hist = log.history("A|2025-01-27")
+    assert hist["status"].tolist() == ["new", "escalated", "continuing"]
+    assert hist["alert_level"].tolist() == [2, 3, 3]
+    assert log.history("B|2025-01-13")["status"].tolist() == ["new", "continuing", "resolved"]
+    log.close()
+
+    # Run 4 from a new connection to the same file: the history is there; a resolved
+    # alert is not resolved again, and one that comes back is new.
+    with AlertLog(f"sqlite:///{path}") as again:
+        r4 = again.record_run(alerts(("B|2025-01-13", 1)), run_at="2025-01-09 08:00")
+        assert statuses(r4) == {"B|2025-01-13": "new", "A|2025-01-27": "resolved",
+                                "D|2025-02-03": "resolved"}
+        assert again.runs()["run_id"].tolist() == [1, 2, 3, 4]
+        assert len(again.history(item_id="B")) == 4
+
+
+def test_moved_risk_continues_instead_of_false_all_clear(tmp_path):
+    log = AlertLog(tmp_path / "a.sqlite")
+    log.record_run(alerts(("E|2025-02-03", 2), ("F|2025-02-03", 2)))
+    # E now starts a week earlier and is confirmed: same item, new id.
+    out = log.record_run(alerts(("E|2025-01-27", 3), ("F|2025-02-03", 2)))
+    assert statuses(out) == {"E|2025-01-27": "escalated", "F|2025-02-03": "continuing"}
+    assert out.set_index("alert_id").loc["E|2025-01-27", "previous_alert_id"] == "E|2025-02-03"
+    assert (out["status"] != "resolved").all()
+
+
+def test_failed_run_rolls_back_and_keeps_the_earlier_run(tmp_path, monkeypatch):
+    path = tmp_path / "alerts.sqlite"
+    log = AlertLog(path, batch_size=1)
+    lines = pd.DataFrame({"alert_id": ["A|2025-01-27"], "order_id": ["SO1"], "line_no": [1],
+                          "customer_id": ["C1"], "qty_short": [4.0]})
+    log.record_run(alerts(("A|2025-01-27", 2), ("B|2025-01-13", 1)), lines,
+                   run_at="2025-01-06 08:00")
+
+    calls = []
+    original = AlertLog._insert_batch
+
+    def failing(self, conn, table, rows):
+        calls.append(table.name)
+        if len(calls) == 3:  # two of the four alert rows are written, then the disk fails
+            raise RuntimeError("disk full")
+        original(self, conn, table, rows)
+
+    monkeypatch.setattr(AlertLog, "_insert_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        log.record_run(alerts(("A|2025-01-27", 3), ("B|2025-01-13", 1), ("C|2025-01-06", 3),
+                              ("D|2025-02-03", 2)), run_at="2025-01-07 08:00")
+    assert calls == ["alerts", "alerts", "alerts"]
+    # Nothing of the failed run is left; run 1 is intact.
+    assert count(path, "select count(*) from alert_runs") == 1
+    assert count(path, "select count(*) from alerts") == 2
+    assert count(path, "select count(*) from alerts where run_id = 1") == 2
+    assert count(path, "select count(*) from alert_lines") == 1
+    assert log.runs()["run_id"].tolist() == [1]
+
+    # The same run again, without the failure: compared with run 1 as if nothing happened.
+    monkeypatch.setattr(AlertLog, "_insert_batch", original)
+    out = log.record_run(alerts(("A|2025-01-27", 3), ("C|2025-01-06", 3)),
+                         run_at="2025-01-07 09:00")
+    assert statuses(out) == {"A|2025-01-27": "escalated", "C|2025-01-06": "new",
+                             "B|2025-01-13": "resolved"}
+    assert log.runs()["run_id"].tolist() == [1, 2]
+    assert count(path, "select count(*) from alerts where run_id = 2") == 3
+
+
+def test_lines_are_kept_for_the_all_clear_notice(tmp_path):
+    log = AlertLog(tmp_path / "a.sqlite")
+    first = alerts(("X|2025-01-27", 2))
+    lines = pd.DataFrame({
+        "alert_id": ["X|2025-01-27", "X|2025-01-27"], "item_id": ["X", "X"],
+        "order_id": ["SO1", "SO2"], "line_no": [1, 2], "customer_id": ["C1", "C2"],
+        "due_date": pd.to_datetime(["2025-01-28", "2025-01-29"]), "qty_short": [20.0, 5.0],
+        "short_from": pd.Timestamp("2025-01-27"), "covered_by_date": pd.Timestamp("2025-02-03"),
+    })
+    log.record_run(first, lines)
+    stored = log.lines()
+    assert stored[["order_id", "customer_id", "qty_short"]].values.tolist() == [
+        ["SO1", "C1", 20.0], ["SO2", "C2", 5.0]]
+    assert stored["short_from"].tolist() == [pd.Timestamp("2025-01-27")] * 2
+
+    status = log.record_run(alerts())  # the risk is gone
+    assert statuses(status) == {"X|2025-01-27": "resolved"}
+    back = log.resolved_lines(status)
+    assert back["order_id"].tolist() == ["SO1", "SO2"]
+    notices = draft_notices(status, back)
+    assert notices[["customer_id", "notice"]].values.tolist() == [["C1", "all_clear"],
+                                                                  ["C2", "all_clear"]]
+    assert "| SO1 | 1 | X | 2025-01-28 | 20 |" in notices["markdown"].iloc[0]
+    assert log.lines(run_id=2).empty
+
+
+def test_bad_runs_write_nothing(tmp_path):
+    path = tmp_path / "a.sqlite"
+    log = AlertLog(path)
+    with pytest.raises(ConfigError, match="unique"):
+        log.record_run(alerts(("A|2025-01-27", 2), ("A|2025-01-27", 3)))
+    with pytest.raises(ConfigError, match="alert_level must be 1, 2 or 3"):
+        log.record_run(alerts(("A|2025-01-27", 5)))
+    with pytest.raises(MissingColumnsError, match="alert_level"):
+        log.record_run(alerts(("A|2025-01-27", 2)).drop(columns="alert_level"))
+    with pytest.raises(ConfigError, match="batch_size"):
+        AlertLog(path, batch_size=0)
+    with pytest.raises(ConfigError, match="exactly one"):
+        log.history()
+    assert count(path, "select count(*) from alert_runs") == 0
+    assert sa.inspect(log.engine).has_table("alerts")

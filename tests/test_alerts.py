@@ -1,0 +1,373 @@
+"""Tests for the supply-break escalation levels (workbench.alerts).
+
+Every expected value is worked by hand in the comments from the constructed data;
+none is produced by the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.alerts import (
+    ALERT_COLUMNS,
+    LINE_COLUMNS,
+    alert_lines,
+    cheapest_expedite,
+    default_expedite_options,
+    evaluate,
+    evaluate_alerts,
+    load_expedite_options,
+    validate_expedite_options,
+)
+from workbench.dataset import load_dataset
+from workbench.exceptions import ConfigError, SourceError
+from workbench.pab import build_buckets, project_pab
+
+MONDAY = pd.Timestamp("2025-01-06")
+# Weeks (period starts): W0 01-06, W1 01-13, W2 01-20, W3 01-27, W4 02-03, W5 02-10,
+# W6 02-17, W7 02-24.
+W = pd.date_range(MONDAY, periods=8, freq="7D")
+
+# Expedite options used by the hand-worked cases (saved days, transit days, cost, limit).
+OPTIONS = pd.DataFrame({
+    "mode": ["standard truck", "express truck", "air freight", "hand carry"],
+    "lead_time_saved_days": [0, 7, 14, 21],
+    "transit_days": [21, 14, 7, 1],
+    "cost_per_unit": [0.0, 1.0, 5.0, 50.0],
+    "max_qty": [None, None, None, 5],
+})
+
+
+def case():
+    """One item per alert kind (as_of Monday 2025-01-06, 8 weekly periods, fence 2).
+
+    SS  on hand 50, safety stock 30; order S1 (C1) 30 due W1; firm 40 in W3.
+        PAB 50, 20, 20, 60 ...: below safety stock in W1-W2, never short -> level 1
+        below_safety_stock, first 01-13, last 01-20, max gap to safety stock 30-20 = 10.
+    PL  on hand 20; P1 (C2) 10 due W1, P2 (C2) 30 due W3; *planned* 40 in W3.
+        PAB 20, 10, 10, 20, ...: fine. Planned receipt 2 weeks late (W5):
+        W3 10 - 30 = -20, W4 -20, W5 +40 = 20 -> level 1 planned_receipt_dependency,
+        first 01-27, last 02-03, shortage 20. Stressed lines: P2 gets the 10 left,
+        short 20 from W3, covered W5 (02-10).
+    L2  on hand 30; A1 (C1) 10 due W0, A2 (C3) 40 due 01-28 (W3), A3 (C4) 5 due 01-29
+        (W3); firm 60 in W4. Orders-only PAB 20, 20, 20, 20 - 45 = -25, 35: short in
+        W3 only (week 4, outside the 2-week frozen window); gap 25 until W4: needed by
+        01-27, receipt 02-03 -> 7 days to gain. Express truck (saves 7, cost 1) arrives
+        02-03 - 7 = 01-27 (not before as_of + 14 = 01-20): in time, 25 x 1 = 25. Air
+        (saves 14) costs 125; hand carry max 5 < 25. -> level 2, express truck 25.
+        Lines: stock at W3 = 20; A2 (due earlier) gets 20, short 20; A3 short 5; both
+        covered W4.
+    L3  on hand 5; B1 (C1) 12 due W0; firm 20 in W2. PAB -7, -7, 13: short from W0,
+        inside the frozen window -> level 3 confirmed_break, last 01-13, max 7.
+    NX  on hand 10; N1 (C2) 30 due W3; firm 50 in W6. PAB 10, 10, 10, -20, -20, -20,
+        30: short W3-W5, gap 20, receipt 02-17 = 21 days after 01-27. Express (7) and
+        air (14) save too little; hand carry (21) is in time but max 5 < 20 -> no
+        option -> level 3 confirmed_break although outside the frozen window.
+    FC  on hand 10; no orders; forecast 15 in W3 (beyond the fence): PAB 10, 10, 10,
+        -5: negative on forecast only, no customer line short -> level 1
+        below_safety_stock, first 01-27, max gap 0 - (-5) = 5.
+    OK  on hand 100, order 10: no alert.
+    """
+    lines = [
+        ("S1", 1, "C1", "SS", "2025-01-14", 30),
+        ("P1", 1, "C2", "PL", "2025-01-14", 10), ("P2", 1, "C2", "PL", "2025-01-28", 30),
+        ("A1", 1, "C1", "L2", "2025-01-07", 10), ("A2", 1, "C3", "L2", "2025-01-28", 40),
+        ("A3", 1, "C4", "L2", "2025-01-29", 5),
+        ("B1", 1, "C1", "L3", "2025-01-08", 12),
+        ("N1", 1, "C2", "NX", "2025-01-27", 30),
+        ("K1", 1, "C1", "OK", "2025-01-08", 10),
+    ]
+    orders = pd.DataFrame(lines, columns=["order_id", "line_no", "customer_id", "item_id",
+                                          "requested_date", "qty_ordered"])
+    orders["requested_date"] = pd.to_datetime(orders["requested_date"])
+    orders["order_date"] = pd.Timestamp("2024-12-01")
+    supply = pd.DataFrame([
+        ("R1", "SS", "2025-01-28", 40, True), ("R2", "PL", "2025-01-29", 40, False),
+        ("R3", "L2", "2025-02-04", 60, True), ("R4", "L3", "2025-01-21", 20, True),
+        ("R5", "NX", "2025-02-18", 50, True),
+    ], columns=["receipt_id", "item_id", "due_date", "qty", "firm"])
+    supply["due_date"] = pd.to_datetime(supply["due_date"])
+    inventory = pd.DataFrame({"item_id": ["SS", "PL", "L2", "L3", "NX", "FC", "OK"],
+                              "snapshot_date": MONDAY,
+                              "on_hand": [50, 20, 30, 5, 10, 10, 100]})
+    forecast = pd.DataFrame({"item_id": ["FC"], "period_start": [W[3]], "forecast_qty": [15]})
+    items = pd.DataFrame({"item_id": ["SS", "PL", "L2", "L3", "NX", "FC", "OK"],
+                          "safety_stock": [30, 0, 0, 0, 0, 0, 0]})
+    inputs = build_buckets(orders, forecast, supply, inventory, items, as_of=MONDAY,
+                           horizon=8)
+    return orders, project_pab(inputs, demand_time_fence=2)
+
+
+@pytest.fixture(scope="module")
+def hand():
+    orders, result = case()
+    return orders, result, evaluate(result, result.inputs, orders, frozen_periods=2,
+                                    slip_periods=2, expedite_options=OPTIONS)
+
+
+def test_one_alert_per_kind_with_hand_worked_levels(hand):
+    _, _, got = hand
+    a = got.alerts
+    assert list(a.columns) == list(ALERT_COLUMNS)
+    # Sorted by level (3 first), then first short date, then item.
+    assert a["alert_id"].tolist() == ["L3|2025-01-06", "NX|2025-01-27", "L2|2025-01-27",
+                                      "SS|2025-01-13", "FC|2025-01-27", "PL|2025-01-27"]
+    a = a.set_index("item_id")
+    assert a["alert_level"].to_dict() == {"L3": 3, "NX": 3, "L2": 2, "SS": 1, "FC": 1,
+                                          "PL": 1}
+    assert a["kind"].to_dict() == {
+        "L3": "confirmed_break", "NX": "confirmed_break", "L2": "potential_shortage",
+        "SS": "below_safety_stock", "FC": "below_safety_stock",
+        "PL": "planned_receipt_dependency"}
+    assert a["first_short_period"].to_dict() == {"L3": 0, "NX": 3, "L2": 3, "SS": 1,
+                                                 "FC": 3, "PL": 3}
+    assert a.loc["L3", "last_short_date"] == W[1]
+    assert a.loc["NX", "last_short_date"] == W[5]
+    assert a.loc["SS", "last_short_date"] == W[2]
+    assert a.loc["PL", "last_short_date"] == W[4]
+    assert a["max_shortage_qty"].to_dict() == {"L3": 7, "NX": 20, "L2": 25, "SS": 10,
+                                               "FC": 5, "PL": 20}
+    assert a.loc["L2", "gap_qty"] == 25 and a.loc["NX", "gap_qty"] == 20
+    assert a.loc["L2", "covered_by_date"] == W[4]
+    assert a.loc["NX", "covered_by_date"] == W[6]
+    assert a.loc["L3", "covered_by_date"] == W[2]
+    assert "OK" not in a.index
+
+
+def test_expedite_and_affected_lines_of_the_alerts(hand):
+    _, _, got = hand
+    a = got.alerts.set_index("item_id")
+    # L2: express truck, 25 units x 1 = 25, arriving 02-03 - 7 days = 01-27.
+    assert a.loc["L2", "expedite_mode"] == "express truck"
+    assert a.loc["L2", "expedite_cost"] == 25
+    assert a.loc["L2", "expedite_arrival"] == pd.Timestamp("2025-01-27")
+    # L3 (needs 14 days by 01-06: nothing arrives by as_of) and NX (no option): none.
+    assert pd.isna(a.loc["L3", "expedite_mode"]) and np.isnan(a.loc["L3", "expedite_cost"])
+    assert pd.isna(a.loc["NX", "expedite_mode"]) and pd.isna(a.loc["NX", "expedite_arrival"])
+    assert a["expedite_mode"].isna().sum() == 5  # only L2 has one
+    assert a["affected_customers"].to_dict() == {"L3": 1, "NX": 1, "L2": 2, "SS": 0, "FC": 0,
+                                                 "PL": 1}
+    assert a["affected_lines"].to_dict() == {"L3": 1, "NX": 1, "L2": 2, "SS": 0, "FC": 0,
+                                             "PL": 1}
+    assert a["qty_short"].to_dict() == {"L3": 7, "NX": 20, "L2": 25, "SS": 0, "FC": 0,
+                                        "PL": 20}
+
+    lines = got.lines
+    assert list(lines.columns) == list(LINE_COLUMNS)
+    got_rows = lines[["alert_id", "order_id", "customer_id", "qty_short", "short_from",
+                      "covered_by_date"]].astype(object).values.tolist()
+    assert got_rows == [
+        ["L3|2025-01-06", "B1", "C1", 7.0, W[0], W[2]],
+        ["NX|2025-01-27", "N1", "C2", 20.0, W[3], W[6]],
+        ["L2|2025-01-27", "A2", "C3", 20.0, W[3], W[4]],
+        ["L2|2025-01-27", "A3", "C4", 5.0, W[3], W[4]],
+        ["PL|2025-01-27", "P2", "C2", 20.0, W[3], W[5]],  # if the planned receipt slips
+    ]
+    assert set(lines["alert_level"]) == {3, 2, 1}
+
+
+def test_root_causes_and_actions_are_built_from_the_numbers(hand):
+    _, _, got = hand
+    a = got.alerts.set_index("item_id")
+    # L2 in W3: open orders 10 + 40 + 5 = 55 exceed on hand 30 + receipts 0: 25 short.
+    assert a.loc["L2", "root_cause"].startswith(
+        "open orders 55 due by the week of 2025-01-27 exceed on hand 30 + receipts 0 "
+        "(firm 0, planned 0): 25 short; supply catches up in the week of 2025-02-03")
+    assert "Act now: expedite 25 units by express truck (cost 25, arriving 2025-01-27)" \
+        in a.loc["L2", "recommended_action"]
+    assert "2 affected customers" in a.loc["L2", "recommended_action"]
+    assert "inside the frozen window (first 2 weeks)" in a.loc["L3", "root_cause"]
+    assert "no expedite option brings 20 units forward 21 days" in a.loc["NX", "root_cause"]
+    assert "confirmed-supply-break notice" in a.loc["NX", "recommended_action"]
+    assert a.loc["PL", "root_cause"] == (
+        "planned receipt of 40 due in the week of 2025-01-27 is needed; if 2 weeks late "
+        "PAB falls to -20 (first short in the week of 2025-01-27)")
+    assert a.loc["PL", "recommended_action"] == (
+        "Confirm the planned receipt of 40 due in the week of 2025-01-27 with the plant or "
+        "supplier and firm it up; if it cannot be confirmed, prepare a potential-risk notice "
+        "for the 1 affected customer")
+    assert a.loc["SS", "root_cause"].startswith(
+        "PAB 20 in the week of 2025-01-13 is below safety stock 30")
+    assert "PAB falls to -5 on forecast demand; no open order line is short" \
+        in a.loc["FC", "root_cause"]
+
+
+def test_wrappers_frozen_window_and_planned_receipts_removed(hand):
+    orders, result, got = hand
+    pd.testing.assert_frame_equal(
+        evaluate_alerts(result, None, orders, expedite_options=OPTIONS), got.alerts)
+    pd.testing.assert_frame_equal(
+        alert_lines(result, result.inputs, orders, expedite_options=OPTIONS), got.lines)
+    # frozen_periods=4: the W3 shortages of L2 are inside the frozen window -> level 3.
+    a = evaluate_alerts(result, None, orders, frozen_periods=4,
+                        expedite_options=OPTIONS).set_index("item_id")
+    assert a.loc["L2", "alert_level"] == 3
+    # Planned receipts removed (slip_periods=None): PL falls to 10 - 30 = -20 in W3 and
+    # stays there (no later receipt): last short = last period W7.
+    a = evaluate_alerts(result, None, orders, slip_periods=None,
+                        expedite_options=OPTIONS).set_index("item_id")
+    assert a.loc["PL", "last_short_date"] == W[7]
+    assert "if it does not come PAB falls to -20" in a.loc["PL", "root_cause"]
+    # No options at all: L2 can no longer be helped -> confirmed break.
+    a = evaluate_alerts(result, None, orders,
+                        expedite_options=OPTIONS.iloc[:0]).set_index("item_id")
+    assert a.loc["L2", "alert_level"] == 3
+
+
+def test_nothing_at_risk_gives_empty_tidy_frames():
+    # OK: on hand 100, one order of 10 in W0 -> PAB 90 throughout, safety stock 0.
+    orders, _ = case()
+    ok = orders.loc[orders["item_id"] == "OK"]
+    stock = pd.DataFrame({"item_id": ["OK"], "snapshot_date": [MONDAY], "on_hand": [100]})
+    result = project_pab(build_buckets(ok, inventory=stock, as_of=MONDAY, horizon=4))
+    got = evaluate(result, None, ok, expedite_options=OPTIONS)
+    assert got.alerts.empty and list(got.alerts.columns) == list(ALERT_COLUMNS)
+    assert got.lines.empty and list(got.lines.columns) == list(LINE_COLUMNS)
+
+
+def test_bad_arguments_raise_config_errors(hand):
+    orders, result, _ = hand
+    with pytest.raises(ConfigError, match="frozen_periods"):
+        evaluate_alerts(result, None, orders, frozen_periods=-1, expedite_options=OPTIONS)
+    with pytest.raises(ConfigError, match="slip_periods"):
+        evaluate_alerts(result, None, orders, slip_periods=0, expedite_options=OPTIONS)
+    with pytest.raises(ConfigError, match="inputs"):
+        evaluate_alerts(result, case()[1].inputs, orders, expedite_options=OPTIONS)
+    with pytest.raises(ConfigError, match="order_lines"):
+        evaluate_alerts(result, None, None, expedite_options=OPTIONS)
+
+
+# --------------------------------------------------------------------------------------
+# Expedite options
+# --------------------------------------------------------------------------------------
+
+
+def test_cheapest_expedite_picks_cheapest_feasible_option_per_risk():
+    needed = pd.Timestamp("2025-02-03")
+    got = cheapest_expedite(
+        [10, 4, 4, 6, 10, 0],
+        [needed] * 6,
+        ["2025-02-10", "2025-02-17", "2025-02-24", "2025-02-24", None, "2025-02-10"],
+        OPTIONS,
+    )
+    # r0: 7 days to gain: express (10 x 1 = 10) beats air (50); hand carry max 5 < 10.
+    # r1: 14 days: express too slow (02-10); air 4 x 5 = 20 beats hand carry 200.
+    # r2: 21 days: only hand carry (02-24 - 21 = 02-03), 4 x 50 = 200.
+    # r3: as r2 but 6 > max 5: nothing.  r4: no receipt to expedite.  r5: no gap.
+    assert got["expedite_mode"].tolist()[:3] == ["express truck", "air freight", "hand carry"]
+    assert got["expedite_mode"].iloc[3:].isna().all()
+    assert got["expedite_cost"].tolist()[:3] == [10, 20, 200]
+    assert got["expedite_cost"].iloc[3:].isna().all()
+    assert got["expedite_arrival"].tolist()[:3] == [pd.Timestamp("2025-02-03"),
+                                                    pd.Timestamp("2025-02-03"),
+                                                    pd.Timestamp("2025-02-03")]
+    assert got["lead_time_saved_days"].tolist()[:3] == [7, 14, 21]
+
+
+def test_cheapest_expedite_respects_as_of_and_ties():
+    # Needed 01-08, receipt 01-15. Without as_of express arrives 01-08 (cost 1). With
+    # as_of 01-06 express cannot arrive before 01-06 + 14 = 01-20 and air before 01-13;
+    # hand carry: 01-15 - 21 = 12-25, not before 01-06 + 1 = 01-07 <= 01-08: cost 50.
+    free = cheapest_expedite(1, "2025-01-08", "2025-01-15", OPTIONS)
+    assert free["expedite_mode"].tolist() == ["express truck"]
+    now = cheapest_expedite(1, "2025-01-08", "2025-01-15", OPTIONS, as_of="2025-01-06")
+    assert now["expedite_mode"].tolist() == ["hand carry"]
+    assert now["expedite_arrival"].tolist() == [pd.Timestamp("2025-01-07")]
+    # Same cost: the earlier arrival wins; same cost and arrival: the first in the table.
+    tie = pd.DataFrame({"mode": ["slow", "fast", "fast twin"], "lead_time_saved_days": [7, 9, 9],
+                        "cost_per_unit": [2.0, 2.0, 2.0]})
+    got = cheapest_expedite(3, "2025-02-03", "2025-02-10", tie)
+    assert got["expedite_mode"].tolist() == ["fast"]
+    assert got["expedite_arrival"].tolist() == [pd.Timestamp("2025-02-01")]
+
+
+def test_shipped_expedite_table_matches_defaults_and_is_realistic():
+    shipped = load_expedite_options()
+    pd.testing.assert_frame_equal(shipped, default_expedite_options())
+    assert shipped["mode"].tolist() == ["standard truck", "express truck", "air freight",
+                                        "hand carry"]
+    assert shipped["cost_per_unit"].is_monotonic_increasing
+    assert shipped["lead_time_saved_days"].is_monotonic_increasing
+    assert shipped.loc[0, "cost_per_unit"] == 0  # the plan's own mode costs nothing extra
+    assert shipped.loc[3, "max_qty"] == 20  # hand carry: small quantities only
+    assert shipped["max_qty"].iloc[:3].isna().all()
+
+
+def test_expedite_table_validation_names_row_and_column(tmp_path):
+    path = tmp_path / "opts.csv"
+    path.write_text("mode,lead_time_saved_days,cost_per_unit,max_qty\n"
+                    "truck,0,0,\nair,14,abc,\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"row 3 \(mode 'air'\), column cost_per_unit: "
+                                          r"must be a number, got 'abc'") as err:
+        load_expedite_options(path)
+    assert err.value.key == "cost_per_unit" and str(path) in str(err.value)
+    path.write_text("mode,lead_time_saved_days,cost_per_unit,max_qty\n"
+                    "truck,0,0,\nair,-3,4,\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="row 3.*lead_time_saved_days: must not be negative"):
+        load_expedite_options(path)
+    path.write_text("mode,lead_time_saved_days,cost_per_unit,max_qty\ntruck,0,0,0\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="row 2.*max_qty: must be > 0"):
+        load_expedite_options(path)
+    path.write_text("mode,cost_per_unit\ntruck,0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="lead_time_saved_days \\(or transit_days\\)"):
+        load_expedite_options(path)
+    path.write_text("mode,transit_days,cost_per_unit\ntruck,10,0\ntruck,3,1\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="row 3.*mode names must be unique"):
+        load_expedite_options(path)
+    with pytest.raises(SourceError, match="not found"):
+        load_expedite_options(tmp_path / "missing.csv")
+    # transit_days only: saved = slowest transit (10) - transit: 0 and 7.
+    path.write_text("mode,transit_days,cost_per_unit\nroad,10,0\nair,3,1\n", encoding="utf-8")
+    assert load_expedite_options(path)["lead_time_saved_days"].tolist() == [0, 7]
+    with pytest.raises(ConfigError, match="position 0"):
+        validate_expedite_options(pd.DataFrame({"mode": ["x"], "lead_time_saved_days": [1],
+                                                "cost_per_unit": [-1]}))
+
+
+# --------------------------------------------------------------------------------------
+# The bundled sample
+# --------------------------------------------------------------------------------------
+
+
+def test_bundled_sample_levels_match_the_planted_truth(samples_dir):
+    truth = json.loads((samples_dir / "sample_truth.json").read_text(encoding="utf-8"))
+    ds = load_dataset("samples", tables=("customers", "items", "order_lines", "supply_plan",
+                                         "inventory", "forecast"))
+    inputs = build_buckets(ds.orders, ds.forecast, ds.supply_plan, ds.inventory, ds.items,
+                           as_of=truth["as_of"], horizon=13)
+    result = project_pab(inputs, demand_time_fence=2)
+    got = evaluate(result, inputs, ds.orders, customers=ds.customers)
+    a = got.alerts.set_index("item_id")
+    level = a["alert_level"]
+    for item in truth["confirmed_break_items"]:
+        assert level[item] == 3, item
+    for item in truth["short_items"]:
+        assert level[item] >= 2, item
+        # first short week (1-based in the truth) = first short period + 1
+        assert a.loc[item, "first_short_period"] + 1 == \
+            truth["shortage_detail"][item]["first_week"], item
+        assert a.loc[item, "affected_lines"] > 0 and a.loc[item, "affected_customers"] > 0
+    for item in truth["slip_risk_items"]:
+        assert a.loc[item, "kind"] == "planned_receipt_dependency", item
+    for item in truth["below_safety_items"]:
+        assert level[item] == 1, item
+    # Nothing else reaches the customers.
+    assert set(a.index[a["alert_level"] >= 2]) == set(truth["short_items"])
+    # Alerts name specific customers and orders.
+    lines = got.lines
+    customer_facing = lines.loc[lines["alert_level"] >= 2]
+    assert set(customer_facing["item_id"]) == set(truth["short_items"])
+    assert customer_facing["customer_id"].isin(ds.customers["customer_id"]).all()
+    known = set(zip(ds.orders["order_id"], ds.orders["line_no"], strict=True))
+    assert all(k in known for k in zip(customer_facing["order_id"], customer_facing["line_no"],
+                                       strict=True))
+    assert (customer_facing["qty_short"] > 0).all()
+    per_alert = customer_facing.groupby("alert_id")["qty_short"].sum()
+    assert np.allclose(per_alert.reindex(a["alert_id"][a["alert_level"] >= 2]).to_numpy(),
+                       a.loc[a["alert_level"] >= 2, "qty_short"].to_numpy())
