@@ -371,3 +371,26 @@ def test_bundled_sample_levels_match_the_planted_truth(samples_dir):
     per_alert = customer_facing.groupby("alert_id")["qty_short"].sum()
     assert np.allclose(per_alert.reindex(a["alert_id"][a["alert_level"] >= 2]).to_numpy(),
                        a.loc[a["alert_level"] >= 2, "qty_short"].to_numpy())
+
+
+def test_run_early_warning_on_the_sample_and_item_filter():
+    import json
+
+    from workbench.alerts import run_early_warning, select_items
+    from workbench.dataset import load_dataset
+    from workbench.paths import data_path
+
+    truth = json.loads(data_path("samples", "sample_truth.json").read_text())
+    ds = load_dataset("samples")
+    ew = run_early_warning(ds)  # as_of defaults to the inventory snapshot date
+    assert ew.as_of == pd.Timestamp(truth["as_of"])
+    lvl = ew.alerts.set_index("item_id")["alert_level"]
+    assert all(lvl[i] == 3 for i in truth["confirmed_break_items"])
+    assert all(lvl[i] >= 2 for i in truth["short_items"])
+    assert len(ew.stressed.long) == len(ew.result.long)
+    one = run_early_warning(ds, items=truth["confirmed_break_items"][0])
+    assert one.alerts["item_id"].astype(str).tolist() == [truth["confirmed_break_items"][0]]
+    frame = pd.DataFrame({"item_id": ["AB-1", "AB-2", "C-1"]})
+    assert select_items(frame, "AB-*, C-1")["item_id"].tolist() == ["AB-1", "AB-2", "C-1"]
+    assert select_items(frame, "AB-2")["item_id"].tolist() == ["AB-2"]
+    assert select_items(frame, " ") is frame

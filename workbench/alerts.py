@@ -54,9 +54,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, SourceError, WorkbenchError
+from .exceptions import ConfigError, NotAvailableError, SourceError, WorkbenchError
 from .pab import (
     ALLOCATION_RULES,
+    PabInput,
     PabResult,
     allocate_shortages,
     planned_dependency,
@@ -906,3 +907,84 @@ def alert_lines(
     return evaluate(result, inputs, orders, customers=customers, frozen_periods=frozen_periods,
                     slip_periods=slip_periods, expedite_options=expedite_options, as_of=as_of,
                     rule=rule).lines
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """Everything one early-warning review produces.
+
+    Attributes
+    ----------
+    as_of
+        Planning date used.
+    inputs, result
+        PAB buckets and projection with the current plan.
+    stressed
+        PAB projection with planned receipts ``slip_periods`` late (for charts).
+    alerts, lines
+        :func:`evaluate` output: one row per risk, and the affected order lines.
+    """
+
+    as_of: pd.Timestamp
+    inputs: PabInput
+    result: PabResult
+    stressed: PabResult
+    alerts: pd.DataFrame
+    lines: pd.DataFrame
+
+
+def select_items(frame: pd.DataFrame | None, spec: str) -> pd.DataFrame | None:
+    """Rows of ``frame`` whose ``item_id`` matches ``spec``: comma-separated ids, ``PREFIX*``
+    patterns, or empty for all."""
+    if frame is None or not spec.strip():
+        return frame
+    ids = [s.strip() for s in spec.split(",") if s.strip()]
+    item = frame["item_id"].astype("str")
+    keep = np.zeros(len(frame), dtype=bool)
+    for s in ids:
+        keep |= (item.str.startswith(s[:-1]) if s.endswith("*") else item == s).to_numpy(
+            dtype=bool, na_value=False)
+    return frame.loc[keep]
+
+
+def run_early_warning(dataset, *, as_of: object = None, horizon: int = 13, freq: str = "W",
+                      demand_time_fence: int = 2, frozen_periods: int = 2,
+                      slip_periods: int = 2, items: str = "",
+                      expedite_options: pd.DataFrame | None = None,
+                      rule: str = "priority_then_due") -> EarlyWarning:
+    """Build buckets, project PAB, stress planned receipts and evaluate alerts in one call.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`workbench.dataset.Dataset` with order lines, supply plan,
+        inventory, and optionally forecast, items and customers.
+    as_of
+        Planning date; default the latest inventory snapshot date.
+    items
+        Item filter for :func:`select_items` (comma-separated ids or ``PREFIX*``).
+    """
+    from .pab import build_buckets
+
+    if dataset.orders is None:
+        raise NotAvailableError("the early warning", ["order_lines"])
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        if dataset.inventory is None or dataset.inventory.empty:
+            raise ConfigError("no as_of date and no inventory snapshot to take it from",
+                              key="as_of", fix="pass as_of='YYYY-MM-DD'.")
+        as_of = dataset.inventory["snapshot_date"].max()
+    as_of = pd.Timestamp(as_of)
+    orders = select_items(dataset.orders, items)
+    inputs = build_buckets(orders,
+                           select_items(dataset.forecast, items),
+                           select_items(dataset.supply_plan, items),
+                           select_items(dataset.inventory, items),
+                           select_items(dataset.items, items),
+                           as_of=as_of, horizon=horizon, freq=freq)
+    result = project_pab(inputs, demand_time_fence=demand_time_fence)
+    stressed = project_pab(stress_supply(inputs, slip_periods=slip_periods, only_planned=True),
+                           demand_time_fence=demand_time_fence)
+    found = evaluate(result, inputs, orders, customers=dataset.customers,
+                     frozen_periods=frozen_periods, slip_periods=slip_periods,
+                     expedite_options=expedite_options, as_of=as_of, rule=rule)
+    return EarlyWarning(as_of, inputs, result, stressed, found.alerts, found.lines)
