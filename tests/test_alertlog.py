@@ -188,3 +188,16 @@ def test_bad_runs_write_nothing(tmp_path):
         log.history()
     assert count(path, "select count(*) from alert_runs") == 0
     assert sa.inspect(log.engine).has_table("alerts")
+
+
+def test_latest_reads_the_last_run_without_writing(tmp_path):
+    log = AlertLog(tmp_path / "a.sqlite")
+    assert log.latest().empty
+    first = pd.DataFrame({"alert_id": ["x|2026-07-06", "y|2026-07-13"], "item_id": ["x", "y"],
+                          "alert_level": [2, 1]})
+    log.record_run(first, run_at="2026-07-01")
+    log.record_run(first.assign(alert_level=[3, 1]).iloc[:1], run_at="2026-07-02")
+    latest = log.latest().set_index("alert_id")["status"].to_dict()
+    # x went from level 2 to 3 -> escalated; y disappeared -> resolved
+    assert latest == {"x|2026-07-06": "escalated", "y|2026-07-13": "resolved"}
+    assert len(log.runs()) == 2  # reading did not add a run

@@ -333,6 +333,17 @@ class AlertLog:
             query = query.where(ALERTS.c.status != "resolved")
         return self._frame(conn, query.order_by(ALERTS.c.alert_id), ALERTS)
 
+    def latest(self) -> pd.DataFrame:
+        """The alerts of the most recent run with their status (new, continuing,
+        escalated, de-escalated, resolved) as recorded then; empty if no run yet.
+
+        Read-only: a report that only *shows* the early-warning state (e.g. the
+        manager summary) uses this instead of recording a run of its own.
+        """
+        with self.engine.connect() as conn:
+            last = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))).scalar()
+            return self._read_alerts(conn, last, open_only=False)
+
     def runs(self) -> pd.DataFrame:
         """One row per stored run.
 
