@@ -1,0 +1,128 @@
+"""Labels and number/date formats in English and Chinese for the manager reports.
+
+``t(key, lang)`` returns a label; ``fmt_pct``, ``fmt_num``, ``fmt_money``,
+``fmt_date`` format numbers and dates the way readers of each language expect
+(Chinese: ``2026年6月29日``, ``1.2万`` for large counts is *not* used, so that
+figures stay comparable across languages).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .exceptions import ConfigError
+
+LANGUAGES = ("en", "zh")
+
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"en": "Customer service: manager summary", "zh": "客户服务：管理层摘要"},
+    "as_of": {"en": "Planning date", "zh": "计划日期"},
+    "intro": {"en": "Service to customers against targets, supply risks that will reach "
+                    "customers, customers drifting away, and what to do. Every sentence is "
+                    "generated from the numbers below.",
+              "zh": "对照目标的客户服务表现、将影响客户的供应风险、可能流失的客户以及应采取的措施。"
+                    "以下每句话均由下方数据自动生成。"},
+    "scorecard": {"en": "Service by customer tier against targets",
+                  "zh": "各客户等级服务表现对照目标"},
+    "headline": {"en": "Headline service KPIs", "zh": "核心服务指标"},
+    "alerts": {"en": "Delivery early warning", "zh": "交付预警"},
+    "top_risks": {"en": "Top supply risks", "zh": "主要供应风险"},
+    "churn": {"en": "Customers at churn risk", "zh": "有流失风险的客户"},
+    "cost": {"en": "Cost of the service policy", "zh": "服务水平成本"},
+    "kpi": {"en": "KPI", "zh": "指标"},
+    "value": {"en": "Value", "zh": "数值"},
+    "previous": {"en": "Previous period", "zh": "上期"},
+    "change": {"en": "Change", "zh": "变化"},
+    "tiers_on_target": {"en": "Tiers on target", "zh": "达标等级"},
+    "level": {"en": "Level", "zh": "级别"},
+    "status": {"en": "Status", "zh": "状态"},
+    "count": {"en": "Count", "zh": "数量"},
+    "item": {"en": "Item", "zh": "物料"},
+    "customer": {"en": "Customer", "zh": "客户"},
+    "customers": {"en": "Customers", "zh": "客户数"},
+    "orders": {"en": "Orders", "zh": "订单"},
+    "first_short": {"en": "Short from", "zh": "缺货起始"},
+    "qty_short": {"en": "Quantity short", "zh": "缺货数量"},
+    "action": {"en": "Recommended action", "zh": "建议措施"},
+    "revenue_at_risk": {"en": "Revenue at risk", "zh": "风险收入"},
+    "reason": {"en": "Reason", "zh": "原因"},
+    "narrative": {"en": "In brief", "zh": "要点"},
+    "level_1": {"en": "1 - internal alert", "zh": "1 - 内部预警"},
+    "level_2": {"en": "2 - potential customer risk", "zh": "2 - 潜在客户风险"},
+    "level_3": {"en": "3 - confirmed break", "zh": "3 - 确认断供"},
+    "new": {"en": "new", "zh": "新增"},
+    "continuing": {"en": "continuing", "zh": "持续"},
+    "escalated": {"en": "escalated", "zh": "升级"},
+    "de-escalated": {"en": "de-escalated", "zh": "降级"},
+    "resolved": {"en": "resolved", "zh": "已解除"},
+    "otif_order_rate": {"en": "OTIF (orders)", "zh": "准时足量交付率（订单）"},
+    "on_time_promised_rate": {"en": "On time to promise", "zh": "按承诺日期准时率"},
+    "line_fill_rate": {"en": "Line fill rate", "zh": "订单行满足率"},
+    "cycle_time_mean": {"en": "Order cycle time (days)", "zh": "订单周期（天）"},
+    "perfect_order_rate": {"en": "Perfect order", "zh": "完美订单率"},
+    "service_level": {"en": "Service level", "zh": "服务水平"},
+    "total_cost": {"en": "Total cost", "zh": "总成本"},
+}
+
+
+def check_language(lang: str) -> str:
+    """Validate a language code (``en`` or ``zh``)."""
+    if lang not in LANGUAGES:
+        raise ConfigError(f"unknown language {lang!r}", key="language", value=lang,
+                          fix="use 'en' (English) or 'zh' (Chinese).")
+    return lang
+
+
+def t(key: str, lang: str = "en") -> str:
+    """The label ``key`` in ``lang`` (the key itself when there is no label)."""
+    check_language(lang)
+    return LABELS.get(key, {}).get(lang, key)
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
+
+
+def fmt_pct(x: float | None, lang: str = "en", digits: int = 1) -> str:
+    """``0.9712`` -> ``97.1%`` (same in both languages); missing -> ``n/a`` / ``无``."""
+    if _missing(x):
+        return "n/a" if lang == "en" else "无"
+    return f"{x * 100:.{digits}f}%"
+
+
+def fmt_points(x: float | None, lang: str = "en", digits: int = 1) -> str:
+    """A change of a rate in percentage points: ``+1.2 pts`` / ``+1.2个百分点``."""
+    if _missing(x):
+        return "n/a" if lang == "en" else "无"
+    v = f"{x * 100:+.{digits}f}"
+    return f"{v} pts" if lang == "en" else f"{v}个百分点"
+
+
+def fmt_num(x: float | None, lang: str = "en", digits: int = 0) -> str:
+    """Thousands separators: ``12,345``; missing -> ``n/a`` / ``无``."""
+    if _missing(x):
+        return "n/a" if lang == "en" else "无"
+    return f"{x:,.{digits}f}"
+
+
+def fmt_money(x: float | None, lang: str = "en") -> str:
+    """Money without a currency symbol (the data has none): ``1.23 m`` / ``123.4万``."""
+    if _missing(x):
+        return "n/a" if lang == "en" else "无"
+    if lang == "zh":
+        return f"{x / 1e4:,.1f}万" if abs(x) >= 1e4 else f"{x:,.0f}"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f} m"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:,.1f} k"
+    return f"{x:,.0f}"
+
+
+def fmt_date(d: object, lang: str = "en") -> str:
+    """``29 Jun 2026`` / ``2026年6月29日``."""
+    if _missing(d) or pd.isna(d):
+        return "n/a" if lang == "en" else "无"
+    ts = pd.Timestamp(d)
+    return f"{ts.day} {ts:%b %Y}" if lang == "en" else f"{ts.year}年{ts.month}月{ts.day}日"
