@@ -32,8 +32,10 @@ def test_environment_yml_matches_pyproject(root):
         name, bound = _req(dep)
         if name not in ("python", "pip"):
             conda[name] = bound
-    assert conda == wanted
-    assert pip_section == ["-e ."]
+    pip_reqs = dict(_req(r) for r in pip_section if r != "-e .")
+    assert "-e ." in pip_section
+    assert not set(conda) & set(pip_reqs), "a package is listed twice"
+    assert {**conda, **pip_reqs} == wanted
     assert project["requires-python"] == ">=3.11"
 
 
