@@ -1,0 +1,391 @@
+"""Demand forecast: hand-worked SES/Croston/SBA/seasonal values, metrics, intervals.
+
+The expected numbers in the comments are worked out by hand from the rules in
+the module docstring of :mod:`workbench.forecast`, not produced by the code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from workbench import ConfigError, NotAvailableError
+from workbench.forecast import (
+    METHODS,
+    BacktestResult,
+    DemandMatrix,
+    backtest,
+    classify,
+    demand_series,
+    forecast,
+)
+from workbench.schema import FORECAST
+
+
+def one(values, **kw) -> DemandMatrix:
+    return DemandMatrix.from_array(np.asarray(values, dtype=float)[None, :], **kw)
+
+
+# ------------------------------------------------------------------ demand series
+@pytest.fixture
+def lines() -> pd.DataFrame:
+    return pd.DataFrame({
+        "order_id": ["o1", "o2", "o3", "o4", "o5", "o6", "o7"],
+        "item_id": ["A", "A", "B", "A", "A", "B", "C"],
+        "order_date": pd.to_datetime(["2023-12-20", "2023-12-28", "2024-01-02", "2024-01-05",
+                                      "2024-01-10", "2024-01-31", "2024-01-03"]),
+        "requested_date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-10",
+                                          "2024-01-17", "2024-01-24", "2024-01-31",
+                                          "2024-01-09"]),
+        "qty_ordered": [5.0, 2.0, 4.0, 3.0, 1.0, 9.0, 6.0],
+        "status": ["delivered", "delivered", "shipped", " Cancelled", "delivered", "open",
+                   "CANCELED"],
+    })
+
+
+def test_demand_series_weeks_zero_filled_cancelled_out(lines):
+    m = demand_series(lines)
+    # as_of = day after the latest order_date 2024-01-31 -> Thu 2024-02-01; the week of
+    # Mon 2024-01-29 is incomplete, so B's 9 units are left out. Weeks: 1, 8, 15, 22 Jan.
+    # A: 5 + 2 (week of 1 Jan), 3 cancelled (15 Jan), 1 (22 Jan); B: 4 (8 Jan);
+    # C has only a cancelled line -> not in the matrix.
+    assert m.as_of == pd.Timestamp("2024-02-01")
+    assert list(m.period_starts) == list(pd.date_range("2024-01-01", periods=4, freq="7D"))
+    assert list(m.items) == ["A", "B"]
+    np.testing.assert_array_equal(m.values, [[7, 0, 0, 1], [0, 4, 0, 0]])
+    long = m.to_frame()
+    assert list(long.columns) == ["item_id", "period_start", "qty"]
+    assert len(long) == 8 and long["qty"].sum() == 12
+
+
+def test_demand_series_as_of_start_and_freq(lines):
+    # as_of on Monday 29 Jan: every week before it is complete -> same 4 weeks.
+    m = demand_series(lines, as_of="2024-01-29")
+    assert m.n_periods == 4
+    # as_of Thu 1 Feb with order_date as the period date: lines of 20 Dec .. 10 Jan
+    m = demand_series(lines, date_column="order_date", as_of="2024-02-01",
+                      start="2023-12-27")
+    # weeks 25 Dec (start 27 Dec lies in it), 1 Jan, 8 Jan, 15 Jan, 22 Jan; the line of
+    # 20 Dec is before the start. A: 2 (28 Dec), 1 (10 Jan); B: 4 (2 Jan).
+    assert m.period_starts[0] == pd.Timestamp("2023-12-25") and m.n_periods == 5
+    np.testing.assert_array_equal(m.values, [[2, 0, 1, 0, 0], [0, 4, 0, 0, 0]])
+    monthly = demand_series(lines, freq="M", as_of="2024-02-01")
+    # month of 1 Feb is incomplete -> January only: A 5 + 2 + 1 = 8, B 4 + 9 (31 Jan) = 13
+    np.testing.assert_array_equal(monthly.values, [[8], [13]])
+    assert monthly.period_starts[0] == pd.Timestamp("2024-01-01")
+
+
+def test_demand_series_errors(lines):
+    with pytest.raises(NotAvailableError, match="requested_date"):
+        demand_series(lines.drop(columns="requested_date"))
+    with pytest.raises(ConfigError, match="unknown period"):
+        demand_series(lines, freq="Y")
+    with pytest.raises(ConfigError, match="must not be negative"):
+        demand_series(lines.assign(qty_ordered=[5.0, -2.0, 4, 3, 1, 9, 6]))
+    with pytest.raises(ConfigError, match="as_of must be a date"):
+        demand_series(lines, as_of="soon")
+    with pytest.raises(ConfigError, match="no complete W period"):
+        demand_series(lines, as_of="2023-12-01")
+    with pytest.raises(ConfigError, match="DataFrame"):
+        demand_series([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_matrix_validation():
+    with pytest.raises(ConfigError, match="shape"):
+        DemandMatrix(pd.Index(["a"]), pd.date_range("2024-01-01", periods=3, freq="W-MON"),
+                     np.zeros((2, 3)))
+    with pytest.raises(ConfigError, match="not negative"):
+        one([1.0, -1.0, 2.0])
+    with pytest.raises(ConfigError, match="not negative"):
+        one([1.0, np.nan, 2.0])
+    with pytest.raises(ConfigError, match="at least one period"):
+        DemandMatrix.from_array(np.zeros((1, 0)))
+
+
+# ------------------------------------------------------------------ methods by hand
+def test_ses_hand_worked():
+    # y = 10, 12, 8, 14, 10, 9 with alpha = 0.3; weight of observation t is max(0.3, 1/t):
+    # L1 = 10; L2 = 10 + 1/2 (12 - 10) = 11; L3 = 11 + 1/3 (8 - 11) = 10;
+    # L4 = 10 + 0.3 (14 - 10) = 11.2; L5 = 11.2 + 0.3 (10 - 11.2) = 10.84;
+    # L6 = 10.84 + 0.3 (9 - 10.84) = 10.288 -> flat forecast 10.288.
+    f = forecast(one([10, 12, 8, 14, 10, 9]), method="ses", alpha=0.3, horizon=3)
+    np.testing.assert_allclose(f["forecast_qty"], [10.288] * 3)
+    assert set(f["method"]) == {"ses"}
+    # alpha = 0.5 on 10, 12, 8, 14 is textbook SES from L1 = y1: 10 -> 11 -> 9.5 -> 11.75
+    f = forecast(one([10, 12, 8, 14]), method="ses", alpha=0.5, horizon=1)
+    assert f["forecast_qty"].item() == pytest.approx(11.75)
+
+
+def test_croston_and_sba_hand_worked():
+    # y = 0, 3, 0, 0, 5, 0, 2, 0, 0: history starts at the first demand (3). Sizes 3, 5, 2;
+    # intervals between demands 3 and 2. alpha = 0.1: the k-th size / interval gets weight
+    # max(0.1, 1/k) -> running means: z = (3 + 5 + 2)/3 = 10/3, p = (3 + 2)/2 = 5/2.
+    # Croston = z / p = 4/3; SBA = (1 - 0.1/2) * 4/3 = 1.266667.
+    # Zero periods do not update z or p, so trailing zeros leave the forecast as is.
+    m = one([0, 3, 0, 0, 5, 0, 2, 0, 0])
+    cro = forecast(m, method="croston", alpha=0.1, horizon=2)
+    sba = forecast(m, method="sba", alpha=0.1, horizon=2)
+    np.testing.assert_allclose(cro["forecast_qty"], [4 / 3] * 2)
+    np.testing.assert_allclose(sba["forecast_qty"], [0.95 * 4 / 3] * 2)
+    # alpha = 0.5: z = 3 -> 3 + (5-3)/2 = 4 -> 4 + (2-4)/2 = 3; p = 3 -> 3 + (2-3)/2 = 2.5
+    # Croston 3/2.5 = 1.2, SBA 0.75 * 1.2 = 0.9
+    assert forecast(m, method="croston", alpha=0.5, horizon=1)["forecast_qty"].item() == \
+        pytest.approx(1.2)
+    assert forecast(m, method="sba", alpha=0.5, horizon=1)["forecast_qty"].item() == \
+        pytest.approx(0.9)
+    # a single demand of 6 two periods before the end: 6 spread over 3 periods = 2
+    assert forecast(one([0, 0, 6, 0, 0]), method="croston")["forecast_qty"].iloc[0] == \
+        pytest.approx(2.0)
+
+
+def test_leading_zeros_are_ignored():
+    # an item launched late forecasts like the same history without the leading zeros
+    tail = [10, 12, 8, 14, 10, 9]
+    a = forecast(one([0] * 30 + tail), method="ses", alpha=0.3, horizon=1)
+    assert a["forecast_qty"].item() == pytest.approx(10.288)
+    assert classify(one([0] * 30 + tail))["demand_class"].item() == "smooth"
+
+
+def test_seasonal_naive_hand_worked():
+    # y_t = t for t = 0..59 (weeks). Forecast for step h from origin 60: mean of weeks
+    # s-2 .. s+2 with s = 60 + h - 1 - 52 k, k = ceil((h + 2) / 52).
+    # h=1: s=8 -> mean(6..10) = 8; h=2: 9; h=50: s=57 -> mean(55..59) = 57;
+    # h=51: k=2, s = 60 + 50 - 104 = 6 -> mean(4..8) = 6.
+    f = forecast(one(np.arange(60)), method="seasonal", horizon=51)
+    np.testing.assert_allclose(f["forecast_qty"].to_numpy()[[0, 1, 49, 50]], [8, 9, 57, 6])
+    assert set(f["method"]) == {"seasonal"}
+    # less than a season plus the window: falls back to SES
+    assert set(forecast(one(np.arange(1, 40)), method="seasonal")["method"]) == {"ses"}
+
+
+def test_holt_follows_a_trend_damped():
+    # y = 10 + 2t: the damped trend forecast rises with h, but by less each step
+    f = forecast(one(10 + 2 * np.arange(40)), method="holt", horizon=6)["forecast_qty"]
+    steps = np.diff(f.to_numpy())
+    assert (steps > 0).all() and (np.diff(steps) < 0).all()
+    assert f.iloc[0] > 80  # last value 88
+
+
+def test_classify_hand_worked():
+    # 7 periods from the first demand on, demand in 3 -> ADI 7/3; sizes 3, 5, 2: mean
+    # 10/3, variance 38/3 - 100/9 = 14/9, CV² = (14/9) / (100/9) = 0.14 -> intermittent.
+    # Second item 4, 6, 4, 6, ... : ADI 1, CV² = 1/25 = 0.04 -> smooth.
+    # Third: 1, 0, 9, 0 ... sizes 1 and 9: CV² = 16/25 = 0.64, ADI 8/2 = 4 -> lumpy.
+    # Fourth: 1, 9, 1, 9, ...: ADI 1, CV² 0.64 -> erratic.
+    m = DemandMatrix.from_array([[0, 3, 0, 0, 5, 0, 2, 0], [4, 6, 4, 6, 4, 6, 4, 6],
+                                 [1, 0, 0, 0, 9, 0, 0, 0], [1, 9, 1, 9, 1, 9, 1, 9],
+                                 [0] * 8])
+    c = classify(m)
+    np.testing.assert_allclose(c["adi"].iloc[:4], [7 / 3, 1.0, 4.0, 1.0])
+    np.testing.assert_allclose(c["cv2"].iloc[:4], [0.14, 0.04, 0.64, 0.64])
+    assert c["demand_class"].tolist() == ["intermittent", "smooth", "lumpy", "erratic", "none"]
+    assert c["demand_periods"].tolist() == [3, 8, 2, 8, 0]
+    assert c["periods"].tolist() == [7, 8, 8, 8, 0]
+
+
+# ------------------------------------------------------------------ backtest metrics
+def test_backtest_wape_bias_coverage_hand_worked():
+    # Item a: 8 weeks of 10 then actuals 12, 6. Item b: 8 weeks of 4 then 4, 0.
+    # One origin after week 8, horizon 2. SES on a constant history forecasts it
+    # exactly (a: 10, b: 4) and all in-sample errors are 0, so the interval is the point.
+    # e = forecast - actual: a: -2, +4; b: 0, +4.
+    # a: WAPE = (2 + 4) / 18 = 1/3, bias = 2/18 = 1/9; b: WAPE = 4/4 = 1, bias = 1.
+    # Overall: WAPE = 10/22, bias = 6/22. By step: h1 = 2/16, h2 = 8/6.
+    # Coverage: only b's first actual (4 in [4, 4]) is inside -> 1/4 overall.
+    m = DemandMatrix.from_array([[10] * 8 + [12, 6], [4] * 8 + [4, 0]], items=["a", "b"])
+    b = backtest(m, method="ses", horizon=2, origins=1, step=1)
+    assert isinstance(b, BacktestResult)
+    bi = b.by_item.set_index("item_id")
+    np.testing.assert_allclose(bi["wape"], [1 / 3, 1.0])
+    np.testing.assert_allclose(bi["bias"], [1 / 9, 1.0])
+    np.testing.assert_allclose(bi["coverage_80"], [0.0, 0.5])
+    assert b.wape == pytest.approx(10 / 22)
+    assert b.bias == pytest.approx(6 / 22)
+    assert b.coverage() == pytest.approx(0.25)
+    assert b.coverage(0.95) == pytest.approx(0.25)
+    np.testing.assert_allclose(b.by_horizon["wape"], [2 / 16, 8 / 6])
+    assert list(b.origins) == [m.period_starts[8]]
+    d = b.detail()
+    assert len(d) == 4 and d["actual"].tolist() == [12, 4, 6, 0]
+    assert d["forecast"].tolist() == [10, 4, 10, 4]
+    assert list(d.columns) == ["origin", "item_id", "h", "period_start", "actual", "forecast",
+                               "lower", "upper", "lower_95", "upper_95", "method"]
+
+
+def test_backtest_origins_and_summary():
+    rng = np.random.default_rng(5)
+    m = DemandMatrix.from_array(rng.poisson(20, (30, 60)))
+    b = backtest(m, horizon=4, origins=3, step=2)
+    # last origin forecasts the last 4 weeks: cuts 52, 54, 56 (0-based period numbers)
+    assert list(b.origins) == list(m.period_starts[[52, 54, 56]])
+    assert b.by_item["forecasts"].tolist() == [12] * 30
+    assert b.summary["by"].tolist()[0] == "all" and b.overall["items"].item() == 30
+    assert set(b.summary["by"]) == {"all", "method", "demand_class"}
+    # 8 periods to fit + horizon 4 + 2 more origins x step 2 = 16 periods needed
+    with pytest.raises(ConfigError, match="at least 16 periods"):
+        backtest(DemandMatrix.from_array(np.ones((1, 15))), horizon=4, origins=3, step=2)
+
+
+# ------------------------------------------------------------------ intervals
+def test_interval_coverage_iid_normal_and_poisson():
+    # iid demand: the 80 % and 95 % intervals should cover about 80 % and 95 % of the
+    # backtest actuals (300 items x 8 origins x 13 weeks).
+    rng = np.random.default_rng(11)
+    normal = np.clip(rng.normal(100.0, 20.0, (300, 104)), 0, None)
+    poisson = rng.poisson(8.0, (300, 104)).astype(float)
+    for values in (normal, poisson):
+        b = backtest(DemandMatrix.from_array(values))
+        assert 0.75 <= b.coverage(0.8) <= 0.85
+        assert 0.92 <= b.coverage(0.95) <= 0.98
+        assert abs(b.bias) < 0.03
+
+
+def test_interval_coverage_intermittent():
+    # zero-inflated demand (30 % of weeks, Poisson(6) sizes): lower bound 0, coverage
+    # still near nominal thanks to the one-sided interval
+    rng = np.random.default_rng(12)
+    values = (rng.random((300, 104)) < 0.3) * rng.poisson(6.0, (300, 104))
+    b = backtest(DemandMatrix.from_array(values))
+    assert 0.75 <= b.coverage(0.8) <= 0.85
+    assert 0.92 <= b.coverage(0.95) <= 0.98
+    f = forecast(DemandMatrix.from_array(values[:20]))
+    assert (f["lower"] == 0).all() and (f["lower_95"] == 0).all()
+    assert (f["upper_95"] > f["forecast_qty"]).all()
+
+
+def test_new_items_get_pooled_intervals_scaled_by_level():
+    # 100 items with two years of Poisson(20) demand; 10 items launched 8 weeks ago at
+    # about 200 a week have too few errors of their own: their intervals come from the
+    # class pool (relative errors) scaled by their level, so the relative width matches.
+    rng = np.random.default_rng(9)
+    new = np.zeros((10, 104))
+    new[:, -8:] = rng.poisson(200.0, (10, 8))
+    m = DemandMatrix.from_array(np.vstack([rng.poisson(20.0, (100, 104)), new]))
+    f = forecast(m, horizon=2)
+    rel = ((f["upper"] - f["lower"]) / f["forecast_qty"]).to_numpy().reshape(110, 2)[:, 0]
+    fresh = f.iloc[200:]
+    assert fresh["forecast_qty"].between(180, 220).all() and set(fresh["method"]) == {"ses"}
+    assert (fresh["lower"] < fresh["forecast_qty"]).all()
+    assert (fresh["upper"] > fresh["forecast_qty"]).all()
+    assert 0.5 < np.median(rel[100:]) / np.median(rel[:100]) < 2.0
+
+
+def test_monthly_forecast_starts_with_the_as_of_month(lines):
+    f = forecast(lines, freq="M", horizon=2, as_of="2024-02-01")
+    assert f["period_start"].iloc[:2].tolist() == [pd.Timestamp("2024-02-01"),
+                                                   pd.Timestamp("2024-03-01")]
+
+
+# ------------------------------------------------------------------ auto selection
+def test_auto_picks_sba_for_intermittent_ses_for_smooth():
+    rng = np.random.default_rng(3)
+    smooth = rng.poisson(50.0, (50, 104))
+    inter = (rng.random((50, 104)) < 0.2) * rng.poisson(10.0, (50, 104))
+    m = DemandMatrix.from_array(np.vstack([smooth, inter, np.zeros((1, 104))]))
+    f = forecast(m, horizon=4)
+    method = f.groupby("item_id", sort=False)["method"].first().to_numpy()
+    assert (method[:50] == "ses").mean() >= 0.95 and "sba" not in set(method[:50])
+    assert set(method[50:100]) <= {"sba", "croston"}
+    assert method[100] == "zero"
+    assert (f.loc[f["item_id"] == "I100", ["forecast_qty", "lower", "upper"]] == 0).all().all()
+
+
+def test_auto_picks_seasonal_for_strong_seasonality():
+    rng = np.random.default_rng(4)
+    t = np.arange(104)
+    season = 60 + 40 * np.sin(2 * np.pi * t / 52)
+    m = DemandMatrix.from_array(rng.poisson(season, (20, 104)))
+    method = forecast(m, horizon=4).groupby("item_id")["method"].first()
+    assert (method == "seasonal").mean() >= 0.9
+
+
+# ------------------------------------------------------------------ output schema
+def test_forecast_output_matches_forecast_table(lines):
+    f = forecast(lines, horizon=3, as_of="2024-02-01")
+    assert list(f.columns[:6]) == FORECAST.names
+    assert list(f.columns[6:]) == ["lower_95", "upper_95"]
+    assert len(f) == 2 * 3 and f["item_id"].tolist() == ["A"] * 3 + ["B"] * 3
+    # as_of Thu 1 Feb lies in the week of Mon 29 Jan: the forecast starts there
+    assert f["period_start"].iloc[:3].tolist() == list(
+        pd.date_range("2024-01-29", periods=3, freq="7D"))
+    assert pd.api.types.is_datetime64_dtype(f["period_start"])
+    assert f["item_id"].dtype == "str" and f["method"].dtype == "str"
+    for c in ("forecast_qty", "lower", "upper", "lower_95", "upper_95"):
+        assert f[c].dtype == np.float64
+    assert (f["forecast_qty"] >= 0).all()
+    g = forecast(lines, horizon=2, as_of="2024-02-01", levels=(0.9, 0.5, 0.975))
+    assert list(g.columns[6:]) == ["lower_50", "upper_50", "lower_97_5", "upper_97_5"]
+
+
+def test_forecast_feeds_pab(lines):
+    from workbench.pab import build_buckets
+
+    f = forecast(lines, horizon=4, as_of="2024-02-01")
+    inputs = build_buckets(forecast=f, as_of="2024-02-01", horizon=4)
+    assert inputs.forecast.sum() == pytest.approx(f["forecast_qty"].sum())
+
+
+def test_nested_levels_and_ordering():
+    rng = np.random.default_rng(8)
+    m = DemandMatrix.from_array(rng.gamma(2.0, 10.0, (40, 80)))
+    for method in METHODS:
+        f = forecast(m, method=method, horizon=8)
+        assert (f["lower_95"] <= f["lower"]).all() and (f["lower"] <= f["forecast_qty"]).all()
+        assert (f["forecast_qty"] <= f["upper"]).all() and (f["upper"] <= f["upper_95"]).all()
+        assert (f["lower_95"] >= 0).all()
+
+
+# ------------------------------------------------------------------ bad parameters
+@pytest.mark.parametrize("kw, match", [
+    ({"method": "arima"}, "unknown forecast method"),
+    ({"horizon": 0}, "horizon must be"),
+    ({"horizon": 2.5}, "horizon must be"),
+    ({"horizon": True}, "horizon must be"),
+    ({"levels": (1.2,)}, "levels must be"),
+    ({"levels": ()}, "levels must be"),
+    ({"levels": (0.8, 0.8)}, "levels must be"),
+    ({"levels": "80%"}, "levels must be"),
+    ({"alpha": 0.0}, "alpha must be"),
+    ({"alpha": 1.5}, "alpha must be"),
+    ({"freq": "Y"}, "unknown period"),
+])
+def test_bad_parameters_raise_config_error(lines, kw, match):
+    with pytest.raises(ConfigError, match=match):
+        forecast(lines, as_of="2024-02-01", **kw)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"origins": 0}, "origins must be"),
+    ({"step": 0}, "step must be"),
+    ({"horizon": -1}, "horizon must be"),
+    ({"origins": 30}, "backtest needs at least"),
+    ({"method": "prophet"}, "unknown forecast method"),
+])
+def test_backtest_bad_parameters(kw, match):
+    m = DemandMatrix.from_array(np.ones((2, 60)))
+    with pytest.raises(ConfigError, match=match):
+        backtest(m, **kw)
+    with pytest.raises(ConfigError, match="DemandMatrix"):
+        backtest(np.ones((2, 60)))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ property
+@settings(max_examples=60, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 70)),
+                     elements=st.one_of(st.just(0.0), st.floats(0.0, 1e6))),
+       method=st.sampled_from(METHODS), horizon=st.integers(1, 30))
+def test_forecasts_nonnegative_and_finite(values, method, horizon):
+    f = forecast(DemandMatrix.from_array(values), method=method, horizon=horizon)
+    qty = f["forecast_qty"].to_numpy()
+    assert len(f) == values.shape[0] * horizon
+    assert np.isfinite(qty).all() and (qty >= 0).all()
+    for lo, hi in (("lower", "upper"), ("lower_95", "upper_95")):
+        lower, upper = f[lo].to_numpy(), f[hi].to_numpy()
+        known = ~np.isnan(upper)
+        assert (np.isnan(lower) == ~known).all()
+        assert (lower[known] >= 0).all() and (lower[known] <= qty[known] + 1e-9).all()
+        assert (upper[known] >= qty[known] - 1e-9).all() and np.isfinite(upper[known]).all()

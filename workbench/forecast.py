@@ -1,0 +1,1248 @@
+"""Demand forecasts with prediction intervals, vectorised across items.
+
+Pure functions on the ``order_lines`` frame of the data model. Every method runs
+on a 2-D array (periods x items) at once; the only Python loops step through
+time periods (or forecast steps), each step working on whole item vectors.
+
+Entry points
+------------
+:func:`demand_series`
+    Order lines -> :class:`DemandMatrix` (items x complete periods, zeros filled).
+:func:`forecast`
+    Point forecast and prediction intervals in the ``forecast`` table of the
+    data model (``item_id, period_start, forecast_qty, lower, upper, method``
+    plus ``lower_95, upper_95``), ready for :mod:`workbench.pab`.
+:func:`backtest`
+    Rolling-origin evaluation: WAPE, bias and empirical interval coverage per
+    item, per horizon and overall.
+:func:`classify`
+    Syntetos-Boylan demand classes (ADI, CV²) per item.
+
+Every item's history starts at its first demand: leading zero periods (an item
+launched during the history) are ignored by all methods and by the demand
+class. No method looks past the forecast origin, parameters included.
+
+Methods
+-------
+``ses``
+    Simple exponential smoothing, flat forecast = level. ``alpha`` per item is
+    picked from :data:`SES_ALPHAS` by the smallest in-sample one-step squared
+    error. Start-up: the weight of the *t*-th period since the first demand is
+    ``max(alpha, 1/t)``, i.e. the level is the running mean until ``1/t``
+    drops below ``alpha``.
+``holt``
+    Holt's additive damped trend (``phi`` = :data:`HOLT_PHI`), ``alpha`` from
+    :data:`SES_ALPHAS` and ``beta`` from :data:`HOLT_BETAS` by one-step MSE;
+    level started like SES, trend at 0; negative forecasts are clipped at 0.
+``seasonal``
+    Smoothed seasonal naive: the forecast for a period is the mean of the same
+    period one season earlier and its neighbours (``±2`` periods for weeks,
+    the period alone for days, months, quarters; season = 52 weeks, 12 months,
+    4 quarters or 7 days). Items with less than a season (plus the window)
+    since their first demand fall back to ``ses``.
+``croston`` / ``sba``
+    Croston's method: demand sizes ``z`` and the intervals ``p`` between
+    demands are smoothed only in periods with demand; the *k*-th size and the
+    *k*-th interval get weight ``max(alpha, 1/k)`` (running means at start).
+    Forecast ``z / p``; after a single demand, its size divided by the periods
+    since it (inclusive). SBA (Syntetos-Boylan approximation) multiplies by
+    ``1 - alpha/2``. ``alpha`` from :data:`CROSTON_ALPHAS` by one-step MSE (of
+    the Croston resp. SBA forecast).
+``auto``
+    Per item and origin: no demand yet -> ``zero``; ADI >= 1.32 (Syntetos-Boylan
+    classes *intermittent* and *lumpy*) -> ``sba``; otherwise ``ses``, unless
+    ``seasonal`` has a mean squared error at least 20 % lower than ``ses`` on
+    the same in-sample rolling-origin errors (see below), which needs 26
+    origins with a seasonal forecast (a season plus half a year of history).
+
+Prediction intervals
+--------------------
+At each forecast origin the chosen method is re-run, without looking past the
+origin, from each of the last :data:`ERROR_WINDOW` earlier origins (those at
+least 4 periods into the history and after the item's first demand), and its
+h-step errors ``actual - forecast`` are collected for every step ``h`` up to
+the horizon (at most 26 weeks, 28 days, 12 months or 4 quarters; later steps
+reuse the last one). For an interval of level ``L`` and each item and step:
+
+* with at least :data:`MIN_ITEM_ERRORS` errors of its own, the bounds are the
+  point forecast plus the order statistics of rank ``(n+1)(1-L)/2`` and
+  ``(n+1)(1+L)/2`` of its ``n`` errors (interpolated; they cover a new
+  exchangeable error with probability about ``L`` even for small ``n``);
+* otherwise the errors of (up to 200) items of the same demand class, each
+  divided by its item's level (mean demand since its first demand, over the
+  last :data:`ERROR_WINDOW` periods at most), are pooled and their quantiles
+  are scaled back by the item's level (all classes pooled when the class has
+  too few);
+* the error quantiles are then smoothed over ``h ± 2`` steps;
+* zero-heavy demand: when the share of periods without demand (same window
+  as the level) is at least ``(1-L)/2``, the lower quantile of demand is 0,
+  so the interval is ``[0, forecast + L-quantile of the errors]`` (one-sided,
+  coverage ``L``);
+* finally ``0 <= lower <= forecast <= upper``. Bounds are missing (``NaN``)
+  only when no error at all is available (a very short history).
+
+Conventions
+-----------
+* Demand is ``qty_ordered`` in the period of ``requested_date`` (configurable),
+  cancelled lines (status ``cancelled``/``canceled``, any case) left out.
+* Only periods that end before ``as_of`` are used; the forecast starts with the
+  period that holds ``as_of``.
+* Error ``e = forecast - actual`` in backtest metrics: ``WAPE = Σ|e| / Σactual``,
+  ``bias = Σe / Σactual`` (positive = over-forecast).
+* Demand classes: ADI = periods since the first demand (inclusive) / periods
+  with demand, CV² = squared coefficient of variation (ddof 0) of the
+  non-zero demands; *smooth* (ADI < 1.32, CV² < 0.49), *erratic*
+  (ADI < 1.32), *intermittent* (CV² < 0.49), *lumpy*; *none* without demand.
+  Unlike :func:`workbench.customers.xyz_classify`, which counts every period
+  of its window, ADI starts at the item's first demand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ConfigError, NotAvailableError
+from .history import period_start
+from .kpis import CANCELLED_STATUSES
+
+__all__ = [
+    "ADI_CUTOFF",
+    "CLASSES",
+    "CROSTON_ALPHAS",
+    "CV2_CUTOFF",
+    "ERROR_WINDOW",
+    "HOLT_BETAS",
+    "HOLT_PHI",
+    "METHODS",
+    "MIN_ITEM_ERRORS",
+    "SEASON_LENGTH",
+    "SES_ALPHAS",
+    "BacktestResult",
+    "DemandMatrix",
+    "backtest",
+    "classify",
+    "demand_series",
+    "forecast",
+]
+
+METHODS: tuple[str, ...] = ("auto", "ses", "holt", "seasonal", "croston", "sba")
+"""Accepted ``method`` values."""
+SES_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5)
+"""Grid for the smoothing constant of SES (and the level of Holt)."""
+CROSTON_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
+"""Grid for the smoothing constant of Croston and SBA."""
+HOLT_BETAS: tuple[float, ...] = (0.05, 0.2)
+"""Grid for the trend smoothing constant of Holt."""
+HOLT_PHI = 0.9
+"""Damping factor of Holt's trend."""
+ADI_CUTOFF = 1.32
+"""Average demand interval from which demand counts as intermittent."""
+CV2_CUTOFF = 0.49
+"""Squared CV of demand sizes from which demand counts as erratic/lumpy."""
+CLASSES: tuple[str, ...] = ("smooth", "erratic", "intermittent", "lumpy", "none")
+"""Demand classes (Syntetos-Boylan, plus ``none`` for no demand)."""
+SEASON_LENGTH: dict[str, int] = {"D": 7, "W": 52, "M": 12, "Q": 4}
+"""Periods per season by ``freq``."""
+ERROR_WINDOW: dict[str, int] = {"D": 91, "W": 52, "M": 24, "Q": 8}
+"""Forecast origins per item whose errors feed the intervals (and level scale)."""
+MIN_ITEM_ERRORS = 30
+"""An item needs this many in-sample errors for intervals of its own."""
+
+_RANGE_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS"}
+_ERROR_STEPS = {"D": 28, "W": 26, "M": 12, "Q": 4}
+_HALF_WIDTH = {"D": 0, "W": 2, "M": 0, "Q": 0}
+_WARMUP = 4              # an origin needs this many periods of history
+_MIN_TRAIN = 8           # first backtest origin needs this many periods
+_SEASONAL_GAIN = 0.8     # seasonal must cut the in-sample MSE by 20 %
+_MIN_PAIRED = 26         # origins needed to compare seasonal with SES
+_MAX_DONORS = 200        # items per class and step whose errors are pooled
+_LABELS = ("zero", "ses", "holt", "seasonal", "croston", "sba")
+_ZERO, _SES, _HOLT, _SEAS, _CROSTON, _SBA = range(6)
+_NONE_CLASS = 4
+
+
+# ============================================================================ data
+@dataclass(frozen=True, eq=False)
+class DemandMatrix:
+    """Demand per item and period: items x periods, zero where nothing was asked.
+
+    Attributes
+    ----------
+    items : pandas.Index
+        Item ids (``str``), sorted; one row of ``values`` each.
+    period_starts : pandas.DatetimeIndex
+        First day of each period, consecutive, oldest first.
+    values : numpy.ndarray
+        Demand, shape ``(len(items), len(period_starts))``, float64, >= 0.
+    freq : {"D", "W", "M", "Q"}
+        Period length (weeks start on Monday).
+    as_of : pandas.Timestamp or None
+        Date the history was cut at (periods end before it), if known.
+    """
+
+    items: pd.Index
+    period_starts: pd.DatetimeIndex
+    values: np.ndarray
+    freq: str = "W"
+    as_of: pd.Timestamp | None = None
+
+    def __post_init__(self) -> None:
+        _check_freq(self.freq)
+        values = np.asarray(self.values, dtype=np.float64)
+        if values.ndim != 2 or values.shape != (len(self.items), len(self.period_starts)):
+            raise ConfigError(
+                f"values must have shape (items, periods) = ({len(self.items)}, "
+                f"{len(self.period_starts)}), got {values.shape}",
+                key="values", value=values.shape,
+                fix="pass one row per item and one column per period.")
+        if not np.isfinite(values).all() or (values < 0).any():
+            raise ConfigError(
+                "demand values must be finite and not negative",
+                key="values", value=values[~(np.isfinite(values) & (values >= 0))][:3].tolist(),
+                fix="replace missing demand by 0 and drop or correct negative quantities.")
+        if len(self.period_starts) == 0:
+            raise ConfigError("a demand matrix needs at least one period", key="period_starts",
+                              value=0, fix="pass a longer history or an earlier start.")
+        if not self.items.is_unique:
+            dup = self.items[self.items.duplicated()].unique()[:3].tolist()
+            raise ConfigError(f"item ids must be unique, {dup} repeat", key="items", value=dup,
+                              fix="sum the rows of each item first.")
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def from_array(cls, values: object, *, items: Sequence[str] | None = None,
+                   start: object = "2024-01-01", freq: str = "W") -> DemandMatrix:
+        """Build a matrix from a 2-D array (rows = items, columns = periods).
+
+        Parameters
+        ----------
+        values : array-like
+            Demand per item (row) and period (column).
+        items : sequence of str, optional
+            Item ids; default ``"I0", "I1", ...``.
+        start : date, default "2024-01-01"
+            A date in the first period.
+        freq : {"D", "W", "M", "Q"}, default "W"
+            Period length.
+
+        Returns
+        -------
+        DemandMatrix
+        """
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2:
+            raise ConfigError(f"values must be a 2-D array (items x periods), got {arr.ndim}-D",
+                              key="values", value=arr.shape,
+                              fix="pass one row per item and one column per period.")
+        _check_freq(freq)
+        first = period_start(pd.Series([_check_date(start, "start")]), freq).iloc[0]
+        periods = pd.date_range(first, periods=arr.shape[1], freq=_RANGE_FREQ[freq])
+        ids = [f"I{i}" for i in range(arr.shape[0])] if items is None else list(items)
+        return cls(pd.Index(ids, dtype="str", name="item_id"), periods, arr, freq)
+
+    @property
+    def n_items(self) -> int:
+        """Number of items (rows)."""
+        return len(self.items)
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods (columns)."""
+        return len(self.period_starts)
+
+    def next_periods(self, n: int) -> pd.DatetimeIndex:
+        """The ``n`` period starts following the last period of the matrix."""
+        return pd.date_range(self.period_starts[-1], periods=n + 1,
+                             freq=_RANGE_FREQ[self.freq])[1:]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long, tidy frame ``item_id, period_start, qty`` (zeros included)."""
+        n, t = self.values.shape
+        return pd.DataFrame({
+            "item_id": self.items.take(np.repeat(np.arange(n), t)).array,
+            "period_start": np.tile(self.period_starts.to_numpy(), n),
+            "qty": self.values.ravel(),
+        })
+
+
+def _check_freq(freq: object) -> str:
+    if freq not in _RANGE_FREQ:
+        raise ConfigError(f"unknown period {freq!r}", key="freq", value=freq,
+                          fix="use 'D' (day), 'W' (week, Monday), 'M' (month) or 'Q' (quarter).")
+    return str(freq)
+
+
+def _check_date(value: object, key: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        ts = pd.NaT
+    if ts is pd.NaT or pd.isna(ts):
+        raise ConfigError(f"{key} must be a date, got {value!r}", key=key, value=value,
+                          fix=f"pass e.g. {key}='2026-06-29' or leave it out.")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def _parse_dates(s: pd.Series, column: str) -> pd.Series:
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(s.dtype):
+        return s
+    try:
+        out = pd.to_datetime(s)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"order_lines.{column} must hold dates; cannot parse it "
+            f"({str(exc).splitlines()[0]})",
+            key=column, value=s.head(3).tolist(),
+            fix=f"convert order_lines.{column} to dates (workbench.load_table does this and "
+                "quarantines the rows it cannot read).") from None
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_localize(None)
+    return out
+
+
+def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "requested_date",
+                  as_of: object = None, start: object = None) -> DemandMatrix:
+    """Demand per item and complete period from order lines.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        ``order_lines`` frame: ``item_id``, ``qty_ordered``, ``date_column`` and,
+        if present, ``status`` (cancelled lines are left out) and ``order_date``.
+    freq : {"D", "W", "M", "Q"}, default "W"
+        Period length; weeks start on Monday.
+    date_column : str, default "requested_date"
+        Date that puts a line into a period.
+    as_of : date, optional
+        Cut-off: only periods that end before it are kept (a period holding
+        ``as_of`` is incomplete and left out). Default: the day after the latest
+        ``order_date`` of the non-cancelled lines (the latest ``date_column``
+        date if there is no usable ``order_date``).
+    start : date, optional
+        First period (the one holding ``start``); default the earliest period
+        with a line.
+
+    Returns
+    -------
+    DemandMatrix
+        Every item with a line in the window, sorted by id; periods from
+        ``start`` to the period before ``as_of``, zero where nothing was asked.
+
+    Raises
+    ------
+    NotAvailableError
+        A needed column is missing.
+    ConfigError
+        Bad ``freq``/``as_of``/``start``, unparseable dates, negative quantities,
+        or no complete period between ``start`` and ``as_of``.
+    """
+    freq = _check_freq(freq)
+    if not isinstance(orders, pd.DataFrame):
+        raise ConfigError(f"orders must be a pandas DataFrame, got {type(orders).__name__}",
+                          key="orders", value=type(orders).__name__,
+                          fix="load them with workbench.load_orders(...).")
+    missing = [c for c in ("item_id", "qty_ordered", date_column) if c not in orders.columns]
+    if missing:
+        raise NotAvailableError(f"demand series by {date_column}", missing)
+    live = orders
+    if "status" in orders.columns:
+        st = orders["status"].astype("str").str.strip().str.lower()
+        live = orders.loc[~st.isin(CANCELLED_STATUSES).to_numpy(dtype=bool, na_value=False)]
+    try:
+        qty = live["qty_ordered"].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise ConfigError("order_lines.qty_ordered must be numeric", key="qty_ordered",
+                          value=live["qty_ordered"].head(3).tolist(),
+                          fix="clean qty_ordered (workbench.load_orders does this).") from None
+    if (qty < 0).any():
+        raise ConfigError(
+            f"order_lines.qty_ordered must not be negative ({int((qty < 0).sum())} row(s))",
+            key="qty_ordered", value=qty[qty < 0][:3].tolist(),
+            fix="drop or correct those lines (workbench.load_orders quarantines them).")
+    dates = _parse_dates(live[date_column], date_column)
+    item = live["item_id"]
+    ok = (dates.notna() & item.notna()).to_numpy(dtype=bool) & ~np.isnan(qty)
+
+    if as_of is None:
+        ref = dates
+        if "order_date" in live.columns:
+            od = pd.to_datetime(live["order_date"], errors="coerce")
+            if isinstance(od.dtype, pd.DatetimeTZDtype):
+                od = od.dt.tz_localize(None)
+            if od.notna().any():
+                ref = od
+        if not ref.notna().any():
+            raise ConfigError("as_of cannot be inferred: there are no dated, non-cancelled "
+                              "order lines", key="as_of", value=None,
+                              fix="pass as_of explicitly or check the order lines.")
+        cut = ref.max().normalize() + pd.Timedelta(days=1)
+    else:
+        cut = _check_date(as_of, "as_of")
+    end = period_start(pd.Series([cut]), freq).iloc[0]
+    ps = period_start(dates.loc[ok], freq)
+    before = (ps < end).to_numpy(dtype=bool)
+    if start is not None:
+        first = period_start(pd.Series([_check_date(start, "start")]), freq).iloc[0]
+    elif before.any():
+        first = ps[before].min()
+    else:
+        first = end
+    grid = pd.date_range(first, end, freq=_RANGE_FREQ[freq], inclusive="left")
+    if len(grid) == 0:
+        raise ConfigError(
+            f"no complete {freq} period between start {first.date()} and as_of {cut.date()}",
+            key="as_of", value=str(cut.date()), fix="pass a later as_of or an earlier start.")
+    keep = before & (ps >= first).to_numpy(dtype=bool)
+    items = item.loc[ok].to_numpy(dtype=object)[keep]
+    codes, uniques = pd.factorize(pd.array(items, dtype="str"), sort=True)
+    col = grid.get_indexer(ps.to_numpy()[keep])
+    n, t = len(uniques), len(grid)
+    values = np.bincount(codes * t + col, weights=qty[ok][keep], minlength=n * t)
+    index = pd.Index(uniques, dtype="str", name="item_id")
+    return DemandMatrix(index, grid, values.reshape(n, t), freq, cut)
+
+
+# ==================================================================== classes
+@dataclass(frozen=True)
+class _Stats:
+    """Cumulative sums over time (index t = first t periods), shape (T+1, n)."""
+
+    count: np.ndarray   # periods with demand
+    total: np.ndarray
+    square: np.ndarray
+    first: np.ndarray   # (n,) period of the first demand (T if none)
+
+    @classmethod
+    def of(cls, y: np.ndarray) -> _Stats:
+        def cum(a: np.ndarray) -> np.ndarray:
+            out = np.zeros((a.shape[0] + 1, a.shape[1]))
+            np.cumsum(a, axis=0, out=out[1:])
+            return out
+        hit = y > 0
+        first = np.where(hit.any(axis=0), np.argmax(hit, axis=0), y.shape[0])
+        return cls(cum(hit.astype(np.float64)), cum(y), cum(y * y), first)
+
+    def active(self, c: int, cap: int) -> np.ndarray:
+        """Periods since the first demand before origin ``c``, between 1 and ``cap``."""
+        return np.clip(c - self.first, 1, cap)
+
+    def recent(self, table: np.ndarray, c: int, cap: int) -> np.ndarray:
+        """Mean of ``table``'s increments over the last ``active(c, cap)`` periods."""
+        w = self.active(c, cap)
+        return (table[c] - table[c - w, np.arange(w.size)]) / w
+
+    def classes(self, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """ADI, CV² and class code of the periods from the first demand up to ``c``."""
+        k, s1, s2 = self.count[c], self.total[c], self.square[c]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adi = np.where(k > 0, (c - self.first) / k, np.inf)
+            size = s1 / k
+            cv2 = np.where(k > 0, np.clip(s2 / k - size * size, 0.0, None) / (size * size),
+                           np.nan)
+        code = np.where(adi < ADI_CUTOFF, 0, 2) + np.where(cv2 < CV2_CUTOFF, 0, 1)
+        return adi, cv2, np.where(k > 0, code, _NONE_CLASS)
+
+
+def classify(matrix: DemandMatrix) -> pd.DataFrame:
+    """Syntetos-Boylan demand class of every item over the whole matrix.
+
+    Parameters
+    ----------
+    matrix : DemandMatrix
+
+    Returns
+    -------
+    DataFrame
+        ``item_id, periods, demand_periods, adi, cv2, demand_class``:
+        ``periods`` counts from the item's first demand (inclusive) to the end;
+        ``adi = periods / demand_periods``; ``demand_class`` is one of
+        :data:`CLASSES` (rules in the module docstring).
+    """
+    y = matrix.values.T
+    stats = _Stats.of(y)
+    t = y.shape[0]
+    adi, cv2, code = stats.classes(t)
+    return pd.DataFrame({
+        "item_id": matrix.items.array,
+        "periods": np.maximum(t - stats.first, 0).astype(np.int64),
+        "demand_periods": stats.count[t].astype(np.int64),
+        "adi": adi, "cv2": cv2,
+        "demand_class": pd.array(np.asarray(CLASSES, dtype=object)[code], dtype="str"),
+    })
+
+
+# ==================================================================== filters
+# Every filter runs once over the whole history for all items and all grid
+# parameters (third axis) and keeps, for each origin t (forecast made after t
+# periods), the state and the cumulative one-step squared error. Choosing the
+# parameter at an origin only looks at errors before it.
+
+
+def _pick(paths: np.ndarray, sse: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter index with the least SSE at origin c, and its path (T+1, n)."""
+    k = np.argmin(sse[c], axis=1)
+    return k, paths[:, np.arange(paths.shape[1]), k]
+
+
+@dataclass
+class _Flat:
+    """A method with a flat forecast: ``level[t]`` is issued at origin t."""
+
+    level: np.ndarray   # (T+1, n)
+    param: np.ndarray   # (n,) chosen smoothing constant
+
+    def at(self, t: np.ndarray | int, h: int) -> np.ndarray:
+        return self.level[t]
+
+
+@dataclass
+class _Damped:
+    """Holt's damped trend: ``level[t] + (phi + ... + phi^h) trend[t]``, >= 0."""
+
+    level: np.ndarray
+    trend: np.ndarray
+    param: np.ndarray
+
+    def at(self, t: np.ndarray | int, h: int) -> np.ndarray:
+        d = HOLT_PHI * (1.0 - HOLT_PHI ** h) / (1.0 - HOLT_PHI)
+        return np.maximum(self.level[t] + d * self.trend[t], 0.0)
+
+
+@dataclass
+class _SeasonalNaive:
+    """Mean of the same period one (or more) seasons back, with neighbours."""
+
+    smooth: np.ndarray  # (T, n) centred moving mean, NaN where incomplete
+    season: int
+    half: int
+
+    def source(self, t: np.ndarray | int, h: int) -> np.ndarray:
+        """First period used by the step-``h`` forecast from origin ``t``."""
+        back = self.season * math.ceil((h + self.half) / self.season)
+        return np.asarray(t) + (h - 1 - back - self.half)
+
+    def at(self, t: np.ndarray | int, h: int) -> np.ndarray:
+        src = self.source(t, h) + self.half
+        ok = src >= self.half
+        vals = self.smooth[np.where(ok, src, 0)]
+        return np.where(ok[..., None] if np.ndim(ok) else ok, vals, np.nan)
+
+
+def _weight(alpha: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Smoothing weight ``max(alpha, 1/count)`` -> (n, grid); running mean at start."""
+    return np.maximum(alpha[None, :], 1.0 / np.maximum(count, 1.0)[:, None])
+
+
+class _SesFilter:
+    def __init__(self, y: np.ndarray, first: np.ndarray,
+                 alphas: Sequence[float] = SES_ALPHAS):
+        t_n, n = y.shape
+        a = np.asarray(alphas, dtype=np.float64)
+        self.alphas = a
+        self.level = np.zeros((t_n + 1, n, a.size))
+        self.sse = np.zeros((t_n + 1, n, a.size))
+        lev = np.zeros((n, a.size))
+        sse = np.zeros((n, a.size))
+        for t in range(t_n):
+            e = y[t][:, None] - lev          # 0 before the first demand
+            sse = sse + e * e * (t > first)[:, None]
+            lev = lev + _weight(a, t + 1.0 - first) * e
+            self.level[t + 1] = lev
+            self.sse[t + 1] = sse
+
+    def at_origin(self, c: int) -> _Flat:
+        k, path = _pick(self.level, self.sse, c)
+        return _Flat(path, self.alphas[k])
+
+
+class _HoltFilter:
+    def __init__(self, y: np.ndarray, first: np.ndarray,
+                 alphas: Sequence[float] = SES_ALPHAS):
+        t_n, n = y.shape
+        a = np.repeat(np.asarray(alphas, dtype=np.float64), len(HOLT_BETAS))
+        b = np.tile(np.asarray(HOLT_BETAS), len(alphas))
+        self.params = np.stack([a, b], axis=1)
+        self.level = np.zeros((t_n + 1, n, a.size))
+        self.trend = np.zeros((t_n + 1, n, a.size))
+        self.sse = np.zeros((t_n + 1, n, a.size))
+        lev = np.zeros((n, a.size))
+        tr = np.zeros((n, a.size))
+        sse = np.zeros((n, a.size))
+        for t in range(t_n):
+            f = lev + HOLT_PHI * tr
+            e = y[t][:, None] - np.maximum(f, 0.0)
+            after = (t > first)[:, None]     # the trend moves from the 2nd period on
+            sse = sse + e * e * after
+            new = f + _weight(a, t + 1.0 - first) * (y[t][:, None] - f)
+            tr = np.where(after, HOLT_PHI * tr + b * (new - f), tr)
+            lev = new
+            self.level[t + 1] = lev
+            self.trend[t + 1] = tr
+            self.sse[t + 1] = sse
+
+    def at_origin(self, c: int) -> _Damped:
+        k = np.argmin(self.sse[c], axis=1)
+        cols = np.arange(self.level.shape[1])
+        return _Damped(self.level[:, cols, k], self.trend[:, cols, k], self.params[k])
+
+
+class _CrostonFilter:
+    def __init__(self, y: np.ndarray, first: np.ndarray,
+                 alphas: Sequence[float] = CROSTON_ALPHAS):
+        t_n, n = y.shape
+        a = np.asarray(alphas, dtype=np.float64)
+        self.alphas = a
+        self.sba_factor = 1.0 - a / 2.0
+        self.rate = np.zeros((t_n + 1, n, a.size))
+        self.sse = np.zeros((t_n + 1, n, a.size))
+        self.sse_sba = np.zeros((t_n + 1, n, a.size))
+        size = np.zeros((n, a.size))
+        gap = np.ones((n, a.size))
+        since = np.zeros(n)
+        seen = np.zeros(n)
+        rate = np.zeros((n, a.size))
+        sse = np.zeros((n, a.size))
+        sse_sba = np.zeros((n, a.size))
+        for t in range(t_n):
+            yt = y[t]
+            since += 1.0
+            e = yt[:, None] - rate
+            sse = sse + e * e
+            e = yt[:, None] - rate * self.sba_factor
+            sse_sba = sse_sba + e * e
+            hit = yt > 0
+            later = (hit & (seen > 0))[:, None]   # a demand that closes an interval
+            seen += hit
+            size = np.where(hit[:, None], size + _weight(a, seen) * (yt[:, None] - size), size)
+            gap = np.where(later, gap + _weight(a, seen - 1.0) * (since[:, None] - gap), gap)
+            since = np.where(hit, 0.0, since)
+            # one demand so far: its size spread over the periods since it
+            age = np.maximum(t + 1.0 - first, 1.0)[:, None]
+            rate = np.where(seen[:, None] > 1, size / gap,
+                            np.where(seen[:, None] > 0, size / age, 0.0))
+            self.rate[t + 1] = rate
+            self.sse[t + 1] = sse
+            self.sse_sba[t + 1] = sse_sba
+
+    def at_origin(self, c: int, sba: bool) -> _Flat:
+        sse = self.sse_sba if sba else self.sse
+        k, path = _pick(self.rate, sse, c)
+        if sba:
+            path = path * self.sba_factor[k]
+        return _Flat(path, self.alphas[k])
+
+
+def _seasonal(y: np.ndarray, freq: str) -> _SeasonalNaive:
+    t_n, n = y.shape
+    half = _HALF_WIDTH[freq]
+    width = 2 * half + 1
+    cum = np.zeros((t_n + 1, n))
+    np.cumsum(y, axis=0, out=cum[1:])
+    smooth = np.full((t_n, n), np.nan)
+    if t_n >= width:
+        smooth[half:t_n - half] = (cum[width:] - cum[:t_n + 1 - width]) / width
+    return _SeasonalNaive(smooth, SEASON_LENGTH[freq], half)
+
+
+# ==================================================================== engine
+def _order_positions(cnt: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """0-based positions ``(n + 1) p - 1`` in ``n = cnt`` sorted values (floor, ceil, frac).
+
+    The interval between the order statistics of rank ``(n+1) a`` and
+    ``(n+1) (1-a)`` covers a new exchangeable value with probability
+    ``1 - 2a`` exactly (Weibull plotting positions), so small error samples do
+    not give too narrow intervals.
+    """
+    last = np.maximum(cnt - 1, 0)[None, :]
+    pos = np.clip((cnt[None, :] + 1.0) * probs[:, None] - 1.0, 0.0, last)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, last)
+    return lo, hi, pos - lo
+
+
+def _row_quantiles(x: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Quantiles of each row of ``x`` ignoring NaN -> ``(len(probs), rows)``."""
+    xs = np.sort(x, axis=1)
+    cnt = np.count_nonzero(~np.isnan(x), axis=1)
+    lo, hi, frac = _order_positions(cnt, probs)
+    rows = np.arange(x.shape[0])[None, :]
+    vlo, vhi = xs[rows, lo], xs[rows, hi]
+    out = vlo + frac * (vhi - vlo)
+    out[:, cnt == 0] = np.nan
+    return out
+
+
+def _group_quantiles(values: np.ndarray, groups: np.ndarray, n_groups: int,
+                     probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles per group of *sorted* ``values`` -> ``((len(probs), n_groups), counts)``.
+
+    ``groups`` (small non-negative ints) is radix-sorted stably, so the values
+    stay sorted within each group.
+    """
+    cnt = np.bincount(groups, minlength=n_groups)
+    if values.size == 0:
+        return np.full((probs.size, n_groups), np.nan), cnt
+    v = values[np.argsort(groups.astype(np.int16), kind="stable")]
+    begin = np.concatenate([[0], np.cumsum(cnt)[:-1]])[None, :]
+    lo, hi, frac = _order_positions(cnt, probs)
+    vlo = v[np.minimum(begin + lo, v.size - 1)]
+    vhi = v[np.minimum(begin + hi, v.size - 1)]
+    out = vlo + frac * (vhi - vlo)
+    out[:, cnt == 0] = np.nan
+    return out, cnt
+
+
+def _smooth_steps(q: np.ndarray, half: int = 2) -> np.ndarray:
+    """Centred moving mean over the step axis (axis 1), shorter at the ends, NaN-aware."""
+    s = q.shape[1]
+    ok = ~np.isnan(q)
+    csum = np.zeros((q.shape[0], s + 1, q.shape[2]))
+    ccnt = np.zeros_like(csum)
+    np.cumsum(np.where(ok, q, 0.0), axis=1, out=csum[:, 1:])
+    np.cumsum(ok, axis=1, out=ccnt[:, 1:])
+    lo = np.maximum(np.arange(s) - half, 0)
+    hi = np.minimum(np.arange(s) + half + 1, s)
+    with np.errstate(invalid="ignore"):
+        return (csum[:, hi] - csum[:, lo]) / (ccnt[:, hi] - ccnt[:, lo])
+
+
+@dataclass
+class _Origin:
+    """Forecast issued at one origin: arrays (steps, items)."""
+
+    point: np.ndarray
+    bounds: list[tuple[np.ndarray, np.ndarray]]   # per level: (lower, upper)
+    method: np.ndarray                             # (items,) code into _LABELS
+    demand_class: np.ndarray                       # (items,) code into CLASSES
+    param: np.ndarray                              # (items,) alpha (NaN if none)
+
+
+class _Engine:
+    """Fits every needed method once over the history; forecasts at any origin."""
+
+    def __init__(self, matrix: DemandMatrix, method: str, levels: Sequence[float],
+                 alpha: float | None = None):
+        self.y = np.ascontiguousarray(matrix.values.T)        # (T, n)
+        self.freq = matrix.freq
+        self.method = method
+        t_n, n = self.y.shape
+        self.n = n
+        self.stats = _Stats.of(self.y)
+        self.first = self.stats.first
+        self.levels = tuple(levels)
+        lo = [(1.0 - lv) / 2.0 for lv in self.levels]
+        # per level: lower tail, upper tail, one-sided upper (for zero-heavy demand)
+        self.probs = np.asarray(lo + [1.0 - p for p in lo] + list(self.levels))
+        self.window = ERROR_WINDOW[self.freq]
+        ses_grid = SES_ALPHAS if alpha is None else (alpha,)
+        cro_grid = CROSTON_ALPHAS if alpha is None else (alpha,)
+        y, first = self.y, self.first
+        self.ses = _SesFilter(y, first, ses_grid) if method in ("auto", "ses", "seasonal") else None
+        self.holt = _HoltFilter(y, first, ses_grid) if method == "holt" else None
+        self.croston = (_CrostonFilter(y, first, cro_grid) if method in ("auto", "croston", "sba")
+                        else None)
+        self.seas = _seasonal(self.y, self.freq) if method in ("auto", "seasonal") else None
+
+    # ------------------------------------------------------------ pieces
+    def _errors(self, model: _Flat | _Damped | _SeasonalNaive, c: int, steps: int
+                ) -> np.ndarray:
+        """In-sample h-step errors (actual - forecast), shape (steps, window, n)."""
+        w = self.window
+        out = np.full((steps, w, self.n), np.nan)
+        for h in range(1, steps + 1):
+            hi = c - h
+            lo = max(_WARMUP, hi - w + 1)
+            if hi < lo:
+                continue
+            t = np.arange(lo, hi + 1)
+            e = self.y[t + h - 1] - model.at(t, h)
+            # only origins after the first demand; seasonal: only data from it on
+            start = model.source(t, h) if isinstance(model, _SeasonalNaive) else t - 1
+            out[h - 1, : t.size] = np.where(start[:, None] >= self.first[None, :], e, np.nan)
+        return out
+
+    def _scale(self, c: int) -> np.ndarray:
+        """Level of each item: mean demand since its first demand, last window only."""
+        return self.stats.recent(self.stats.total, c, self.window)
+
+    def _intervals(self, errors: np.ndarray, c: int, cls: np.ndarray) -> np.ndarray:
+        """Error quantiles ``(len(probs), steps, n)``: own, else pooled by class."""
+        s, w, n = errors.shape
+        x = errors.transpose(0, 2, 1).reshape(s * n, w)      # row = step * n + item
+        cnt = np.count_nonzero(~np.isnan(x), axis=1)
+        own = cnt >= MIN_ITEM_ERRORS
+        q = np.full((self.probs.size, s * n), np.nan)
+        if own.any():
+            q[:, own] = _row_quantiles(x[own], self.probs)
+        need = ~own
+        if need.any():
+            q[:, need] = self._pooled(x, cnt, need, c, cls)
+        return _smooth_steps(q.reshape(self.probs.size, s, n))
+
+    def _pooled(self, x: np.ndarray, cnt: np.ndarray, need: np.ndarray, c: int,
+                cls: np.ndarray) -> np.ndarray:
+        """Quantiles for the rows in ``need`` from level-scaled errors of their class."""
+        n, n_cls = self.n, len(CLASSES)
+        s = x.shape[0] // n
+        scale = np.tile(self._scale(c), s)
+        group = np.repeat(np.arange(s), n) * n_cls + np.tile(cls, s)
+        donor = (scale > 0) & (cnt > 0)
+        # at most _MAX_DONORS items per class and step keep the pooled sort cheap
+        order = np.flatnonzero(donor)
+        if order.size:
+            g = group[order]
+            per = np.bincount(g, minlength=s * n_cls)
+            pos = np.argsort(np.argsort(g, kind="stable"), kind="stable")  # group-sorted
+            rank = pos - np.repeat(np.cumsum(per) - per, per)[pos]          # within group
+            stride = np.maximum(per // _MAX_DONORS, 1)
+            order = order[rank % stride[g] == 0]
+        u = x[order] / scale[order, None]
+        g = np.broadcast_to(group[order, None], u.shape)
+        ok = ~np.isnan(u)
+        u, g = u[ok], g[ok]
+        order = np.argsort(u)
+        u, g = u[order], g[order]
+        by_class, c_cnt = _group_quantiles(u, g, s * n_cls, self.probs)
+        by_step, _ = _group_quantiles(u, g // n_cls, s, self.probs)
+        use = np.where(c_cnt >= MIN_ITEM_ERRORS, by_class,
+                       np.repeat(by_step, n_cls, axis=1))
+        out = use[:, group[need]] * scale[need]
+        # nothing to pool (e.g. a very short history): use what the row itself has
+        alone = np.isnan(out).any(axis=0) & (cnt[need] > 0)
+        if alone.any():
+            out[:, alone] = _row_quantiles(x[need][alone], self.probs)
+        return out
+
+    def _candidate(self, code: int, c: int) -> _Flat | _Damped | _SeasonalNaive:
+        if code == _SES:
+            return self.ses.at_origin(c)  # type: ignore[union-attr]
+        if code == _HOLT:
+            return self.holt.at_origin(c)  # type: ignore[union-attr]
+        if code == _SEAS:
+            return self.seas  # type: ignore[return-value]
+        return self.croston.at_origin(c, sba=code == _SBA)  # type: ignore[union-attr]
+
+    # ------------------------------------------------------------ forecast
+    def at(self, c: int, steps: int) -> _Origin:
+        """Forecast ``steps`` periods ahead from origin ``c`` (after ``c`` periods)."""
+        _, _, cls = self.stats.classes(c)
+        err_steps = min(steps, _ERROR_STEPS[self.freq])
+        fixed = {"ses": _SES, "holt": _HOLT, "seasonal": _SEAS, "croston": _CROSTON,
+                 "sba": _SBA}
+        if self.method == "auto":
+            codes = [_SES, _SEAS, _SBA]
+        elif self.method == "seasonal":
+            codes = [_SES, _SEAS]
+        else:
+            codes = [fixed[self.method]]
+        models = {k: self._candidate(k, c) for k in codes}
+        errors = {k: self._errors(m, c, err_steps) for k, m in models.items()}
+        points = {k: np.stack([m.at(c, h) for h in range(1, steps + 1)])
+                  for k, m in models.items()}
+
+        choice = np.full(self.n, codes[0])
+        if self.method == "auto":
+            choice[cls >= 2] = _SBA
+        if _SEAS in codes:
+            # a seasonal forecast needs a whole season after the first demand
+            full = c - self.first >= self.seas.season + 2 * self.seas.half + 1  # type: ignore
+            if self.method == "auto":
+                es, en = errors[_SEAS], errors[_SES]
+                pair = ~np.isnan(es + en)
+                es, en = np.where(pair, es, 0.0), np.where(pair, en, 0.0)
+                enough = pair[0].sum(axis=0) >= _MIN_PAIRED  # one-step pairs = origins
+                better = enough & (np.einsum("ijk,ijk->k", es, es)
+                                   < _SEASONAL_GAIN * np.einsum("ijk,ijk->k", en, en))
+                choice[better & full & (choice == _SES)] = _SEAS
+            else:
+                choice[full] = _SEAS
+        choice[cls == _NONE_CLASS] = _ZERO
+
+        point = points[codes[0]].copy()
+        err = errors[codes[0]]
+        param = np.full(self.n, np.nan)
+        for k in codes:
+            sel = choice == k
+            if k != codes[0]:
+                np.copyto(point, points[k], where=sel[None, :])
+                np.copyto(err, errors[k], where=sel[None, None, :])
+            model = models[k]
+            if not isinstance(model, _SeasonalNaive):
+                p = model.param if model.param.ndim == 1 else model.param[:, 0]
+                param[sel] = p[sel]
+        zero = choice == _ZERO
+        point[:, zero] = 0.0
+        err[:, :, zero] = 0.0
+        q = self._intervals(err, c, cls)
+        if steps > err_steps:  # beyond the error horizon: the last step's distribution
+            q = np.concatenate([q, np.repeat(q[:, -1:], steps - err_steps, axis=1)], axis=1)
+        # Zero-heavy demand: when at least a share (1-L)/2 of recent periods had no
+        # demand, the lower quantile is 0 and [0, L-quantile] keeps coverage L.
+        zeros = 1.0 - self.stats.recent(self.stats.count, c, self.window)
+        n_lv = len(self.levels)
+        bounds = []
+        for i in range(n_lv):
+            one_sided = zeros >= self.probs[i]
+            lower = np.minimum(np.clip(point + q[i], 0.0, None), point)
+            lower[:, one_sided] = 0.0
+            upper = np.where(one_sided, point + q[2 * n_lv + i], point + q[n_lv + i])
+            upper = np.maximum(upper, point)
+            lower[np.isnan(upper)] = np.nan
+            bounds.append((lower, upper))
+        return _Origin(point, bounds, choice, cls, param)
+
+
+# ==================================================================== checks
+def _check_int(value: object, key: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ConfigError(f"{key} must be a whole number >= {minimum}, got {value!r}",
+                          key=key, value=value, fix=f"pass e.g. {key}={max(minimum, 13)}.")
+    return int(value)
+
+
+def _check_method(method: object) -> str:
+    if method not in METHODS:
+        raise ConfigError(f"unknown forecast method {method!r}", key="method", value=method,
+                          fix=f"use one of {', '.join(METHODS)}.")
+    return str(method)
+
+
+def _check_levels(levels: object) -> tuple[float, ...]:
+    try:
+        vals = tuple(float(v) for v in levels)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        vals = ()
+    if not vals or any(not 0.0 < v < 1.0 for v in vals) or len(set(vals)) != len(vals):
+        raise ConfigError(f"levels must be distinct coverage levels between 0 and 1, got "
+                          f"{levels!r}", key="levels", value=levels,
+                          fix="pass e.g. levels=(0.8, 0.95); the first is the main interval.")
+    return vals
+
+
+def _check_alpha(alpha: object) -> float | None:
+    if alpha is None:
+        return None
+    ok = isinstance(alpha, int | float | np.floating) and not isinstance(alpha, bool)
+    if not ok or not 0.0 < float(alpha) <= 1.0:  # type: ignore[arg-type]
+        raise ConfigError(f"alpha must be a smoothing constant in (0, 1], got {alpha!r}",
+                          key="alpha", value=alpha,
+                          fix="pass e.g. alpha=0.2, or None to pick it per item from the grid.")
+    return float(alpha)  # type: ignore[arg-type]
+
+
+def _level_tag(level: float) -> str:
+    return f"{level * 100:g}".replace(".", "_")
+
+
+def _check_matrix(matrix: object) -> DemandMatrix:
+    if not isinstance(matrix, DemandMatrix):
+        raise ConfigError(f"expected a DemandMatrix, got {type(matrix).__name__}",
+                          key="matrix", value=type(matrix).__name__,
+                          fix="build one with workbench.forecast.demand_series(orders).")
+    return matrix
+
+
+# ==================================================================== forecast
+def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: str = "W",
+             as_of: object = None, method: str = "auto",
+             levels: Sequence[float] = (0.8, 0.95), date_column: str = "requested_date",
+             start: object = None, alpha: float | None = None) -> pd.DataFrame:
+    """Forecast demand per item with prediction intervals (``forecast`` table).
+
+    Parameters
+    ----------
+    orders : DataFrame or DemandMatrix
+        ``order_lines`` frame (turned into a matrix with :func:`demand_series`)
+        or a ready :class:`DemandMatrix` (then ``freq``, ``as_of``,
+        ``date_column`` and ``start`` are ignored).
+    horizon : int, default 26
+        Periods to forecast, starting with the period that holds ``as_of``.
+    freq : {"D", "W", "M", "Q"}, default "W"
+        Period length.
+    as_of : date, optional
+        Forecast date; see :func:`demand_series`.
+    method : {"auto", "ses", "holt", "seasonal", "croston", "sba"}, default "auto"
+        Forecast method (see the module docstring).
+    levels : sequence of float, default (0.8, 0.95)
+        Nominal coverage of the central prediction intervals; the first gives
+        ``lower``/``upper``, each further one ``lower_<pct>``/``upper_<pct>``
+        (e.g. ``lower_95``).
+    date_column : str, default "requested_date"
+        Order-line date that places demand in a period.
+    start : date, optional
+        First period of history to use.
+    alpha : float, optional
+        Fixed smoothing constant in (0, 1] for SES, Holt's level, Croston and
+        SBA instead of the per-item grid search.
+
+    Returns
+    -------
+    DataFrame
+        ``item_id, period_start, forecast_qty, lower, upper, method`` (the
+        ``forecast`` table of the data model) then ``lower_95, upper_95``;
+        one row per item and period, sorted by item and period.
+        ``method`` is the method used for the item (``zero`` without demand).
+
+    Raises
+    ------
+    ConfigError
+        Bad ``horizon``, ``method``, ``levels``, ``alpha``, ``freq``, dates.
+    NotAvailableError
+        The order lines lack ``item_id``, ``qty_ordered`` or ``date_column``.
+    """
+    horizon = _check_int(horizon, "horizon")
+    method = _check_method(method)
+    lv = _check_levels(levels)
+    alpha = _check_alpha(alpha)
+    if isinstance(orders, DemandMatrix):
+        matrix = orders
+    else:
+        matrix = demand_series(orders, freq=freq, date_column=date_column, as_of=as_of,
+                               start=start)
+    engine = _Engine(matrix, method, lv, alpha)
+    res = engine.at(matrix.n_periods, horizon)
+    n = matrix.n_items
+    periods = matrix.next_periods(horizon)
+    out = {
+        "item_id": matrix.items.take(np.repeat(np.arange(n), horizon)).array,
+        "period_start": np.tile(periods.to_numpy(), n),
+        "forecast_qty": res.point.T.ravel(),
+        "lower": res.bounds[0][0].T.ravel(),
+        "upper": res.bounds[0][1].T.ravel(),
+        "method": pd.array(np.repeat(np.asarray(_LABELS, dtype=object)[res.method], horizon),
+                           dtype="str"),
+    }
+    for level, (lower, upper) in zip(lv[1:], res.bounds[1:], strict=True):
+        tag = _level_tag(level)
+        out[f"lower_{tag}"] = lower.T.ravel()
+        out[f"upper_{tag}"] = upper.T.ravel()
+    return pd.DataFrame(out)
+
+
+# ==================================================================== backtest
+@dataclass(frozen=True, eq=False)
+class BacktestResult:
+    """Rolling-origin backtest: forecasts, actuals and their summaries.
+
+    Attributes
+    ----------
+    by_item : DataFrame
+        ``item_id, method, demand_class, alpha, forecasts, actual, forecast,
+        abs_error, wape, bias, coverage_80, coverage_95`` (one coverage column
+        per level); ``method``, ``demand_class`` and the smoothing constant
+        ``alpha`` (NaN for seasonal and zero) are those at the last origin;
+        ``forecasts`` counts item-periods; ``wape`` and ``bias`` are NaN for
+        items without actual demand.
+    by_horizon : DataFrame
+        ``h, actual, forecast, abs_error, wape, bias, coverage_*`` per step ahead.
+    summary : DataFrame
+        ``by, group, items, forecasts, actual, forecast, abs_error, wape, bias,
+        coverage_*``: ``by = "all"`` (one row), ``"method"`` (the method used at
+        each origin) and ``"demand_class"``.
+    overall : DataFrame
+        The ``by == "all"`` row of ``summary``.
+    origins : DatetimeIndex
+        First forecast period of each origin.
+    levels : tuple of float
+        Nominal interval levels.
+    """
+
+    by_item: pd.DataFrame
+    by_horizon: pd.DataFrame
+    summary: pd.DataFrame
+    origins: pd.DatetimeIndex
+    levels: tuple[float, ...]
+    _arrays: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def overall(self) -> pd.DataFrame:
+        """The overall row of :attr:`summary`."""
+        return self.summary.loc[self.summary["by"] == "all"].reset_index(drop=True)
+
+    @property
+    def wape(self) -> float:
+        """Overall WAPE (Σ|forecast - actual| / Σactual)."""
+        return float(self.overall["wape"].iloc[0])
+
+    @property
+    def bias(self) -> float:
+        """Overall bias (Σ(forecast - actual) / Σactual)."""
+        return float(self.overall["bias"].iloc[0])
+
+    def coverage(self, level: float | None = None) -> float:
+        """Overall share of actuals inside the interval of ``level`` (default main)."""
+        level = self.levels[0] if level is None else level
+        return float(self.overall[f"coverage_{_level_tag(level)}"].iloc[0])
+
+    def detail(self) -> pd.DataFrame:
+        """Long frame, one row per origin, item and step.
+
+        Returns
+        -------
+        DataFrame
+            ``origin, item_id, h, period_start, actual, forecast, lower, upper,
+            lower_95, upper_95, method``.
+        """
+        a = self._arrays
+        o, h, n = a["actual"].shape
+        items: pd.Index = a["items"]
+        periods: pd.DatetimeIndex = a["periods"]
+        cut = a["cuts"]
+        per = (cut[:, None] + np.arange(h)[None, :])                 # (o, h)
+        out = {
+            "origin": np.repeat(self.origins.to_numpy(), h * n),
+            "item_id": items.take(np.tile(np.arange(n), o * h)).array,
+            "h": np.tile(np.repeat(np.arange(1, h + 1), n), o),
+            "period_start": periods.to_numpy()[np.repeat(per.ravel(), n)],
+            "actual": a["actual"].ravel(),
+            "forecast": a["point"].ravel(),
+        }
+        for i, level in enumerate(self.levels):
+            suffix = "" if i == 0 else f"_{_level_tag(level)}"
+            out[f"lower{suffix}"] = a["lower"][i].ravel()
+            out[f"upper{suffix}"] = a["upper"][i].ravel()
+        out["method"] = pd.array(np.asarray(_LABELS, dtype=object)[
+            np.repeat(a["method"][:, None, :], h, axis=1).ravel()], dtype="str")
+        return pd.DataFrame(out)
+
+
+def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, origins: int = 8,
+             step: int = 4, levels: Sequence[float] = (0.8, 0.95),
+             alpha: float | None = None) -> BacktestResult:
+    """Rolling-origin backtest of a forecast method on a demand matrix.
+
+    The last origin forecasts the final ``horizon`` periods; each earlier one
+    starts ``step`` periods before the next. At every origin the method, its
+    parameters and its intervals only use the periods before the origin.
+
+    Parameters
+    ----------
+    matrix : DemandMatrix
+        Demand history (e.g. from :func:`demand_series`).
+    method : {"auto", "ses", "holt", "seasonal", "croston", "sba"}, default "auto"
+        Method to evaluate.
+    horizon : int, default 13
+        Periods forecast from each origin.
+    origins : int, default 8
+        Number of forecast origins.
+    step : int, default 4
+        Periods between consecutive origins.
+    levels : sequence of float, default (0.8, 0.95)
+        Nominal interval levels whose empirical coverage is measured.
+    alpha : float, optional
+        Fixed smoothing constant (see :func:`forecast`).
+
+    Returns
+    -------
+    BacktestResult
+        Per item, per step and overall WAPE (Σ|e| / Σactual), bias
+        (Σe / Σactual, ``e = forecast - actual``) and interval coverage
+        (share of actuals with ``lower <= actual <= upper``).
+
+    Raises
+    ------
+    ConfigError
+        Bad parameters, or a history shorter than
+        ``8 + horizon + step * (origins - 1)`` periods.
+    """
+    matrix = _check_matrix(matrix)
+    method = _check_method(method)
+    horizon = _check_int(horizon, "horizon")
+    origins = _check_int(origins, "origins")
+    step = _check_int(step, "step")
+    lv = _check_levels(levels)
+    alpha = _check_alpha(alpha)
+    t_n = matrix.n_periods
+    need = _MIN_TRAIN + horizon + step * (origins - 1)
+    if t_n < need:
+        raise ConfigError(
+            f"backtest needs at least {need} periods of history ({_MIN_TRAIN} to fit + "
+            f"horizon {horizon} + step {step} x {origins - 1} more origins), got {t_n}",
+            key="origins", value=origins,
+            fix="use fewer origins, a smaller step or horizon, or a longer history.")
+    cuts = t_n - horizon - step * np.arange(origins - 1, -1, -1)
+    engine = _Engine(matrix, method, lv, alpha)
+    n, n_lv = matrix.n_items, len(lv)
+    actual = np.empty((origins, horizon, n))
+    point = np.empty_like(actual)
+    lower = np.empty((n_lv, origins, horizon, n))
+    upper = np.empty_like(lower)
+    meth = np.empty((origins, n), dtype=np.int64)
+    cls = np.empty((origins, n), dtype=np.int64)
+    alphas = np.empty((origins, n))
+    for j, c in enumerate(cuts):
+        res = engine.at(int(c), horizon)
+        actual[j] = engine.y[c:c + horizon]
+        point[j] = res.point
+        for i, (lo, hi) in enumerate(res.bounds):
+            lower[i, j], upper[i, j] = lo, hi
+        meth[j], cls[j], alphas[j] = res.method, res.demand_class, res.param
+
+    err = point - actual
+    has = ~np.isnan(lower)
+    inside = has & (lower <= actual) & (actual <= upper)
+
+    def summed(axis: tuple[int, ...] | None, groups: np.ndarray | None = None,
+               n_groups: int = 0) -> dict[str, np.ndarray]:
+        """Sum the pieces over ``axis`` or by ``groups`` (same shape as actual)."""
+        pieces = {"actual": actual, "forecast": point, "abs_error": np.abs(err), "error": err,
+                  "forecasts": np.ones_like(actual)}
+        pieces |= {f"in_{i}": inside[i].astype(np.float64) for i in range(n_lv)}
+        pieces |= {f"has_{i}": has[i].astype(np.float64) for i in range(n_lv)}
+        if groups is not None:
+            g = groups.ravel()
+            return {k: np.bincount(g, weights=v.ravel(), minlength=n_groups)
+                    for k, v in pieces.items()}
+        return {k: v.sum(axis=axis) for k, v in pieces.items()}
+
+    def table(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            act = s["actual"]
+            out = {"forecasts": s["forecasts"].astype(np.int64), "actual": act,
+                   "forecast": s["forecast"], "abs_error": s["abs_error"],
+                   "wape": np.where(act > 0, s["abs_error"] / act, np.nan),
+                   "bias": np.where(act > 0, s["error"] / act, np.nan)}
+            for i, level in enumerate(lv):
+                out[f"coverage_{_level_tag(level)}"] = np.where(
+                    s[f"has_{i}"] > 0, s[f"in_{i}"] / s[f"has_{i}"], np.nan)
+        return out
+
+    labels = np.asarray(_LABELS, dtype=object)
+    classes = np.asarray(CLASSES, dtype=object)
+    by_item = pd.DataFrame({
+        "item_id": matrix.items.array,
+        "method": pd.array(labels[meth[-1]], dtype="str"),
+        "demand_class": pd.array(classes[cls[-1]], dtype="str"),
+        "alpha": alphas[-1],
+        **table(summed((0, 1))),
+    })
+    by_horizon = pd.DataFrame({"h": np.arange(1, horizon + 1), **table(summed((0, 2)))})
+    meth_cell = np.broadcast_to(meth[:, None, :], actual.shape)
+    cls_cell = np.broadcast_to(cls[:, None, :], actual.shape)
+    rows = [pd.DataFrame({"by": ["all"], "group": ["all"], "items": [n],
+                          **{k: np.atleast_1d(v) for k, v in table(summed(None)).items()}})]
+    for name, cell, lab in (("method", meth_cell, labels), ("demand_class", cls_cell, classes)):
+        s = table(summed(None, groups=cell, n_groups=len(lab)))
+        items_in = np.bincount(np.unique(cell[:, 0, :] + len(lab) * np.arange(n)[None, :])
+                               % len(lab), minlength=len(lab))
+        used = s["forecasts"] > 0
+        rows.append(pd.DataFrame({"by": name, "group": lab[used], "items": items_in[used],
+                                  **{k: v[used] for k, v in s.items()}}))
+    summary = pd.concat(rows, ignore_index=True)
+    summary["by"] = summary["by"].astype("str")
+    summary["group"] = summary["group"].astype("str")
+    origin_dates = matrix.period_starts[cuts]
+    arrays = {"actual": actual, "point": point, "lower": lower, "upper": upper, "method": meth,
+              "items": matrix.items, "periods": matrix.period_starts, "cuts": cuts}
+    return BacktestResult(by_item, by_horizon, summary, origin_dates, lv, arrays)
