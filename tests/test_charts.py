@@ -112,3 +112,19 @@ def test_change_heatmap_counts():
     hm = charts.change_heatmap(per).data[0]
     assert list(hm.y) == ["a", "b"]
     assert np.array(hm.z).tolist() == [[2, 0, 0, 0, 0], [0, 0, 0, 0, 1]]
+
+
+def test_forecast_fan_bands():
+    hist = pd.DataFrame({"item_id": "i", "period_start": pd.date_range("2024-01-01", periods=3,
+                                                                      freq="W-MON"),
+                         "qty": [1.0, 2.0, 3.0]})
+    fc = pd.DataFrame({"item_id": "i", "period_start": pd.date_range("2024-01-22", periods=2,
+                                                                    freq="W-MON"),
+                       "forecast_qty": [2.0, 2.0], "lower": [1.0, 0.5], "upper": [3.0, 3.5],
+                       "lower_95": [0.0, 0.0], "upper_95": [4.0, 5.0], "method": "ses"})
+    fig = charts.forecast_fan(hist, fc, "i")
+    names = [t.name for t in fig.data]
+    assert names == ["95 % interval", "80 % interval", "demand", "forecast (ses)"]
+    assert list(fig.data[1].y) == [3.0, 3.5, 0.5, 1.0]  # upper forward, lower back
+    with pytest.raises(ValueError):
+        charts.forecast_fan(hist, fc, "other")

@@ -567,3 +567,36 @@ def test_customer_profile_facts_and_unknown_id():
     assert p.first_order == pd.Timestamp("2024-01-01")
     with pytest.raises(ConfigError, match="did you mean big"):
         customer_profile("bigg", orders, master, abc, assign_tiers(abc, master))
+
+
+def test_change_impact_on_pab_hand_worked():
+    from workbench.customers import change_shortage_impact, orders_before_changes
+
+    # on hand 10, no supply, no forecast. Open lines: X's line now 12 (was 8: qty_up),
+    # Y's line 3 pulled in from week 20 (outside the 13-week horizon) to week 2.
+    # With changes: demand 12 + 3 = 15 -> short 5. Before: 8 -> PAB 2, not short.
+    orders = pd.DataFrame({
+        "order_id": ["o1", "o2"], "line_no": [1, 1], "customer_id": ["X", "Y"],
+        "item_id": ["I", "I"], "qty_ordered": [12.0, 3.0], "status": ["open", "open"],
+        "order_date": pd.to_datetime(["2026-06-01", "2026-06-01"]),
+        "requested_date": pd.to_datetime(["2026-07-06", "2026-07-13"])})
+    changes = pd.DataFrame({
+        "order_id": ["o1", "o2"], "line_no": [1, 1], "change_seq": [1, 1],
+        "change_date": pd.to_datetime(["2026-06-10", "2026-06-12"]),
+        "change_type": ["qty_up", "date_in"], "customer_id": ["X", "Y"],
+        "old_qty": [8.0, None], "new_qty": [12.0, None],
+        "old_date": pd.to_datetime([None, "2026-11-16"]),
+        "new_date": pd.to_datetime([None, "2026-07-13"])})
+    before = orders_before_changes(orders, changes)
+    assert before["qty_ordered"].tolist() == [8.0, 3.0]
+    assert before["requested_date"].tolist() == [pd.Timestamp("2026-07-06"),
+                                                 pd.Timestamp("2026-11-16")]
+    inventory = pd.DataFrame({"item_id": ["I"], "snapshot_date": pd.to_datetime(["2026-06-29"]),
+                              "on_hand": [10.0]})
+    imp = change_shortage_impact(orders, changes, forecast=None, supply=None,
+                                 inventory=inventory, as_of="2026-06-29").set_index(
+                                     "customer_id")
+    # extra shortage 5; X added 4 units in the horizon, Y added 3 -> 5*4/7 and 5*3/7
+    assert imp.loc["X", "shortage_caused"] == pytest.approx(5 * 4 / 7)
+    assert imp.loc["Y", "shortage_caused"] == pytest.approx(5 * 3 / 7)
+    assert imp["short_only_with_changes"].all()

@@ -318,3 +318,33 @@ def change_heatmap(per_change: pd.DataFrame, *, top_n: int = 20,
     fig.update_xaxes(title="weeks before the due date when the change arrived")
     return _layout(fig, "Order changes by customer and lateness", height=max(300, 24 * len(
         counts) + 140))
+
+
+def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, item_id: str, *,
+                 last_periods: int = 52) -> go.Figure:
+    """History and forecast of one item with 80 % and 95 % prediction bands.
+
+    ``history``: long ``item_id, period_start, qty`` (``DemandMatrix.to_frame()``);
+    ``forecast``: the forecast table (``forecast_qty, lower, upper`` and, if
+    present, ``lower_95, upper_95``).
+    """
+    h = history[history["item_id"].astype(str) == str(item_id)].sort_values(
+        "period_start").tail(last_periods)
+    f = forecast[forecast["item_id"].astype(str) == str(item_id)].sort_values("period_start")
+    if f.empty:
+        raise ValueError(f"item {item_id!r} has no forecast")
+    x = pd.concat([f["period_start"], f["period_start"][::-1]])
+    fig = go.Figure()
+    if {"lower_95", "upper_95"} <= set(f.columns):
+        fig.add_scatter(x=x, y=pd.concat([f["upper_95"], f["lower_95"][::-1]]), fill="toself",
+                        fillcolor="rgba(31,95,139,0.12)", line=dict(width=0),
+                        name="95 % interval", hoverinfo="skip")
+    fig.add_scatter(x=x, y=pd.concat([f["upper"], f["lower"][::-1]]), fill="toself",
+                    fillcolor="rgba(31,95,139,0.25)", line=dict(width=0),
+                    name="80 % interval", hoverinfo="skip")
+    fig.add_scatter(x=h["period_start"], y=h["qty"], name="demand", mode="lines",
+                    line=dict(color="black"))
+    method = str(f["method"].iloc[0]) if "method" in f else ""
+    fig.add_scatter(x=f["period_start"], y=f["forecast_qty"], name=f"forecast ({method})",
+                    mode="lines", line=dict(color=PALETTE["primary"], width=2.5))
+    return _layout(fig, f"Demand forecast: {item_id}", yaxis_title="units per period")
