@@ -18,6 +18,8 @@ demo: $(STAMP)
 	$(BIN)/workbench demo
 
 test: $(STAMP)
+	# notebooks run in their own folder (as JupyterLab does), outputs checked only where marked
+	$(BIN)/python -m pytest --nbval-lax notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
