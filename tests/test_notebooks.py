@@ -69,3 +69,36 @@ def test_order_history_with_real_data_and_monthly_period(tmp_path, real_usaid):
                      for o in c.outputs)
     assert "10,324 rows in" in text
     assert "without an order date" in text
+
+
+NON_DEFAULT = {
+    "order_history": {"period": "Q", "top_n": 5, "start_date": "2025-01-01",
+                      "customers_master": ""},
+    "service_kpis": {"period": "Q", "grouping": "segment", "on_time_tolerance_days": 2,
+                     "in_full_tolerance_pct": 0.05},
+    "customer_review": {"customer_id": "C0131", "period": "Q", "recent_days": 180},
+    "customer_segments": {"value_measure": "margin", "cutoff_a": 0.7, "truth_file": "",
+                          "forecast_method": "sba", "fan_items": 1},
+    "pab_early_warning": {"language": "zh", "frozen_periods": 3, "slip_periods": 1,
+                          "item_filter": "ITM-00*", "horizon": 8},
+    "manager_summary": {"language": "zh", "period": "Q", "alert_log": ""},
+    "service_cost_tradeoff": {"interactive": False, "selection": "tier B",
+                              "holding_rate": 0.3, "simulate_reps": 30},
+}
+
+
+def test_every_notebook_has_a_non_default_case():
+    assert set(NON_DEFAULT) == set(IDS)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("case", ["defaults", "non-default"])
+def test_notebook_runs_under_papermill(nb_path, case, tmp_path):
+    params = {} if case == "defaults" else NON_DEFAULT[nb_path.stem]
+    out = execute_notebook(nb_path, tmp_path / f"{nb_path.stem}.ipynb", params)
+    executed = nbformat.read(out, as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert render_html(out, tmp_path / f"{nb_path.stem}.html").stat().st_size > 10_000
