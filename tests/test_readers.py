@@ -7,19 +7,21 @@ import pytest
 
 from workbench.readers import (
     detect_encoding,
-    field_counts,
     find_header_row,
     read_raw,
     sniff_delimiter,
 )
 
 
-def test_field_counts_honour_quotes_and_blank_lines():
-    body = 'a,b,c\n"x,y",2,3\n\n"multi\nline",5,6\r\n\r\n7,8\n'
-    assert field_counts(body, ",").tolist() == [3, 3, 0, 3, 0, 2]
-    assert field_counts("a;b\n1;2", ";").tolist() == [2, 2]
-    assert field_counts('"he said ""hi, there""",1\n', ",").tolist() == [2]
-    assert len(field_counts("", ",")) == 0
+def test_blank_lines_quotes_and_ragged_records(tmp_path):
+    f = tmp_path / "mixed.csv"
+    f.write_text('a,b,c\n"x,y",2,3\n\n"multi\nline",5,6\r\n7,8\n9,10,11\n', encoding="utf-8")
+    raw = read_raw(f)
+    # records: 2 "x,y" ok, 3 blank, 4 multi-line ok, 5 too short, 6 ok
+    assert raw.source_row.tolist() == [2, 4, 6]
+    assert raw.frame["a"].tolist() == ["x,y", "multi\nline", "9"]
+    assert dict(zip(raw.rejected["source_row"], raw.rejected["reason"], strict=True)) == {
+        3: "empty_row", 5: "malformed_row"}
 
 
 @pytest.mark.parametrize(("data", "enc"), [

@@ -233,6 +233,10 @@ class Outcome:
     seconds: float
     html: str | None
     error: str | None = None
+    compute_seconds: float | None = None
+    """Time spent running the notebook's cells (papermill's per-cell durations)."""
+    render_seconds: float | None = None
+    """Time spent rendering the HTML."""
 
 
 def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
@@ -242,9 +246,12 @@ def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
     nb = project_path(job.notebook)
     try:
         executed = execute_notebook(nb, out / f"{job.name}.ipynb", job.parameters)
+        t1 = time.perf_counter()
         render_html(executed, out / f"{job.name}.html", title=job.title, plotlyjs=plotlyjs)
-        return Outcome(job.name, job.title, job.notebook, job.parameters, "ok",
-                       time.perf_counter() - t0, f"{job.name}.html")
+        t2 = time.perf_counter()
+        return Outcome(job.name, job.title, job.notebook, job.parameters, "ok", t2 - t0,
+                       f"{job.name}.html", compute_seconds=cell_seconds(executed),
+                       render_seconds=t2 - t1)
     except WorkbenchError as exc:
         html = None
         failed = out / f"{job.name}.failed.ipynb"
@@ -261,6 +268,13 @@ def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
         return Outcome(job.name, job.title, job.notebook, job.parameters, "failed",
                        time.perf_counter() - t0, None,
                        f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+
+
+def cell_seconds(executed: Path) -> float:
+    """Sum of papermill's per-cell durations in an executed notebook."""
+    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
+    return float(sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+                     for c in nb.get("cells", [])))
 
 
 @dataclass

@@ -203,12 +203,11 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
     meta = {"format": "csv", "encoding": enc, "delimiter": delim, "header_row": hdr_idx + 1}
     body_bytes = body.encode("utf-8")
-    counts = field_counts(body_bytes, delim)
-    if len(counts) == 0 or (counts == len(header)).all():
-        frame = _read_clean_body(body_bytes, delim, header)
+    frame = _read_clean_body(body_bytes, delim, header)
+    if frame is not None:
         src_rows = np.arange(len(frame), dtype=np.int64) + first_row
         rejected: list[tuple] = []
-    else:
+    else:  # some record has the wrong number of fields: split exactly, record by record
         frame, src_rows, rejected = _read_ragged_body(body, delim, header, first_row)
     frame, src_rows, blank_rows = _drop_blank(frame, src_rows)
     rejected += [(r, "empty_row", "all fields empty", "") for r in blank_rows]
@@ -231,51 +230,34 @@ def _record_offset(text: str, delim: str, n_records: int) -> int:
     return len(text)
 
 
-def field_counts(body: str | bytes, delim: str) -> np.ndarray:
-    """Number of fields of every record, vectorized over the whole text.
-
-    Quotes are honoured (delimiters and newlines inside ``"..."`` do not count), so
-    records with embedded newlines are counted once. A final newline does not
-    start a new record.
-    """
-    if not body:
-        return np.zeros(0, dtype=np.int64)
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    b = np.frombuffer(data, dtype=np.uint8)
-    inside = np.bitwise_xor.accumulate((b == 34).astype(np.uint8))  # parity of quotes so far
-    outside = inside == 0
-    nl_pos = np.flatnonzero((b == 10) & outside)
-    dl_pos = np.flatnonzero((b == ord(delim)) & outside)
-    n_rec = len(nl_pos) + (0 if b[-1] == 10 else 1)
-    rec_of_delim = np.searchsorted(nl_pos, dl_pos)
-    counts = np.bincount(rec_of_delim, minlength=n_rec)[:n_rec] + 1
-    # a blank record (just a newline, or "\r\n") has no field at all
-    starts = np.concatenate(([0], nl_pos[:-1] + 1))[: n_rec] if len(nl_pos) else np.array([0])
-    ends = np.concatenate((nl_pos, [len(b)]))[: n_rec]
-    length = ends - starts
-    crlf = np.zeros(n_rec, dtype=bool)
-    nonempty = length > 0
-    crlf[nonempty] = b[np.maximum(ends[nonempty] - 1, 0)] == 13
-    counts[(length == 0) | ((length == 1) & crlf)] = 0
-    return counts
-
-
-def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame:
-    """Fast path: every record has the header's field count; Arrow's CSV reader reads it
-    as text (no type guessing, empty fields stay empty strings)."""
+def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame | None:
+    """Fast path: Arrow's CSV reader reads every field as text (no type guessing, empty
+    fields stay empty strings). Returns ``None`` as soon as one record has a field count
+    other than the header's (blank lines included), so the caller can fall back to the
+    exact record-by-record path and lose nothing."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if not body.strip():
         return pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
+    ragged: list[int] = []
+
+    def on_invalid(row) -> str:
+        ragged.append(row.actual_columns)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]
     table = pacsv.read_csv(
         io.BytesIO(body),
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))]),
+        read_options=pacsv.ReadOptions(column_names=names),
         parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                         newlines_in_values=True, ignore_empty_lines=False),
+                                         newlines_in_values=True, ignore_empty_lines=False,
+                                         invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(
-            column_types={f"c{i}": pa.string() for i in range(len(header))},
+            column_types=dict.fromkeys(names, pa.string()),
             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    if ragged:
+        return None
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(
         "pyarrow", na_value=np.nan)}.get)
     frame.columns = header
