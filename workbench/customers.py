@@ -48,6 +48,7 @@ from scipy import stats
 
 from .exceptions import ConfigError, NotAvailableError
 from .history import add_revenue, period_start
+from .parsing import check_date
 
 __all__ = [
     "CHANGE_TYPES",
@@ -141,21 +142,9 @@ def _timestamp(days: np.ndarray | int) -> pd.Series | pd.Timestamp:
 
 
 def _check_as_of(as_of: object) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if ts is pd.NaT or pd.isna(ts):
-        raise ConfigError(
-            f"as_of must be a date, got {as_of!r}",
-            key="as_of",
-            value=as_of,
-            fix="pass the analysis date, e.g. as_of='2025-03-03', or leave it out "
-                "(the day after the latest order).",
-        )
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    return check_date(as_of, key="as_of",
+                      fix=("pass the analysis date, e.g. as_of='2025-03-03', or leave it out "
+                "(the day after the latest order)."))
 
 
 def _live(orders: pd.DataFrame) -> pd.DataFrame:

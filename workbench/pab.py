@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ConfigError, MissingColumnsError, WorkbenchError
+from .parsing import check_date
 
 __all__ = [
     "ALLOCATION_RULES",
@@ -294,20 +295,8 @@ def _check_int(name: str, value: object, minimum: int, fix: str) -> int:
 
 
 def _check_as_of(as_of: object) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if ts is pd.NaT or pd.isna(ts):
-        raise ConfigError(
-            f"as_of must be a date, got {as_of!r}",
-            key="as_of",
-            value=as_of,
-            fix="pass the planning date, e.g. as_of='2025-03-03' or pd.Timestamp.today().",
-        )
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    return check_date(as_of, key="as_of",
+                      fix=("pass the planning date, e.g. as_of='2025-03-03' or pd.Timestamp.today()."))
 
 
 def _require(frame: pd.DataFrame, table: str, columns: Iterable[str], hint: str = "") -> None:

@@ -452,3 +452,20 @@ def parse_column(raw: pd.Series, type_: str, *, value_map: dict | None = None,
     if type_ == "date":
         return parse_date(raw, date_options, extra_na)
     raise ValueError(f"unknown column type {type_!r}")
+
+
+def check_date(value: object, *, key: str, fix: str) -> pd.Timestamp:
+    """A parameter that must be a date (``"2026-06-29"``, a Timestamp, ...), normalized to
+    midnight without time zone; otherwise a :class:`~workbench.exceptions.ConfigError`
+    naming ``key`` with ``fix``."""
+    from .exceptions import ConfigError
+
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = pd.NaT
+    if ts is pd.NaT or pd.isna(ts):
+        raise ConfigError(f"{key} must be a date, got {value!r}", key=key, value=value, fix=fix)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
