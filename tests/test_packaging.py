@@ -10,6 +10,9 @@ import yaml
 
 from workbench.schema import data_model_markdown
 
+CONDA_NAMES = {"python-duckdb": "duckdb"}
+"""conda-forge package names that differ from the PyPI names."""
+
 
 def _req(spec: str) -> tuple[str, str]:
     m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[\d.]+)?", spec)
@@ -31,7 +34,7 @@ def test_environment_yml_matches_pyproject(root):
             continue
         name, bound = _req(dep)
         if name not in ("python", "pip"):
-            conda[name] = bound
+            conda[CONDA_NAMES.get(name, name)] = bound
     pip_reqs = dict(_req(r) for r in pip_section if r != "-e .")
     assert "-e ." in pip_section
     assert not set(conda) & set(pip_reqs), "a package is listed twice"

@@ -1,4 +1,4 @@
-"""Customer-service KPIs: one vectorized engine, a long tidy table, exact roll-ups.
+"""Customer-service KPIs: vectorized engines (pandas or DuckDB), a long tidy table, exact roll-ups.
 
 :func:`kpi_table` computes every KPI of :func:`kpi_definitions` for any grouping
 (customer, item, site, a customer attribute such as ``tier`` or ``segment``,
@@ -15,13 +15,21 @@ to ``docs/kpis.md``.
 
 How it is computed
 ------------------
-One pass builds line-level NumPy arrays (day numbers, quantities, 0/1 flags);
-group keys are factorized once into integer codes; every numerator and
-denominator is then a :func:`numpy.bincount` over those codes. Order-level KPIs
-first reduce the line flags per order (``all()`` = no bad line, via a count of
-bad lines per order), then count orders per group. Medians, percentiles and
-standard deviations use one pandas ``groupby`` on the integer codes. No Python
-loop runs per line, order or group.
+Two engines give the same table (``engine=`` of :func:`kpi_table`):
+
+* ``"pandas"``: one pass builds line-level NumPy arrays (day numbers,
+  quantities, 0/1 flags); group keys are factorized once into integer codes;
+  every numerator and denominator is then a :func:`numpy.bincount` over those
+  codes. Order-level KPIs first reduce the line flags per order (``all()`` = no
+  bad line, via a count of bad lines per order), then count orders per group.
+  Medians, percentiles and standard deviations use one pandas ``groupby`` on
+  the integer codes. No Python loop runs per line, order or group.
+* ``"duckdb"`` (:mod:`workbench.kpis_sql`): the same definitions as one DuckDB
+  query, on an Arrow copy of the frame or -- with :func:`kpi_table_from_parquet`
+  -- straight on a Parquet file, so that millions of lines never enter pandas.
+  ``"auto"`` (the default) uses it for frames of :data:`AUTO_DUCKDB_MIN_LINES`
+  lines or more when ``duckdb`` is installed. ``benchmarks/bench_kpis.py``
+  measures it on ten million lines against hand-written DuckDB SQL.
 
 Conventions
 -----------
@@ -49,7 +57,9 @@ from .exceptions import ConfigError, MissingColumnsError, NotAvailableError
 from .history import period_start
 
 __all__ = [
+    "AUTO_DUCKDB_MIN_LINES",
     "CANCELLED_STATUSES",
+    "ENGINES",
     "DELIVERED_STATUSES",
     "GENERAL_CONVENTIONS",
     "KPI_NAMES",
@@ -62,6 +72,7 @@ __all__ = [
     "get_definition",
     "kpi_definitions",
     "kpi_table",
+    "kpi_table_from_parquet",
     "reaggregate",
     "render_kpi_docs",
     "write_kpi_docs",
@@ -927,7 +938,7 @@ class _Aggregator:
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0) * scale, np.nan)
 
 
@@ -1021,12 +1032,48 @@ def _check_params(period, on_time_tolerance_days, in_full_tolerance_pct, ship_le
             fix="give 0.02 for a 2 % tolerance.")
 
 
+ENGINES: tuple[str, ...] = ("auto", "pandas", "duckdb")
+"""Values of the ``engine`` argument of :func:`kpi_table` and :func:`kpi_table_from_parquet`."""
+
+AUTO_DUCKDB_MIN_LINES = 200_000
+"""``engine="auto"``: frames with at least this many lines go to DuckDB (when installed)."""
+
+
+def _resolve_engine(engine: str, n_lines: int | None) -> str:
+    """``"pandas"`` or ``"duckdb"`` for an ``engine`` argument (``n_lines`` None: a file)."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}", key="engine", value=engine,
+                          fix="use 'auto', 'pandas' or 'duckdb'.")
+    if engine == "pandas":
+        return "pandas"
+    from .kpis_sql import duckdb_available
+
+    if engine == "duckdb":
+        if not duckdb_available():
+            raise ConfigError("engine='duckdb' needs the duckdb package", key="engine",
+                              value=engine, fix="pip install duckdb, or use engine='pandas'.")
+        return "duckdb"
+    big = n_lines is None or n_lines >= AUTO_DUCKDB_MIN_LINES
+    return "duckdb" if big and duckdb_available() else "pandas"
+
+
+def _prepare(kpis: str | Sequence[str] | None, by: str | Sequence[str] | None
+             ) -> tuple[list[KpiDefinition], list[str]]:
+    defs = _select(kpis)
+    by_cols = _as_list(by)
+    reserved = {"period_start", *TABLE_VALUE_COLUMNS}
+    if bad := [c for c in by_cols if c in reserved]:
+        raise ConfigError(f"cannot group by {bad[0]!r}: reserved name", key="by", value=bad[0],
+                          fix="use period= to group by period.")
+    return defs, by_cols
+
+
 def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
               period: str | None = None, date_column: str = "order_date",
               on_time_tolerance_days: float = 0, in_full_tolerance_pct: float = 0.0,
               ship_lead_days: float = 0, as_of: str | pd.Timestamp | None = None,
               complaints: pd.DataFrame | None = None, customers: pd.DataFrame | None = None,
-              kpis: str | Sequence[str] | None = None) -> pd.DataFrame:
+              kpis: str | Sequence[str] | None = None, engine: str = "auto") -> pd.DataFrame:
     """Customer-service KPIs per group as a long tidy table.
 
     Parameters
@@ -1064,6 +1111,15 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
         Customer master, for grouping by customer attributes.
     kpis
         KPI name(s) to compute (default all, see :func:`kpi_definitions`).
+    engine
+        ``"pandas"``: NumPy/pandas in this process. ``"duckdb"``: the same
+        table computed by DuckDB (:mod:`workbench.kpis_sql`) on an Arrow copy of
+        the columns used -- several times faster and leaner on millions of
+        lines. ``"auto"`` (default): DuckDB for frames of at least
+        :data:`AUTO_DUCKDB_MIN_LINES` lines when ``duckdb`` is installed (and
+        the frame converts to Arrow), pandas otherwise. Both engines give the
+        same table; sums of non-integer values (value fill rate) may differ in
+        the last bits.
 
     Returns
     -------
@@ -1080,11 +1136,16 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
     Raises
     ------
     ConfigError
-        Unknown KPI, period, group column; negative tolerance.
+        Unknown KPI, period, group column or engine; negative tolerance;
+        ``engine="duckdb"`` without the duckdb package.
     NotAvailableError
         ``period`` is given but ``date_column`` is absent or entirely missing.
     MissingColumnsError
         ``order_id`` or ``qty_ordered`` is absent.
+
+    See Also
+    --------
+    kpi_table_from_parquet : the same table straight from a Parquet file.
 
     Notes
     -----
@@ -1096,26 +1157,127 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
     if missing:
         raise MissingColumnsError("order_lines", missing, list(orders.columns),
                                   hint="KPIs need every order line's order and quantity.")
-    defs = _select(kpis)
-    by_cols = _as_list(by)
-    reserved = {"period_start", *TABLE_VALUE_COLUMNS}
-    if bad := [c for c in by_cols if c in reserved]:
-        raise ConfigError(f"cannot group by {bad[0]!r}: reserved name", key="by", value=bad[0],
-                          fix="use period= to group by period.")
+    defs, by_cols = _prepare(kpis, by)
+    params = _Params(float(on_time_tolerance_days), float(in_full_tolerance_pct),
+                     float(ship_lead_days), np.nan)
+    as_of_ts = None if as_of is None else pd.Timestamp(as_of).normalize()
+    if _resolve_engine(engine, len(orders)) == "duckdb":
+        from .kpis_sql import ArrowConversionError, duckdb_kpi_table
 
+        try:
+            return duckdb_kpi_table(orders, by_cols, defs, period=period,
+                                    date_column=date_column, params=params, as_of=as_of_ts,
+                                    complaints=complaints, customers=customers)
+        except ArrowConversionError as exc:
+            if engine == "duckdb":
+                raise ConfigError(f"the order lines cannot be handed to DuckDB: {exc}",
+                                  key="engine", value=engine,
+                                  fix="load the data with workbench.load_orders(), or use "
+                                      "engine='pandas'.") from exc
+    return _pandas_kpi_table(orders, by_cols, defs, period, date_column, params, as_of_ts,
+                             complaints, customers)
+
+
+def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = None, *,
+                           period: str | None = None, date_column: str = "order_date",
+                           on_time_tolerance_days: float = 0,
+                           in_full_tolerance_pct: float = 0.0, ship_lead_days: float = 0,
+                           as_of: str | pd.Timestamp | None = None,
+                           complaints: pd.DataFrame | None = None,
+                           customers: pd.DataFrame | None = None,
+                           kpis: str | Sequence[str] | None = None,
+                           engine: str = "auto") -> pd.DataFrame:
+    """The KPI table of :func:`kpi_table`, computed straight from a Parquet file.
+
+    With the DuckDB engine the order lines never enter pandas: DuckDB reads the
+    columns it needs from the file and returns the (small) table, so ten
+    million lines take about as long and as little memory as hand-written
+    DuckDB SQL (see ``docs/benchmarks.md``).
+
+    Parameters
+    ----------
+    path
+        A Parquet file of order lines in the data model: columns named as in
+        ``docs/data-model.md``, dates as Parquet dates or timestamps, numbers
+        and flags typed -- as written by ``write_samples(..., fmt="parquet")``
+        or ``load_orders(...).data.to_parquet(...)``. The file is read as is:
+        no mapping, validation or quarantine (use :func:`workbench.load_orders`
+        for raw extracts).
+    by, period, date_column, on_time_tolerance_days, in_full_tolerance_pct, ship_lead_days
+        As :func:`kpi_table`.
+    as_of, complaints, customers, kpis
+        As :func:`kpi_table`.
+    engine
+        ``"duckdb"``, ``"pandas"`` (read the columns used with pyarrow, dates
+        as ``datetime64``, then the pandas engine) or ``"auto"`` (default):
+        DuckDB when installed.
+
+    Returns
+    -------
+    DataFrame
+        The same table (columns, dtypes, order, ``attrs``) as :func:`kpi_table`
+        on the file's contents.
+
+    Raises
+    ------
+    SourceError
+        The file cannot be read as Parquet.
+    MissingColumnsError
+        ``order_id`` or ``qty_ordered`` is absent.
+    ConfigError, NotAvailableError
+        As :func:`kpi_table`; also a date column stored as text (DuckDB engine).
+    """
+    import pyarrow.parquet as pq
+
+    from .exceptions import SourceError
+
+    _check_params(period, on_time_tolerance_days, in_full_tolerance_pct, ship_lead_days)
+    defs, by_cols = _prepare(kpis, by)
+    path = Path(path)
+    try:
+        names = pq.read_schema(path).names
+    except Exception as exc:
+        raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
+    missing = [c for c in ("order_id", "qty_ordered") if c not in names]
+    if missing:
+        raise MissingColumnsError("order_lines", missing, names, source=str(path),
+                                  hint="KPIs need every order line's order and quantity.")
+    if _resolve_engine(engine, None) == "pandas":
+        columns = [c for c in dict.fromkeys([*_MODEL_COLUMNS, *by_cols, date_column])
+                   if c in names]
+        frame = pq.read_table(path, columns=columns).to_pandas(date_as_object=False)
+        return kpi_table(frame, by, period=period, date_column=date_column,
+                         on_time_tolerance_days=on_time_tolerance_days,
+                         in_full_tolerance_pct=in_full_tolerance_pct,
+                         ship_lead_days=ship_lead_days, as_of=as_of, complaints=complaints,
+                         customers=customers, kpis=kpis, engine="pandas")
+    from .kpis_sql import duckdb_kpi_table
+
+    params = _Params(float(on_time_tolerance_days), float(in_full_tolerance_pct),
+                     float(ship_lead_days), np.nan)
+    return duckdb_kpi_table(path, by_cols, defs, period=period, date_column=date_column,
+                            params=params,
+                            as_of=None if as_of is None else pd.Timestamp(as_of).normalize(),
+                            complaints=complaints, customers=customers)
+
+
+def _pandas_kpi_table(orders: pd.DataFrame, by_cols: list[str], defs: list[KpiDefinition],
+                      period: str | None, date_column: str, params: _Params,
+                      as_of_ts: pd.Timestamp | None, complaints: pd.DataFrame | None,
+                      customers: pd.DataFrame | None) -> pd.DataFrame:
+    """The pandas/NumPy engine of :func:`kpi_table` (arguments validated)."""
     # -- lines kept: not cancelled, and dated when grouping by period
     n_all = len(orders)
     status_codes = _status_codes(orders["status"]) if "status" in orders else None
     cancelled = (_status_mask(status_codes, CANCELLED_STATUSES) if status_codes is not None
                  else np.zeros(n_all, dtype=bool))
     keep = ~cancelled
-    if as_of is not None:
-        as_of_ts = pd.Timestamp(as_of).normalize()
-    elif _has_values(orders, "order_date") and keep.any():
-        last = np.nanmax(_day_numbers(orders["order_date"])[keep], initial=-np.inf)
-        as_of_ts = pd.NaT if np.isinf(last) else _EPOCH + pd.Timedelta(days=int(last))
-    else:
-        as_of_ts = pd.NaT
+    if as_of_ts is None:
+        if _has_values(orders, "order_date") and keep.any():
+            last = np.nanmax(_day_numbers(orders["order_date"])[keep], initial=-np.inf)
+            as_of_ts = pd.NaT if np.isinf(last) else _EPOCH + pd.Timedelta(days=int(last))
+        else:
+            as_of_ts = pd.NaT
     undated = 0
     if period:
         if not _has_values(orders, date_column):
@@ -1145,19 +1307,49 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
         keys.append(key)
 
     available = {c for c in _MODEL_COLUMNS if _has_values(orders, c)}
-    if complaints is not None:
-        available.add("complaints")
-        available.update(f"complaints.{c}" for c in complaints.columns
-                         if _usable(complaints, c))
     as_of_day = np.nan if pd.isna(as_of_ts) else float((as_of_ts - _EPOCH).days)
-    params = _Params(float(on_time_tolerance_days), float(in_full_tolerance_pct),
-                     float(ship_lead_days), as_of_day)
-    L = _Lines(orders, rows, frozenset(available), params)
+    p = _Params(params.tol_days, params.tol_pct, params.ship_lead_days, as_of_day)
+    L = _Lines(orders, rows, frozenset(available), p)
     if status_codes is not None:
         L.status_codes = status_codes  # reuse the factorization (cached_property slot)
     groups = _make_groups(keys, rows, L.n)
     agg = _Aggregator(L, groups)
 
+    def parts_per_group(ng: int) -> np.ndarray:
+        return np.bincount(agg.order_parts[1], minlength=ng).astype(np.float64)
+
+    table = _finish(groups, defs, available, lambda name, ng: agg.measure(name),
+                    parts_per_group, complaints, by_cols, period, customers)
+    table.attrs.update(as_of=as_of_ts, undated_lines=undated,
+                       cancelled_lines=int(cancelled.sum()))
+    return table
+
+
+def _unavailable_note(miss: list[str]) -> str:
+    if "complaints" in miss:
+        return f"{_NOT_AVAILABLE}needs a complaints frame"
+    return f"{_NOT_AVAILABLE}needs column{'s' if len(miss) > 1 else ''} {', '.join(miss)}"
+
+
+def _finish(groups: _Groups | pd.DataFrame, defs: list[KpiDefinition], available: set[str],
+            measure: Callable[[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+            parts_per_group: Callable[[int], np.ndarray], complaints: pd.DataFrame | None,
+            by_cols: list[str], period: str | None, customers: pd.DataFrame | None
+            ) -> pd.DataFrame:
+    """Complaint KPIs, notes and the long table, shared by both engines.
+
+    ``groups`` are the order groups (a key frame is wrapped); complaints may append
+    groups the orders lack, so ``measure(name, ng)`` and ``parts_per_group(ng)``
+    return arrays for ``ng`` groups (zeros, or NaN for statistics, past the order
+    groups).
+    """
+    if isinstance(groups, pd.DataFrame):
+        groups = _Groups(np.zeros(0, dtype=np.int64), groups)
+    available = set(available)
+    if complaints is not None:
+        available.add("complaints")
+        available.update(f"complaints.{c}" for c in complaints.columns
+                         if _usable(complaints, c))
     # -- complaints: may add groups the orders lack, so they go first
     complaint_codes = complaint_note = None
     if complaints is not None and any(d.level == "complaint" for d in defs):
@@ -1171,34 +1363,26 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
         nan = np.full(ng, np.nan)
         miss = d.missing(available)
         if miss:
-            note = (f"{_NOT_AVAILABLE}needs a complaints frame" if "complaints" in miss else
-                    f"{_NOT_AVAILABLE}needs column{'s' if len(miss) > 1 else ''} "
-                    f"{', '.join(miss)}")
-            results.append((nan, nan, nan, note))
+            results.append((nan, nan, nan, _unavailable_note(miss)))
         elif d.level == "complaint":
             if complaint_codes is None:
                 results.append((nan, nan, nan, complaint_note))
                 continue
-            results.append((*_complaint_measure(d, complaints, complaint_codes, agg, ng),
-                            None))
+            results.append((*_complaint_measure(d, complaints, complaint_codes,
+                                                parts_per_group(ng), ng), None))
         else:
             # groups appended for complaints are already counted (bincount minlength)
-            results.append((*agg.measure(d.name), None))
-
-    table = _assemble(groups.keys, defs, results)
-    table.attrs.update(as_of=as_of_ts, undated_lines=undated,
-                       cancelled_lines=int(cancelled.sum()))
-    return table
+            results.append((*measure(d.name, ng), None))
+    return _assemble(groups.keys, defs, results)
 
 
 def _complaint_measure(d: KpiDefinition, complaints: pd.DataFrame,
-                       codes_keep: tuple[np.ndarray, np.ndarray], agg: _Aggregator, ng: int
+                       codes_keep: tuple[np.ndarray, np.ndarray], parts: np.ndarray, ng: int
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes, keep = codes_keep
     if d.name == "complaints_per_100_orders":
         num = np.bincount(codes, minlength=ng).astype(np.float64)
-        _, part_group = agg.order_parts
-        den = np.bincount(part_group, minlength=ng).astype(np.float64)
+        den = parts
     else:
         c = complaints.loc[keep]
         days = _day_numbers(c["resolved_date"]) - _day_numbers(c["complaint_date"])
@@ -1206,6 +1390,16 @@ def _complaint_measure(d: KpiDefinition, complaints: pd.DataFrame,
         num = np.bincount(codes, weights=np.where(ok, days, 0.0), minlength=ng)
         den = np.bincount(codes, weights=ok.astype(np.float64), minlength=ng)
     return num, den, _ratio(num, den, d.scale)
+
+
+def _repeat_strings(values: Sequence[str | None], times: int) -> pd.Series:
+    """``values`` tiled ``times`` times as a ``str`` Series (built in Arrow: no Python loop
+    over the rows)."""
+    import pyarrow as pa
+
+    idx = np.tile(np.arange(len(values), dtype=np.int32), times)
+    arr = pa.array(list(values), pa.string()).take(pa.array(idx))
+    return pd.Series(pd.array(arr, dtype="str"))
 
 
 def _assemble(keys: pd.DataFrame, defs: list[KpiDefinition],
@@ -1226,14 +1420,13 @@ def _assemble(keys: pd.DataFrame, defs: list[KpiDefinition],
             return np.zeros(0)
         return np.column_stack([r[i] for r in results])[order].ravel()
 
-    cols["kpi"] = pd.Series(np.tile([d.name for d in defs], ng), dtype="str")
+    cols["kpi"] = _repeat_strings([d.name for d in defs], ng)
     cols["numerator"] = stack(0)
     cols["denominator"] = stack(1)
     cols["value"] = stack(2)
-    cols["unit"] = pd.Series(np.tile([d.unit for d in defs], ng), dtype="str")
-    cols["note"] = pd.Series(np.tile(np.array([r[3] for r in results], dtype=object), ng),
-                             dtype="str")
-    return pd.DataFrame(cols)
+    cols["unit"] = _repeat_strings([d.unit for d in defs], ng)
+    cols["note"] = _repeat_strings([r[3] for r in results], ng)
+    return pd.DataFrame(cols, copy=False)  # no block consolidation (a copy of every column)
 
 
 # --------------------------------------------------------------------------------------
