@@ -74,3 +74,22 @@ def test_live_widget_updates_the_figure_in_place(items):
     assert "0.98" in box.children[2].value or "98.0%" in box.children[2].value
     static = build(items, interactive=False)
     assert static[0].data[0].name == "holding cost"
+
+
+def test_current_policy_cost_hand_worked():
+    from workbench.explorer import current_policy_cost
+
+    # one item: demand 100/wk (sd 20), lead time 1 week + weekly review -> protection 2 weeks.
+    # No safety stock -> order-up-to = mean demand over 2 weeks -> cycle service 50 %.
+    # h = 52 * 0.25 / 52 = 0.25 per unit-week; p = 0.3 * price 10 = 3 per unit short
+    # -> critical ratio 1 - h/p = 1 - 0.25/3 = 0.91667.
+    items = pd.DataFrame({"item_id": ["x"], "mean_demand": [100.0], "sd_demand": [20.0],
+                          "lead_time_days": [7.0], "unit_cost": [52.0], "unit_price": [10.0]})
+    pc = current_policy_cost(items, pd.Series([0.0], index=["x"]))
+    assert pc.current_service == pytest.approx(0.5)
+    assert pc.optimal_service == pytest.approx(1 - 0.25 / 3)
+    assert pc.current_cost > pc.optimal_cost
+    row = pc.per_item.iloc[0]
+    assert row["optimal_safety_stock"] == pytest.approx(1.3830 * 20 * np.sqrt(2), rel=1e-3)
+    with pytest.raises(NotAvailableError):
+        current_policy_cost(items, pd.Series([1.0], index=["other"]))

@@ -319,3 +319,69 @@ def compare(items: pd.DataFrame, scenarios: dict[str, dict], *, selection: str =
                       "cost-optimal service level": o["service_level"],
                       "total cost / year at optimum": o["total_cost"] * per_year}
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class PolicyCost:
+    """Cost of the current safety stocks against the cost-optimal service levels."""
+
+    per_item: pd.DataFrame
+    current_service: float
+    optimal_service: float
+    current_cost: float
+    optimal_cost: float
+
+    def as_dict(self) -> dict:
+        """The numbers :func:`workbench.summary.narrative` takes as ``cost``."""
+        return {"current_service": self.current_service, "optimal_service": self.optimal_service,
+                "current_cost": self.current_cost, "optimal_cost": self.optimal_cost}
+
+
+def current_policy_cost(items: pd.DataFrame, safety_stock: pd.Series, *,
+                        holding_rate: float = 0.25, shortage_cost_pct: float = 0.3,
+                        per_year: float = 52.0) -> PolicyCost:
+    """What the safety stocks in the item master cost, against each item's optimum.
+
+    Each item is evaluated under weekly order-up-to review with its current
+    safety stock (order-up-to = lead-time-plus-review demand + safety stock), and
+    at its cost-optimal cycle service level (critical ratio). Service levels are
+    demand-weighted averages; costs are per year.
+
+    Parameters
+    ----------
+    items
+        :func:`explorer_items` output.
+    safety_stock
+        Current safety stock per item, indexed by ``item_id`` (item master).
+    """
+    from .inventory import evaluate_policy, policy_for_service
+
+    d = items.assign(item_id=items["item_id"].astype(str))
+    ss = pd.Series(safety_stock.to_numpy(dtype=float), index=safety_stock.index.astype(str))
+    d = d.assign(current_ss=d["item_id"].map(ss)).dropna(subset=["current_ss"])
+    if d.empty:
+        raise NotAvailableError("the cost of the current service policy",
+                                ["items.safety_stock"])
+    price = d["unit_price"].fillna(d["unit_cost"]) if "unit_price" in d else d["unit_cost"]
+    h = d["unit_cost"].to_numpy() * holding_rate / per_year
+    p = shortage_cost_pct * price.to_numpy()
+    mu, sd = d["mean_demand"].to_numpy(), d["sd_demand"].to_numpy()
+    lt = d["lead_time_days"].to_numpy() / 7.0
+    base = policy_for_service(mu, sd, lt, 0.5, holding_cost=h, stockout_cost=p)
+    current = evaluate_policy(mu, sd, lt, order_up_to=base.order_up_to + d["current_ss"].to_numpy(),
+                              holding_cost=h, stockout_cost=p)
+    optimal_level = np.clip(1 - h / np.where(p > 0, p, np.nan), 0.5, 0.9999)
+    optimal_level = np.where(np.isnan(optimal_level), 0.5, optimal_level)
+    best = policy_for_service(mu, sd, lt, optimal_level, holding_cost=h, stockout_cost=p)
+    per_item = pd.DataFrame({
+        "item_id": d["item_id"].to_numpy(), "current_safety_stock": d["current_ss"].to_numpy(),
+        "current_service": np.asarray(current.service_level),
+        "current_cost": np.asarray(current.total_cost) * per_year,
+        "optimal_service": optimal_level, "optimal_safety_stock": np.asarray(best.safety_stock),
+        "optimal_cost": np.asarray(best.total_cost) * per_year})
+    per_item["saving"] = per_item["current_cost"] - per_item["optimal_cost"]
+    w = mu / mu.sum()
+    return PolicyCost(per_item.sort_values("saving", ascending=False).reset_index(drop=True),
+                      float((w * per_item["current_service"].to_numpy()).sum()),
+                      float((w * per_item["optimal_service"].to_numpy()).sum()),
+                      float(per_item["current_cost"].sum()), float(per_item["optimal_cost"].sum()))

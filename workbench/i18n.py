@@ -63,6 +63,13 @@ LABELS: dict[str, dict[str, str]] = {
     "cycle_time_mean": {"en": "Order cycle time (days)", "zh": "订单周期（天）"},
     "perfect_order_rate": {"en": "Perfect order", "zh": "完美订单率"},
     "service_level": {"en": "Service level", "zh": "服务水平"},
+    "current_policy": {"en": "Current safety stocks", "zh": "当前安全库存"},
+    "cost_optimum": {"en": "Cost optimum per item", "zh": "各物料成本最优"},
+    "cost_note": {"en": "Cycle service levels weighted by demand; yearly holding plus shortage "
+                        "cost of the safety stocks in the item master against each item's "
+                        "cost-optimal level (weekly review, shortage cost per unit short).",
+                  "zh": "周期服务水平按需求加权；物料主数据中安全库存的年度持有成本加缺货成本，"
+                        "对比各物料的成本最优水平（每周盘点，按缺货数量计缺货成本）。"},
     "total_cost": {"en": "Total cost", "zh": "总成本"},
 }
 

@@ -118,7 +118,8 @@ def churn_overview(warnings: pd.DataFrame, customers: pd.DataFrame | None = None
 
 def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
               churn: pd.DataFrame, *, as_of: object, churn_total: float | None = None,
-              cost: dict | None = None, lang: str = "en") -> list[str]:
+              churn_count: int | None = None, cost: dict | None = None,
+              lang: str = "en") -> list[str]:
     """Short sentences generated from the numbers, most important first.
 
     Parameters
@@ -129,8 +130,8 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
         :func:`alert_overview`.
     risks, churn
         :func:`top_risks`, :func:`churn_overview`.
-    churn_total
-        Total revenue at risk of all flagged customers (default: sum of ``churn``).
+    churn_total, churn_count
+        Revenue at risk and number of all flagged customers (default: those in ``churn``).
     cost
         Optional ``{"current_service", "optimal_service", "current_cost",
         "optimal_cost"}`` from the service-vs-cost analysis.
@@ -186,15 +187,16 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
                        f"（{fmt_num(r['qty_short'], 'zh')}件），影响客户：{r['customers']}。")
     if len(churn):
         total = churn_total if churn_total is not None else float(churn["revenue_at_risk"].sum())
+        count = churn_count if churn_count is not None else len(churn)
         top = churn.iloc[0]
         name = top.get("customer_name") if pd.notna(top.get("customer_name")) else None
         name = name or top["customer_id"]
         if lang == "en":
-            out.append(f"{len(churn)} customer(s) shown at churn risk carry "
-                       f"{fmt_money(total)} of revenue over the last 12 months; the largest is "
-                       f"{name}.")
+            out.append(f"{count} customer(s) are at churn risk, with {fmt_money(total)} of "
+                       f"revenue over the last 12 months; the largest is {name}.")
         else:
-            out.append(f"有流失风险的客户近12个月收入合计{fmt_money(total, 'zh')}，其中最大的是{name}。")
+            out.append(f"{count}个客户有流失风险，近12个月收入合计{fmt_money(total, 'zh')}，"
+                       f"其中最大的是{name}。")
     if cost:
         gap = cost["current_cost"] - cost["optimal_cost"]
         if lang == "en":
