@@ -611,10 +611,12 @@ def _period_table(kpi: str, nums, dens, values=None) -> pd.DataFrame:
 
 def test_p_chart_known_answer():
     # Jan 8/10, Feb 9/10, Mar 4/20, Apr 18/20 -> p = 39/60 = 0.65
+    # These four months are overdispersed (sigma_z ~ 3.9, see test_laney_p_chart_*), so
+    # the default chart="auto" would pick the Laney p' chart: ask for the p-chart.
     t = _period_table("on_time_promised_rate", [8, 9, 4, 18], [10, 10, 20, 20])
-    cl = control_limits(t, "on_time_promised_rate")
+    cl = control_limits(t, "on_time_promised_rate", chart="p")
     assert list(cl.columns) == ["period_start", "value", "center", "lcl", "ucl", "signal",
-                                "deteriorated"]
+                                "deteriorated", "chart", "sigma_z"]
     assert cl.attrs["chart"] == "p"
     assert np.allclose(cl["center"], 0.65)
     # n=10: 3 sqrt(0.65 x 0.35 / 10) = 3 x 0.150831 = 0.452493 -> [0.197507, 1.102493 -> 1]
@@ -626,9 +628,142 @@ def test_p_chart_known_answer():
     assert cl["deteriorated"].tolist() == [False, False, True, False]
     # same numbers for late shipments: the low month is a signal but an improvement
     t2 = _period_table("late_shipment_rate", [8, 9, 4, 18], [10, 10, 20, 20])
-    cl2 = control_limits(t2, "late_shipment_rate")
+    cl2 = control_limits(t2, "late_shipment_rate", chart="p")
     assert cl2["signal"].tolist() == [False, False, True, False]
     assert not cl2["deteriorated"].any()
+
+
+def test_laney_p_chart_known_answer():
+    # p-chart numbers of test_p_chart_known_answer: z = (p_t - 0.65) / sigma_t with
+    # sigma_t = 0.150831 (n=10) or 0.106654 (n=20):
+    #   Jan (0.8 - 0.65) / 0.150831 = 0.994491   Feb (0.9 - 0.65) / 0.150831 = 1.657484
+    #   Mar (0.2 - 0.65) / 0.106654 = -4.219257  Apr (0.9 - 0.65) / 0.106654 = 2.344032
+    # moving ranges 0.662994, 5.876741, 6.563289 -> mean 4.367675 -> sigma_z = 3.872052
+    t = _period_table("on_time_promised_rate", [8, 9, 4, 18], [10, 10, 20, 20])
+    cl = control_limits(t, "on_time_promised_rate")
+    assert cl.attrs["chart"] == "laney" and (cl["chart"] == "laney").all()
+    assert np.allclose(cl["sigma_z"], 3.872052, atol=1e-6)
+    # 3 sigma_t sigma_z = 1.752063 (n=10), 1.238900 (n=20): both clip to [0, 1]
+    assert np.allclose(cl["lcl"], 0.0) and np.allclose(cl["ucl"], 1.0)
+    assert not cl["signal"].any()
+    # chart="p" reports the same sigma_z with the plain limits
+    assert np.allclose(control_limits(t, "on_time_promised_rate", chart="p")["sigma_z"],
+                       3.872052, atol=1e-6)
+
+
+def test_laney_p_chart_five_periods_by_hand():
+    # n_t = 100, 400, 100, 400, 100; x_t = 70, 160, 30, 240, 50
+    # p_t = 0.70, 0.40, 0.30, 0.60, 0.50; center p = 550 / 1100 = 0.5
+    # sigma_t = sqrt(0.25 / n_t) = 0.05 (n=100) or 0.025 (n=400)
+    # z_t = 0.2/0.05 = 4, -0.1/0.025 = -4, -0.2/0.05 = -4, 0.1/0.025 = 4, 0
+    # moving ranges 8, 0, 8, 4 -> mean 5 -> sigma_z = 5 / 1.128 = 4.432624
+    t = _period_table("otif_order_rate", [70, 160, 30, 240, 50], [100, 400, 100, 400, 100])
+    cl = control_limits(t, "otif_order_rate", chart="laney")
+    assert cl.attrs["chart"] == "laney"
+    assert np.allclose(cl["center"], 0.5)
+    assert np.allclose(cl["sigma_z"], 4.432624, atol=1e-6)
+    # n=100: 3 x 0.05 x 4.432624 = 0.664894 -> [0, 1] after clipping
+    # n=400: 3 x 0.025 x 4.432624 = 0.332447 -> [0.167553, 0.832447]
+    assert np.allclose(cl["lcl"], [0, 0.167553, 0, 0.167553, 0], atol=1e-6)
+    assert np.allclose(cl["ucl"], [1, 0.832447, 1, 0.832447, 1], atol=1e-6)
+    assert not cl["signal"].any()
+    # the plain p-chart: +/- 0.15 (n=100) or 0.075 (n=400) -> |z| = 4 > 3 flags all four
+    p = control_limits(t, "otif_order_rate", chart="p")
+    assert np.allclose(p["lcl"], [0.35, 0.425, 0.35, 0.425, 0.35])
+    assert np.allclose(p["ucl"], [0.65, 0.575, 0.65, 0.575, 0.65])
+    assert p["signal"].tolist() == [True, True, True, True, False]
+    assert p["deteriorated"].tolist() == [False, True, True, False, False]
+    assert (p["chart"] == "p").all()
+    # auto: sigma_z > 1 -> Laney
+    auto = control_limits(t, "otif_order_rate")
+    pd.testing.assert_frame_equal(auto, cl)
+    # chart="xmr" charts the rates as plain values: center 2.5 / 5 = 0.5, moving ranges
+    # 0.3, 0.1, 0.3, 0.1 -> 0.2; limits 0.5 -/+ 2.66 x 0.2 = [-0.032, 1.032], not clipped
+    x = control_limits(t, "otif_order_rate", chart="xmr")
+    assert x.attrs["chart"] == "xmr" and x["sigma_z"].isna().all()
+    assert np.allclose(x["lcl"], -0.032) and np.allclose(x["ucl"], 1.032)
+
+
+def test_laney_still_flags_a_real_shift():
+    # baseline Jan-Apr: 55, 45, 55, 45 of 100 -> p = 200 / 400 = 0.5, sigma_t = 0.05
+    # z = 1, -1, 1, -1; moving ranges 2, 2, 2 -> sigma_z = 2 / 1.128 = 1.773050
+    # limits 0.5 -/+ 3 x 0.05 x 1.773050 = 0.5 -/+ 0.265957 -> [0.234043, 0.765957]
+    # May 20/100 = 0.2 (z = -6, outside the baseline) is below: a deterioration
+    t = _period_table("on_time_promised_rate", [55, 45, 55, 45, 20], [100] * 5)
+    cl = control_limits(t, "on_time_promised_rate", baseline=(None, "2024-04-01"))
+    assert cl.attrs["chart"] == "laney"
+    assert np.allclose(cl["sigma_z"], 1.773050, atol=1e-6)
+    assert np.allclose(cl["lcl"], 0.234043, atol=1e-6)
+    assert np.allclose(cl["ucl"], 0.765957, atol=1e-6)
+    assert cl["signal"].tolist() == [False] * 4 + [True]
+    assert cl["deteriorated"].tolist() == [False] * 4 + [True]
+
+
+def test_auto_keeps_the_p_chart_without_overdispersion():
+    # 50, 52, 50, 48, 50 of 100: p = 250 / 500 = 0.5, sigma_t = sqrt(0.25 / 100) = 0.05
+    # z = 0, 0.4, 0, -0.4, 0; moving ranges 0.4 x 4 -> sigma_z = 0.4 / 1.128 = 0.354610
+    t = _period_table("otif_order_rate", [50, 52, 50, 48, 50], [100] * 5)
+    cl = control_limits(t, "otif_order_rate")
+    assert cl.attrs["chart"] == "p" and (cl["chart"] == "p").all()
+    assert np.allclose(cl["sigma_z"], 0.354610, atol=1e-6)
+    # sigma_z < 1 -> plain p-chart limits 0.5 -/+ 3 x 0.05 = [0.35, 0.65]
+    assert np.allclose(cl["lcl"], 0.35) and np.allclose(cl["ucl"], 0.65)
+    pd.testing.assert_frame_equal(cl, control_limits(t, "otif_order_rate", chart="p"))
+    # forcing Laney narrows them: 0.5 -/+ 3 x 0.05 x 0.354610 = [0.446809, 0.553191]
+    lan = control_limits(t, "otif_order_rate", chart="laney")
+    assert np.allclose(lan["lcl"], 0.446809, atol=1e-6)
+    assert np.allclose(lan["ucl"], 0.553191, atol=1e-6)
+    assert not lan["signal"].any()
+
+
+def test_auto_chart_is_chosen_per_group():
+    # customer a: the overdispersed five periods above; customer b: the calm ones
+    a = _period_table("otif_order_rate", [70, 160, 30, 240, 50], [100, 400, 100, 400, 100])
+    b = _period_table("otif_order_rate", [50, 52, 50, 48, 50], [100] * 5)
+    t = pd.concat([a.assign(customer_id="a"), b.assign(customer_id="b")], ignore_index=True)
+    t = t[["customer_id", *a.columns]]
+    cl = control_limits(t, "otif_order_rate", by="customer_id")
+    assert cl.attrs["chart"] == "mixed"
+    assert cl.groupby("customer_id")["chart"].unique().map(list).to_dict() == {
+        "a": ["laney"], "b": ["p"]}
+    assert np.allclose(cl.groupby("customer_id")["sigma_z"].first(), [4.432624, 0.354610],
+                       atol=1e-6)
+    # undefined sigma_z (a single period) -> auto keeps the p-chart, forced Laney has no limits
+    one = _period_table("otif_order_rate", [70], [100])
+    assert control_limits(one, "otif_order_rate").attrs["chart"] == "p"
+    forced = control_limits(one, "otif_order_rate", chart="laney")
+    assert forced["sigma_z"].isna().all() and forced["lcl"].isna().all()
+    assert not forced["signal"].any()
+
+
+def test_chart_parameter_errors():
+    t = _period_table("cycle_time_mean", [10, 12, 11], [1] * 3)
+    with pytest.raises(ConfigError, match="unknown chart"):
+        control_limits(t, "cycle_time_mean", chart="np")
+    with pytest.raises(ConfigError, match="not a rate"):
+        control_limits(t, "cycle_time_mean", chart="laney")
+    with pytest.raises(ConfigError, match="not a rate"):
+        control_limits(t, "cycle_time_mean", chart="p")
+    cl = control_limits(t, "cycle_time_mean")
+    assert (cl["chart"] == "xmr").all() and cl["sigma_z"].isna().all()
+
+
+def test_laney_on_the_sample_monthly_otif():
+    orders = wb.load_dataset("samples").orders
+    t = kpi_table(orders, period="M", kpis=["otif_order_rate"])
+    p = control_limits(t, "otif_order_rate", chart="p")
+    auto = control_limits(t, "otif_order_rate")
+    n = len(auto)
+    assert n >= 12
+    # thousands of orders a month vary more than binomial sampling allows ...
+    assert (auto["sigma_z"] > 1).all() and auto.attrs["chart"] == "laney"
+    # ... so the Laney limits are wider than the p-chart's by the factor sigma_z
+    assert (auto["lcl"] <= p["lcl"] + 1e-12).all() and (auto["ucl"] >= p["ucl"] - 1e-12).all()
+    assert np.allclose((auto["ucl"] - auto["center"]) / (p["ucl"] - p["center"]),
+                       auto["sigma_z"])
+    # and far fewer months are flagged
+    assert auto["signal"].sum() < p["signal"].sum()
+    assert auto["signal"].sum() <= 0.25 * n
 
 
 def test_xmr_chart_known_answer():

@@ -9,9 +9,11 @@ and/or a period of a date column) and returns one row per group x KPI::
 Every rate carries its numerator and denominator, so a finer table rolls up
 *exactly* with :func:`reaggregate` (sum the numerators, sum the denominators,
 divide -- never an average of averages). :func:`control_limits` puts a
-period-indexed KPI on a p-chart (rates of lines or orders) or an individuals
-(XmR) chart (everything else). :func:`write_kpi_docs` renders the definitions
-to ``docs/kpis.md``.
+period-indexed KPI on a p-chart (rates of lines or orders; the Laney p' chart
+when the rates vary more between periods than binomial sampling explains, as
+they do at thousands of orders a month) or an individuals (XmR) chart
+(everything else). :func:`write_kpi_docs` renders the definitions to
+``docs/kpis.md``.
 
 How it is computed
 ------------------
@@ -191,7 +193,8 @@ class KpiDefinition:
     higher_is_better
         Direction used by :func:`control_limits`; ``None`` for neutral counts.
     chart
-        ``p`` (p-chart, rates of lines or orders) or ``xmr`` (individuals chart).
+        ``p`` (rates of lines or orders: p-chart, or Laney p' chart when
+        overdispersed) or ``xmr`` (individuals chart); see :func:`control_limits`.
     level
         ``line``, ``order`` or ``complaint``.
     conventions
@@ -1536,13 +1539,31 @@ def _sum_groups(g) -> pd.DataFrame:
 # Control charts
 # --------------------------------------------------------------------------------------
 
-CHART_COLUMNS = ("period_start", "value", "center", "lcl", "ucl", "signal", "deteriorated")
+CHART_COLUMNS = ("period_start", "value", "center", "lcl", "ucl", "signal", "deteriorated",
+                 "chart", "sigma_z")
+CHARTS = ("auto", "p", "laney", "xmr")
+#: d2 for moving ranges of two: sigma = mean moving range / 1.128 (3 / 1.128 = 2.66).
+_D2 = 1.128
+
+
+def _mean_moving_range(x: np.ndarray, gid: np.ndarray, use: np.ndarray, ng: int) -> np.ndarray:
+    """Per row: mean |x_t - x_t-1| over consecutive ``use`` rows of the row's group.
+
+    Rows not in ``use`` are skipped (the next used row pairs with the previous
+    used one); NaN for a group with fewer than two used rows.
+    """
+    pos = np.flatnonzero(use)
+    same = gid[pos][1:] == gid[pos][:-1]
+    mr = np.abs(np.diff(x[pos]))[same]
+    mr_g = gid[pos][1:][same]
+    return _ratio(np.bincount(mr_g, weights=mr, minlength=ng),
+                  np.bincount(mr_g, minlength=ng).astype(np.float64))[gid]
 
 
 def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | None = None,
                    baseline: tuple[str | pd.Timestamp | None, str | pd.Timestamp | None]
-                   | None = None) -> pd.DataFrame:
-    """Control limits for one KPI over periods: p-chart for rates, XmR otherwise.
+                   | None = None, chart: str = "auto") -> pd.DataFrame:
+    """Control limits for one KPI over periods: p or Laney p' chart for rates, XmR otherwise.
 
     Parameters
     ----------
@@ -1552,27 +1573,49 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
         only).
     kpi
         KPI name. ``chart`` ``p`` in :func:`kpi_definitions` (rates of lines or
-        orders) -> p-chart; otherwise individuals (XmR) chart of the values.
+        orders) -> a chart of proportions; otherwise an individuals (XmR) chart
+        of the values.
     by
         Group columns that get a chart each (e.g. ``"customer_id"``).
     baseline
-        ``(first, last)`` period_start of the periods that set the center and
-        the limits (either may be None); default all periods.
+        ``(first, last)`` period_start of the periods that set the center, the
+        limits and ``sigma_z`` (either may be None); default all periods.
+    chart
+        ``"auto"`` (default): for a rate KPI the Laney p' chart when the
+        baseline is overdispersed (``sigma_z > 1``), else the plain p-chart
+        (decided per ``by`` group); XmR for any other KPI. ``"p"``: always the
+        plain p-chart; ``"laney"``: always the Laney p' chart (both for rate
+        KPIs only); ``"xmr"``: the individuals chart of the values, for any
+        KPI.
 
     Returns
     -------
     DataFrame
         ``<by>..., period_start, value, center, lcl, ucl, signal,
-        deteriorated``, sorted by group and period; ``attrs["chart"]`` is
-        ``"p"`` or ``"xmr"``.
+        deteriorated, chart, sigma_z``, sorted by group and period. ``chart``
+        names the chart each row is on (``"p"``, ``"laney"`` or ``"xmr"``);
+        ``attrs["chart"]`` is that name when all groups share it, else
+        ``"mixed"``.
 
         * p-chart: center p = sum(numerator) / sum(denominator) over the
-          baseline periods; per period ``p -/+ 3 sqrt(p (1 - p) / n_t)`` with
-          n_t the period's denominator, clipped to [0, 1].
+          baseline periods; per period ``p -/+ 3 sigma_t`` with
+          ``sigma_t = sqrt(p (1 - p) / n_t)`` and n_t the period's
+          denominator, clipped to [0, 1]. With thousands of orders per period
+          these limits are so narrow that ordinary month-to-month variation
+          (overdispersion) puts nearly every period outside them.
+        * Laney p' chart (Laney 2002): ``z_t = (p_t - p) / sigma_t``;
+          ``sigma_z`` = mean moving range of consecutive baseline z_t / 1.128;
+          limits ``p -/+ 3 sigma_t sigma_z``, clipped to [0, 1]. ``sigma_z``
+          near 1 means binomial variation only (the p-chart), above 1 extra
+          period-to-period variation that widens the limits. Undefined (NaN
+          limits) with fewer than two baseline periods or p in {0, 1}; ``auto``
+          then keeps the p-chart.
         * XmR: center = mean of the baseline values; limits = center -/+
           2.66 x mean moving range of consecutive baseline values (not
           clipped); needs two baseline values.
 
+        ``sigma_z`` is reported for rate KPIs on a p or Laney chart (it tells
+        how overdispersed the rates are) and is NaN on XmR charts.
         ``signal``: value outside the limits (strictly). ``deteriorated``: a
         signal in the bad direction (below lcl when higher is better, above
         ucl otherwise; never for neutral KPIs).
@@ -1580,12 +1623,24 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
     Raises
     ------
     ConfigError
-        Unknown KPI, table without ``period_start``, or a non-additive KPI that
-        would need a roll-up.
+        Unknown KPI or chart, ``chart`` ``"p"`` or ``"laney"`` for a KPI that
+        is not a rate, table without ``period_start``, or a non-additive KPI
+        that would need a roll-up.
     NotAvailableError
         The KPI is not available in the table.
+
+    References
+    ----------
+    D. B. Laney, "Improved control charts for attributes", Quality Engineering
+    14(4), 531-537 (2002).
     """
     d = get_definition(kpi)
+    if chart not in CHARTS:
+        raise ConfigError(f"unknown chart {chart!r}", key="chart", value=chart,
+                          fix=f"use one of {', '.join(CHARTS)}.")
+    if chart in ("p", "laney") and d.chart != "p":
+        raise ConfigError(f"{kpi} is not a rate: a {chart} chart needs counts of lines or "
+                          "orders", key="chart", value=chart, fix="use chart='xmr' or 'auto'.")
     group_cols = _group_columns(table)
     if "period_start" not in group_cols:
         raise ConfigError("control limits need a KPI table by period (no period_start "
@@ -1617,28 +1672,33 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
     if end is not None:
         inb &= (t["period_start"] <= pd.Timestamp(end)).to_numpy()
     ng = int(gid.max()) + 1 if len(gid) else 0
-    if d.chart == "p":
+    if d.chart == "p" and chart != "xmr":
         num = t["numerator"].to_numpy(dtype=np.float64)
         den = t["denominator"].to_numpy(dtype=np.float64)
         pbar = _ratio(np.bincount(gid, weights=np.where(inb, num, 0.0), minlength=ng),
                       np.bincount(gid, weights=np.where(inb, den, 0.0), minlength=ng))[gid]
         with np.errstate(invalid="ignore", divide="ignore"):
             sigma = np.sqrt(pbar * (1.0 - pbar) / np.where(den > 0, den, np.nan))
+            z = (value - pbar) / np.where(sigma > 0, sigma, np.nan)
+        sigma_z = _mean_moving_range(z, gid, inb & np.isfinite(z), ng) / _D2
+        if chart == "auto":
+            laney = sigma_z > 1.0  # NaN (undefined) -> plain p-chart
+        else:
+            laney = np.full(len(t), chart == "laney")
         center = pbar
-        lcl = np.clip(pbar - 3.0 * sigma, 0.0, 1.0)
-        ucl = np.clip(pbar + 3.0 * sigma, 0.0, 1.0)
+        half = 3.0 * sigma * np.where(laney, sigma_z, 1.0)
+        lcl = np.clip(pbar - half, 0.0, 1.0)
+        ucl = np.clip(pbar + half, 0.0, 1.0)
+        used = np.where(laney, "laney", "p")
     else:
         cnt = np.bincount(gid, weights=inb.astype(np.float64), minlength=ng)
         center = _ratio(np.bincount(gid, weights=np.where(inb, value, 0.0), minlength=ng),
                         cnt)[gid]
-        pos = np.flatnonzero(inb)  # consecutive baseline values within each group
-        same = gid[pos][1:] == gid[pos][:-1]
-        mr = np.abs(np.diff(value[pos]))[same]
-        mr_g = gid[pos][1:][same]
-        mrbar = _ratio(np.bincount(mr_g, weights=mr, minlength=ng),
-                       np.bincount(mr_g, minlength=ng).astype(np.float64))[gid]
+        mrbar = _mean_moving_range(value, gid, inb, ng)
         lcl = center - 2.66 * mrbar
         ucl = center + 2.66 * mrbar
+        sigma_z = np.full(len(t), np.nan)
+        used = np.full(len(t), "xmr")
     with np.errstate(invalid="ignore"):
         low, high = value < lcl, value > ucl
     if d.higher_is_better is None:
@@ -1652,7 +1712,10 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
     out["ucl"] = ucl
     out["signal"] = low | high
     out["deteriorated"] = worse
-    out.attrs.update(chart=d.chart, kpi=kpi)
+    out["chart"] = pd.Series(used, index=out.index, dtype="str")
+    out["sigma_z"] = sigma_z
+    kinds = sorted(set(used.tolist()))
+    out.attrs.update(chart=kinds[0] if len(kinds) == 1 else "mixed", kpi=kpi)
     return out
 
 
@@ -1676,7 +1739,10 @@ def render_kpi_docs() -> str:
         "`kpi_table(orders, by, period=...)` returns one row per group x KPI with columns "
         "`<group columns>..., period_start?, kpi, numerator, denominator, value, unit, note`. "
         "Rates are fractions in [0, 1]. `reaggregate(table, by)` rolls a finer table up "
-        "exactly; `control_limits(table, kpi)` charts a KPI by period (p-chart or XmR).",
+        "exactly; `control_limits(table, kpi)` charts a KPI by period: rates on a p-chart, "
+        "or on a Laney p' chart (limits widened by sigma_z, the ratio of the observed to the "
+        "binomial period-to-period variation) when sigma_z > 1, as at thousands of orders a "
+        "month; other KPIs on an XmR chart. `chart=` forces `p`, `laney` or `xmr`.",
         "",
         "## Conventions",
         "",
@@ -1687,9 +1753,10 @@ def render_kpi_docs() -> str:
         "| KPI | label | unit | aggregation | higher is better | chart | required columns |",
         "|---|---|---|---|---|---|---|",
     ]
+    chart_name = {"p": "p / Laney p'", "xmr": "XmR"}
     for d in _DEFINITIONS:
         lines.append(f"| `{d.name}` | {_md(d.label)} | {d.unit} | {d.aggregation} | "
-                     f"{yes_no[d.higher_is_better]} | {'p' if d.chart == 'p' else 'XmR'} | "
+                     f"{yes_no[d.higher_is_better]} | {chart_name.get(d.chart, 'XmR')} | "
                      f"{_md(d.required_columns)} |")
     lines += ["", "## Definitions", ""]
     for d in _DEFINITIONS:
