@@ -25,6 +25,7 @@ from workbench.alerts import (
 )
 from workbench.dataset import load_dataset
 from workbench.exceptions import ConfigError, SourceError
+from workbench.i18n import fmt_date
 from workbench.pab import build_buckets, project_pab
 
 MONDAY = pd.Timestamp("2025-01-06")
@@ -239,6 +240,150 @@ def test_bad_arguments_raise_config_errors(hand):
         evaluate_alerts(result, case()[1].inputs, orders, expedite_options=OPTIONS)
     with pytest.raises(ConfigError, match="order_lines"):
         evaluate_alerts(result, None, None, expedite_options=OPTIONS)
+
+
+# --------------------------------------------------------------------------------------
+# Chinese texts (language="zh")
+# --------------------------------------------------------------------------------------
+
+
+def test_chinese_texts_carry_the_same_numbers_and_dates(hand):
+    orders, result, got = hand
+    zh = evaluate(result, result.inputs, orders, frozen_periods=2, slip_periods=2,
+                  expedite_options=OPTIONS, language="zh")
+    # Only the two text columns change; kinds stay machine-readable codes.
+    text_cols = ["root_cause", "recommended_action"]
+    pd.testing.assert_frame_equal(zh.alerts.drop(columns=text_cols),
+                                  got.alerts.drop(columns=text_cols))
+    pd.testing.assert_frame_equal(zh.lines, got.lines)
+    assert set(zh.alerts["kind"]) == {"confirmed_break", "potential_shortage",
+                                      "below_safety_stock", "planned_receipt_dependency"}
+    # Dates are written as i18n.fmt_date writes them in Chinese.
+    assert [fmt_date(W[k], "zh") for k in (0, 1, 2, 3, 4, 6)] == [
+        "2025年1月6日", "2025年1月13日", "2025年1月20日", "2025年1月27日", "2025年2月3日",
+        "2025年2月17日"]
+    a = zh.alerts.set_index("item_id")
+    # L2 (level 2): open orders 55 by W3 vs on hand 30 + receipts 0 -> 25 short, caught up
+    # in W4; express truck 25 x 1 = 25 arriving 01-27; 2 customers (C3, C4).
+    assert a.loc["L2", "root_cause"] == (
+        "截至 2025年1月27日当周的未交订单 55 超过现有库存 30 + 到货 0（确认 0，计划 0）："
+        "短缺 25；供应于 2025年2月3日当周恢复")
+    assert a.loc["L2", "recommended_action"] == (
+        "立即行动：改用加急卡车提前运送 25 件（费用 25，预计 2025年1月27日到货），"
+        "并向 2 个受影响客户发送潜在供货风险通知（二级）")
+    # L3 (level 3): 12 due by W0 vs on hand 5 -> 7 short, inside the 2-week frozen window,
+    # firm 20 in W2 brings the remainder; 1 customer (C1).
+    assert a.loc["L3", "root_cause"] == (
+        "截至 2025年1月6日当周的未交订单 12 超过现有库存 5 + 到货 0（确认 0，计划 0）："
+        "短缺 7；供应于 2025年1月20日当周恢复；处于冻结期内（前 2 周）")
+    assert a.loc["L3", "recommended_action"] == (
+        "向 1 个受影响客户发送确认断供通知（三级），注明确切日期和数量；"
+        "与客户商定分批交货或分配方案；余量随 2025年1月20日当周的到货交付")
+    # NX: gap 20 must come 21 days earlier (01-27 -> 02-17); no option can.
+    assert "；没有加急方式能将 20 件提前 21 天到货" in a.loc["NX", "root_cause"]
+    assert "余量随 2025年2月17日当周的到货交付" in a.loc["NX", "recommended_action"]
+    # PL: planned 40 in W3; 2 weeks late -> PAB -20 from W3; 1 customer (C2).
+    assert a.loc["PL", "root_cause"] == (
+        "依赖 2025年1月27日当周的计划到货 40：若该到货延迟 2 周，预计可用库存将降至 -20"
+        "（自 2025年1月27日当周起短缺）")
+    assert a.loc["PL", "recommended_action"] == (
+        "与工厂或供应商确认 2025年1月27日当周的计划到货 40，并将其转为确认到货；"
+        "如无法确认，为 1 个受影响客户准备潜在供货风险通知")
+    # SS: PAB 20 in W1 < safety stock 30 (demand = open orders 30, forecast 0).
+    assert a.loc["SS", "root_cause"] == (
+        "2025年1月13日当周的预计可用库存 20 低于安全库存 30（需求 30，未交订单 30，预测 0）")
+    # FC: forecast 15 in W3 on 10 on hand -> -5, no order line short.
+    assert a.loc["FC", "root_cause"].endswith(
+        "（需求 15，未交订单 0，预测 15）；受预测需求影响，预计可用库存降至 -5；"
+        "没有未交订单行短缺")
+    assert a.loc["FC", "recommended_action"].startswith("尚无客户订单短缺")
+    # No English left in any sentence (only digits, dates and CJK).
+    for col in text_cols:
+        assert not zh.alerts[col].str.contains(r"[A-Za-z]").any(), col
+
+
+def test_chinese_texts_for_the_other_settings(hand):
+    orders, result, _ = hand
+    # frozen_periods=4: L2 becomes a confirmed break; the express truck shortens it.
+    a = evaluate_alerts(result, None, orders, frozen_periods=4, expedite_options=OPTIONS,
+                        language="zh").set_index("item_id")
+    assert a.loc["L2", "kind"] == "confirmed_break"
+    assert "处于冻结期内（前 4 周）" in a.loc["L2", "root_cause"]
+    assert a.loc["L2", "recommended_action"] == (
+        "向 2 个受影响客户发送确认断供通知（三级），注明确切日期和数量；"
+        "与客户商定分批交货或分配方案；改用加急卡车提前运送 25 件"
+        "（费用 25，预计 2025年1月27日到货），以缩短断供时间")
+    # Planned receipts removed: "if it does not come".
+    a = evaluate_alerts(result, None, orders, slip_periods=None, expedite_options=OPTIONS,
+                        language="zh").set_index("item_id")
+    assert "若该到货未到，预计可用库存将降至 -20" in a.loc["PL", "root_cause"]
+
+
+@pytest.mark.parametrize(("mode", "saved", "transit", "cpu", "expected"), [
+    # L2 needs 25 units 7 days earlier (receipt 02-03, needed by 01-27), as_of 01-06.
+    # standard truck saving 7 days at no cost: 25 x 0 = 0, arriving 01-27.
+    ("standard truck", 7, None, 0.0, "改用常规卡车提前运送 25 件（费用 0，预计 2025年1月27日到货）"),
+    # air freight saving 14: 02-03 - 14 = 01-20 (not before 01-06 + 7); 25 x 5 = 125.
+    ("Air Freight", 14, 7, 5.0, "改用空运提前运送 25 件（费用 125，预计 2025年1月20日到货）"),
+    # hand carry saving 21 without limit: 01-13 (not before 01-07); 25 x 50 = 1250.
+    ("hand carry", 21, 1, 50.0, "改用专人随身携带提前运送 25 件（费用 1250，预计 2025年1月13日到货）"),
+    # a user-defined mode keeps its name: 25 x 1.5 = 37.50, arriving 01-27.
+    ("rail shuttle", 7, None, 1.5,
+     "改用 rail shuttle 提前运送 25 件（费用 37.50，预计 2025年1月27日到货）"),
+])
+def test_chinese_expedite_mode_names(hand, mode, saved, transit, cpu, expected):
+    orders, result, _ = hand
+    opts = pd.DataFrame({"mode": [mode], "lead_time_saved_days": [saved],
+                         "transit_days": [transit], "cost_per_unit": [cpu]})
+    a = evaluate_alerts(result, None, orders, expedite_options=opts,
+                        language="zh").set_index("item_id")
+    assert a.loc["L2", "expedite_mode"] == mode  # the column keeps the table's name
+    assert a.loc["L2", "recommended_action"].startswith("立即行动：" + expected)
+    en = evaluate_alerts(result, None, orders, expedite_options=opts).set_index("item_id")
+    assert f"by {mode} (cost " in en.loc["L2", "recommended_action"]
+
+
+def test_english_is_the_default_and_bad_languages_are_rejected(hand):
+    orders, result, got = hand
+    pd.testing.assert_frame_equal(
+        evaluate(result, None, orders, expedite_options=OPTIONS, language="en").alerts,
+        got.alerts)
+    for bad in ("fr", "ZH", "", None, ["zh"]):
+        with pytest.raises(ConfigError, match="language") as err:
+            evaluate(result, None, orders, expedite_options=OPTIONS, language=bad)
+        assert err.value.key == "language"
+        assert "'en'" in err.value.fix and "'zh'" in err.value.fix
+    with pytest.raises(ConfigError, match="language"):
+        evaluate_alerts(result, None, orders, expedite_options=OPTIONS, language="de")
+    from workbench.alerts import run_early_warning
+    with pytest.raises(ConfigError, match="language"):
+        run_early_warning(load_dataset("samples"), language="chinese")
+
+
+def test_run_early_warning_in_chinese_on_the_sample():
+    from workbench.alerts import run_early_warning
+
+    ds = load_dataset("samples")
+    en = run_early_warning(ds)
+    zh = run_early_warning(ds, language="zh")
+    assert len(zh.alerts) > 0
+    text_cols = ["root_cause", "recommended_action"]
+    pd.testing.assert_frame_equal(zh.alerts.drop(columns=text_cols),
+                                  en.alerts.drop(columns=text_cols))
+    pd.testing.assert_frame_equal(zh.lines, en.lines)
+    cjk = r"[\u4e00-\u9fff]"
+    for col in text_cols:
+        assert zh.alerts[col].str.contains(cjk).all(), col
+        assert not zh.alerts[col].str.contains(r"[A-Za-z]").any(), col
+        assert not en.alerts[col].str.contains(cjk).any(), col
+    # Built-in modes are translated; every expedite row names its mode in Chinese.
+    names = {"express truck": "加急卡车", "air freight": "空运", "hand carry": "专人随身携带",
+             "standard truck": "常规卡车"}
+    has = zh.alerts["expedite_mode"].notna()
+    assert has.any()
+    for mode, action in zip(zh.alerts.loc[has, "expedite_mode"],
+                            zh.alerts.loc[has, "recommended_action"], strict=True):
+        assert f"改用{names[mode]}提前运送" in action
 
 
 # --------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ConfigError, NotAvailableError, SourceError, WorkbenchError
+from .i18n import LANGUAGES
 from .pab import (
     ALLOCATION_RULES,
     PabInput,
@@ -124,6 +125,12 @@ _DEFAULT_OPTIONS = {
 }
 _OPTIONS_FILE = "expedite_options.csv"
 _UNIT = {"W": "week", "D": "day", "M": "month"}
+_UNIT_ZH = {"W": "周", "D": "天", "M": "个月"}
+_PERIOD_ZH = {"W": "当周", "D": "", "M": "当月"}
+_MODES_ZH = {"standard truck": "常规卡车", "express truck": "加急卡车", "air freight": "空运",
+             "hand carry": "专人随身携带"}
+"""Chinese names of the built-in expedite modes (matched case-insensitively; other,
+user-defined modes are kept as given)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -421,9 +428,11 @@ def _qty(values: np.ndarray) -> np.ndarray:
     return np.where(whole, ints, np.char.mod("%.2f", v))
 
 
-def _units(values: np.ndarray) -> np.ndarray:
-    """``1 unit`` / ``25 units``."""
+def _units(values: np.ndarray, lang: str = "en") -> np.ndarray:
+    """``1 unit`` / ``25 units`` (Chinese: ``25 件``)."""
     v = np.asarray(values, dtype=np.float64)
+    if lang == "zh":
+        return _cat(_qty(v), " 件")
     return _cat(_qty(v), np.where(v == 1, " unit", " units"))
 
 
@@ -433,16 +442,58 @@ def _iso(dates: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(d), "", np.datetime_as_string(d, unit="D"))
 
 
-def _when(dates: np.ndarray, freq: str, *, by: bool = False) -> np.ndarray:
-    """``in the week of 2026-07-20`` / ``on 2026-07-20`` (``by ...`` when ``by``)."""
+def _date_text(dates: np.ndarray, lang: str = "en") -> np.ndarray:
+    """Dates for sentences: ``2026-07-06`` / ``2026年7月6日`` (as :func:`workbench.i18n.fmt_date`
+    writes Chinese dates); "" for NaT."""
+    if lang != "zh":
+        return _iso(dates)
+    d = np.asarray(dates).astype("datetime64[D]")
+    flat = d.ravel()
+    missing = np.isnat(flat)
+    idx = pd.DatetimeIndex(np.where(missing, np.datetime64("1970-01-01", "D"), flat))
+    text = _cat(np.char.mod("%d", idx.year.to_numpy()), "年",
+                np.char.mod("%d", idx.month.to_numpy()), "月",
+                np.char.mod("%d", idx.day.to_numpy()), "日")
+    return np.where(missing, "", text).reshape(d.shape)
+
+
+def _when(dates: np.ndarray, freq: str, *, by: bool = False, lang: str = "en") -> np.ndarray:
+    """``in the week of 2026-07-20`` / ``on 2026-07-20`` (``by ...`` when ``by``).
+
+    Chinese: ``2026年7月20日当周`` / ``2026年7月20日`` (``截至 ...`` when ``by``).
+    """
+    if lang == "zh":
+        text = _cat(_date_text(dates, lang), _PERIOD_ZH[freq])
+        return _cat("截至 ", text) if by else text
     iso = _iso(dates)
     if freq == "D":
         return _cat("by " if by else "on ", iso)
     return _cat("by the " if by else "in the ", _UNIT[freq], " of ", iso)
 
 
-def _periods(k: int, freq: str) -> str:
+def _periods(k: int, freq: str, lang: str = "en") -> str:
+    if lang == "zh":
+        return f"{k} {_UNIT_ZH[freq]}"
     return f"{k} {_UNIT[freq]}{'' if k == 1 else 's'}"
+
+
+def _mode_names(modes: np.ndarray, lang: str = "en") -> np.ndarray:
+    """Expedite modes for sentences: the built-in ones translated into Chinese; other
+    modes kept as given (in Chinese text set off by spaces)."""
+    m = np.asarray(modes, dtype=object).astype(str)
+    if lang != "zh":
+        return m
+    zh = pd.Series(m, dtype=object).str.strip().str.lower().map(_MODES_ZH)
+    return np.where(zh.notna().to_numpy(), zh.fillna("").to_numpy(dtype=object).astype(str),
+                    np.where(m == "", "", _cat(" ", m, " ")))
+
+
+def _check_language(language: object) -> str:
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise ConfigError(f"unknown language {language!r} for the alert texts", key="language",
+                          value=language,
+                          fix="pass language='en' (English) or language='zh' (Chinese).")
+    return language
 
 
 # --------------------------------------------------------------------------------------
@@ -495,6 +546,7 @@ def evaluate(
     expedite_options: pd.DataFrame | None = None,
     as_of: object = None,
     rule: str = "priority_then_due",
+    language: str = "en",
 ) -> AlertSet:
     """Alerts and affected order lines in one pass (see :func:`evaluate_alerts`).
 
@@ -525,6 +577,7 @@ def evaluate(
     if rule not in ALLOCATION_RULES:
         raise ConfigError(f"unknown allocation rule {rule!r}", key="rule", value=rule,
                           fix=f"use one of {', '.join(ALLOCATION_RULES)}.")
+    lang = _check_language(language)
     opts = (load_expedite_options() if expedite_options is None
             else validate_expedite_options(expedite_options))
     today = inp.as_of if as_of is None else pd.Timestamp(as_of).normalize()
@@ -607,7 +660,7 @@ def evaluate(
         inp=inp, result=result, sel=sel, kc=kc, fp=fp, freq=freq, frozen=frozen, slip=slip,
         t1=t1[sel], gap=gap[sel], cum_ord=cum_ord, cum_sup=cum_sup, cum_firm=cum_firm,
         deficit=deficit, dep_first=dep_first, dep_short=dep_short, dep_receipt=dep_receipt,
-        exp=exp.iloc[sel], n_t=n_t, starts=starts)
+        exp=exp.iloc[sel], n_t=n_t, starts=starts, lang=lang)
 
     alerts = pd.DataFrame({
         "alert_id": pd.array(alert_id.astype(object), dtype="str"),
@@ -639,7 +692,7 @@ def evaluate(
     alerts["affected_customers"] = counts["affected_customers"].fillna(0).to_numpy(np.int64)
     alerts["affected_lines"] = counts["affected_lines"].fillna(0).to_numpy(np.int64)
     alerts["qty_short"] = counts["qty_short"].fillna(0.0).to_numpy(np.float64)
-    alerts["recommended_action"] = _customer_count(alerts)
+    alerts["recommended_action"] = _customer_count(alerts, lang)
 
     order = np.lexsort((alerts["item_id"].to_numpy(dtype=object).astype(str),
                         alerts["first_short_date"].to_numpy(), -alerts["alert_level"].to_numpy()))
@@ -650,31 +703,45 @@ def evaluate(
     return AlertSet(alerts, lines)
 
 
-def _customer_count(alerts: pd.DataFrame) -> pd.Series:
-    """Fill the ``{customers}`` placeholder of the recommended actions."""
+def _customer_count(alerts: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """Fill the ``{customers}`` and ``{if_unconfirmed}`` placeholders of the actions."""
     if alerts.empty:
         return alerts["recommended_action"]
     n = alerts["affected_customers"].to_numpy()
-    text = _cat(np.char.mod("%d", n), np.where(n == 1, " affected customer",
-                                               " affected customers"))
     action = alerts["recommended_action"].to_numpy(dtype=object).astype(str)
-    clause = np.where(n > 0, _cat("; if it cannot be confirmed, prepare a potential-risk "
-                                  "notice for the ", text),
-                      "; no open order line depends on it yet (forecast demand only)")
+    if lang == "zh":
+        text = _cat(np.char.mod("%d", n), " 个受影响客户")
+        clause = np.where(n > 0, _cat("；如无法确认，为 ", text, "准备潜在供货风险通知"),
+                          "；目前尚无未交订单行依赖该到货（仅有预测需求）")
+    else:
+        text = _cat(np.char.mod("%d", n), np.where(n == 1, " affected customer",
+                                                   " affected customers"))
+        clause = np.where(n > 0, _cat("; if it cannot be confirmed, prepare a potential-risk "
+                                      "notice for the ", text),
+                          "; no open order line depends on it yet (forecast demand only)")
     out = np.char.replace(np.char.replace(action, "{if_unconfirmed}", clause),
                           "{customers}", text)
     return pd.Series(out.astype(object), dtype="str")
 
 
 def _texts(*, inp, result, sel, kc, fp, freq, frozen, slip, t1, gap, cum_ord, cum_sup,
-           cum_firm, deficit, dep_first, dep_short, dep_receipt, exp, n_t, starts
+           cum_firm, deficit, dep_first, dep_short, dep_receipt, exp, n_t, starts, lang="en"
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Root-cause notes and recommended actions for the selected items (vectorized)."""
+    """Root-cause notes and recommended actions for the selected items (vectorized).
+
+    ``lang`` ``"en"`` or ``"zh"``: the same numbers and dates in either language
+    (Chinese dates as ``2026年7月6日``, built-in expedite modes translated). Actions
+    keep the ``{customers}`` / ``{if_unconfirmed}`` placeholders for
+    :func:`_customer_count`.
+    """
+    zh = lang == "zh"
     m = sel.size
     root = np.full(m, "", dtype=object)
     action = np.full(m, "", dtype=object)
-    at = _when(starts[fp], freq) if m else np.zeros(0, dtype=str)
+    at = _when(starts[fp], freq, lang=lang) if m else np.zeros(0, dtype=str)
     slip_text = "if they do not come" if slip is None else f"if {_periods(slip, freq)} late"
+    # Chinese: "若计划到货<slip_zh>" (several receipts) / "若该到货<slip_zh>" (one receipt)
+    slip_zh = "未到" if slip is None else f"延迟 {_periods(slip, freq, lang)}"
 
     # customer-facing shortages (kinds 3 and 4)
     c = np.flatnonzero(kc >= 3)
@@ -682,74 +749,121 @@ def _texts(*, inp, result, sel, kc, fp, freq, frozen, slip, t1, gap, cum_ord, cu
         i, t = sel[c], fp[c]
         firm = cum_firm[i, t]
         plan = cum_sup[i, t] - firm
-        text = _cat("open orders ", _qty(cum_ord[i, t]), " due ", _when(starts[t], freq, by=True),
-                    " exceed on hand ", _qty(inp.on_hand[i]), " + receipts ",
-                    _qty(cum_sup[i, t]), " (firm ", _qty(firm), ", planned ", _qty(plan),
-                    "): ", _qty(deficit[i, t]), " short")
         rec = t1[c] < n_t
         t1c = np.minimum(t1[c], n_t - 1)
-        text = _cat(text, np.where(rec, _cat("; supply catches up ", _when(starts[t1c], freq)),
-                                   "; no receipt inside the horizon recovers it"))
         in_frozen = t < frozen
         has_opt = exp["expedite_mode"].iloc[c].notna().to_numpy()
         days = ((starts[t1c] - starts[t]) // np.timedelta64(1, "D")).astype(np.int64)
-        text = _cat(text, np.where(
-            in_frozen, f"; inside the frozen window (first {_periods(frozen, freq)})",
-            np.where(has_opt | ~rec, "", _cat("; no expedite option brings ", _units(gap[c]),
-                                             " forward ", np.char.mod("%d", days), " days"))))
         earlier = (dep_first[i] >= 0) & (dep_first[i] < t)
         df = np.maximum(dep_first[i], 0)
-        text = _cat(text, np.where(earlier, _cat(f"; planned receipts {slip_text}: short from ",
-                                                 _iso(starts[df])), ""))
-        root[c] = text
         mode = exp["expedite_mode"].iloc[c].to_numpy(dtype=object)
-        mode_s = np.where(has_opt, mode, "").astype(str)
+        mode_s = _mode_names(np.where(has_opt, mode, ""), lang)
         cost = _qty(np.nan_to_num(exp["expedite_cost"].iloc[c].to_numpy()))
-        arrival = _iso(exp["expedite_arrival"].iloc[c].to_numpy())
-        expedite = _cat("expedite ", _units(gap[c]), " by ", mode_s, " (cost ", cost,
-                        ", arriving ", arrival, ")")
-        lvl2 = _cat(expedite, " and send a potential-supply-risk notice (level 2) to the "
-                    "{customers}")
-        lvl3 = _cat("Send a confirmed-supply-break notice (level 3) with exact dates and "
-                    "quantities to the {customers}; agree on partial deliveries or "
-                    "allocation",
-                    np.where(has_opt, _cat("; ", expedite, " to shorten the break"),
-                             np.where(rec, _cat("; the remainder follows with the receipt ",
-                                                _when(starts[t1c], freq)),
-                                      "; plan new supply: nothing in the horizon covers it")))
-        action[c] = np.where(kc[c] == 3, np.char.add("Act now: ", lvl2.astype(str)), lvl3)
+        arrival = _date_text(exp["expedite_arrival"].iloc[c].to_numpy(), lang)
+        if zh:
+            text = _cat(_when(starts[t], freq, by=True, lang=lang), "的未交订单 ",
+                        _qty(cum_ord[i, t]), " 超过现有库存 ", _qty(inp.on_hand[i]), " + 到货 ",
+                        _qty(cum_sup[i, t]), "（确认 ", _qty(firm), "，计划 ", _qty(plan),
+                        "）：短缺 ", _qty(deficit[i, t]))
+            text = _cat(text, np.where(rec, _cat("；供应于 ", _when(starts[t1c], freq, lang=lang),
+                                                 "恢复"),
+                                       "；计划期内没有到货能弥补短缺"))
+            text = _cat(text, np.where(
+                in_frozen, f"；处于冻结期内（前 {_periods(frozen, freq, lang)}）",
+                np.where(has_opt | ~rec, "", _cat("；没有加急方式能将 ", _units(gap[c], lang),
+                                                 "提前 ", np.char.mod("%d", days), " 天到货"))))
+            text = _cat(text, np.where(earlier, _cat(f"；若计划到货{slip_zh}：自 ",
+                                                     _date_text(starts[df], lang), "起短缺"),
+                                       ""))
+            expedite = _cat("改用", mode_s, "提前运送 ", _units(gap[c], lang), "（费用 ", cost,
+                            "，预计 ", arrival, "到货）")
+            lvl2 = _cat("立即行动：", expedite, "，并向 {customers}发送潜在供货风险通知（二级）")
+            lvl3 = _cat("向 {customers}发送确认断供通知（三级），注明确切日期和数量；"
+                        "与客户商定分批交货或分配方案",
+                        np.where(has_opt, _cat("；", expedite, "，以缩短断供时间"),
+                                 np.where(rec, _cat("；余量随 ",
+                                                    _when(starts[t1c], freq, lang=lang),
+                                                    "的到货交付"),
+                                          "；需安排新的供应：计划期内没有到货能覆盖短缺")))
+            root[c] = text
+            action[c] = np.where(kc[c] == 3, lvl2, lvl3)
+        else:
+            text = _cat("open orders ", _qty(cum_ord[i, t]), " due ",
+                        _when(starts[t], freq, by=True), " exceed on hand ",
+                        _qty(inp.on_hand[i]), " + receipts ", _qty(cum_sup[i, t]), " (firm ",
+                        _qty(firm), ", planned ", _qty(plan), "): ", _qty(deficit[i, t]),
+                        " short")
+            text = _cat(text, np.where(rec, _cat("; supply catches up ",
+                                                 _when(starts[t1c], freq)),
+                                       "; no receipt inside the horizon recovers it"))
+            text = _cat(text, np.where(
+                in_frozen, f"; inside the frozen window (first {_periods(frozen, freq)})",
+                np.where(has_opt | ~rec, "", _cat("; no expedite option brings ", _units(gap[c]),
+                                                 " forward ", np.char.mod("%d", days),
+                                                 " days"))))
+            text = _cat(text, np.where(earlier, _cat(f"; planned receipts {slip_text}: short "
+                                                     "from ", _iso(starts[df])), ""))
+            root[c] = text
+            expedite = _cat("expedite ", _units(gap[c]), " by ", mode_s, " (cost ", cost,
+                            ", arriving ", arrival, ")")
+            lvl2 = _cat(expedite, " and send a potential-supply-risk notice (level 2) to the "
+                        "{customers}")
+            lvl3 = _cat("Send a confirmed-supply-break notice (level 3) with exact dates and "
+                        "quantities to the {customers}; agree on partial deliveries or "
+                        "allocation",
+                        np.where(has_opt, _cat("; ", expedite, " to shorten the break"),
+                                 np.where(rec, _cat("; the remainder follows with the receipt ",
+                                                    _when(starts[t1c], freq)),
+                                          "; plan new supply: nothing in the horizon covers "
+                                          "it")))
+            action[c] = np.where(kc[c] == 3, np.char.add("Act now: ", lvl2.astype(str)), lvl3)
 
     # planned-receipt dependency
     p = np.flatnonzero(kc == 2)
     if p.size:
         i = sel[p]
         r = np.maximum(dep_receipt[i], 0)
-        qty = inp.supply_planned[i, r]
-        root[p] = _cat("planned receipt of ", _qty(qty), " due ", _when(starts[r], freq),
-                       " is needed; ", slip_text.replace("they do", "it does"),
-                       " PAB falls to ", _qty(-dep_short[i]), " (first short ", at[p], ")")
-        action[p] = _cat("Confirm the planned receipt of ", _qty(qty), " due ",
-                         _when(starts[r], freq), " with the plant or supplier and firm it up",
-                         "{if_unconfirmed}")
+        qty = _qty(inp.supply_planned[i, r])
+        due = _when(starts[r], freq, lang=lang)
+        if zh:
+            root[p] = _cat("依赖 ", due, "的计划到货 ", qty, "：若该到货", slip_zh,
+                           "，预计可用库存将降至 ", _qty(-dep_short[i]), "（自 ", at[p],
+                           "起短缺）")
+            action[p] = _cat("与工厂或供应商确认 ", due, "的计划到货 ", qty,
+                             "，并将其转为确认到货", "{if_unconfirmed}")
+        else:
+            root[p] = _cat("planned receipt of ", qty, " due ", due, " is needed; ",
+                           slip_text.replace("they do", "it does"), " PAB falls to ",
+                           _qty(-dep_short[i]), " (first short ", at[p], ")")
+            action[p] = _cat("Confirm the planned receipt of ", qty, " due ", due,
+                             " with the plant or supplier and firm it up", "{if_unconfirmed}")
 
     # below safety stock (possibly below zero on forecast only)
     b = np.flatnonzero(kc == 1)
     if b.size:
         i, t = sel[b], fp[b]
-        pab = result.pab[i, t]
-        ss = inp.safety_stock[i]
+        pab = _qty(result.pab[i, t])
+        ss = _qty(inp.safety_stock[i])
         min_pab = result.pab[i].min(axis=1)
-        text = _cat("PAB ", _qty(pab), " ", at[b], " is below safety stock ", _qty(ss),
-                    " (demand ", _qty(result.demand[i, t]), ", open orders ",
-                    _qty(inp.customer_orders[i, t]), ", forecast ", _qty(inp.forecast[i, t]),
-                    ")")
         neg = min_pab < 0
-        root[b] = _cat(text, np.where(neg, _cat("; PAB falls to ", _qty(min_pab),
-                                                " on forecast demand; no open order line is "
-                                                "short"), ""))
-        action[b] = np.full(b.size, "No customer order is short yet: review replenishment "
-                                    "(pull in or increase the next receipt) and watch the item",
-                            dtype=object)
+        demand = _qty(result.demand[i, t])
+        open_orders = _qty(inp.customer_orders[i, t])
+        fcst = _qty(inp.forecast[i, t])
+        if zh:
+            text = _cat(at[b], "的预计可用库存 ", pab, " 低于安全库存 ", ss, "（需求 ", demand,
+                        "，未交订单 ", open_orders, "，预测 ", fcst, "）")
+            root[b] = _cat(text, np.where(neg, _cat("；受预测需求影响，预计可用库存降至 ",
+                                                    _qty(min_pab), "；没有未交订单行短缺"), ""))
+            note = "尚无客户订单短缺：检查补货安排（提前或增加下一批到货）并持续关注该物料"
+        else:
+            text = _cat("PAB ", pab, " ", at[b], " is below safety stock ", ss, " (demand ",
+                        demand, ", open orders ", open_orders, ", forecast ", fcst, ")")
+            root[b] = _cat(text, np.where(neg, _cat("; PAB falls to ", _qty(min_pab),
+                                                    " on forecast demand; no open order line "
+                                                    "is short"), ""))
+            note = ("No customer order is short yet: review replenishment (pull in or increase "
+                    "the next receipt) and watch the item")
+        action[b] = np.full(b.size, note, dtype=object)
     return root, action
 
 
@@ -810,6 +924,7 @@ def evaluate_alerts(
     expedite_options: pd.DataFrame | None = None,
     as_of: object = None,
     rule: str = "priority_then_due",
+    language: str = "en",
 ) -> pd.DataFrame:
     """Escalation level per risk: one tidy row per item at risk.
 
@@ -837,6 +952,11 @@ def evaluate_alerts(
     rule
         Allocation rule for the affected lines (see
         :func:`workbench.pab.allocate_shortages`).
+    language
+        Language of ``root_cause`` and ``recommended_action``: ``"en"`` (English) or
+        ``"zh"`` (Chinese: the same numbers, dates written as ``2026年7月6日``, the
+        built-in expedite modes translated, user-defined mode names kept as given).
+        ``kind`` and the other columns are the same in both languages.
 
     Returns
     -------
@@ -864,7 +984,7 @@ def evaluate_alerts(
         ``affected_customers``, ``affected_lines``, ``qty_short``
             From the affected order lines (:func:`alert_lines`).
         ``root_cause``, ``recommended_action``
-            Plain text built from the numbers.
+            Plain text built from the numbers, in ``language``.
         ``expedite_mode``, ``expedite_cost``, ``expedite_arrival``
             Levels 2-3: cheapest option that closes the gap in time (missing if
             none; see :func:`cheapest_expedite`).
@@ -873,7 +993,7 @@ def evaluate_alerts(
     """
     return evaluate(result, inputs, orders, customers=customers, frozen_periods=frozen_periods,
                     slip_periods=slip_periods, expedite_options=expedite_options, as_of=as_of,
-                    rule=rule).alerts
+                    rule=rule, language=language).alerts
 
 
 def alert_lines(
@@ -888,7 +1008,8 @@ def alert_lines(
     as_of: object = None,
     rule: str = "priority_then_due",
 ) -> pd.DataFrame:
-    """Affected customer order lines per alert (same parameters as :func:`evaluate_alerts`).
+    """Affected customer order lines per alert (same parameters as :func:`evaluate_alerts`,
+    except ``language``: the lines carry no text).
 
     Levels 2-3: the lines that go short with the current plan
     (:func:`workbench.pab.allocate_shortages`). Planned-receipt dependencies: the
@@ -951,7 +1072,7 @@ def run_early_warning(dataset, *, as_of: object = None, horizon: int = 13, freq:
                       demand_time_fence: int = 2, frozen_periods: int = 2,
                       slip_periods: int = 2, items: str = "",
                       expedite_options: pd.DataFrame | None = None,
-                      rule: str = "priority_then_due") -> EarlyWarning:
+                      rule: str = "priority_then_due", language: str = "en") -> EarlyWarning:
     """Build buckets, project PAB, stress planned receipts and evaluate alerts in one call.
 
     Parameters
@@ -963,9 +1084,13 @@ def run_early_warning(dataset, *, as_of: object = None, horizon: int = 13, freq:
         Planning date; default the latest inventory snapshot date.
     items
         Item filter for :func:`select_items` (comma-separated ids or ``PREFIX*``).
+    language
+        ``"en"`` or ``"zh"``: language of the alerts' ``root_cause`` and
+        ``recommended_action`` (see :func:`evaluate_alerts`).
     """
     from .pab import build_buckets
 
+    _check_language(language)
     if dataset.orders is None:
         raise NotAvailableError("the early warning", ["order_lines"])
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
@@ -986,5 +1111,6 @@ def run_early_warning(dataset, *, as_of: object = None, horizon: int = 13, freq:
                            demand_time_fence=demand_time_fence)
     found = evaluate(result, inputs, orders, customers=dataset.customers,
                      frozen_periods=frozen_periods, slip_periods=slip_periods,
-                     expedite_options=expedite_options, as_of=as_of, rule=rule)
+                     expedite_options=expedite_options, as_of=as_of, rule=rule,
+                     language=language)
     return EarlyWarning(as_of, inputs, result, stressed, found.alerts, found.lines)
