@@ -600,3 +600,18 @@ def test_change_impact_on_pab_hand_worked():
     assert imp.loc["X", "shortage_caused"] == pytest.approx(5 * 4 / 7)
     assert imp.loc["Y", "shortage_caused"] == pytest.approx(5 * 3 / 7)
     assert imp["short_only_with_changes"].all()
+
+
+def test_churn_reasons_in_chinese():
+    from workbench.dataset import load_dataset
+
+    orders = load_dataset("samples", tables=("order_lines",)).orders
+    en = churn_warnings(orders)
+    zh = churn_warnings(orders, language="zh")
+    flagged = en["churn_risk"].to_numpy()
+    assert (en["customer_id"] == zh["customer_id"]).all()
+    assert en.drop(columns="reason").equals(zh.drop(columns="reason"))
+    assert zh.loc[flagged, "reason"].str.contains("天").all()
+    assert not zh.loc[flagged, "reason"].str.contains("days").any()
+    with pytest.raises(ConfigError, match="language"):
+        churn_warnings(orders, language="fr")

@@ -150,7 +150,8 @@ STATUS_COLORS = {"green": "#2e8b57", "amber": "#f0ad4e", "red": "#c0392b", "n/a"
 
 def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
                     labels: dict[str, str] | None = None,
-                    title: str = "Service scorecard against targets") -> go.Figure:
+                    title: str = "Service scorecard against targets",
+                    target_label: str = "target", axis_label: str | None = None) -> go.Figure:
     """Traffic-light grid: groups (rows) x KPIs (columns), coloured by status.
 
     ``card`` is :func:`workbench.scorecard.scorecard` output. Each cell shows the
@@ -169,7 +170,8 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
     tgt = d.pivot_table(index="group", columns="kpi", values="target", aggfunc="first"
                         ).reindex(index=groups, columns=kpis_)
     codes = z.apply(lambda c: c.astype(object).map(status_code)).astype(float)
-    text = [[("n/a" if pd.isna(v) else f"{v:.1%}") + ("" if pd.isna(t) else f"<br>target {t:.0%}")
+    text = [[("n/a" if pd.isna(v) else f"{v:.1%}")
+             + ("" if pd.isna(t) else f"<br>{target_label} {t:.0%}")
              for v, t in zip(vr, tr, strict=True)] for vr, tr in zip(val.to_numpy(),
                                                                     tgt.to_numpy(), strict=True)]
     n = len(STATUS_COLORS)
@@ -180,7 +182,7 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
         z=codes.to_numpy(), x=[labels.get(k, k) for k in kpis_], y=groups, text=text,
         texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
         hovertemplate="%{y} / %{x}<br>%{text}<extra></extra>", xgap=3, ygap=3))
-    fig.update_yaxes(autorange="reversed", title=by or "")
+    fig.update_yaxes(autorange="reversed", title=axis_label if axis_label is not None else (by or ""))
     return _layout(fig, title, height=max(260, 60 * len(groups) + 140))
 
 

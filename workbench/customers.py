@@ -825,8 +825,10 @@ def _fmt_days(x: pd.Series) -> pd.Series:
 def churn_warnings(orders: pd.DataFrame, *, as_of: object = None, quantile: float = 0.95,
                    min_orders: int = 4, volume_window_days: int = 90,
                    volume_drop: float = 0.5, seasonal: bool = True, gap_alpha: float = 0.005,
-                   alpha: float = 0.01) -> pd.DataFrame:
+                   alpha: float = 0.01, language: str = "en") -> pd.DataFrame:
     """Churn early warning from each customer's own ordering baseline.
+
+    ``language`` ("en" or "zh") is the language of the ``reason`` text.
 
     Parameters
     ----------
@@ -909,6 +911,9 @@ def churn_warnings(orders: pd.DataFrame, *, as_of: object = None, quantile: floa
     lines, seeds 42 and nine others) the defaults give precision 0.91 and recall
     0.90 overall; with ``alpha=0.05, gap_alpha=0.01`` precision falls to 0.70.
     """
+    if language not in ("en", "zh"):
+        raise ConfigError(f"language must be 'en' or 'zh', not {language!r}", key="language",
+                          value=language, fix="pass language='en' or language='zh'.")
     for name, val, lo_ok in (("quantile", quantile, 0.0), ("volume_drop", volume_drop, 0.0),
                              ("gap_alpha", gap_alpha, 0.0), ("alpha", alpha, 0.0)):
         if not (isinstance(val, float | int) and lo_ok < val < 1):
@@ -994,15 +999,16 @@ def churn_warnings(orders: pd.DataFrame, *, as_of: object = None, quantile: floa
         "revenue_at_risk": rev12,
     })
     out = out.loc[p.n_orders >= min_orders].reset_index(drop=True)
-    out["reason"] = _churn_reasons(out, quantile, W)
+    out["reason"] = _churn_reasons(out, quantile, W, language)
     key = np.lexsort((out["customer_id"].to_numpy(dtype=object),
                       -np.nan_to_num(out["revenue_at_risk"].to_numpy(np.float64), nan=-np.inf),
                       ~out["churn_risk"].to_numpy(bool)))
     return out.take(key).reset_index(drop=True)
 
 
-def _churn_reasons(out: pd.DataFrame, quantile: float, window: int) -> pd.Series:
-    """Plain-English reason per row (vectorized string building)."""
+def _churn_reasons(out: pd.DataFrame, quantile: float, window: int,
+                   language: str = "en") -> pd.Series:
+    """Reason per row in plain English or Chinese (vectorized string building)."""
     empty = pd.Series("", index=out.index, dtype="str")
     if out.empty:
         return empty
@@ -1010,21 +1016,36 @@ def _churn_reasons(out: pd.DataFrame, quantile: float, window: int) -> pd.Series
     q = _fmt_days(out["interval_p95"].fillna(0))
     bnd = _fmt_days(out["gap_bound"].fillna(0))
     span = med.where(med == q, med + "–" + q)
-    gap = ("no order for " + out["days_since_last"].astype("str") + " days; usually orders "
-           "every " + span + " days (" + f"{quantile * 100:g}" + " % within " + q
-           + "; alarm after " + bnd + "); Poisson p = " + out["p_gap"].fillna(1).map("{:.1g}".format))
-    which = out["baseline"].map({"year_ago": f"the same {window} days a year before",
-                                 "preceding": f"the preceding {window} days"}).fillna("")
+    p_gap = out["p_gap"].fillna(1).map("{:.1g}".format)
+    p_vol = out["p_volume"].fillna(1).map("{:.1g}".format)
     pct = ((1 - out["volume_ratio"].fillna(1)) * 100).round(0).astype("int64").astype("str")
-    vol = ("ordered " + out["volume_recent"].map("{:,.0f}".format) + " units in the last "
-           + str(window) + " days vs " + out["volume_baseline"].fillna(0).map("{:,.0f}".format)
-           + " in " + which + " (−" + pct + " %); " + out["orders_recent"].astype("str")
-           + " orders vs " + out["orders_baseline"].fillna(0).astype("str") + " (p = "
-           + out["p_volume"].fillna(1).map("{:.1g}".format) + ")")
+    recent = out["volume_recent"].map("{:,.0f}".format)
+    base = out["volume_baseline"].fillna(0).map("{:,.0f}".format)
+    n_recent = out["orders_recent"].astype("str")
+    n_base = out["orders_baseline"].fillna(0).astype("str")
+    days = out["days_since_last"].astype("str")
+    if language == "zh":
+        gap = ("已" + days + "天未下单；通常每" + span + "天下单一次（" + f"{quantile * 100:g}"
+               + "%在" + q + "天内；超过" + bnd + "天报警）；泊松 p = " + p_gap)
+        which = out["baseline"].map({"year_ago": f"去年同期{window}天",
+                                     "preceding": f"之前{window}天"}).fillna("")
+        vol = ("近" + str(window) + "天订购" + recent + "件，" + which + "为" + base + "件（−"
+               + pct + "%）；订单" + n_recent + "笔，对比" + n_base + "笔（p = " + p_vol + "）")
+        sep = "；"
+    else:
+        gap = ("no order for " + days + " days; usually orders every " + span + " days ("
+               + f"{quantile * 100:g}" + " % within " + q + "; alarm after " + bnd
+               + "); Poisson p = " + p_gap)
+        which = out["baseline"].map({"year_ago": f"the same {window} days a year before",
+                                     "preceding": f"the preceding {window} days"}).fillna("")
+        vol = ("ordered " + recent + " units in the last " + str(window) + " days vs " + base
+               + " in " + which + " (−" + pct + " %); " + n_recent + " orders vs " + n_base
+               + " (p = " + p_vol + ")")
+        sep = "; "
     fg = out["flag_gap"].to_numpy(bool)
     fv = out["flag_volume"].to_numpy(bool)
     reason = empty.where(~fg, gap)
-    reason = reason.where(~(fg & fv), reason + "; " + vol)
+    reason = reason.where(~(fg & fv), reason + sep + vol)
     reason = reason.where(~(fv & ~fg), vol)
     return reason.astype("str")
 

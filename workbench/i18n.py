@@ -63,6 +63,8 @@ LABELS: dict[str, dict[str, str]] = {
     "cycle_time_mean": {"en": "Order cycle time (days)", "zh": "订单周期（天）"},
     "perfect_order_rate": {"en": "Perfect order", "zh": "完美订单率"},
     "service_level": {"en": "Service level", "zh": "服务水平"},
+    "target": {"en": "target", "zh": "目标"},
+    "tier": {"en": "tier", "zh": "客户等级"},
     "current_policy": {"en": "Current safety stocks", "zh": "当前安全库存"},
     "cost_optimum": {"en": "Cost optimum per item", "zh": "各物料成本最优"},
     "cost_note": {"en": "Cycle service levels weighted by demand; yearly holding plus shortage "
