@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from workbench.paths import project_root, shared_data_path
+
+# Property tests assert invariants, not speed: no per-example deadline (a loaded 2-core CI
+# machine must not turn a slow first example into a failure).
+settings.register_profile("workbench", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("workbench")
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
