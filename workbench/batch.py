@@ -41,6 +41,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from .exceptions import ConfigError, WorkbenchError
@@ -375,7 +376,8 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left;
 pre {{ white-space: pre-wrap; font-size: 12px; max-width: 40em; }}
 </style></head><body>
 <h1>{escape(cfg.title)}</h1>
-<p>Run <b>{escape(folder.name)}</b>: {len(outcomes)} report(s), {failed} failed.</p>
+<p>Run <b>{escape(folder.name)}</b>, written {escape(f"{pd.Timestamp.now():%Y-%m-%d %H:%M}")}:
+{len(outcomes)} report(s), {failed} failed; {sum(o.seconds for o in outcomes):.0f} s of report time.</p>
 <table><thead><tr><th>report</th><th>status</th><th>parameters</th><th>run time</th>
 <th>notebook</th></tr></thead><tbody>
 {''.join(rows)}
