@@ -20,7 +20,7 @@ What is timed (each in a fresh subprocess; peak memory = ``ru_maxrss`` of it)
     SQL straight on the Parquet file computing the same long table
     (``customer_id, period_start, kpi, numerator, denominator, value, unit,
     note``), fetched as a pandas DataFrame.
-(b) ``api``: ``workbench.kpis.kpi_table_from_parquet(path, by="customer_id",
+(b) ``api``: ``workbench.kpis.engine.kpi_table_from_parquet(path, by="customer_id",
     period="M", engine=ENGINE)`` -- the workbench API end to end (reading the
     file included), all 35 KPIs including order-level OTIF.
 (c) ``pandas``: ``kpi_table_from_parquet(..., engine="pandas")`` -- pyarrow read
@@ -275,7 +275,7 @@ def ensure_data(n_lines: int, out: Path) -> tuple[Path, dict]:
 # ======================================================================== reference
 REFERENCE_SQL = """\
 -- The KPI table by customer x month, hand-written for DuckDB, straight on the file.
--- Same conventions as workbench.kpis (defaults: no tolerances, ship_lead_days 0).
+-- Same conventions as workbench.kpis.engine (defaults: no tolerances, ship_lead_days 0).
 WITH
 lines AS NOT MATERIALIZED (
     SELECT
@@ -472,12 +472,12 @@ def run():
     return con.sql(sql).to_arrow_table().to_pandas()
 """,
     "api": """
-from workbench.kpis import kpi_table_from_parquet
+from workbench.kpis.engine import kpi_table_from_parquet
 def run():
     return kpi_table_from_parquet(path, "customer_id", period="M", engine=ENGINE)
 """,
     "pandas": """
-from workbench.kpis import kpi_table_from_parquet
+from workbench.kpis.engine import kpi_table_from_parquet
 def run():
     return kpi_table_from_parquet(path, "customer_id", period="M", engine="pandas")
 """,
@@ -491,7 +491,7 @@ def run():
 """,
     "loader+pandas": """
 import workbench as wb
-from workbench.kpis import kpi_table
+from workbench.kpis.engine import kpi_table
 def run():
     return kpi_table(wb.load_orders(path).data, "customer_id", period="M", engine="pandas")
 """,

@@ -1,6 +1,6 @@
 """Benchmark: loading order histories (CSV and Parquet) into the data model.
 
-Generates a synthetic order history with ``workbench.samples`` (git-ignored, under
+Generates a synthetic order history with ``workbench.io.samples`` (git-ignored, under
 ``benchmarks/data/``), then loads it with ``workbench.load_orders`` in a fresh
 process per format and reports wall time, throughput and peak memory (max RSS
 of that process). Each run also checks the row accounting (rows in = loaded +
@@ -37,7 +37,7 @@ print(json.dumps({"seconds": dt, "rows_in": s.rows_in, "loaded": s.rows_loaded,
 
 
 def generate(lines: int, out: Path) -> dict[str, Path]:
-    from workbench.samples import generate_samples
+    from workbench.io.samples import generate_samples
 
     out.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = out / "order_lines.csv", out / "order_lines.parquet"

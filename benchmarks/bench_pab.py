@@ -1,4 +1,4 @@
-"""Benchmark the vectorized PAB/ATP engine (workbench.pab) against a per-item loop.
+"""Benchmark the vectorized PAB/ATP engine (workbench.planning.pab) against a per-item loop.
 
 Usage (from the project root)::
 
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_pab import PabBenchData, generate  # noqa: E402
 
-from workbench.pab import (  # noqa: E402
+from workbench.planning.pab import (  # noqa: E402
     PabResult,
     allocate_shortages,
     buckets_from_long,

@@ -1,4 +1,4 @@
-"""Benchmark the vectorized inventory simulator (workbench.simulate) against stockpyl.
+"""Benchmark the vectorized inventory simulator (workbench.inventory.simulate) against stockpyl.
 
 Usage (from the project root)::
 
@@ -46,13 +46,13 @@ import scipy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workbench.inventory import (  # noqa: E402
+from workbench.inventory.policy import (  # noqa: E402
     base_stock_cost,
     cost_optimal_service_level,
     normal_loss,
     policy_for_service,
 )
-from workbench.simulate import (  # noqa: E402
+from workbench.inventory.simulate import (  # noqa: E402
     PORTFOLIO,
     optimal_service_level,
     service_cost_curve,

@@ -1,4 +1,4 @@
-"""Tests for the alert history (workbench.alertlog) on real SQLite files."""
+"""Tests for the alert history (workbench.planning.alertlog) on real SQLite files."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.alertlog import AlertLog
 from workbench.exceptions import ConfigError, MissingColumnsError
-from workbench.notices import draft_notices
+from workbench.planning.alertlog import AlertLog
+from workbench.planning.notices import draft_notices
 
 
 def alerts(*rows: tuple[str, int]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for the supply-break escalation levels (workbench.alerts).
+"""Tests for the supply-break escalation levels (workbench.planning.alerts).
 
 Every expected value is worked by hand in the comments from the constructed data;
 none is produced by the code under test.
@@ -12,7 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.alerts import (
+from workbench.exceptions import ConfigError, SourceError
+from workbench.i18n import fmt_date
+from workbench.io.dataset import load_dataset
+from workbench.planning.alerts import (
     ALERT_COLUMNS,
     LINE_COLUMNS,
     alert_lines,
@@ -23,10 +26,7 @@ from workbench.alerts import (
     load_expedite_options,
     validate_expedite_options,
 )
-from workbench.dataset import load_dataset
-from workbench.exceptions import ConfigError, SourceError
-from workbench.i18n import fmt_date
-from workbench.pab import build_buckets, project_pab
+from workbench.planning.pab import build_buckets, project_pab
 
 MONDAY = pd.Timestamp("2025-01-06")
 # Weeks (period starts): W0 01-06, W1 01-13, W2 01-20, W3 01-27, W4 02-03, W5 02-10,
@@ -355,13 +355,13 @@ def test_english_is_the_default_and_bad_languages_are_rejected(hand):
         assert "'en'" in err.value.fix and "'zh'" in err.value.fix
     with pytest.raises(ConfigError, match="language"):
         evaluate_alerts(result, None, orders, expedite_options=OPTIONS, language="de")
-    from workbench.alerts import run_early_warning
+    from workbench.planning.alerts import run_early_warning
     with pytest.raises(ConfigError, match="language"):
         run_early_warning(load_dataset("samples"), language="chinese")
 
 
 def test_run_early_warning_in_chinese_on_the_sample():
-    from workbench.alerts import run_early_warning
+    from workbench.planning.alerts import run_early_warning
 
     ds = load_dataset("samples")
     en = run_early_warning(ds)
@@ -521,9 +521,9 @@ def test_bundled_sample_levels_match_the_planted_truth(samples_dir):
 def test_run_early_warning_on_the_sample_and_item_filter():
     import json
 
-    from workbench.alerts import run_early_warning, select_items
-    from workbench.dataset import load_dataset
+    from workbench.io.dataset import load_dataset
     from workbench.paths import data_path
+    from workbench.planning.alerts import run_early_warning, select_items
 
     truth = json.loads(data_path("samples", "sample_truth.json").read_text())
     ds = load_dataset("samples")

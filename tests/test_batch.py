@@ -10,8 +10,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from workbench import ConfigError
-from workbench.batch import load_config, run_batch
 from workbench.cli import main
+from workbench.reporting.batch import load_config, run_batch
 
 
 def _nb(path, body: str, params: str = 'person: str = "world"  # who to greet'):

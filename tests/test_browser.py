@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.batch import load_config, run_batch
 from workbench.paths import project_root
+from workbench.reporting.batch import load_config, run_batch
 
 pytestmark = pytest.mark.notebook
 EVIL = "<script>alert(1)</script> & Co"

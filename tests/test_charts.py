@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import charts
+from workbench.reporting import charts
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError, NotAvailableError
-from workbench.customers import (
+from workbench.customers.segments import (
     DEFAULT_SERVICE_TARGETS,
     TIMING_BUCKETS,
     ChurnEvaluation,
@@ -439,7 +439,7 @@ def test_evaluate_churn_arithmetic():
 
 
 def test_churn_on_sample_data_meets_floor():
-    samples = pytest.importorskip("workbench.samples")
+    samples = pytest.importorskip("workbench.io.samples")
     data = samples.generate_samples(20_000, seed=42)
     truth = data.truth.get("churned_customers")
     if not truth:
@@ -551,7 +551,7 @@ def test_nervousness_ordering(change_log):
 
 
 def test_customer_profile_facts_and_unknown_id():
-    from workbench.customers import customer_profile
+    from workbench.customers.segments import customer_profile
 
     orders = pd.DataFrame({
         "order_id": ["o1", "o2", "o3"], "customer_id": ["big", "big", "small"],
@@ -570,7 +570,7 @@ def test_customer_profile_facts_and_unknown_id():
 
 
 def test_change_impact_on_pab_hand_worked():
-    from workbench.customers import change_shortage_impact, orders_before_changes
+    from workbench.customers.segments import change_shortage_impact, orders_before_changes
 
     # on hand 10, no supply, no forecast. Open lines: X's line now 12 (was 8: qty_up),
     # Y's line 3 pulled in from week 20 (outside the 13-week horizon) to week 2.
@@ -603,7 +603,7 @@ def test_change_impact_on_pab_hand_worked():
 
 
 def test_churn_reasons_in_chinese():
-    from workbench.dataset import load_dataset
+    from workbench.io.dataset import load_dataset
 
     orders = load_dataset("samples", tables=("order_lines",)).orders
     en = churn_warnings(orders)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from workbench import SourceError
-from workbench.dataset import load_dataset
+from workbench.io.dataset import load_dataset
 
 
 def test_sample_folder_loads_every_table(samples_dir):

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError, NotAvailableError
-from workbench.explorer import build, compare, explorer_items, scenario, select, tier_costs
+from workbench.reporting.explorer import (
+    build,
+    compare,
+    explorer_items,
+    scenario,
+    select,
+    tier_costs,
+)
 
 
 @pytest.fixture
@@ -77,7 +84,7 @@ def test_live_widget_updates_the_figure_in_place(items):
 
 
 def test_current_policy_cost_hand_worked():
-    from workbench.explorer import current_policy_cost
+    from workbench.reporting.explorer import current_policy_cost
 
     # one item: demand 100/wk (sd 20), lead time 1 week + weekly review -> protection 2 weeks.
     # No safety stock -> order-up-to = mean demand over 2 weeks -> cycle service 50 %.

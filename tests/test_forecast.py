@@ -1,7 +1,7 @@
 """Demand forecast: hand-worked SES/Croston/SBA/seasonal values, metrics, intervals.
 
 The expected numbers in the comments are worked out by hand from the rules in
-the module docstring of :mod:`workbench.forecast`, not produced by the code.
+the module docstring of :mod:`workbench.inventory.forecast`, not produced by the code.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from workbench import ConfigError, NotAvailableError
-from workbench.forecast import (
+from workbench.inventory.forecast import (
     METHODS,
     BacktestResult,
     DemandMatrix,
@@ -23,7 +23,7 @@ from workbench.forecast import (
     demand_series,
     forecast,
 )
-from workbench.schema import FORECAST
+from workbench.io.schema import FORECAST
 
 
 def one(values, **kw) -> DemandMatrix:
@@ -322,7 +322,7 @@ def test_forecast_output_matches_forecast_table(lines):
 
 
 def test_forecast_feeds_pab(lines):
-    from workbench.pab import build_buckets
+    from workbench.planning.pab import build_buckets
 
     f = forecast(lines, horizon=4, as_of="2024-02-01")
     inputs = build_buckets(forecast=f, as_of="2024-02-01", horizon=4)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError, NotAvailableError
-from workbench.history import filter_period, period_start, top, volume_by_period
+from workbench.kpis.history import filter_period, period_start, top, volume_by_period
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Analytic safety stock / service / cost (workbench.inventory).
+"""Analytic safety stock / service / cost (workbench.inventory.policy).
 
 Known answers are worked by hand in the comments (textbook cases), then checked
 against stockpyl (a test-only reference) and with Hypothesis properties.
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from workbench.exceptions import ConfigError
-from workbench.inventory import (
+from workbench.inventory.policy import (
     POLICY_COLUMNS,
     Z_MAX,
     achieved_fill_rate,

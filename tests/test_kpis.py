@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import ConfigError, MissingColumnsError, NotAvailableError
-from workbench.kpis import (
+from workbench.kpis.engine import (
     KPI_NAMES,
     control_limits,
     get_definition,
@@ -848,7 +848,7 @@ def test_definitions_table():
 def test_docs_are_in_sync_with_the_definitions():
     path = project_root() / "docs" / "kpis.md"
     assert path.read_text(encoding="utf-8") == render_kpi_docs(), (
-        "docs/kpis.md is stale: run python -c \"from workbench.kpis import write_kpi_docs; "
+        "docs/kpis.md is stale: run python -c \"from workbench.kpis.engine import write_kpi_docs; "
         "write_kpi_docs('docs/kpis.md')\"")
     text = render_kpi_docs()
     for name in KPI_NAMES:

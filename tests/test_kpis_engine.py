@@ -18,17 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench import ConfigError, MissingColumnsError, NotAvailableError
-from workbench.kpis import (
+from workbench.io.samples import generate_samples
+from workbench.kpis.engine import (
     AUTO_DUCKDB_MIN_LINES,
     KPI_NAMES,
     TABLE_VALUE_COLUMNS,
     kpi_table,
     kpi_table_from_parquet,
 )
-from workbench.samples import generate_samples
 
 duckdb = pytest.importorskip(
-    "duckdb", reason="duckdb is not installed: the DuckDB KPI engine (workbench.kpis_sql) "
+    "duckdb", reason="duckdb is not installed: the DuckDB KPI engine (workbench.kpis.duckdb_engine) "
                      "cannot be cross-checked; pip install duckdb")
 
 NAN = float("nan")
@@ -367,7 +367,7 @@ def test_parquet_without_statistics_and_nan_floats(edge, tmp_path):
 
 
 def test_engine_switch(edge, monkeypatch):
-    import workbench.kpis_sql as kpis_sql
+    import workbench.kpis.duckdb_engine as kpis_sql
 
     with pytest.raises(ConfigError, match="unknown engine"):
         kpi_table(edge, engine="polars")
@@ -377,14 +377,14 @@ def test_engine_switch(edge, monkeypatch):
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     kpi_table(edge)  # small frame: pandas
     assert calls == []
-    monkeypatch.setattr("workbench.kpis.AUTO_DUCKDB_MIN_LINES", 5)
+    monkeypatch.setattr("workbench.kpis.engine.AUTO_DUCKDB_MIN_LINES", 5)
     kpi_table(edge)
     assert calls == [1]
     assert AUTO_DUCKDB_MIN_LINES >= 100_000
 
 
 def test_auto_falls_back_when_arrow_refuses_the_frame(edge, monkeypatch):
-    monkeypatch.setattr("workbench.kpis.AUTO_DUCKDB_MIN_LINES", 5)
+    monkeypatch.setattr("workbench.kpis.engine.AUTO_DUCKDB_MIN_LINES", 5)
     # ints and texts in one object column: Arrow cannot type it
     mixed = edge.assign(substituted_item=pd.Series([1, "x"] * 6, dtype=object))
     auto = kpi_table(mixed, "customer_id")
@@ -394,7 +394,7 @@ def test_auto_falls_back_when_arrow_refuses_the_frame(edge, monkeypatch):
 
 
 def test_python_whitespace_matches_str_strip():
-    from workbench.kpis_sql import _PY_WHITESPACE
+    from workbench.kpis.duckdb_engine import _PY_WHITESPACE
 
     assert set(_PY_WHITESPACE) == {c for c in map(chr, range(0x110000)) if c.isspace()}
 

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from workbench.paths import project_root
-from workbench.reports import execute_notebook, notebook_parameters, render_html
+from workbench.reporting.reports import execute_notebook, notebook_parameters, render_html
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]

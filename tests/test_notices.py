@@ -1,4 +1,4 @@
-"""Tests for the customer notices and the internal memo (workbench.notices)."""
+"""Tests for the customer notices and the internal memo (workbench.planning.notices)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench.exceptions import ConfigError, MissingColumnsError
-from workbench.notices import (
+from workbench.planning.notices import (
     NOTICE_COLUMNS,
     draft_internal_memo,
     draft_notices,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import MissingColumnsError, SourceError
-from workbench.orders import ISSUE_COLUMNS, QUARANTINE_COLUMNS
+from workbench.io.load import ISSUE_COLUMNS, QUARANTINE_COLUMNS
 
 
 def _balanced(res: wb.LoadResult) -> None:
@@ -345,7 +345,7 @@ def test_bad_mapping_errors_name_the_key():
 
 
 def test_digest_groups_problems_by_what_to_fix(corpus):
-    from workbench.orders import digest
+    from workbench.io.load import digest
 
     res = wb.load_orders(corpus / "duplicate_keys.csv")
     d = digest(res.quarantine)

@@ -1,4 +1,4 @@
-"""Tests for the PAB/ATP engine (workbench.pab).
+"""Tests for the PAB/ATP engine (workbench.planning.pab).
 
 Known-answer tests are worked by hand in the comments; property tests compare the
 vectorized engine with straightforward per-item, per-period reference loops
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import pab as pab_module
 from workbench.exceptions import ConfigError, MissingColumnsError, WorkbenchError
-from workbench.pab import (
+from workbench.planning import pab as pab_module
+from workbench.planning.pab import (
     LONG_COLUMNS,
     SUMMARY_COLUMNS,
     PabInput,

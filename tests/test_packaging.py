@@ -8,7 +8,7 @@ import tomllib
 
 import yaml
 
-from workbench.schema import data_model_markdown
+from workbench.io.schema import data_model_markdown
 
 CONDA_NAMES = {"python-duckdb": "duckdb"}
 """conda-forge package names that differ from the PyPI names."""

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.parsing import (
+from workbench.io.parsing import (
     DateOptions,
     parse_bool,
     parse_date,

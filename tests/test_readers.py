@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.readers import (
+from workbench.io.readers import (
     detect_encoding,
     find_header_row,
     read_raw,

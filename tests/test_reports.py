@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError
-from workbench.reports import atomic_write_bytes, check_parameters, csv_safe, escape
+from workbench.reporting.reports import atomic_write_bytes, check_parameters, csv_safe, escape
 
 
 def test_csv_safe_neutralises_formulas_but_not_numbers():
@@ -85,7 +85,7 @@ def _executed_nb(tmp_path, n_figs=2):
 def test_render_html_is_offline_and_embeds_plotly_once(tmp_path):
     import re
 
-    from workbench.reports import render_html
+    from workbench.reporting.reports import render_html
 
     out = render_html(_executed_nb(tmp_path), tmp_path / "r.html")
     html = out.read_text(encoding="utf-8")
@@ -97,7 +97,7 @@ def test_render_html_is_offline_and_embeds_plotly_once(tmp_path):
 
 
 def test_render_html_shared_plotly_js(tmp_path):
-    from workbench.reports import render_html
+    from workbench.reporting.reports import render_html
 
     out = render_html(_executed_nb(tmp_path), tmp_path / "run" / "r.html", plotlyjs="shared")
     html = out.read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.samples import SampleData, generate_samples, write_samples
-from workbench.schema import TABLES
+from workbench.io.samples import SampleData, generate_samples, write_samples
+from workbench.io.schema import TABLES
 
 AS_OF = pd.Timestamp("2026-06-29")
 H = 13

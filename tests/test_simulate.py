@@ -1,4 +1,4 @@
-"""Monte Carlo simulation and the service-vs-cost trade-off (workbench.simulate).
+"""Monte Carlo simulation and the service-vs-cost trade-off (workbench.inventory.simulate).
 
 Sizes are kept small (a few items x 100-200 replications x 200-400 periods):
 the whole file runs in a few seconds.
@@ -12,12 +12,12 @@ import pytest
 from scipy import stats
 
 from workbench.exceptions import ConfigError
-from workbench.inventory import (
+from workbench.inventory.policy import (
     base_stock_cost,
     cost_optimal_service_level,
     policy_for_service,
 )
-from workbench.simulate import (
+from workbench.inventory.simulate import (
     CURVE_COLUMNS,
     METRICS,
     PORTFOLIO,

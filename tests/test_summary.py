@@ -7,7 +7,7 @@ import pytest
 
 from workbench import ConfigError
 from workbench.i18n import fmt_date, fmt_money, fmt_pct, fmt_points, t
-from workbench.summary import alert_overview, narrative, top_risks
+from workbench.reporting.summary import alert_overview, narrative, top_risks
 
 
 def test_formats_per_language():

@@ -15,8 +15,7 @@ WorkbenchError
 
 from __future__ import annotations
 
-from .dataset import Dataset, load_dataset
-from .exceptions import (
+from workbench.exceptions import (
     ConfigError,
     MappingError,
     MissingColumnsError,
@@ -24,8 +23,9 @@ from .exceptions import (
     SourceError,
     WorkbenchError,
 )
-from .orders import LoadResult, LoadSummary, load_orders, load_table
-from .paths import data_path, project_path, project_root
+from workbench.io.dataset import Dataset, load_dataset
+from workbench.io.load import LoadResult, LoadSummary, load_orders, load_table
+from workbench.paths import data_path, project_path, project_root
 
 __version__ = "0.1.0"
 

@@ -13,8 +13,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .exceptions import WorkbenchError
-from .paths import project_path
+from workbench.exceptions import WorkbenchError
+from workbench.paths import project_path
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -25,7 +25,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .batch import dry_run, load_config, run_batch
+    from workbench.reporting.batch import dry_run, load_config, run_batch
 
     cfg = load_config(args.config, only=args.only)
     if args.dry_run:
@@ -46,8 +46,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from .orders import load_table
-    from .reports import csv_safe
+    from workbench.io.load import load_table
+    from workbench.reporting.reports import csv_safe
 
     res = load_table(args.source, args.table, args.mapping, sql_table=args.sql_table,
                      query=args.query, sheet=args.sheet, encoding=args.encoding,
@@ -67,7 +67,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_samples(args: argparse.Namespace) -> int:
-    from .samples import generate_samples, write_samples
+    from workbench.io.samples import generate_samples, write_samples
 
     t0 = time.perf_counter()
     data = generate_samples(args.lines, seed=args.seed)
@@ -79,7 +79,7 @@ def _cmd_samples(args: argparse.Namespace) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    from .schema import data_model_markdown
+    from workbench.io.schema import data_model_markdown
 
     path = project_path("docs", "data-model.md")
     path.parent.mkdir(exist_ok=True)

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from .exceptions import ConfigError
+from workbench.exceptions import ConfigError
 
 LANGUAGES = ("en", "zh")
 

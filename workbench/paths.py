@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .exceptions import SourceError
+from workbench.exceptions import SourceError
 
 _MARKERS = ("pyproject.toml", "workbench")
 

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .exceptions import MissingColumnsError, WorkbenchError
-from .mapping import ColumnMapping, FieldSource
-from .parsing import Parsed, parse_column, parse_string
-from .readers import RawTable, normalize_header, read_raw
-from .schema import LINEAGE_COLUMNS, Table, get_table
+from workbench.exceptions import MissingColumnsError, WorkbenchError
+from workbench.io.mapping import ColumnMapping, FieldSource
+from workbench.io.parsing import Parsed, parse_column, parse_string
+from workbench.io.readers import RawTable, normalize_header, read_raw
+from workbench.io.schema import LINEAGE_COLUMNS, Table, get_table
 
 _DTYPES = {"string": "str", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
            "bool": "boolean"}

@@ -85,8 +85,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .exceptions import ConfigError
-from .inventory import (
+from workbench.exceptions import ConfigError
+from workbench.inventory.policy import (
     DISTRIBUTIONS,
     POLICIES,
     SERVICE_TYPES,

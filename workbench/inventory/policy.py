@@ -84,7 +84,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .exceptions import ConfigError
+from workbench.exceptions import ConfigError
 
 __all__ = [
     "DISTRIBUTIONS",

@@ -55,8 +55,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, MissingColumnsError, NotAvailableError
-from .history import period_start
+from workbench.exceptions import ConfigError, MissingColumnsError, NotAvailableError
+from workbench.kpis.history import period_start
 
 __all__ = [
     "AUTO_DUCKDB_MIN_LINES",
@@ -1049,7 +1049,7 @@ def _resolve_engine(engine: str, n_lines: int | None) -> str:
                           fix="use 'auto', 'pandas' or 'duckdb'.")
     if engine == "pandas":
         return "pandas"
-    from .kpis_sql import duckdb_available
+    from workbench.kpis.duckdb_engine import duckdb_available
 
     if engine == "duckdb":
         if not duckdb_available():
@@ -1165,7 +1165,7 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
                      float(ship_lead_days), np.nan)
     as_of_ts = None if as_of is None else pd.Timestamp(as_of).normalize()
     if _resolve_engine(engine, len(orders)) == "duckdb":
-        from .kpis_sql import ArrowConversionError, duckdb_kpi_table
+        from workbench.kpis.duckdb_engine import ArrowConversionError, duckdb_kpi_table
 
         try:
             return duckdb_kpi_table(orders, by_cols, defs, period=period,
@@ -1232,7 +1232,7 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
     """
     import pyarrow.parquet as pq
 
-    from .exceptions import SourceError
+    from workbench.exceptions import SourceError
 
     _check_params(period, on_time_tolerance_days, in_full_tolerance_pct, ship_lead_days)
     defs, by_cols = _prepare(kpis, by)
@@ -1254,7 +1254,7 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
                          in_full_tolerance_pct=in_full_tolerance_pct,
                          ship_lead_days=ship_lead_days, as_of=as_of, complaints=complaints,
                          customers=customers, kpis=kpis, engine="pandas")
-    from .kpis_sql import duckdb_kpi_table
+    from workbench.kpis.duckdb_engine import duckdb_kpi_table
 
     params = _Params(float(on_time_tolerance_days), float(in_full_tolerance_pct),
                      float(ship_lead_days), np.nan)

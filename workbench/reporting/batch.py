@@ -44,9 +44,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .exceptions import ConfigError, WorkbenchError
-from .paths import project_path
-from .reports import (
+from workbench.exceptions import ConfigError, WorkbenchError
+from workbench.paths import project_path
+from workbench.reporting.reports import (
     atomic_write_bytes,
     escape,
     execute_notebook,
@@ -63,8 +63,8 @@ _REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit"}
 # --------------------------------------------------------------------------- providers
 def a_tier_customers(limit: int | None = None, data: str = "samples") -> list[str]:
     """Customers in tier A (from the master's tier, else ABC by revenue), biggest first."""
-    from .customers import abc_classify, assign_tiers
-    from .dataset import load_dataset
+    from workbench.customers.segments import abc_classify, assign_tiers
+    from workbench.io.dataset import load_dataset
 
     ds = load_dataset(data, tables=("customers", "items", "order_lines"))
     abc = abc_classify(ds.orders, "customer_id", measure="revenue")

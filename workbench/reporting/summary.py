@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .i18n import check_language, fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
-from .kpis import control_limits, kpi_table
-from .scorecard import mature_periods
+from workbench.i18n import check_language, fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
+from workbench.kpis.engine import control_limits, kpi_table
+from workbench.kpis.scorecard import mature_periods
 
 HEADLINE_KPIS = ("otif_order_rate", "on_time_promised_rate", "line_fill_rate",
                  "cycle_time_mean")

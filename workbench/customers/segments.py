@@ -46,9 +46,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .exceptions import ConfigError, NotAvailableError
-from .history import add_revenue, period_start
-from .parsing import check_date
+from workbench.exceptions import ConfigError, NotAvailableError
+from workbench.io.parsing import check_date
+from workbench.kpis.history import add_revenue, period_start
 
 __all__ = [
     "CHANGE_TYPES",
@@ -1485,7 +1485,7 @@ def change_shortage_impact(orders: pd.DataFrame, changes: pd.DataFrame, *,
         short_only_with_changes`` (the item is not short at all without changes),
         largest first.
     """
-    from .pab import build_buckets, project_pab
+    from workbench.planning.pab import build_buckets, project_pab
 
     def shortage(o: pd.DataFrame) -> pd.Series:
         inp = build_buckets(o, forecast, supply, inventory, items, as_of=as_of,

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, MissingColumnsError
-from .reports import escape
+from workbench.exceptions import ConfigError, MissingColumnsError
+from workbench.reporting.reports import escape
 
 __all__ = [
     "LANGUAGES",

@@ -458,7 +458,7 @@ def check_date(value: object, *, key: str, fix: str) -> pd.Timestamp:
     """A parameter that must be a date (``"2026-06-29"``, a Timestamp, ...), normalized to
     midnight without time zone; otherwise a :class:`~workbench.exceptions.ConfigError`
     naming ``key`` with ``fix``."""
-    from .exceptions import ConfigError
+    from workbench.exceptions import ConfigError
 
     try:
         ts = pd.Timestamp(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, NotAvailableError
+from workbench.exceptions import ConfigError, NotAvailableError
 
 STATUS_ORDER = ("green", "amber", "red", "n/a")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import SourceError
-from .orders import LoadResult, load_table
-from .paths import resolve_source
-from .schema import TABLES
+from workbench.exceptions import SourceError
+from workbench.io.load import LoadResult, load_table
+from workbench.io.schema import TABLES
+from workbench.paths import resolve_source
 
 _SUFFIXES = (".csv", ".parquet", ".xlsx", ".txt", ".tsv")
 _ORDER = ("customers", "items", "order_lines", "order_changes", "supply_plan", "inventory",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .orders import LoadSummary
+from workbench.io.load import LoadSummary
 
 PALETTE = {"primary": "#1f5f8b", "accent": "#e07b39", "bad": "#c0392b", "ok": "#2e8b57",
            "muted": "#9aa5b1"}

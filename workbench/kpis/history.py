@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .exceptions import ConfigError, NotAvailableError
+from workbench.exceptions import ConfigError, NotAvailableError
 
 _FREQS = {"D": "D", "W": "W-SUN", "M": "MS", "Q": "QS"}
 

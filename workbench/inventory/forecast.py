@@ -106,9 +106,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, NotAvailableError
-from .history import period_start
-from .kpis import CANCELLED_STATUSES
+from workbench.exceptions import ConfigError, NotAvailableError
+from workbench.kpis.engine import CANCELLED_STATUSES
+from workbench.kpis.history import period_start
 
 __all__ = [
     "ADI_CUTOFF",

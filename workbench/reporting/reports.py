@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import ConfigError, WorkbenchError
-from .paths import project_path
+from workbench.exceptions import ConfigError, WorkbenchError
+from workbench.paths import project_path
 
 
 @dataclass(frozen=True)

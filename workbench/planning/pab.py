@@ -68,8 +68,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, MissingColumnsError, WorkbenchError
-from .parsing import check_date
+from workbench.exceptions import ConfigError, MissingColumnsError, WorkbenchError
+from workbench.io.parsing import check_date
 
 __all__ = [
     "ALLOCATION_RULES",

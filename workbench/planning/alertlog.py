@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .exceptions import ConfigError, MissingColumnsError
+from workbench.exceptions import ConfigError, MissingColumnsError
 
 __all__ = ["STATUSES", "AlertLog"]
 

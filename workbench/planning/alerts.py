@@ -54,9 +54,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, NotAvailableError, SourceError, WorkbenchError
-from .i18n import LANGUAGES
-from .pab import (
+from workbench.exceptions import ConfigError, NotAvailableError, SourceError, WorkbenchError
+from workbench.i18n import LANGUAGES
+from workbench.paths import data_path
+from workbench.planning.pab import (
     ALLOCATION_RULES,
     PabInput,
     PabResult,
@@ -65,7 +66,6 @@ from .pab import (
     project_pab,
     stress_supply,
 )
-from .paths import data_path
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -1088,7 +1088,7 @@ def run_early_warning(dataset, *, as_of: object = None, horizon: int = 13, freq:
         ``"en"`` or ``"zh"``: language of the alerts' ``root_cause`` and
         ``recommended_action`` (see :func:`evaluate_alerts`).
     """
-    from .pab import build_buckets
+    from workbench.planning.pab import build_buckets
 
     _check_language(language)
     if dataset.orders is None:

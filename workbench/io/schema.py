@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .exceptions import WorkbenchError
+from workbench.exceptions import WorkbenchError
 
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 """Lineage carried by every loaded, quarantined and issue row.
@@ -298,7 +298,7 @@ def get_table(name: str | Table) -> Table:
     try:
         return TABLES[name]
     except KeyError:
-        from .exceptions import ConfigError
+        from workbench.exceptions import ConfigError
 
         raise ConfigError(
             f"unknown data-model table {name!r}",

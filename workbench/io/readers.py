@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, SourceError
+from workbench.exceptions import ConfigError, SourceError
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import PALETTE, _layout
-from .exceptions import ConfigError, NotAvailableError
-from .history import period_start
-from .simulate import PORTFOLIO, service_cost_curve
+from workbench.exceptions import ConfigError, NotAvailableError
+from workbench.inventory.simulate import PORTFOLIO, service_cost_curve
+from workbench.kpis.history import period_start
+from workbench.reporting.charts import PALETTE, _layout
 
 SERVICE_GRID = np.round(np.linspace(0.80, 0.995, 40), 4)
 
@@ -354,7 +354,7 @@ def current_policy_cost(items: pd.DataFrame, safety_stock: pd.Series, *,
     safety_stock
         Current safety stock per item, indexed by ``item_id`` (item master).
     """
-    from .inventory import evaluate_policy, policy_for_service
+    from workbench.inventory.policy import evaluate_policy, policy_for_service
 
     d = items.assign(item_id=items["item_id"].astype(str))
     ss = pd.Series(safety_stock.to_numpy(dtype=float), index=safety_stock.index.astype(str))

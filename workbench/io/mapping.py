@@ -37,10 +37,10 @@ from pathlib import Path
 
 import yaml
 
-from .exceptions import MappingError
-from .parsing import DateOptions
-from .readers import normalize_header
-from .schema import Table, get_table
+from workbench.exceptions import MappingError
+from workbench.io.parsing import DateOptions
+from workbench.io.readers import normalize_header
+from workbench.io.schema import Table, get_table
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class ColumnMapping:
         if isinstance(mapping, (str, os.PathLike)):
             path = Path(mapping)
             if not path.exists():
-                from .paths import data_path
+                from workbench.paths import data_path
 
                 alt = data_path("mappings", str(mapping))
                 if not alt.exists() and not str(mapping).endswith((".yaml", ".yml")):

@@ -43,8 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import ConfigError, NotAvailableError, SourceError
-from .kpis import (
+from workbench.exceptions import ConfigError, NotAvailableError, SourceError
+from workbench.kpis.engine import (
     _BY_NAME,
     _EPOCH,
     _EPS,

@@ -41,7 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import TABLES
+from workbench.io.schema import TABLES
 
 __all__ = ["TABLE_NAMES", "SampleData", "generate_samples", "write_samples"]
 

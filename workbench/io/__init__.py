@@ -1,0 +1,157 @@
+"""Reading sources into the data model: schema, readers, parsing, mapping, load, dataset, samples.
+
+Modules
+-------
+schema
+    The workbench data model: tables, columns, types, units.
+readers
+    Read raw tables from files, databases and frames, keeping every record.
+parsing
+    Vectorized parsing of raw text values into typed columns.
+mapping
+    Column mappings: how a source's headers map onto the data model.
+load
+    Load order histories (and the other data-model tables) without losing a row.
+dataset
+    Load a folder of data-model tables (e.g. ``data/samples/``) in one call.
+samples
+    Seeded, deterministic sample data for every data-model table.
+"""
+
+from workbench.io.dataset import (
+    Dataset,
+    find_table_file,
+    load_dataset,
+)
+from workbench.io.load import (
+    ISSUE_COLUMNS,
+    QUARANTINE_COLUMNS,
+    LoadResult,
+    LoadSummary,
+    digest,
+    load_orders,
+    load_table,
+)
+from workbench.io.mapping import (
+    ColumnMapping,
+    FieldSource,
+    Resolved,
+)
+from workbench.io.parsing import (
+    FALSE_WORDS,
+    ISSUE_DATE_AMBIGUOUS,
+    ISSUE_DATE_INCONSISTENT,
+    NA_MARKERS,
+    TRUE_WORDS,
+    DateOptions,
+    Parsed,
+    check_date,
+    na_mask,
+    parse_bool,
+    parse_column,
+    parse_date,
+    parse_number,
+    parse_string,
+)
+from workbench.io.readers import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    PARQUET_SUFFIXES,
+    SQLITE_SUFFIXES,
+    RawTable,
+    detect_encoding,
+    find_header_row,
+    normalize_header,
+    read_csv_raw,
+    read_excel_raw,
+    read_parquet_raw,
+    read_raw,
+    read_sql_raw,
+    sniff_delimiter,
+)
+from workbench.io.samples import (
+    TABLE_NAMES,
+    SampleData,
+    generate_samples,
+    write_samples,
+)
+from workbench.io.schema import (
+    COLUMN_TYPES,
+    COMPLAINTS,
+    CUSTOMERS,
+    FORECAST,
+    INVENTORY,
+    ITEMS,
+    LINEAGE_COLUMNS,
+    ORDER_CHANGES,
+    ORDER_LINES,
+    SUPPLY_PLAN,
+    TABLES,
+    Column,
+    Table,
+    data_model_markdown,
+    get_table,
+)
+
+__all__ = [
+    "COLUMN_TYPES",
+    "COMPLAINTS",
+    "CSV_SUFFIXES",
+    "CUSTOMERS",
+    "Column",
+    "ColumnMapping",
+    "Dataset",
+    "DateOptions",
+    "EXCEL_SUFFIXES",
+    "FALSE_WORDS",
+    "FORECAST",
+    "FieldSource",
+    "INVENTORY",
+    "ISSUE_COLUMNS",
+    "ISSUE_DATE_AMBIGUOUS",
+    "ISSUE_DATE_INCONSISTENT",
+    "ITEMS",
+    "LINEAGE_COLUMNS",
+    "LoadResult",
+    "LoadSummary",
+    "NA_MARKERS",
+    "ORDER_CHANGES",
+    "ORDER_LINES",
+    "PARQUET_SUFFIXES",
+    "Parsed",
+    "QUARANTINE_COLUMNS",
+    "RawTable",
+    "Resolved",
+    "SQLITE_SUFFIXES",
+    "SUPPLY_PLAN",
+    "SampleData",
+    "TABLES",
+    "TABLE_NAMES",
+    "TRUE_WORDS",
+    "Table",
+    "check_date",
+    "data_model_markdown",
+    "detect_encoding",
+    "digest",
+    "find_header_row",
+    "find_table_file",
+    "generate_samples",
+    "get_table",
+    "load_dataset",
+    "load_orders",
+    "load_table",
+    "na_mask",
+    "normalize_header",
+    "parse_bool",
+    "parse_column",
+    "parse_date",
+    "parse_number",
+    "parse_string",
+    "read_csv_raw",
+    "read_excel_raw",
+    "read_parquet_raw",
+    "read_raw",
+    "read_sql_raw",
+    "sniff_delimiter",
+    "write_samples",
+]

@@ -1,0 +1,97 @@
+"""Supply planning: PAB/ATP, allocation, the delivery early warning, alert log and customer notices.
+
+Modules
+-------
+alertlog
+    Alert history: each run's supply alerts kept in a database (SQLAlchemy).
+alerts
+    Supply-break early warning: escalation levels per risk and expedite options.
+notices
+    Draft customer notices and internal memos from supply alerts.
+pab
+    Projected available balance (PAB) and available-to-promise (ATP), vectorized.
+"""
+
+from workbench.planning.alertlog import (
+    STATUSES,
+    AlertLog,
+)
+from workbench.planning.alerts import (
+    ALERT_COLUMNS,
+    EXPEDITE_COLUMNS,
+    KIND_LEVELS,
+    LINE_COLUMNS,
+    AlertSet,
+    alert_lines,
+    cheapest_expedite,
+    default_expedite_options,
+    evaluate,
+    evaluate_alerts,
+    load_expedite_options,
+    validate_expedite_options,
+)
+from workbench.planning.notices import (
+    LANGUAGES,
+    NOTICE_COLUMNS,
+    Draft,
+    draft_internal_memo,
+    draft_notices,
+    md_escape,
+    plain_text,
+)
+from workbench.planning.pab import (
+    ALLOCATION_RULES,
+    CLOSED_STATUSES,
+    FREQUENCIES,
+    LONG_COLUMNS,
+    SUMMARY_COLUMNS,
+    PabInput,
+    PabResult,
+    allocate_shortages,
+    buckets_from_long,
+    build_buckets,
+    pab_summary,
+    pab_table,
+    planned_dependency,
+    project_pab,
+    stress_supply,
+)
+
+__all__ = [
+    "ALERT_COLUMNS",
+    "ALLOCATION_RULES",
+    "AlertLog",
+    "AlertSet",
+    "CLOSED_STATUSES",
+    "Draft",
+    "EXPEDITE_COLUMNS",
+    "FREQUENCIES",
+    "KIND_LEVELS",
+    "LANGUAGES",
+    "LINE_COLUMNS",
+    "LONG_COLUMNS",
+    "NOTICE_COLUMNS",
+    "PabInput",
+    "PabResult",
+    "STATUSES",
+    "SUMMARY_COLUMNS",
+    "alert_lines",
+    "allocate_shortages",
+    "buckets_from_long",
+    "build_buckets",
+    "cheapest_expedite",
+    "default_expedite_options",
+    "draft_internal_memo",
+    "draft_notices",
+    "evaluate",
+    "evaluate_alerts",
+    "load_expedite_options",
+    "md_escape",
+    "pab_summary",
+    "pab_table",
+    "plain_text",
+    "planned_dependency",
+    "project_pab",
+    "stress_supply",
+    "validate_expedite_options",
+]
