@@ -39,8 +39,45 @@ class SourceError(WorkbenchError):
     """A data source cannot be read at all (missing, empty, undecodable, unknown type)."""
 
 
-class MissingColumnsError(WorkbenchError):
-    """Required columns of a table cannot be found in the source.
+class SourceNotFoundError(SourceError):
+    """A file the caller named (data, mapping, targets, expedite options) does not exist.
+
+    Attributes
+    ----------
+    path
+        The path as given.
+    """
+
+    def __init__(self, message: str, *, path: str, fix: str | None = None):
+        self.path = path
+        super().__init__(message, source=path, fix=fix)
+
+
+class NotAvailableError(WorkbenchError):
+    """A computation needs optional columns that the data does not have.
+
+    Attributes
+    ----------
+    what
+        The computation (e.g. a KPI name).
+    missing
+        The data-model columns it needs and that are absent or empty.
+    """
+
+    def __init__(self, what: str, missing: Sequence[str]):
+        self.what = what
+        self.missing = list(missing)
+        super().__init__(
+            f"{what} is not available: needs column(s) {', '.join(self.missing)}.",
+            fix="map these columns in the column mapping, or leave this measure out.",
+        )
+
+
+class MissingColumnsError(NotAvailableError):
+    """Required columns of a table cannot be found in the source or input frame.
+
+    A subclass of :class:`NotAvailableError`: code that degrades gracefully on
+    missing data (``except NotAvailableError``) also catches it.
 
     Attributes
     ----------
@@ -62,6 +99,7 @@ class MissingColumnsError(WorkbenchError):
         hint: str | None = None,
     ):
         self.table = table
+        self.what = f"table {table!r}"
         self.missing = list(missing)
         self.found = list(found)
         shown = ", ".join(repr(c) for c in self.found[:40])
@@ -79,7 +117,7 @@ class MissingColumnsError(WorkbenchError):
             + ", ".join(f"'{c}': '<your header>'" for c in self.missing[:3])
             + "}) or a YAML file under data/mappings/ (see docs/data-model.md)."
         )
-        super().__init__(message, source=source, fix=fix)
+        WorkbenchError.__init__(self, message, source=source, fix=fix)
 
 
 class MappingError(WorkbenchError):
@@ -115,21 +153,53 @@ class ConfigError(WorkbenchError):
         super().__init__(message, source=source, fix=fix)
 
 
-class NotAvailableError(WorkbenchError):
-    """A computation needs optional columns that the data does not have.
+class InvalidParameterError(ConfigError):
+    """Base of the parameter checks in :mod:`workbench.validation` (one subclass per rule)."""
+
+
+class FrequencyError(InvalidParameterError):
+    """A period frequency (``freq``) is not one the computation supports."""
+
+
+class CountError(InvalidParameterError):
+    """A parameter that must be a whole number at or above a minimum is not."""
+
+
+class DateParameterError(InvalidParameterError):
+    """A parameter that must be a date (``as_of``, ``start``) cannot be read as one."""
+
+
+class LanguageError(InvalidParameterError):
+    """A language code is not one the workbench writes (``en``, ``zh``)."""
+
+
+class ChoiceError(InvalidParameterError):
+    """A parameter is not one of its allowed values (a chart mode, an item id, a format)."""
+
+
+class RangeError(InvalidParameterError):
+    """A numeric parameter lies outside its allowed range."""
+
+
+class FrameTypeError(InvalidParameterError):
+    """An input that must be a pandas DataFrame is something else."""
+
+
+class DateColumnError(ConfigError):
+    """A column that must hold dates contains values that cannot be read as dates.
 
     Attributes
     ----------
-    what
-        The computation (e.g. a KPI name).
-    missing
-        The data-model columns it needs and that are absent or empty.
+    table, column
+        Where the column is.
     """
 
-    def __init__(self, what: str, missing: Sequence[str]):
-        self.what = what
-        self.missing = list(missing)
-        super().__init__(
-            f"{what} is not available: needs column(s) {', '.join(self.missing)}.",
-            fix="map these columns in the column mapping, or leave this measure out.",
-        )
+    def __init__(self, message: str, *, table: str, column: str, value: object = None,
+                 fix: str | None = None):
+        self.table = table
+        self.column = column
+        super().__init__(message, key=column, value=value, fix=fix)
+
+
+class UnknownTableError(ConfigError):
+    """A data-model table name is not one of the model's tables."""

@@ -2,7 +2,7 @@
 
 Modules
 -------
-forecast
+forecasting
     Demand forecasts with prediction intervals, vectorised across items.
 policy
     Analytic safety stock, reorder points and service-vs-cost, vectorized over items.
@@ -10,7 +10,7 @@ simulate
     Monte Carlo simulation of inventory policies and the service-vs-cost trade-off.
 """
 
-from workbench.inventory.forecast import (
+from workbench.inventory.forecasting import (
     ADI_CUTOFF,
     CLASSES,
     CROSTON_ALPHAS,

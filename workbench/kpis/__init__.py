@@ -8,7 +8,7 @@ engine
     Customer-service KPIs: vectorized engines (pandas or DuckDB), a long tidy table, exact roll-ups.
 history
     Order-history overviews: volume over time, top customers and items.
-scorecard
+scorecards
     Service scorecards: KPIs against targets, failure reasons, line-level failures.
 """
 
@@ -46,7 +46,7 @@ from workbench.kpis.history import (
     top,
     volume_by_period,
 )
-from workbench.kpis.scorecard import (
+from workbench.kpis.scorecards import (
     COMPARISON_KPIS,
     FAILURE_KPIS,
     STATUS_ORDER,

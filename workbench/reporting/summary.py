@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench.i18n import check_language, fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
 from workbench.kpis.engine import control_limits, kpi_table
-from workbench.kpis.scorecard import mature_periods
+from workbench.kpis.scorecards import mature_periods
 
 HEADLINE_KPIS = ("otif_order_rate", "on_time_promised_rate", "line_fill_rate",
                  "cycle_time_mean")

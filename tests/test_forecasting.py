@@ -1,7 +1,7 @@
 """Demand forecast: hand-worked SES/Croston/SBA/seasonal values, metrics, intervals.
 
 The expected numbers in the comments are worked out by hand from the rules in
-the module docstring of :mod:`workbench.inventory.forecast`, not produced by the code.
+the module docstring of :mod:`workbench.inventory.forecasting`, not produced by the code.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from workbench import ConfigError, NotAvailableError
-from workbench.inventory.forecast import (
+from workbench.inventory.forecasting import (
     METHODS,
     BacktestResult,
     DemandMatrix,

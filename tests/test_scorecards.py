@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError, NotAvailableError
-from workbench.kpis.scorecard import (
+from workbench.kpis.scorecards import (
     cycle_times,
     failure_pareto,
     line_failures,
@@ -110,7 +110,7 @@ def test_styled_formats_by_unit():
 
 
 def test_open_lines_states():
-    from workbench.kpis.scorecard import open_lines
+    from workbench.kpis.scorecards import open_lines
 
     o = pd.DataFrame({
         "order_id": ["A", "B", "C", "D"], "line_no": 1, "item_id": "i",
@@ -128,7 +128,7 @@ def test_open_lines_states():
 
 
 def test_compare_to_peers_uses_tier_counts_and_targets():
-    from workbench.kpis.scorecard import compare_to_peers
+    from workbench.kpis.scorecards import compare_to_peers
 
     mine = pd.DataFrame({"kpi": ["otif_order_rate", "cycle_time_mean"],
                          "numerator": [9.0, 50.0], "denominator": [10.0, 5.0],
