@@ -48,6 +48,7 @@ from scipy import stats
 
 from workbench.exceptions import ConfigError, NotAvailableError
 from workbench.io.parsing import check_date
+from workbench.io.schema import CANCELLED_STATUSES
 from workbench.kpis.history import add_revenue, period_start
 
 __all__ = [
@@ -74,8 +75,6 @@ __all__ = [
     "xyz_classify",
 ]
 
-CANCELLED_STATUSES: tuple[str, ...] = ("cancelled", "canceled")
-"""Line statuses (compared stripped and lower-case) left out of every measure."""
 
 _EPS = 1e-9
 _RANGE_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS"}

@@ -107,7 +107,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import ConfigError, NotAvailableError
-from workbench.kpis.engine import CANCELLED_STATUSES
+from workbench.io.schema import CANCELLED_STATUSES
 from workbench.kpis.history import period_start
 
 __all__ = [

@@ -34,6 +34,16 @@ LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 (header = row 1; for Excel, the real sheet row; for SQL, the 1-based position
 in the result set)."""
 
+# Status vocabulary of order_lines.status (compared trimmed and case-insensitively).
+CANCELLED_STATUSES: tuple[str, ...] = ("cancelled", "canceled")
+"""Line statuses (case-insensitive, trimmed) that remove a line from every KPI."""
+OPEN_STATUSES: tuple[str, ...] = ("open",)
+"""Line statuses that keep a line open whatever its dates say (e.g. after a partial shipment)."""
+SHIPPED_STATUSES: tuple[str, ...] = ("shipped", "delivered", "closed")
+"""Line statuses that mark a line as shipped when it has no ship or delivery date."""
+DELIVERED_STATUSES: tuple[str, ...] = ("delivered",)
+"""Line statuses that mark a line as delivered when it has no delivery date."""
+
 COLUMN_TYPES = ("string", "int", "float", "date", "bool")
 
 

@@ -56,6 +56,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import ConfigError, MissingColumnsError, NotAvailableError
+from workbench.io.schema import (
+    CANCELLED_STATUSES,
+    DELIVERED_STATUSES,
+    OPEN_STATUSES,
+    SHIPPED_STATUSES,
+)
 from workbench.kpis.history import period_start
 
 __all__ = [
@@ -84,14 +90,6 @@ PERIODS: dict[str, str] = {"D": "day", "W": "week (starting Monday)", "M": "cale
                            "Q": "calendar quarter"}
 """Supported ``period`` values of :func:`kpi_table`."""
 
-CANCELLED_STATUSES: tuple[str, ...] = ("cancelled", "canceled")
-"""Line statuses (case-insensitive, trimmed) that remove a line from every KPI."""
-OPEN_STATUSES: tuple[str, ...] = ("open",)
-"""Line statuses that keep a line open whatever its dates say (e.g. after a partial shipment)."""
-SHIPPED_STATUSES: tuple[str, ...] = ("shipped", "delivered", "closed")
-"""Line statuses that mark a line as shipped when it has no ship or delivery date."""
-DELIVERED_STATUSES: tuple[str, ...] = ("delivered",)
-"""Line statuses that mark a line as delivered when it has no delivery date."""
 
 TABLE_VALUE_COLUMNS: tuple[str, ...] = ("kpi", "numerator", "denominator", "value", "unit",
                                         "note")
