@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import ConfigError, MissingColumnsError, NotAvailableError
-from workbench.kpis.engine import (
+from workbench.kpis import (
     KPI_NAMES,
     control_limits,
     get_definition,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from workbench import ConfigError, MissingColumnsError, NotAvailableError
 from workbench.io.samples import generate_samples
-from workbench.kpis.engine import (
+from workbench.kpis import (
     AUTO_DUCKDB_MIN_LINES,
     KPI_NAMES,
     TABLE_VALUE_COLUMNS,
@@ -377,14 +377,14 @@ def test_engine_switch(edge, monkeypatch):
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     kpi_table(edge)  # small frame: pandas
     assert calls == []
-    monkeypatch.setattr("workbench.kpis.engine.AUTO_DUCKDB_MIN_LINES", 5)
+    monkeypatch.setattr("workbench.kpis.pandas_engine.AUTO_DUCKDB_MIN_LINES", 5)
     kpi_table(edge)
     assert calls == [1]
     assert AUTO_DUCKDB_MIN_LINES >= 100_000
 
 
 def test_auto_falls_back_when_arrow_refuses_the_frame(edge, monkeypatch):
-    monkeypatch.setattr("workbench.kpis.engine.AUTO_DUCKDB_MIN_LINES", 5)
+    monkeypatch.setattr("workbench.kpis.pandas_engine.AUTO_DUCKDB_MIN_LINES", 5)
     # ints and texts in one object column: Arrow cannot type it
     mixed = edge.assign(substituted_item=pd.Series([1, "x"] * 6, dtype=object))
     auto = kpi_table(mixed, "customer_id")

@@ -4,10 +4,10 @@ Modules
 -------
 duckdb_engine
     DuckDB engine of the KPI table: the same long table, computed in SQL.
-engine
-    Customer-service KPIs: vectorized engines (pandas or DuckDB), a long tidy table, exact roll-ups.
 history
     Order-history overviews: volume over time, top customers and items.
+pandas_engine
+    Customer-service KPIs: vectorized engines (pandas or DuckDB), a long tidy table, exact roll-ups.
 scorecards
     Service scorecards: KPIs against targets, failure reasons, line-level failures.
 """
@@ -17,18 +17,26 @@ from workbench.kpis.duckdb_engine import (
     duckdb_available,
     duckdb_kpi_table,
 )
-from workbench.kpis.engine import (
+from workbench.kpis.history import (
+    PeriodFilter,
+    add_revenue,
+    filter_period,
+    period_start,
+    top,
+    volume_by_period,
+)
+from workbench.kpis.pandas_engine import (
     AUTO_DUCKDB_MIN_LINES,
     CANCELLED_STATUSES,
     DELIVERED_STATUSES,
     ENGINES,
     GENERAL_CONVENTIONS,
     KPI_NAMES,
+    KpiDefinition,
     OPEN_STATUSES,
     PERIODS,
     SHIPPED_STATUSES,
     TABLE_VALUE_COLUMNS,
-    KpiDefinition,
     control_limits,
     get_definition,
     kpi_definitions,
@@ -37,14 +45,6 @@ from workbench.kpis.engine import (
     reaggregate,
     render_kpi_docs,
     write_kpi_docs,
-)
-from workbench.kpis.history import (
-    PeriodFilter,
-    add_revenue,
-    filter_period,
-    period_start,
-    top,
-    volume_by_period,
 )
 from workbench.kpis.scorecards import (
     COMPARISON_KPIS,

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import ConfigError, NotAvailableError, SourceError
-from workbench.kpis.engine import (
+from workbench.kpis.pandas_engine import (
     _BY_NAME,
     _EPOCH,
     _EPS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.i18n import check_language, fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
-from workbench.kpis.engine import control_limits, kpi_table
+from workbench.kpis import control_limits, kpi_table
 from workbench.kpis.scorecards import mature_periods
 
 HEADLINE_KPIS = ("otif_order_rate", "on_time_promised_rate", "line_fill_rate",
