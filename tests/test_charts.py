@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.exceptions import ChoiceError
 from workbench.reporting import charts
 
 
@@ -44,7 +45,7 @@ def test_pab_chart_traces_and_shading(long):
 
 
 def test_pab_chart_unknown_item(long):
-    with pytest.raises(ValueError, match="not in the PAB table"):
+    with pytest.raises(ChoiceError, match="not in the PAB table"):
         charts.pab_chart(long, "Z")
 
 
@@ -55,6 +56,8 @@ def test_heatmap_riskiest_first_and_cover_capped(long):
     assert np.array(hm.z)[0].tolist() == [14, -1, 34, 34]
     cover = charts.pab_heatmap(long, value="weeks_of_cover").data[0]
     assert np.nanmax(np.array(cover.z, dtype=float)) == 13
+    with pytest.raises(ChoiceError, match="weeks_of_cover"):
+        charts.pab_heatmap(long, value="cover")
 
 
 def test_scorecard_chart_colours_follow_status():
@@ -126,5 +129,5 @@ def test_forecast_fan_bands():
     names = [t.name for t in fig.data]
     assert names == ["95 % interval", "80 % interval", "demand", "forecast (ses)"]
     assert list(fig.data[1].y) == [3.0, 3.5, 0.5, 1.0]  # upper forward, lower back
-    with pytest.raises(ValueError):
+    with pytest.raises(ChoiceError, match="has no forecast"):
         charts.forecast_fan(hist, fc, "other")

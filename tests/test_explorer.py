@@ -6,15 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import ConfigError, NotAvailableError
-from workbench.reporting.explorer import (
-    build,
+from workbench import NotAvailableError
+from workbench.exceptions import ChoiceError, RangeError
+from workbench.inventory import (
     compare,
+    current_policy_cost,
     explorer_items,
     scenario,
     select,
     tier_costs,
 )
+from workbench.reporting import build
 
 
 @pytest.fixture
@@ -50,8 +52,10 @@ def test_tier_selection_scales_mean_and_variance(items):
     assert sub["mean_demand"].tolist() == [25.0]
     assert sub["sd_demand"].tolist() == [pytest.approx(20.0 * 0.5)]  # variance x 0.25
     assert "tier B" in label
-    with pytest.raises(ConfigError, match="matches no item"):
+    with pytest.raises(ChoiceError, match="matches no item"):
         scenario(items, selection="tier Z")
+    with pytest.raises(RangeError, match="service_target"):
+        scenario(items, service_target=0.4)
 
 
 def test_scenario_target_optimum_and_comparisons(items):
@@ -84,8 +88,6 @@ def test_live_widget_updates_the_figure_in_place(items):
 
 
 def test_current_policy_cost_hand_worked():
-    from workbench.reporting.explorer import current_policy_cost
-
     # one item: demand 100/wk (sd 20), lead time 1 week + weekly review -> protection 2 weeks.
     # No safety stock -> order-up-to = mean demand over 2 weeks -> cycle service 50 %.
     # h = 52 * 0.25 / 52 = 0.25 per unit-week; p = 0.3 * price 10 = 3 per unit short

@@ -8,6 +8,8 @@ policy
     Analytic safety stock, reorder points and service-vs-cost, vectorized over items.
 simulate
     Monte Carlo simulation of inventory policies and the service-vs-cost trade-off.
+tradeoff
+    Service-vs-cost trade-off of a selection of items: the numbers behind the explorer.
 """
 
 from workbench.inventory.forecasting import (
@@ -71,6 +73,17 @@ from workbench.inventory.simulate import (
     simulate_inventory,
     tier_cost,
 )
+from workbench.inventory.tradeoff import (
+    SERVICE_GRID,
+    PolicyCost,
+    Scenario,
+    compare,
+    current_policy_cost,
+    explorer_items,
+    scenario,
+    select,
+    tier_costs,
+)
 
 __all__ = [
     "ADI_CUTOFF",
@@ -98,23 +111,29 @@ __all__ = [
     "POLICIES",
     "POLICY_COLUMNS",
     "PORTFOLIO",
+    "PolicyCost",
     "SEASON_LENGTH",
+    "SERVICE_GRID",
     "SERVICE_TYPES",
     "SES_ALPHAS",
     "SHORTAGE_BASES",
     "SIM_POLICIES",
+    "Scenario",
     "SimulationResult",
     "Z_MAX",
     "achieved_fill_rate",
     "backtest",
     "base_stock_cost",
     "classify",
+    "compare",
     "compare_scenarios",
     "cost_optimal_service_level",
+    "current_policy_cost",
     "demand_series",
     "discretize_lead_time",
     "economic_order_quantity",
     "evaluate_policy",
+    "explorer_items",
     "forecast",
     "gamma_loss",
     "inverse_standard_normal_loss",
@@ -124,8 +143,11 @@ __all__ = [
     "optimal_service_level",
     "policy_for_service",
     "safety_factor_for_fill_rate",
+    "scenario",
+    "select",
     "service_cost_curve",
     "simulate_inventory",
     "standard_normal_loss",
     "tier_cost",
+    "tier_costs",
 ]

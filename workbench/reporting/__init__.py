@@ -5,9 +5,9 @@ Modules
 batch
     Report batches: run a set of notebooks with parameter sets, unattended.
 charts
-    Plotly charts. Each function takes a tidy frame from a compute module and
+    Plotly charts of the workbench's tidy result frames.
 explorer
-    The service-vs-cost explorer behind ``notebooks/service_cost_tradeoff.ipynb``.
+    The service-vs-cost explorer widget of ``notebooks/service_cost_tradeoff.ipynb``.
 reports
     Execute parameterized notebooks with papermill and render them to HTML.
 summary
@@ -31,10 +31,12 @@ from workbench.reporting.batch import (
 from workbench.reporting.charts import (
     PALETTE,
     STATUS_COLORS,
+    apply_layout,
     change_heatmap,
     churn_timeline,
     control_chart,
     coverage_chart,
+    curve_figure,
     cycle_time_histogram,
     forecast_fan,
     load_quality_chart,
@@ -47,18 +49,8 @@ from workbench.reporting.charts import (
     volume_chart,
 )
 from workbench.reporting.explorer import (
-    SERVICE_GRID,
-    PolicyCost,
-    Scenario,
     build,
-    compare,
-    current_policy_cost,
-    curve_figure,
-    explorer_items,
-    scenario,
-    select,
     summary_text,
-    tier_costs,
 )
 from workbench.reporting.reports import (
     PLOTLY_JS_NAME,
@@ -95,15 +87,13 @@ __all__ = [
     "PALETTE",
     "PLOTLY_JS_NAME",
     "PROVIDERS",
-    "PolicyCost",
     "RenderedReport",
-    "SERVICE_GRID",
     "STATUSES",
     "STATUS_COLORS",
-    "Scenario",
     "TEMPLATES",
     "a_tier_customers",
     "alert_overview",
+    "apply_layout",
     "atomic_write_bytes",
     "build",
     "cell_seconds",
@@ -111,17 +101,14 @@ __all__ = [
     "check_parameters",
     "churn_overview",
     "churn_timeline",
-    "compare",
     "control_chart",
     "coverage_chart",
     "csv_safe",
-    "current_policy_cost",
     "curve_figure",
     "cycle_time_histogram",
     "dry_run",
     "escape",
     "execute_notebook",
-    "explorer_items",
     "forecast_fan",
     "headline_kpis",
     "labelled",
@@ -138,11 +125,8 @@ __all__ = [
     "run_batch",
     "run_id",
     "run_job",
-    "scenario",
     "scorecard_chart",
-    "select",
     "summary_text",
-    "tier_costs",
     "top_chart",
     "top_risks",
     "volume_chart",

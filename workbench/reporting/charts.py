@@ -1,18 +1,68 @@
-"""Plotly charts. Each function takes a tidy frame from a compute module and
-returns a ``plotly.graph_objects.Figure``; none computes business numbers."""
+"""Plotly charts of the workbench's tidy result frames.
+
+Each function takes a tidy frame from a compute module and returns a
+``plotly.graph_objects.Figure``; none computes business numbers.
+:func:`apply_layout` gives every figure the common look.
+"""
 
 from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.io.load import LoadSummary
+from workbench.exceptions import ChoiceError
+from workbench.validation import check_choice
+
+if TYPE_CHECKING:
+    from workbench.inventory.tradeoff import Scenario
+    from workbench.io.load import LoadSummary
+
+__all__ = [
+    "PALETTE",
+    "STATUS_COLORS",
+    "apply_layout",
+    "change_heatmap",
+    "churn_timeline",
+    "control_chart",
+    "coverage_chart",
+    "curve_figure",
+    "cycle_time_histogram",
+    "forecast_fan",
+    "load_quality_chart",
+    "pab_chart",
+    "pab_heatmap",
+    "pareto_chart",
+    "pareto_curve_chart",
+    "scorecard_chart",
+    "top_chart",
+    "volume_chart",
+]
 
 PALETTE = {"primary": "#1f5f8b", "accent": "#e07b39", "bad": "#c0392b", "ok": "#2e8b57",
            "muted": "#9aa5b1"}
+"""Colours of the charts by role (primary series, accent, bad, ok, muted)."""
 
 
-def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
+def apply_layout(fig: go.Figure, title: str, **kw) -> go.Figure:
+    """Give ``fig`` the workbench look: white template, ``title``, legend below the plot.
+
+    Parameters
+    ----------
+    fig
+        The figure, changed in place.
+    title
+        Figure title.
+    **kw
+        Further ``fig.update_layout`` arguments (axis titles, height, ...).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig`` itself.
+    """
     fig.update_layout(title=title, template="plotly_white", margin=dict(l=40, r=20, t=60, b=40),
                       legend=dict(orientation="h", y=-0.2), **kw)
     return fig
@@ -23,7 +73,7 @@ def volume_chart(volume: pd.DataFrame, *, measure: str = "lines",
     """Bars of ``measure`` per period from :func:`workbench.history.volume_by_period`."""
     fig = go.Figure(go.Bar(x=volume["period_start"], y=volume[measure],
                            marker_color=PALETTE["primary"], name=measure))
-    return _layout(fig, title, xaxis_title="period", yaxis_title=measure)
+    return apply_layout(fig, title, xaxis_title="period", yaxis_title=measure)
 
 
 def load_quality_chart(summary: LoadSummary) -> go.Figure:
@@ -37,8 +87,8 @@ def load_quality_chart(summary: LoadSummary) -> go.Figure:
     fig = go.Figure(go.Bar(x=vals, y=cats, orientation="h", marker_color=colors,
                            text=[f"{v:,}" for v in vals], textposition="auto"))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, f"{summary.rows_in:,} rows in: where each went", xaxis_type="log",
-                   xaxis_title="rows (log scale)", height=200 + 30 * len(cats))
+    return apply_layout(fig, f"{summary.rows_in:,} rows in: where each went", xaxis_type="log",
+                         xaxis_title="rows (log scale)", height=200 + 30 * len(cats))
 
 
 def coverage_chart(summary: LoadSummary) -> go.Figure:
@@ -53,7 +103,7 @@ def coverage_chart(summary: LoadSummary) -> go.Figure:
         textposition="auto"))
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "Optional fields: coverage", height=200 + 22 * len(cov))
+    return apply_layout(fig, "Optional fields: coverage", height=200 + 22 * len(cov))
 
 
 def top_chart(top: pd.DataFrame, by: str, *, measure_label: str = "value",
@@ -64,8 +114,8 @@ def top_chart(top: pd.DataFrame, by: str, *, measure_label: str = "value",
     fig.add_bar(x=labels, y=top["value"], name=measure_label, marker_color=PALETTE["primary"])
     fig.add_scatter(x=labels, y=top["cum_share"], name="cumulative share", yaxis="y2",
                     mode="lines+markers", line_color=PALETTE["accent"])
-    return _layout(fig, title or f"Top {len(top)} by {measure_label}",
-                   yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%"))
+    return apply_layout(fig, title or f"Top {len(top)} by {measure_label}",
+                         yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%"))
 
 
 def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None = None,
@@ -88,7 +138,9 @@ def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None
     """
     d = long.loc[long["item_id"].astype(str) == str(item_id)].sort_values("period_start")
     if d.empty:
-        raise ValueError(f"item {item_id!r} is not in the PAB table")
+        known = ", ".join(repr(i) for i in long["item_id"].astype(str).unique()[:5])
+        raise ChoiceError(f"item {item_id!r} is not in the PAB table", key="item_id",
+                          value=item_id, fix=f"draw one of its items ({known}, ...).")
     x = d["period_start"]
     fig = go.Figure()
     fig.add_bar(x=x, y=-d["customer_orders"], name="customer orders",
@@ -112,8 +164,8 @@ def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None
         fig.add_vrect(x0=start - step / 2, x1=start + step / 2, fillcolor=PALETTE["bad"],
                       opacity=0.12, line_width=0)
     fig.add_hline(y=0, line_color="#444", line_width=1)
-    return _layout(fig, f"Projected available balance: {item_id}", barmode="relative",
-                   yaxis_title="units (demand below zero, supply above)")
+    return apply_layout(fig, f"Projected available balance: {item_id}", barmode="relative",
+                         yaxis_title="units (demand below zero, supply above)")
 
 
 def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
@@ -123,8 +175,7 @@ def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
     Items default to those with the lowest minimum PAB. Red is short, white is at
     zero; cover is capped at 13 periods for the colour scale.
     """
-    if value not in ("pab", "weeks_of_cover"):
-        raise ValueError("value must be 'pab' or 'weeks_of_cover'")
+    check_choice(value, ("pab", "weeks_of_cover"), key="value")
     d = long.assign(item_id=long["item_id"].astype(str))
     if items is None:
         items = (d.groupby("item_id", observed=True)["pab"].min().sort_values()
@@ -142,10 +193,11 @@ def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
                                colorbar=dict(title=value)))
     fig.update_yaxes(autorange="reversed")
     title = "PAB by item and week" if value == "pab" else "Weeks of cover by item and week"
-    return _layout(fig, title, height=max(300, 22 * len(items) + 120))
+    return apply_layout(fig, title, height=max(300, 22 * len(items) + 120))
 
 
 STATUS_COLORS = {"green": "#2e8b57", "amber": "#f0ad4e", "red": "#c0392b", "n/a": "#d5d8dc"}
+"""Traffic-light colours of :func:`scorecard_chart` by status."""
 
 
 def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
@@ -183,7 +235,7 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
         texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
         hovertemplate="%{y} / %{x}<br>%{text}<extra></extra>", xgap=3, ygap=3))
     fig.update_yaxes(autorange="reversed", title=axis_label if axis_label is not None else (by or ""))
-    return _layout(fig, title, height=max(260, 60 * len(groups) + 140))
+    return apply_layout(fig, title, height=max(260, 60 * len(groups) + 140))
 
 
 def control_chart(limits: pd.DataFrame, *, kpi_label: str,
@@ -214,7 +266,7 @@ def control_chart(limits: pd.DataFrame, *, kpi_label: str,
                         mode="markers", marker=dict(color=PALETTE["ok"], size=11))
     if percent:
         fig.update_yaxes(tickformat=".0%")
-    return _layout(fig, f"{kpi_label}: trend and control limits")
+    return apply_layout(fig, f"{kpi_label}: trend and control limits")
 
 
 def cycle_time_histogram(days: pd.Series, *, title: str = "Order cycle time") -> go.Figure:
@@ -227,8 +279,8 @@ def cycle_time_histogram(days: pd.Series, *, title: str = "Order cycle time") ->
                       annotation_text=f"mean {mean:.1f} d")
         fig.add_vline(x=p90, line_color=PALETTE["bad"], line_dash="dash",
                       annotation_text=f"p90 {p90:.0f} d")
-    return _layout(fig, title, xaxis_title="days from order to delivery",
-                   yaxis_title="order lines")
+    return apply_layout(fig, title, xaxis_title="days from order to delivery",
+                         yaxis_title="order lines")
 
 
 def pareto_chart(pareto: pd.DataFrame, *, category: str = "reason", value: str = "lines",
@@ -238,8 +290,8 @@ def pareto_chart(pareto: pd.DataFrame, *, category: str = "reason", value: str =
     fig.add_bar(x=pareto[category], y=pareto[value], name=value, marker_color=PALETTE["bad"])
     fig.add_scatter(x=pareto[category], y=pareto["cum_share"], name="cumulative share",
                     yaxis="y2", mode="lines+markers", line_color=PALETTE["primary"])
-    return _layout(fig, title, yaxis2=dict(overlaying="y", side="right", range=[0, 1.05],
-                                           tickformat=".0%"))
+    return apply_layout(fig, title, yaxis2=dict(overlaying="y", side="right", range=[0, 1.05],
+                                                 tickformat=".0%"))
 
 
 def pareto_curve_chart(curve: pd.DataFrame, abc_table: pd.DataFrame, *,
@@ -269,7 +321,7 @@ def pareto_curve_chart(curve: pd.DataFrame, abc_table: pd.DataFrame, *,
                     line=dict(color=PALETTE["muted"], dash="dot"))
     fig.update_xaxes(tickformat=".0%", title=f"share of {what} (largest first)")
     fig.update_yaxes(tickformat=".0%", title=f"share of {measure}")
-    return _layout(fig, f"Pareto curve: how concentrated is {measure}?")
+    return apply_layout(fig, f"Pareto curve: how concentrated is {measure}?")
 
 
 def churn_timeline(warnings: pd.DataFrame, orders: pd.DataFrame, *, top_n: int = 15,
@@ -299,7 +351,7 @@ def churn_timeline(warnings: pd.DataFrame, orders: pd.DataFrame, *, top_n: int =
                         mode="lines", line=dict(color=PALETTE["bad"], width=4),
                         showlegend=False, hovertext=str(r["reason"]), hoverinfo="text")
     fig.update_yaxes(categoryorder="array", categoryarray=[label[c] for c in ids][::-1])
-    return _layout(fig, "Customers at churn risk: order days in the last year "
+    return apply_layout(fig, "Customers at churn risk: order days in the last year "
                         "(red: silent since the last order)", height=max(300, 28 * len(ids) + 160))
 
 
@@ -318,7 +370,7 @@ def change_heatmap(per_change: pd.DataFrame, *, top_n: int = 20,
                                colorbar=dict(title="changes"), texttemplate="%{z}"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="weeks before the due date when the change arrived")
-    return _layout(fig, "Order changes by customer and lateness", height=max(300, 24 * len(
+    return apply_layout(fig, "Order changes by customer and lateness", height=max(300, 24 * len(
         counts) + 140))
 
 
@@ -334,7 +386,8 @@ def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, item_id: str, *,
         "period_start").tail(last_periods)
     f = forecast[forecast["item_id"].astype(str) == str(item_id)].sort_values("period_start")
     if f.empty:
-        raise ValueError(f"item {item_id!r} has no forecast")
+        raise ChoiceError(f"item {item_id!r} has no forecast", key="item_id", value=item_id,
+                          fix="draw an item of the forecast table.")
     x = pd.concat([f["period_start"], f["period_start"][::-1]])
     fig = go.Figure()
     if {"lower_95", "upper_95"} <= set(f.columns):
@@ -349,4 +402,57 @@ def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, item_id: str, *,
     method = str(f["method"].iloc[0]) if "method" in f else ""
     fig.add_scatter(x=f["period_start"], y=f["forecast_qty"], name=f"forecast ({method})",
                     mode="lines", line=dict(color=PALETTE["primary"], width=2.5))
-    return _layout(fig, f"Demand forecast: {item_id}", yaxis_title="units per period")
+    return apply_layout(fig, f"Demand forecast: {item_id}", yaxis_title="units per period")
+
+
+def curve_figure(sc: Scenario, *, per_year: float = 52.0, fig: go.Figure | None = None
+                 ) -> go.Figure:
+    """Holding, shortage and total cost per year against the service level.
+
+    The target and the cost-optimal level are marked.
+
+    Parameters
+    ----------
+    sc
+        A :func:`workbench.inventory.scenario` result.
+    per_year
+        Periods per year (the curve's costs are per period).
+    fig
+        A figure drawn by this function before (e.g. a ``FigureWidget``): its
+        traces are updated in place instead of drawing a new figure.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The new figure, or ``fig``.
+    """
+    c = sc.curve
+    x = c["service_level"].to_numpy()
+    series = [("holding cost", c["holding_cost"] * per_year, PALETTE["primary"], "solid"),
+              ("shortage cost", c["shortage_cost"] * per_year, PALETTE["bad"], "solid"),
+              ("total cost", c["total_cost"] * per_year, "black", "solid")]
+    marks = [(f"target {sc.target:.1%}", sc.target_row, PALETTE["accent"]),
+             (f"optimum {sc.optimum_row['service_level']:.1%}", sc.optimum_row, PALETTE["ok"])]
+    new = fig is None
+    fig = fig if fig is not None else go.Figure()
+    with fig.batch_update() if hasattr(fig, "batch_update") else nullcontext():
+        if new:
+            for name, y, color, dash in series:
+                fig.add_scatter(x=x, y=y, name=name, mode="lines",
+                                line=dict(color=color, dash=dash, width=2.5))
+            for name, row, color in marks:
+                fig.add_scatter(x=[row["service_level"]], y=[row["total_cost"] * per_year],
+                                name=name, mode="markers",
+                                marker=dict(size=14, color=color, symbol="diamond"))
+        else:
+            for trace, (name, y, _c, _d) in zip(fig.data[:3], series, strict=True):
+                trace.x, trace.y, trace.name = x, y, name
+            for trace, (name, row, _c) in zip(fig.data[3:5], marks, strict=True):
+                trace.x, trace.y = [row["service_level"]], [row["total_cost"] * per_year]
+                trace.name = name
+        fig.update_layout(title=f"Cost of service: {sc.label}")
+    if new:
+        fig.update_xaxes(tickformat=".0%", title="cycle service level")
+        fig.update_yaxes(title="cost per year")
+        apply_layout(fig, f"Cost of service: {sc.label}")
+    return fig
