@@ -9,23 +9,38 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError, NotAvailableError
-from workbench.customers.segments import (
+from workbench.customers import (
     DEFAULT_SERVICE_TARGETS,
     TIMING_BUCKETS,
     ChurnEvaluation,
     abc_classify,
     assign_tiers,
     change_magnitude,
+    change_shortage_impact,
     change_summary,
     change_timing,
     churn_warnings,
     concentration,
+    customer_profile,
+    customer_tiers,
     evaluate_churn,
     nervousness,
+    orders_before_changes,
     pareto_curve,
     rfm_scores,
     service_targets,
     xyz_classify,
+)
+from workbench.exceptions import (
+    ChoiceError,
+    CountError,
+    DateParameterError,
+    FrameTypeError,
+    FrequencyError,
+    LanguageError,
+    MissingColumnsError,
+    RangeError,
+    SourceNotFoundError,
 )
 
 
@@ -97,10 +112,14 @@ def test_abc_margin_needs_unit_cost():
         abc_classify(o, measure="margin")
     with pytest.raises(NotAvailableError, match="unit_price"):
         abc_classify(o.drop(columns="unit_price"))
-    with pytest.raises(ConfigError, match="cutoffs"):
+    with pytest.raises(RangeError, match="cutoffs"):
         abc_classify(o, cutoffs=(0.95, 0.8))
-    with pytest.raises(ConfigError, match="unknown ABC measure"):
+    with pytest.raises(ChoiceError, match="ABC measure 'profit'"):
         abc_classify(o, measure="profit")
+    with pytest.raises(ChoiceError, match="cannot classify by 'region'"):
+        abc_classify(o, "region")
+    with pytest.raises(MissingColumnsError, match="qty_ordered"):
+        abc_classify(o.drop(columns="qty_ordered"))
 
 
 def test_pareto_curve_and_concentration(abc_orders):
@@ -118,7 +137,7 @@ def test_pareto_curve_and_concentration(abc_orders):
     assert str(c) == "top 20 % of customers (2 of 10) carry 65 % of value"
     # 25 % of 10 -> ceil(2.5) = 3 customers -> 85 %
     assert concentration(t, 0.25).value_share == pytest.approx(0.85)
-    with pytest.raises(ConfigError, match="top_share"):
+    with pytest.raises(RangeError, match="top_share"):
         concentration(t, 1.5)
 
 
@@ -190,9 +209,9 @@ def test_xyz_last_periods_and_cutoffs(xyz_orders):
     assert t.loc["i4", "adi"] == pytest.approx(4.0)
     wide = xyz_classify(xyz_orders, as_of="2024-02-26", cutoffs=(0.9, 2.5)).set_index("item_id")
     assert wide["xyz"].tolist() == ["X", "Y", "X", "Y", "Y", "X"]
-    with pytest.raises(ConfigError, match="unknown period"):
+    with pytest.raises(FrequencyError, match="unknown period"):
         xyz_classify(xyz_orders, freq="Y")
-    with pytest.raises(ConfigError, match="periods"):
+    with pytest.raises(CountError, match="periods"):
         xyz_classify(xyz_orders, periods=0)
 
 
@@ -247,7 +266,7 @@ def test_rfm_ties_do_not_depend_on_row_order():
     t2 = rfm_scores(lines(rows[::-1]), as_of="2024-02-01")
     # all equal: nobody is strictly worse -> every score is 1
     assert t1["rfm"].tolist() == t2["rfm"].tolist() == ["111"] * 4
-    with pytest.raises(ConfigError, match="bins"):
+    with pytest.raises(CountError, match="bins"):
         rfm_scores(lines(rows), bins=1)
 
 
@@ -261,23 +280,24 @@ def test_default_service_targets():
     assert set(t["kpi"]) == {"otif_order_rate", "on_time_promised_rate", "line_fill_rate"}
 
 
-@pytest.mark.parametrize("table, match", [
+@pytest.mark.parametrize("table, error, match", [
     (pd.DataFrame({"tier": ["A", "B"], "kpi": ["otif"] * 2, "target": [0.98, 0.95]}),
-     r"no target for tier\(s\) C"),
+     ConfigError, r"no target for tier\(s\) C"),
     (pd.DataFrame({"tier": ["A", "B", "C"], "kpi": ["otif"] * 3, "target": [98, 0.95, 0.9]}),
-     r"in \(0, 1\].*target 98(\.0)? for tier A"),
+     ConfigError, r"in \(0, 1\].*target 98(\.0)? for tier A"),
     (pd.DataFrame({"tier": ["A", "B", "C"], "kpi": ["otif"] * 3, "target": [0.98, 0.95, 0]}),
-     r"in \(0, 1\]"),
+     ConfigError, r"in \(0, 1\]"),
     (pd.DataFrame({"tier": ["A", "B", "C"], "kpi": ["otif"] * 3, "target": ["x", 0.95, 0.9]}),
-     r"in \(0, 1\]"),
-    (pd.DataFrame({"tier": ["A", "B", "C"], "target": [0.98, 0.95, 0.9]}), "missing kpi"),
+     ConfigError, r"in \(0, 1\]"),
+    (pd.DataFrame({"tier": ["A", "B", "C"], "target": [0.98, 0.95, 0.9]}),
+     MissingColumnsError, "service_targets.*column\\(s\\) kpi"),
     (pd.DataFrame({"tier": ["A", "a", "B", "C"], "kpi": ["otif"] * 4,
-                   "target": [0.98, 0.97, 0.95, 0.9]}), "more than once: A/otif"),
-    ("not-there.csv", "not found"),
-    (42, "DataFrame or a CSV/YAML path"),
+                   "target": [0.98, 0.97, 0.95, 0.9]}), ConfigError, "more than once: A/otif"),
+    ("not-there.csv", SourceNotFoundError, "not found"),
+    (42, FrameTypeError, "DataFrame or a CSV/YAML path"),
 ])
-def test_service_target_validation_errors(table, match):
-    with pytest.raises(ConfigError, match=match):
+def test_service_target_validation_errors(table, error, match):
+    with pytest.raises(error, match=match):
         service_targets(table)
 
 
@@ -315,6 +335,71 @@ def test_assign_tiers_master_overrides_abc(abc_orders):
     assert assign_tiers(abc)["tier"].tolist() == abc["abc"].tolist()
     with pytest.raises(ConfigError, match="tier.*S.*no service target"):
         assign_tiers(abc, pd.DataFrame({"customer_id": ["c03"], "tier": ["S"]}))
+
+
+# ============================================================ customer tiers
+@pytest.fixture
+def tier_orders() -> pd.DataFrame:
+    # revenue x 60, y 25, z 10, w 5 (total 100); w's cancelled line of 500 is left out.
+    # cumulative share before: x 0, y 0.60 -> A (< 0.8); z 0.85 -> B (< 0.95); w 0.95 -> C
+    rows = [("1", "x", "i", "2024-01-02", 1.0, 60.0), ("2", "y", "i", "2024-01-02", 1.0, 25.0),
+            ("3", "z", "i", "2024-01-02", 2.0, 5.0), ("4", "w", "i", "2024-01-02", 1.0, 5.0),
+            ("5", "w", "i", "2024-01-03", 1.0, 500.0)]
+    return lines(rows, status=["delivered"] * 4 + ["cancelled"])
+
+
+def test_customer_tiers_from_abc_without_master_tier(tier_orders):
+    ct = customer_tiers(tier_orders, pd.DataFrame({"customer_id": ["x", "w"],
+                                                   "customer_name": ["X", "W"]}))
+    assert ct.abc["customer_id"].tolist() == ["x", "y", "z", "w"]
+    assert ct.abc["value"].tolist() == [60.0, 25.0, 10.0, 5.0]
+    assert ct.tier_of.to_dict() == {"x": "A", "y": "A", "z": "B", "w": "C"}
+    assert ct.tier_of.index.name == "customer_id" and ct.tier_of.name == "tier"
+    assert ct.tiers["tier_source"].tolist() == ["abc"] * 4
+    assert ct.tiers["target_otif_order_rate"].tolist() == [0.98, 0.98, 0.95, 0.90]
+    assert ct.targets.equals(DEFAULT_SERVICE_TARGETS)
+    assert ct.by_value("A") == ["x", "y"]
+    assert ct.by_value(" b ") == ["z"]
+    # the same as the three calls it replaces
+    abc = abc_classify(tier_orders, "customer_id", measure="revenue")
+    assert ct.abc.equals(abc)
+    assert ct.tiers.equals(assign_tiers(abc, None))
+    assert customer_tiers(tier_orders).tiers.equals(ct.tiers)
+
+
+def test_customer_tiers_master_tier_wins(tier_orders):
+    master = pd.DataFrame({"customer_id": ["x", "y", "z", "w"], "tier": ["c", "", None, "A"]})
+    ct = customer_tiers(tier_orders, master)
+    # x: master C over ABC A; w: master A over ABC C; y, z: no master tier -> ABC
+    assert ct.tier_of.to_dict() == {"x": "C", "y": "A", "z": "B", "w": "A"}
+    assert ct.tiers["tier_source"].tolist() == ["master", "abc", "abc", "master"]
+    assert ct.tiers["abc"].tolist() == ["A", "A", "B", "C"]
+    # biggest value first within the tier: y (25) before w (5); x (60) alone in C
+    assert ct.by_value("A") == ["y", "w"]
+    assert ct.by_value("C") == ["x"]
+    assert ct.by_value("B") == ["z"]
+
+
+def test_customer_tiers_by_value_ties_targets_and_options(tier_orders):
+    # a tie at 25 (y, v): key ascending; tiers of a custom target table
+    extra = lines([("6", "v", "i", "2024-01-04", 1.0, 25.0)])
+    orders = pd.concat([tier_orders, extra], ignore_index=True)
+    targets = pd.DataFrame({"tier": ["A", "B", "C"], "kpi": ["otif"] * 3,
+                            "target": [0.99, 0.9, 0.8]})
+    ct = customer_tiers(orders, None, targets, cutoffs=(0.9, 0.99))
+    # total 125: x 0, v 0.48, y 0.68, z 0.88 -> A (< 0.9); w 0.96 -> B
+    assert ct.by_value("A") == ["x", "v", "y", "z"]
+    assert ct.by_value("B") == ["w"] and ct.by_value("C") == []
+    assert ct.tiers.columns.tolist() == ["customer_id", "abc", "tier", "tier_source",
+                                         "target_otif"]
+    assert ct.targets["target"].tolist() == [0.99, 0.9, 0.8]
+    vol = customer_tiers(orders, measure="volume")
+    assert vol.abc["value"].tolist() == [2.0, 1.0, 1.0, 1.0, 1.0]  # z ordered 2 units
+    assert vol.abc["customer_id"].tolist() == ["z", "v", "w", "x", "y"]
+    with pytest.raises(ChoiceError, match="tier"):
+        ct.by_value("S")
+    with pytest.raises(SourceNotFoundError):
+        customer_tiers(orders, targets="no-such-targets.csv")
 
 
 # ====================================================================== churn
@@ -417,13 +502,13 @@ def test_churn_without_seasonal_comparison(churn_orders):
 
 
 def test_churn_parameter_errors(churn_orders):
-    with pytest.raises(ConfigError, match="quantile"):
+    with pytest.raises(RangeError, match="quantile"):
         churn_warnings(churn_orders, quantile=95)
-    with pytest.raises(ConfigError, match="min_orders"):
+    with pytest.raises(CountError, match="min_orders"):
         churn_warnings(churn_orders, min_orders=1)
-    with pytest.raises(ConfigError, match="as_of"):
+    with pytest.raises(DateParameterError, match="as_of"):
         churn_warnings(churn_orders, as_of="not a date")
-    with pytest.raises(NotAvailableError, match="order_date"):
+    with pytest.raises(MissingColumnsError, match="order_date"):
         churn_warnings(churn_orders.drop(columns="order_date"))
 
 
@@ -551,8 +636,6 @@ def test_nervousness_ordering(change_log):
 
 
 def test_customer_profile_facts_and_unknown_id():
-    from workbench.customers.segments import customer_profile
-
     orders = pd.DataFrame({
         "order_id": ["o1", "o2", "o3"], "customer_id": ["big", "big", "small"],
         "item_id": "i", "qty_ordered": [10.0, 10.0, 1.0], "unit_price": [5.0, 5.0, 100.0],
@@ -565,13 +648,11 @@ def test_customer_profile_facts_and_unknown_id():
     assert (p.name, p.rank, p.customers, p.orders, p.lines) == ("Big <Co>", 1, 2, 2, 2)
     assert p.share == 0.5 and p.segment == "OEM" and p.region == "-"
     assert p.first_order == pd.Timestamp("2024-01-01")
-    with pytest.raises(ConfigError, match="did you mean big"):
+    with pytest.raises(ChoiceError, match="did you mean big"):
         customer_profile("bigg", orders, master, abc, assign_tiers(abc, master))
 
 
 def test_change_impact_on_pab_hand_worked():
-    from workbench.customers.segments import change_shortage_impact, orders_before_changes
-
     # on hand 10, no supply, no forecast. Open lines: X's line now 12 (was 8: qty_up),
     # Y's line 3 pulled in from week 20 (outside the 13-week horizon) to week 2.
     # With changes: demand 12 + 3 = 15 -> short 5. Before: 8 -> PAB 2, not short.
@@ -613,5 +694,5 @@ def test_churn_reasons_in_chinese():
     assert en.drop(columns="reason").equals(zh.drop(columns="reason"))
     assert zh.loc[flagged, "reason"].str.contains("天").all()
     assert not zh.loc[flagged, "reason"].str.contains("days").any()
-    with pytest.raises(ConfigError, match="language"):
+    with pytest.raises(LanguageError, match="language"):
         churn_warnings(orders, language="fr")

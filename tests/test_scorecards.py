@@ -80,7 +80,7 @@ def test_line_failures_and_cycle_times():
 
 
 def test_shipped_targets_file_matches_the_defaults(root):
-    from workbench.customers.segments import DEFAULT_SERVICE_TARGETS, service_targets
+    from workbench.customers.targets import DEFAULT_SERVICE_TARGETS, service_targets
 
     shipped = service_targets(root / "data" / "service_targets.csv")
     assert shipped.equals(DEFAULT_SERVICE_TARGETS.sort_values(["kpi", "tier"],
