@@ -7,6 +7,7 @@ import json
 import pytest
 
 from workbench import SourceError
+from workbench.exceptions import SourceNotFoundError
 from workbench.io.dataset import load_dataset
 
 
@@ -31,5 +32,5 @@ def test_only_some_tables_and_absent_ones(tmp_path, samples_dir):
     assert list(ds.results) == ["items"] and ds.orders is None
     with pytest.raises(SourceError, match="no data-model table"):
         load_dataset(tmp_path, tables=("complaints",))
-    with pytest.raises(SourceError, match="not found"):
+    with pytest.raises(SourceNotFoundError, match="not found"):
         load_dataset(tmp_path / "nope")

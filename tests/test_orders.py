@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import MissingColumnsError, SourceError
+from workbench.exceptions import ChoiceError, SourceNotFoundError, UnknownTableError
 from workbench.io.load import ISSUE_COLUMNS, QUARANTINE_COLUMNS
+from workbench.io.schema import get_table
 
 
 def _balanced(res: wb.LoadResult) -> None:
@@ -294,12 +296,21 @@ def test_output_contract_columns(corpus):
 
 
 def test_missing_file_and_unknown_type(tmp_path):
-    with pytest.raises(SourceError, match="not found"):
+    with pytest.raises(SourceNotFoundError, match="not found"):
         wb.load_orders(tmp_path / "nope.csv")
     bad = tmp_path / "x.json"
     bad.write_text("{}")
     with pytest.raises(SourceError, match="unknown file type"):
         wb.load_orders(bad)
+    with pytest.raises(SourceNotFoundError, match="mapping file not found"):
+        wb.load_orders(bad, mapping=tmp_path / "nope.yaml")
+
+
+def test_unknown_table_names_the_valid_ones(tmp_path):
+    with pytest.raises(UnknownTableError, match="'order_line'.*order_lines, order_changes"):
+        wb.load_table(tmp_path / "x.csv", "order_line")
+    with pytest.raises(ChoiceError, match="column 'nope' of table 'items'"):
+        get_table("items").column("nope")
 
 
 # --------------------------------------------------------------------------- property

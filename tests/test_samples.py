@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.exceptions import ChoiceError, CountError
 from workbench.io.samples import SampleData, generate_samples, write_samples
 from workbench.io.schema import TABLES
 
@@ -112,14 +113,14 @@ def test_parquet_keeps_types(tmp_path, clean):
     assert str(back["line_no"].dtype) == "Int64"
     assert back["order_date"].dtype.kind == "M"
     assert str(back["filled_from_stock"].dtype) == "boolean"
-    with pytest.raises(ValueError, match="fmt"):
+    with pytest.raises(ChoiceError, match="fmt"):
         write_samples(clean, tmp_path, fmt="xlsx")
 
 
 def test_too_small_sizes_are_refused():
-    with pytest.raises(ValueError, match="n_lines"):
+    with pytest.raises(CountError, match="n_lines"):
         generate_samples(10)
-    with pytest.raises(ValueError):
+    with pytest.raises(CountError, match="n_items"):
         generate_samples(5_000, n_items=5)
 
 

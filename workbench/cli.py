@@ -16,6 +16,11 @@ from pathlib import Path
 from workbench.exceptions import WorkbenchError
 from workbench.paths import project_path
 
+__all__ = [
+    "build_parser",
+    "main",
+]
+
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the sample data: the report batch of reports.yaml."""

@@ -14,6 +14,18 @@ import pandas as pd
 
 from workbench.exceptions import ConfigError
 
+__all__ = [
+    "LABELS",
+    "LANGUAGES",
+    "check_language",
+    "fmt_date",
+    "fmt_money",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_points",
+    "t",
+]
+
 LANGUAGES = ("en", "zh")
 
 LABELS: dict[str, dict[str, str]] = {

@@ -13,6 +13,14 @@ from pathlib import Path
 
 from workbench.exceptions import SourceError
 
+__all__ = [
+    "data_path",
+    "project_path",
+    "project_root",
+    "resolve_source",
+    "shared_data_path",
+]
+
 _MARKERS = ("pyproject.toml", "workbench")
 
 

@@ -14,10 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.exceptions import SourceError
+from workbench.exceptions import SourceError, SourceNotFoundError
 from workbench.io.load import LoadResult, load_table
 from workbench.io.schema import TABLES
 from workbench.paths import resolve_source
+
+__all__ = [
+    "Dataset",
+    "find_table_file",
+    "load_dataset",
+]
 
 _SUFFIXES = (".csv", ".parquet", ".xlsx", ".txt", ".tsv")
 _ORDER = ("customers", "items", "order_lines", "order_changes", "supply_plan", "inventory",
@@ -109,13 +115,16 @@ def load_dataset(folder: str | os.PathLike[str] = "samples", *,
 
     Raises
     ------
+    SourceNotFoundError
+        When the folder does not exist (a :class:`SourceError`).
     SourceError
-        When the folder does not exist or holds none of the requested tables.
+        When it holds none of the requested tables.
     """
     path = Path(resolve_source(folder))
     if not path.is_dir():
-        raise SourceError("data folder not found", source=str(path),
-                          fix="pass a folder below data/ (e.g. 'samples') or an absolute path.")
+        raise SourceNotFoundError("data folder not found", path=str(path),
+                                  fix="pass a folder below data/ (e.g. 'samples') or an "
+                                      "absolute path.")
     wanted = [t for t in _ORDER if tables is None or t in tables]
     unknown = set(tables or ()) - set(TABLES)
     if unknown:

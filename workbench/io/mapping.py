@@ -37,10 +37,17 @@ from pathlib import Path
 
 import yaml
 
-from workbench.exceptions import MappingError
+from workbench.exceptions import MappingError, SourceNotFoundError
 from workbench.io.parsing import DateOptions
 from workbench.io.readers import normalize_header
 from workbench.io.schema import Table, get_table
+from workbench.paths import data_path
+
+__all__ = [
+    "ColumnMapping",
+    "FieldSource",
+    "Resolved",
+]
 
 
 @dataclass(frozen=True)
@@ -85,15 +92,13 @@ class ColumnMapping:
         if isinstance(mapping, (str, os.PathLike)):
             path = Path(mapping)
             if not path.exists():
-                from workbench.paths import data_path
-
                 alt = data_path("mappings", str(mapping))
                 if not alt.exists() and not str(mapping).endswith((".yaml", ".yml")):
                     alt = data_path("mappings", f"{mapping}.yaml")
                 if not alt.exists():
-                    raise MappingError("mapping file not found", source=str(path),
-                                       fix="pass a path to a YAML mapping, or the name of one "
-                                           "under data/mappings/.")
+                    raise SourceNotFoundError("mapping file not found", path=str(path),
+                                              fix="pass a path to a YAML mapping, or the name "
+                                                  "of one under data/mappings/.")
                 path = alt
             try:
                 spec = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -19,6 +19,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.exceptions import ChoiceError
+
+__all__ = [
+    "DateOptions",
+    "FALSE_WORDS",
+    "ISSUE_DATE_AMBIGUOUS",
+    "ISSUE_DATE_INCONSISTENT",
+    "NA_MARKERS",
+    "Parsed",
+    "TRUE_WORDS",
+    "na_mask",
+    "parse_bool",
+    "parse_column",
+    "parse_date",
+    "parse_number",
+    "parse_string",
+]
+
 NA_MARKERS: frozenset[str] = frozenset(
     {"", "na", "n/a", "n.a.", "nan", "nat", "null", "none", "-", "--", "#n/a", "#na", "nil",
      "无", "空"}
@@ -451,21 +469,6 @@ def parse_column(raw: pd.Series, type_: str, *, value_map: dict | None = None,
         return parse_bool(raw, value_map=value_map, extra_na=extra_na)
     if type_ == "date":
         return parse_date(raw, date_options, extra_na)
-    raise ValueError(f"unknown column type {type_!r}")
-
-
-def check_date(value: object, *, key: str, fix: str) -> pd.Timestamp:
-    """A parameter that must be a date (``"2026-06-29"``, a Timestamp, ...), normalized to
-    midnight without time zone; otherwise a :class:`~workbench.exceptions.ConfigError`
-    naming ``key`` with ``fix``."""
-    from workbench.exceptions import ConfigError
-
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if ts is pd.NaT or pd.isna(ts):
-        raise ConfigError(f"{key} must be a date, got {value!r}", key=key, value=value, fix=fix)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    raise ChoiceError(f"unknown column type {type_!r}", key="type", value=type_,
+                      fix="use one of 'string', 'float', 'int', 'bool', 'date' "
+                          "(workbench.io.schema.COLUMN_TYPES).")

@@ -30,7 +30,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import ConfigError, SourceError
+from workbench.exceptions import ConfigError, SourceError, SourceNotFoundError
+
+__all__ = [
+    "CSV_SUFFIXES",
+    "EXCEL_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "RawTable",
+    "SQLITE_SUFFIXES",
+    "detect_encoding",
+    "find_header_row",
+    "normalize_header",
+    "read_csv_raw",
+    "read_excel_raw",
+    "read_parquet_raw",
+    "read_raw",
+    "read_sql_raw",
+    "sniff_delimiter",
+]
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -433,9 +450,9 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
                           fix="pass a file path, an SQLAlchemy URL or a pandas DataFrame.")
     path = Path(source).expanduser()
     if not path.exists():
-        raise SourceError("file not found", source=str(path),
-                          fix="check the path; notebooks resolve sample paths with "
-                              "workbench.data_path('samples/...').")
+        raise SourceNotFoundError("file not found", path=str(path),
+                                  fix="check the path; notebooks resolve sample paths with "
+                                      "workbench.data_path('samples/...').")
     if path.is_dir():
         raise SourceError("is a folder, not a file", source=str(path),
                           fix="pass one file, or a list of files.")

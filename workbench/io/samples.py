@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.io.schema import TABLES
+from workbench.validation import check_choice, check_count
 
 __all__ = ["TABLE_NAMES", "SampleData", "generate_samples", "write_samples"]
 
@@ -1109,8 +1110,8 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
 
     Raises
     ------
-    ValueError
-        If a size is too small to plant the scenarios.
+    CountError
+        If a size is not a whole number or too small to plant the scenarios.
 
     Notes
     -----
@@ -1140,10 +1141,10 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
     >>> len(data.truth["short_items"]), len(data.truth["churned_customers"])
     (10, 8)
     """
-    if n_lines < 1000:
-        raise ValueError(f"n_lines must be at least 1000, got {n_lines}")
-    if n_customers < 20 or n_items < 20:
-        raise ValueError("n_customers and n_items must be at least 20")
+    check_count(n_lines, "n_lines", minimum=1000,
+                fix="pass at least 1000 order lines, e.g. n_lines=50_000.")
+    check_count(n_customers, "n_customers", minimum=20)
+    check_count(n_items, "n_items", minimum=20)
     A = _day(as_of)
     streams = np.random.SeedSequence(seed).spawn(9)
     rng = [np.random.default_rng(s) for s in streams]
@@ -1386,11 +1387,10 @@ def write_samples(data: SampleData, out_dir: str | Path, *, fmt: str = "csv"
 
     Raises
     ------
-    ValueError
+    ChoiceError
         If ``fmt`` is not ``"csv"`` or ``"parquet"``.
     """
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+    check_choice(fmt, ("csv", "parquet"), key="fmt")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}

@@ -25,7 +25,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbench.exceptions import WorkbenchError
+from workbench.exceptions import UnknownTableError
+from workbench.validation import check_choice
+
+__all__ = [
+    "CANCELLED_STATUSES",
+    "COLUMN_TYPES",
+    "COMPLAINTS",
+    "CUSTOMERS",
+    "Column",
+    "DELIVERED_STATUSES",
+    "FORECAST",
+    "INVENTORY",
+    "ITEMS",
+    "LINEAGE_COLUMNS",
+    "OPEN_STATUSES",
+    "ORDER_CHANGES",
+    "ORDER_LINES",
+    "SHIPPED_STATUSES",
+    "SUPPLY_PLAN",
+    "TABLES",
+    "Table",
+    "data_model_markdown",
+    "get_table",
+]
 
 LINEAGE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 """Lineage carried by every loaded, quarantined and issue row.
@@ -60,8 +83,8 @@ class Column:
     nonnegative: bool = False
 
     def __post_init__(self) -> None:
-        if self.type not in COLUMN_TYPES:
-            raise WorkbenchError(f"column {self.name}: unknown type {self.type!r}")
+        check_choice(self.type, COLUMN_TYPES, key="type",
+                     what=f"column {self.name}: type {self.type!r}")
 
 
 @dataclass(frozen=True)
@@ -90,10 +113,18 @@ class Table:
         return [c.name for c in self.columns if not c.required]
 
     def column(self, name: str) -> Column:
+        """The column called ``name``.
+
+        Raises
+        ------
+        ChoiceError
+            The table has no such column.
+        """
         for c in self.columns:
             if c.name == name:
                 return c
-        raise KeyError(name)
+        check_choice(name, self.names, key="column", what=f"column {name!r} of table {self.name!r}")
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _c(name, type_, required, description, unit="", synonyms=(), nonnegative=False):
@@ -302,20 +333,28 @@ TABLES: dict[str, Table] = {
 
 
 def get_table(name: str | Table) -> Table:
-    """Return the :class:`Table` called ``name`` (or ``name`` itself if it is one)."""
+    """Return the :class:`Table` called ``name`` (or ``name`` itself if it is one).
+
+    Raises
+    ------
+    UnknownTableError
+        ``name`` is not one of the data-model tables (:data:`TABLES`).
+
+    Examples
+    --------
+    >>> get_table("items").key
+    ('item_id',)
+    """
     if isinstance(name, Table):
         return name
-    try:
+    if isinstance(name, str) and name in TABLES:
         return TABLES[name]
-    except KeyError:
-        from workbench.exceptions import ConfigError
-
-        raise ConfigError(
-            f"unknown data-model table {name!r}",
-            key="table",
-            value=name,
-            fix=f"use one of {', '.join(TABLES)}.",
-        ) from None
+    raise UnknownTableError(
+        f"unknown data-model table {name!r}",
+        key="table",
+        value=name,
+        fix=f"use one of {', '.join(TABLES)}.",
+    )
 
 
 def data_model_markdown() -> str:

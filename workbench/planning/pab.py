@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import ConfigError, MissingColumnsError, WorkbenchError
-from workbench.io.parsing import check_date
+from workbench.validation import check_date
 
 __all__ = [
     "ALLOCATION_RULES",

@@ -44,7 +44,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from workbench.exceptions import ConfigError, WorkbenchError
+from workbench.exceptions import ConfigError, SourceNotFoundError, WorkbenchError
 from workbench.paths import project_path
 from workbench.reporting.reports import (
     atomic_write_bytes,
@@ -119,9 +119,9 @@ def load_config(config: str | os.PathLike[str] | dict, *,
             path = project_path(str(config))
         source = str(path)
         if not path.exists():
-            raise ConfigError("report config not found", key="--config", value=str(config),
-                              source=source, fix="pass the path of a YAML file, e.g. "
-                                                 "reports.yaml in the project root.")
+            raise SourceNotFoundError("report config not found", path=source,
+                                      fix="pass the path of a YAML file, e.g. "
+                                          "reports.yaml in the project root.")
         try:
             config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:

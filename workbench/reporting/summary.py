@@ -14,6 +14,17 @@ from workbench.i18n import check_language, fmt_date, fmt_money, fmt_num, fmt_pct
 from workbench.kpis import control_limits, kpi_table
 from workbench.kpis.scorecards import mature_periods
 
+__all__ = [
+    "HEADLINE_KPIS",
+    "STATUSES",
+    "alert_overview",
+    "churn_overview",
+    "headline_kpis",
+    "labelled",
+    "narrative",
+    "top_risks",
+]
+
 HEADLINE_KPIS = ("otif_order_rate", "on_time_promised_rate", "line_fill_rate",
                  "cycle_time_mean")
 STATUSES = ("new", "escalated", "continuing", "de-escalated", "resolved")
