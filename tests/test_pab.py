@@ -15,15 +15,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.exceptions import ConfigError, MissingColumnsError, WorkbenchError
+from workbench.exceptions import (
+    ChoiceError,
+    ConfigError,
+    CountError,
+    DateParameterError,
+    FrequencyError,
+    InputTypeError,
+    MissingColumnsError,
+    RangeError,
+    WorkbenchError,
+)
+from workbench.planning import allocation as allocation_module
 from workbench.planning import pab as pab_module
+from workbench.planning.allocation import allocate_shortages
+from workbench.planning.buckets import PabInput, buckets_from_long, build_buckets
 from workbench.planning.pab import (
     LONG_COLUMNS,
     SUMMARY_COLUMNS,
-    PabInput,
-    allocate_shortages,
-    buckets_from_long,
-    build_buckets,
     pab_table,
     planned_dependency,
     project_pab,
@@ -293,21 +302,21 @@ def test_due_column_fallback_and_pab_table():
 
 
 def test_bad_parameters_raise_config_errors():
-    with pytest.raises(ConfigError, match="freq") as err:
+    with pytest.raises(FrequencyError, match="freq") as err:
         build_buckets(as_of=MONDAY, freq="Q")
     assert err.value.key == "freq" and "Fix:" in str(err.value)
-    with pytest.raises(ConfigError, match="horizon"):
+    with pytest.raises(CountError, match="horizon"):
         build_buckets(as_of=MONDAY, horizon=-1)
-    with pytest.raises(ConfigError, match="as_of"):
+    with pytest.raises(DateParameterError, match="as_of"):
         build_buckets(as_of="not a date")
     inputs = one_item([1, 2])
-    with pytest.raises(ConfigError, match="demand_time_fence"):
+    with pytest.raises(CountError, match="demand_time_fence"):
         project_pab(inputs, demand_time_fence=-1)
-    with pytest.raises(ConfigError, match="short_pct"):
+    with pytest.raises(RangeError, match="short_pct"):
         stress_supply(inputs, short_pct=120)
-    with pytest.raises(ConfigError, match="slip_periods"):
+    with pytest.raises(CountError, match="slip_periods"):
         stress_supply(inputs, slip_periods=-2)
-    with pytest.raises(WorkbenchError, match="PabInput"):
+    with pytest.raises(InputTypeError, match="PabInput"):
         project_pab(pd.DataFrame())
 
 
@@ -325,7 +334,7 @@ def test_missing_columns_and_bad_values():
         build_buckets(supply=sp.assign(due_date=pd.NaT), as_of=MONDAY)
     with pytest.raises(ConfigError, match="firm"):
         build_buckets(supply=sp.assign(firm="maybe"), as_of=MONDAY)
-    with pytest.raises(ConfigError, match="rule"):
+    with pytest.raises(ChoiceError, match="rule"):
         allocate_shortages(orders, project_pab(one_item([1])), rule="fifo")
 
 
@@ -690,7 +699,7 @@ def test_search_rows_is_exact(n, width, strict, data):
     want = [max(int(np.searchsorted(mat[r], v, side=side)), int(lo_)) for r, v, lo_ in
             zip(rows, values, lo, strict=True)]
     assert got.tolist() == want
-    flat_got = pab_module._first_index(mat.ravel(), rows * width, 1, lo, width, values,
+    flat_got = allocation_module._first_index(mat.ravel(), rows * width, 1, lo, width, values,
                                        strict=strict)
     assert flat_got.tolist() == want
 
@@ -700,8 +709,8 @@ def test_sort_order_matches_lexsort_and_falls_back():
     small = [rng.integers(0, 5, 200), rng.integers(-3, 3, 200), rng.integers(0, 2, 200)]
     wide = [rng.integers(0, 2**40, 200), rng.integers(0, 2**40, 200)]  # > 63 bits: lexsort
     for keys in (small, wide):
-        assert np.array_equal(pab_module._sort_order(*keys), np.lexsort(keys[::-1]))
-    assert pab_module._sort_order(np.zeros(0, dtype=np.int64)).size == 0
+        assert np.array_equal(allocation_module._sort_order(*keys), np.lexsort(keys[::-1]))
+    assert allocation_module._sort_order(np.zeros(0, dtype=np.int64)).size == 0
 
 
 def test_buckets_from_long_edges_and_categorical_ids():

@@ -203,3 +203,11 @@ class DateColumnError(ConfigError):
 
 class UnknownTableError(ConfigError):
     """A data-model table name is not one of the model's tables."""
+
+
+class InputTypeError(InvalidParameterError):
+    """An input is not the kind of object a computation needs (e.g. a ``PabResult``)."""
+
+
+class InputShapeError(InvalidParameterError):
+    """Arrays of an input object do not have the shape they must have (items x periods)."""

@@ -6,10 +6,14 @@ alertlog
     Alert history: each run's supply alerts kept in a database (SQLAlchemy).
 alerts
     Supply-break early warning: escalation levels per risk and expedite options.
+allocation
+    Allocation of scarce supply to customer order lines: which lines go short, by how much, until when.
+buckets
+    Period buckets: data-model frames turned into items x periods arrays (:class:`PabInput`).
 notices
     Draft customer notices and internal memos from supply alerts.
 pab
-    Projected available balance (PAB) and available-to-promise (ATP), vectorized.
+    Projected available balance (PAB), ATP and cover for every item at once, and supply stress tests.
 """
 
 from workbench.planning.alertlog import (
@@ -30,6 +34,22 @@ from workbench.planning.alerts import (
     load_expedite_options,
     validate_expedite_options,
 )
+from workbench.planning.allocation import (
+    ALLOCATION_COLUMNS,
+    ALLOCATION_RULES,
+    allocate_shortages,
+)
+from workbench.planning.buckets import (
+    CLOSED_STATUSES,
+    FREQUENCIES,
+    OpenLines,
+    PabInput,
+    PeriodGrid,
+    buckets_from_long,
+    build_buckets,
+    check_due_columns,
+    open_lines,
+)
 from workbench.planning.notices import (
     LANGUAGES,
     NOTICE_COLUMNS,
@@ -40,16 +60,9 @@ from workbench.planning.notices import (
     plain_text,
 )
 from workbench.planning.pab import (
-    ALLOCATION_RULES,
-    CLOSED_STATUSES,
-    FREQUENCIES,
     LONG_COLUMNS,
     SUMMARY_COLUMNS,
-    PabInput,
     PabResult,
-    allocate_shortages,
-    buckets_from_long,
-    build_buckets,
     pab_summary,
     pab_table,
     planned_dependency,
@@ -59,6 +72,7 @@ from workbench.planning.pab import (
 
 __all__ = [
     "ALERT_COLUMNS",
+    "ALLOCATION_COLUMNS",
     "ALLOCATION_RULES",
     "AlertLog",
     "AlertSet",
@@ -71,8 +85,10 @@ __all__ = [
     "LINE_COLUMNS",
     "LONG_COLUMNS",
     "NOTICE_COLUMNS",
+    "OpenLines",
     "PabInput",
     "PabResult",
+    "PeriodGrid",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "alert_lines",
@@ -80,6 +96,7 @@ __all__ = [
     "buckets_from_long",
     "build_buckets",
     "cheapest_expedite",
+    "check_due_columns",
     "default_expedite_options",
     "draft_internal_memo",
     "draft_notices",
@@ -87,6 +104,7 @@ __all__ = [
     "evaluate_alerts",
     "load_expedite_options",
     "md_escape",
+    "open_lines",
     "pab_summary",
     "pab_table",
     "plain_text",

@@ -57,15 +57,9 @@ import pandas as pd
 from workbench.exceptions import ConfigError, NotAvailableError, SourceError, WorkbenchError
 from workbench.i18n import LANGUAGES
 from workbench.paths import data_path
-from workbench.planning.pab import (
-    ALLOCATION_RULES,
-    PabInput,
-    PabResult,
-    allocate_shortages,
-    planned_dependency,
-    project_pab,
-    stress_supply,
-)
+from workbench.planning.allocation import ALLOCATION_RULES, allocate_shortages
+from workbench.planning.buckets import PabInput, build_buckets
+from workbench.planning.pab import PabResult, planned_dependency, project_pab, stress_supply
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -1088,8 +1082,6 @@ def run_early_warning(dataset, *, as_of: object = None, horizon: int = 13, freq:
         ``"en"`` or ``"zh"``: language of the alerts' ``root_cause`` and
         ``recommended_action`` (see :func:`evaluate_alerts`).
     """
-    from workbench.planning.pab import build_buckets
-
     _check_language(language)
     if dataset.orders is None:
         raise NotAvailableError("the early warning", ["order_lines"])
