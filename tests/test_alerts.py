@@ -15,7 +15,7 @@ import pytest
 from workbench.exceptions import ConfigError, SourceError
 from workbench.i18n import fmt_date
 from workbench.io.dataset import load_dataset
-from workbench.planning.alerts import (
+from workbench.planning.alert_rules import (
     ALERT_COLUMNS,
     LINE_COLUMNS,
     alert_lines,
@@ -355,13 +355,13 @@ def test_english_is_the_default_and_bad_languages_are_rejected(hand):
         assert "'en'" in err.value.fix and "'zh'" in err.value.fix
     with pytest.raises(ConfigError, match="language"):
         evaluate_alerts(result, None, orders, expedite_options=OPTIONS, language="de")
-    from workbench.planning.alerts import run_early_warning
+    from workbench.planning.alert_rules import run_early_warning
     with pytest.raises(ConfigError, match="language"):
         run_early_warning(load_dataset("samples"), language="chinese")
 
 
 def test_run_early_warning_in_chinese_on_the_sample():
-    from workbench.planning.alerts import run_early_warning
+    from workbench.planning.alert_rules import run_early_warning
 
     ds = load_dataset("samples")
     en = run_early_warning(ds)
@@ -523,7 +523,7 @@ def test_run_early_warning_on_the_sample_and_item_filter():
 
     from workbench.io.dataset import load_dataset
     from workbench.paths import data_path
-    from workbench.planning.alerts import run_early_warning, select_items
+    from workbench.planning.alert_rules import run_early_warning, select_items
 
     truth = json.loads(data_path("samples", "sample_truth.json").read_text())
     ds = load_dataset("samples")

@@ -4,7 +4,7 @@ Modules
 -------
 alertlog
     Alert history: each run's supply alerts kept in a database (SQLAlchemy).
-alerts
+alert_rules
     Supply-break early warning: escalation levels per risk and expedite options.
 allocation
     Allocation of scarce supply to customer order lines: which lines go short, by how much, until when.
@@ -20,7 +20,7 @@ from workbench.planning.alertlog import (
     STATUSES,
     AlertLog,
 )
-from workbench.planning.alerts import (
+from workbench.planning.alert_rules import (
     ALERT_COLUMNS,
     EXPEDITE_COLUMNS,
     KIND_LEVELS,
