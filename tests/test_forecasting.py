@@ -13,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from workbench import ConfigError, NotAvailableError
+from workbench import ConfigError, MissingColumnsError, NotAvailableError
+from workbench.exceptions import (
+    ChoiceError,
+    CountError,
+    DateColumnError,
+    DateParameterError,
+    FrameTypeError,
+    FrequencyError,
+    RangeError,
+)
 from workbench.inventory.forecasting import (
     METHODS,
     BacktestResult,
@@ -80,17 +89,21 @@ def test_demand_series_as_of_start_and_freq(lines):
 
 
 def test_demand_series_errors(lines):
-    with pytest.raises(NotAvailableError, match="requested_date"):
+    with pytest.raises(MissingColumnsError, match="requested_date"):
         demand_series(lines.drop(columns="requested_date"))
-    with pytest.raises(ConfigError, match="unknown period"):
+    with pytest.raises(NotAvailableError, match="requested_date"):  # the parent class
+        demand_series(lines.drop(columns="requested_date"))
+    with pytest.raises(FrequencyError, match="unknown period"):
         demand_series(lines, freq="Y")
     with pytest.raises(ConfigError, match="must not be negative"):
         demand_series(lines.assign(qty_ordered=[5.0, -2.0, 4, 3, 1, 9, 6]))
-    with pytest.raises(ConfigError, match="as_of must be a date"):
+    with pytest.raises(DateParameterError, match="as_of must be a date"):
         demand_series(lines, as_of="soon")
+    with pytest.raises(DateColumnError, match="requested_date must hold dates"):
+        demand_series(lines.assign(requested_date="someday"))
     with pytest.raises(ConfigError, match="no complete W period"):
         demand_series(lines, as_of="2023-12-01")
-    with pytest.raises(ConfigError, match="DataFrame"):
+    with pytest.raises(FrameTypeError, match="DataFrame"):
         demand_series([1, 2, 3])  # type: ignore[arg-type]
 
 
@@ -340,34 +353,34 @@ def test_nested_levels_and_ordering():
 
 
 # ------------------------------------------------------------------ bad parameters
-@pytest.mark.parametrize("kw, match", [
-    ({"method": "arima"}, "unknown forecast method"),
-    ({"horizon": 0}, "horizon must be"),
-    ({"horizon": 2.5}, "horizon must be"),
-    ({"horizon": True}, "horizon must be"),
-    ({"levels": (1.2,)}, "levels must be"),
-    ({"levels": ()}, "levels must be"),
-    ({"levels": (0.8, 0.8)}, "levels must be"),
-    ({"levels": "80%"}, "levels must be"),
-    ({"alpha": 0.0}, "alpha must be"),
-    ({"alpha": 1.5}, "alpha must be"),
-    ({"freq": "Y"}, "unknown period"),
+@pytest.mark.parametrize("kw, error, match", [
+    ({"method": "arima"}, ChoiceError, "unknown forecast method"),
+    ({"horizon": 0}, CountError, "horizon must be"),
+    ({"horizon": 2.5}, CountError, "horizon must be"),
+    ({"horizon": True}, CountError, "horizon must be"),
+    ({"levels": (1.2,)}, RangeError, "levels must be"),
+    ({"levels": ()}, RangeError, "levels must be"),
+    ({"levels": (0.8, 0.8)}, RangeError, "levels must be"),
+    ({"levels": "80%"}, RangeError, "levels must be"),
+    ({"alpha": 0.0}, RangeError, "alpha must lie in"),
+    ({"alpha": 1.5}, RangeError, "alpha must lie in"),
+    ({"freq": "Y"}, FrequencyError, "unknown period"),
 ])
-def test_bad_parameters_raise_config_error(lines, kw, match):
-    with pytest.raises(ConfigError, match=match):
+def test_bad_parameters_raise_config_error(lines, kw, error, match):
+    with pytest.raises(error, match=match):
         forecast(lines, as_of="2024-02-01", **kw)
 
 
-@pytest.mark.parametrize("kw, match", [
-    ({"origins": 0}, "origins must be"),
-    ({"step": 0}, "step must be"),
-    ({"horizon": -1}, "horizon must be"),
-    ({"origins": 30}, "backtest needs at least"),
-    ({"method": "prophet"}, "unknown forecast method"),
+@pytest.mark.parametrize("kw, error, match", [
+    ({"origins": 0}, CountError, "origins must be"),
+    ({"step": 0}, CountError, "step must be"),
+    ({"horizon": -1}, CountError, "horizon must be"),
+    ({"origins": 30}, ConfigError, "backtest needs at least"),
+    ({"method": "prophet"}, ChoiceError, "unknown forecast method"),
 ])
-def test_backtest_bad_parameters(kw, match):
+def test_backtest_bad_parameters(kw, error, match):
     m = DemandMatrix.from_array(np.ones((2, 60)))
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(error, match=match):
         backtest(m, **kw)
     with pytest.raises(ConfigError, match="DemandMatrix"):
         backtest(np.ones((2, 60)))  # type: ignore[arg-type]

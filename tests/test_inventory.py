@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from workbench.exceptions import ConfigError
+from workbench.exceptions import (
+    ChoiceError,
+    ConfigError,
+    FrameTypeError,
+    MissingColumnsError,
+    RangeError,
+)
 from workbench.inventory.policy import (
     POLICY_COLUMNS,
     Z_MAX,
@@ -235,29 +241,31 @@ def test_item_params_from_items_frame():
 # --------------------------------------------------------------------------- errors
 
 def test_config_errors_state_rule_value_location_and_fix():
-    with pytest.raises(ConfigError) as e:
+    with pytest.raises(RangeError) as e:
         policy_for_service(100, 20, 2, 95)
     msg = str(e.value)
     assert "service_level" in msg and "95" in msg and "policy_for_service" in msg
     assert "Fix:" in msg and e.value.key == "service_level" and e.value.value == 95
-    with pytest.raises(ConfigError) as e:
+    with pytest.raises(RangeError) as e:
         policy_for_service([100, 50], [20, -1], 2, 0.9)
     assert "sd_demand" in str(e.value) and "position 1" in str(e.value)
     with pytest.raises(ConfigError, match="order_quantity"):
         policy_for_service(100, 20, 2, 0.9, policy="continuous")
     with pytest.raises(ConfigError, match="order_quantity"):
         policy_for_service(100, 20, 2, 0.9, order_quantity=50)
-    with pytest.raises(ConfigError, match="policy"):
+    with pytest.raises(ChoiceError, match="policy_for_service: policy='weekly'"):
         policy_for_service(100, 20, 2, 0.9, policy="weekly")
-    with pytest.raises(ConfigError, match="lead_time"):
+    with pytest.raises(RangeError, match="lead_time"):
         lead_time_demand(100, 20, np.nan)
     with pytest.raises(ConfigError, match="order_up_to"):
         evaluate_policy(100, 20, 2, reorder_point=300)
-    with pytest.raises(ConfigError, match="margin"):
+    with pytest.raises(RangeError, match="margin"):
         cost_optimal_service_level(1, 9, margin=2)
-    with pytest.raises(ConfigError, match="lead_time"):
+    with pytest.raises(MissingColumnsError, match="lead_time"):
         item_params(pd.DataFrame({"item_id": ["A"], "mean_demand": [1.0],
                                   "sd_demand": [1.0], "unit_cost": [1.0]}))
+    with pytest.raises(FrameTypeError, match="items must be a pandas DataFrame"):
+        item_params([1, 2])
 
 
 # --------------------------------------------------------------------------- stockpyl

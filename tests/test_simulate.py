@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from workbench.exceptions import ConfigError
+from workbench.exceptions import ChoiceError, ConfigError, CountError, RangeError
 from workbench.inventory.policy import (
     base_stock_cost,
     cost_optimal_service_level,
@@ -207,9 +207,9 @@ def test_progress_bar_runs(capsys):
 
 
 def test_simulation_config_errors():
-    with pytest.raises(ConfigError, match="lead_time"):
+    with pytest.raises(RangeError, match="lead_time"):
         simulate_inventory(MU, SD, order_up_to=330.0, lead_time=1.5)
-    with pytest.raises(ConfigError, match="lead_time_pmf"):
+    with pytest.raises(RangeError, match="lead_time_pmf"):
         simulate_inventory(MU, SD, order_up_to=330.0, lead_time_pmf=[0.5, 0.4])
     with pytest.raises(ConfigError, match="history"):
         simulate_inventory(order_up_to=330.0, demand="bootstrap")
@@ -217,10 +217,12 @@ def test_simulation_config_errors():
         simulate_inventory(MU, SD, policy="sQ", order_quantity=100.0)
     with pytest.raises(ConfigError, match="order_up_to"):
         simulate_inventory(MU, SD, policy="sS", reorder_point=300.0, order_up_to=200.0)
-    with pytest.raises(ConfigError, match="n_reps"):
+    with pytest.raises(CountError, match="n_reps"):
         simulate_inventory(MU, SD, order_up_to=330.0, n_reps=0)
-    with pytest.raises(ConfigError, match="mode"):
+    with pytest.raises(ChoiceError, match="mode"):
         simulate_inventory(MU, SD, order_up_to=330.0, mode="backlog")
+    with pytest.raises(ChoiceError, match="dtype"):
+        simulate_inventory(MU, SD, order_up_to=330.0, dtype=np.int64)
     with pytest.raises(ConfigError, match="different numbers of items"):
         simulate_inventory([1.0, 2.0], [1.0, 2.0, 3.0], order_up_to=5.0)
 

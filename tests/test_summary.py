@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import ConfigError
+from workbench.exceptions import LanguageError
 from workbench.i18n import fmt_date, fmt_money, fmt_pct, fmt_points, t
 from workbench.reporting.summary import alert_overview, narrative, top_risks
 
@@ -17,7 +17,7 @@ def test_formats_per_language():
     assert fmt_money(12_500) == "12.5 k" and fmt_money(950, "zh") == "950"
     assert fmt_date("2026-06-29") == "29 Jun 2026" and fmt_date("2026-06-29", "zh") == "2026年6月29日"
     assert t("alerts", "zh") == "交付预警" and t("no_such_label", "en") == "no_such_label"
-    with pytest.raises(ConfigError, match="unknown language"):
+    with pytest.raises(LanguageError, match="unknown language"):
         t("alerts", "fr")
 
 

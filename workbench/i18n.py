@@ -3,7 +3,8 @@
 ``t(key, lang)`` returns a label; ``fmt_pct``, ``fmt_num``, ``fmt_money``,
 ``fmt_date`` format numbers and dates the way readers of each language expect
 (Chinese: ``2026年6月29日``, ``1.2万`` for large counts is *not* used, so that
-figures stay comparable across languages).
+figures stay comparable across languages). :data:`LANGUAGES` is
+:data:`workbench.validation.LANGUAGES`, the codes these functions accept.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import math
 
 import pandas as pd
 
-from workbench.exceptions import ConfigError
+from workbench.validation import LANGUAGES, check_language
 
 __all__ = [
     "LABELS",
     "LANGUAGES",
-    "check_language",
     "fmt_date",
     "fmt_money",
     "fmt_num",
@@ -25,8 +25,6 @@ __all__ = [
     "fmt_points",
     "t",
 ]
-
-LANGUAGES = ("en", "zh")
 
 LABELS: dict[str, dict[str, str]] = {
     "title": {"en": "Customer service: manager summary", "zh": "客户服务：管理层摘要"},
@@ -88,16 +86,14 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def check_language(lang: str) -> str:
-    """Validate a language code (``en`` or ``zh``)."""
-    if lang not in LANGUAGES:
-        raise ConfigError(f"unknown language {lang!r}", key="language", value=lang,
-                          fix="use 'en' (English) or 'zh' (Chinese).")
-    return lang
-
-
 def t(key: str, lang: str = "en") -> str:
-    """The label ``key`` in ``lang`` (the key itself when there is no label)."""
+    """The label ``key`` in ``lang`` (the key itself when there is no label).
+
+    Raises
+    ------
+    LanguageError
+        ``lang`` is not ``en`` or ``zh``.
+    """
     check_language(lang)
     return LABELS.get(key, {}).get(lang, key)
 

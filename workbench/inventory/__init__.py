@@ -2,6 +2,8 @@
 
 Modules
 -------
+checks
+    Array-wide checks of the inventory models' parameters, naming the first bad element.
 forecasting
     Demand forecasts with prediction intervals, vectorised across items.
 policy
@@ -12,6 +14,15 @@ tradeoff
     Service-vs-cost trade-off of a selection of items: the numbers behind the explorer.
 """
 
+from workbench.inventory.checks import (
+    as_numbers,
+    nonnegative,
+    one_of,
+    positive,
+    probability,
+    require_all,
+    whole_numbers,
+)
 from workbench.inventory.forecasting import (
     ADI_CUTOFF,
     CLASSES,
@@ -43,6 +54,7 @@ from workbench.inventory.policy import (
     ItemParams,
     LeadTimeDemand,
     achieved_fill_rate,
+    as_item_params,
     base_stock_cost,
     cost_optimal_service_level,
     economic_order_quantity,
@@ -122,6 +134,8 @@ __all__ = [
     "SimulationResult",
     "Z_MAX",
     "achieved_fill_rate",
+    "as_item_params",
+    "as_numbers",
     "backtest",
     "base_stock_cost",
     "classify",
@@ -139,9 +153,14 @@ __all__ = [
     "inverse_standard_normal_loss",
     "item_params",
     "lead_time_demand",
+    "nonnegative",
     "normal_loss",
+    "one_of",
     "optimal_service_level",
     "policy_for_service",
+    "positive",
+    "probability",
+    "require_all",
     "safety_factor_for_fill_rate",
     "scenario",
     "select",
@@ -150,4 +169,5 @@ __all__ = [
     "standard_normal_loss",
     "tier_cost",
     "tier_costs",
+    "whole_numbers",
 ]

@@ -106,9 +106,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import ConfigError, NotAvailableError
+from workbench.exceptions import ChoiceError, ConfigError, RangeError
 from workbench.io.schema import CANCELLED_STATUSES
 from workbench.kpis.history import period_start
+from workbench.validation import (
+    check_count,
+    check_date,
+    check_frequency,
+    check_range,
+    date_values,
+    require_frame,
+)
 
 __all__ = [
     "ADI_CUTOFF",
@@ -192,7 +200,7 @@ class DemandMatrix:
     as_of: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
-        _check_freq(self.freq)
+        object.__setattr__(self, "freq", _check_freq(self.freq))
         values = np.asarray(self.values, dtype=np.float64)
         if values.ndim != 2 or values.shape != (len(self.items), len(self.period_starts)):
             raise ConfigError(
@@ -241,7 +249,7 @@ class DemandMatrix:
             raise ConfigError(f"values must be a 2-D array (items x periods), got {arr.ndim}-D",
                               key="values", value=arr.shape,
                               fix="pass one row per item and one column per period.")
-        _check_freq(freq)
+        freq = _check_freq(freq)
         first = period_start(pd.Series([_check_date(start, "start")]), freq).iloc[0]
         periods = pd.date_range(first, periods=arr.shape[1], freq=_RANGE_FREQ[freq])
         ids = [f"I{i}" for i in range(arr.shape[0])] if items is None else list(items)
@@ -273,42 +281,11 @@ class DemandMatrix:
 
 
 def _check_freq(freq: object) -> str:
-    if freq not in _RANGE_FREQ:
-        raise ConfigError(f"unknown period {freq!r}", key="freq", value=freq,
-                          fix="use 'D' (day), 'W' (week, Monday), 'M' (month) or 'Q' (quarter).")
-    return str(freq)
+    return check_frequency(freq, tuple(_RANGE_FREQ), what="demand periods")
 
 
 def _check_date(value: object, key: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if ts is pd.NaT or pd.isna(ts):
-        raise ConfigError(f"{key} must be a date, got {value!r}", key=key, value=value,
-                          fix=f"pass e.g. {key}='2026-06-29' or leave it out.")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
-
-
-def _parse_dates(s: pd.Series, column: str) -> pd.Series:
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        return s.dt.tz_localize(None)
-    if pd.api.types.is_datetime64_dtype(s.dtype):
-        return s
-    try:
-        out = pd.to_datetime(s)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"order_lines.{column} must hold dates; cannot parse it "
-            f"({str(exc).splitlines()[0]})",
-            key=column, value=s.head(3).tolist(),
-            fix=f"convert order_lines.{column} to dates (workbench.load_table does this and "
-                "quarantines the rows it cannot read).") from None
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        out = out.dt.tz_localize(None)
-    return out
+    return check_date(value, key=key, fix=f"pass e.g. {key}='2026-06-29' or leave it out.")
 
 
 def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "requested_date",
@@ -341,20 +318,17 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
 
     Raises
     ------
-    NotAvailableError
-        A needed column is missing.
+    FrameTypeError, MissingColumnsError
+        ``orders`` is not a DataFrame or lacks a needed column (the latter is a
+        ``NotAvailableError``).
+    FrequencyError, DateParameterError, DateColumnError
+        Bad ``freq``, ``as_of``/``start``, or unparseable dates.
     ConfigError
-        Bad ``freq``/``as_of``/``start``, unparseable dates, negative quantities,
-        or no complete period between ``start`` and ``as_of``.
+        Negative quantities, or no complete period between ``start`` and ``as_of``.
     """
     freq = _check_freq(freq)
-    if not isinstance(orders, pd.DataFrame):
-        raise ConfigError(f"orders must be a pandas DataFrame, got {type(orders).__name__}",
-                          key="orders", value=type(orders).__name__,
-                          fix="load them with workbench.load_orders(...).")
-    missing = [c for c in ("item_id", "qty_ordered", date_column) if c not in orders.columns]
-    if missing:
-        raise NotAvailableError(f"demand series by {date_column}", missing)
+    require_frame(orders, "order_lines", ("item_id", "qty_ordered", date_column),
+                  hint="load them with workbench.load_orders(...).")
     live = orders
     if "status" in orders.columns:
         st = orders["status"].astype("str").str.strip().str.lower()
@@ -370,7 +344,8 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
             f"order_lines.qty_ordered must not be negative ({int((qty < 0).sum())} row(s))",
             key="qty_ordered", value=qty[qty < 0][:3].tolist(),
             fix="drop or correct those lines (workbench.load_orders quarantines them).")
-    dates = _parse_dates(live[date_column], date_column)
+    dates = pd.Series(date_values(live[date_column], table="order_lines", column=date_column),
+                      index=live.index)
     item = live["item_id"]
     ok = (dates.notna() & item.notna()).to_numpy(dtype=bool) & ~np.isnan(qty)
 
@@ -904,18 +879,11 @@ class _Engine:
 
 
 # ==================================================================== checks
-def _check_int(value: object, key: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ConfigError(f"{key} must be a whole number >= {minimum}, got {value!r}",
-                          key=key, value=value, fix=f"pass e.g. {key}={max(minimum, 13)}.")
-    return int(value)
-
-
 def _check_method(method: object) -> str:
-    if method not in METHODS:
-        raise ConfigError(f"unknown forecast method {method!r}", key="method", value=method,
+    if not isinstance(method, str) or method not in METHODS:
+        raise ChoiceError(f"unknown forecast method {method!r}", key="method", value=method,
                           fix=f"use one of {', '.join(METHODS)}.")
-    return str(method)
+    return method
 
 
 def _check_levels(levels: object) -> tuple[float, ...]:
@@ -924,7 +892,7 @@ def _check_levels(levels: object) -> tuple[float, ...]:
     except (TypeError, ValueError):
         vals = ()
     if not vals or any(not 0.0 < v < 1.0 for v in vals) or len(set(vals)) != len(vals):
-        raise ConfigError(f"levels must be distinct coverage levels between 0 and 1, got "
+        raise RangeError(f"levels must be distinct coverage levels between 0 and 1, got "
                           f"{levels!r}", key="levels", value=levels,
                           fix="pass e.g. levels=(0.8, 0.95); the first is the main interval.")
     return vals
@@ -933,12 +901,9 @@ def _check_levels(levels: object) -> tuple[float, ...]:
 def _check_alpha(alpha: object) -> float | None:
     if alpha is None:
         return None
-    ok = isinstance(alpha, int | float | np.floating) and not isinstance(alpha, bool)
-    if not ok or not 0.0 < float(alpha) <= 1.0:  # type: ignore[arg-type]
-        raise ConfigError(f"alpha must be a smoothing constant in (0, 1], got {alpha!r}",
-                          key="alpha", value=alpha,
-                          fix="pass e.g. alpha=0.2, or None to pick it per item from the grid.")
-    return float(alpha)  # type: ignore[arg-type]
+    return check_range(alpha, "alpha", low=0.0, high=1.0, low_open=True,
+                       fix="pass a smoothing constant, e.g. alpha=0.2, or None to pick it per "
+                           "item from the grid.")
 
 
 def _level_tag(level: float) -> str:
@@ -997,11 +962,13 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
     Raises
     ------
     ConfigError
-        Bad ``horizon``, ``method``, ``levels``, ``alpha``, ``freq``, dates.
-    NotAvailableError
-        The order lines lack ``item_id``, ``qty_ordered`` or ``date_column``.
+        Bad ``horizon`` (``CountError``), ``method`` (``ChoiceError``), ``levels``
+        or ``alpha`` (``RangeError``), ``freq`` (``FrequencyError``), dates.
+    MissingColumnsError
+        The order lines lack ``item_id``, ``qty_ordered`` or ``date_column``
+        (a ``NotAvailableError``).
     """
-    horizon = _check_int(horizon, "horizon")
+    horizon = check_count(horizon, "horizon", minimum=1, fix="pass e.g. horizon=13.")
     method = _check_method(method)
     lv = _check_levels(levels)
     alpha = _check_alpha(alpha)
@@ -1158,9 +1125,9 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
     """
     matrix = _check_matrix(matrix)
     method = _check_method(method)
-    horizon = _check_int(horizon, "horizon")
-    origins = _check_int(origins, "origins")
-    step = _check_int(step, "step")
+    horizon = check_count(horizon, "horizon", minimum=1, fix="pass e.g. horizon=13.")
+    origins = check_count(origins, "origins", minimum=1, fix="pass e.g. origins=13.")
+    step = check_count(step, "step", minimum=1, fix="pass e.g. step=13.")
     lv = _check_levels(levels)
     alpha = _check_alpha(alpha)
     t_n = matrix.n_periods

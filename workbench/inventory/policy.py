@@ -84,7 +84,16 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from workbench.exceptions import ConfigError
+from workbench.exceptions import ConfigError, MissingColumnsError
+from workbench.inventory.checks import (
+    as_numbers,
+    nonnegative,
+    one_of,
+    positive,
+    probability,
+    require_all,
+)
+from workbench.validation import require_frame
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -98,6 +107,7 @@ __all__ = [
     "ItemParams",
     "LeadTimeDemand",
     "achieved_fill_rate",
+    "as_item_params",
     "base_stock_cost",
     "cost_optimal_service_level",
     "economic_order_quantity",
@@ -136,67 +146,6 @@ _SQRT2 = np.sqrt(2.0)
 
 
 # --------------------------------------------------------------------------- validation
-
-def _num(name: str, value: Any, where: str) -> np.ndarray:
-    """``value`` as a float array, or a ConfigError naming ``name``."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"{where}: {name} must be a number or an array of numbers; got {value!r} ({exc}).",
-            key=name, value=value, fix=f"pass {name} as a float or a NumPy array of floats.",
-        ) from None
-
-
-def _require(name: str, arr: np.ndarray, ok: Any, rule: str, where: str, fix: str) -> None:
-    """Raise ConfigError at the first element of ``arr`` where ``ok`` is False (or NaN)."""
-    ok = np.asarray(ok, dtype=bool)
-    if ok.all():
-        return
-    bad = ~np.broadcast_to(ok, np.broadcast_shapes(ok.shape, arr.shape))
-    full = np.broadcast_to(arr, bad.shape)
-    flat = np.flatnonzero(bad.ravel())
-    pos = int(flat[0])
-    value = full.ravel()[pos]
-    value = float(value) if np.issubdtype(np.asarray(value).dtype, np.number) else value
-    loc = ""
-    if full.ndim:
-        idx = np.unravel_index(pos, full.shape)
-        at = idx[0] if full.ndim == 1 else tuple(int(i) for i in idx)
-        loc = f" at position {at} ({flat.size} of {full.size} values break the rule)"
-    raise ConfigError(f"{where}: {name} must be {rule}; got {value!r}{loc}.",
-                      key=name, value=value, fix=fix)
-
-
-def _nonneg(name: str, value: Any, where: str, unit: str = "") -> np.ndarray:
-    arr = _num(name, value, where)
-    _require(name, arr, np.isfinite(arr) & (arr >= 0), f"a finite number >= 0{unit}", where,
-             f"check {name} for negative, missing (NaN) or infinite values.")
-    return arr
-
-
-def _positive(name: str, value: Any, where: str, unit: str = "") -> np.ndarray:
-    arr = _num(name, value, where)
-    _require(name, arr, np.isfinite(arr) & (arr > 0), f"a finite number > 0{unit}", where,
-             f"check {name} for zero, negative, missing (NaN) or infinite values.")
-    return arr
-
-
-def _probability(name: str, value: Any, where: str) -> np.ndarray:
-    arr = _num(name, value, where)
-    _require(name, arr, (arr > 0) & (arr < 1), "strictly between 0 and 1 (e.g. 0.95)", where,
-             f"give {name} as a fraction, e.g. 0.95 rather than 95; 0 and 1 cannot be "
-             "targeted (1 needs infinite stock).")
-    return arr
-
-
-def _choice(name: str, value: Any, options: tuple[str, ...], where: str) -> str:
-    if value not in options:
-        raise ConfigError(f"{where}: {name} must be one of {', '.join(map(repr, options))}; "
-                          f"got {value!r}.", key=name, value=value,
-                          fix=f"pass {name}={options[0]!r} or another listed value.")
-    return value
-
 
 def _out(x: Any) -> np.ndarray | float:
     """0-d results as Python floats, arrays as float arrays."""
@@ -260,7 +209,7 @@ def inverse_standard_normal_loss(x: Any) -> np.ndarray | float:
     ConfigError
         If any ``x`` is negative or NaN.
     """
-    x = _nonneg("x", x, "inverse_standard_normal_loss")
+    x = nonnegative("x", x, "inverse_standard_normal_loss")
     xmin = float(np.exp(_LOG_G_GRID[np.searchsorted(_K_GRID, Z_MAX)]))
     big = x >= 10.0
     xc = np.clip(x, xmin, 10.0)
@@ -392,11 +341,11 @@ def lead_time_demand(mean_demand: Any, sd_demand: Any, lead_time: Any, *,
     17550
     """
     where = "lead_time_demand"
-    mu = _nonneg("mean_demand", mean_demand, where)
-    sd = _nonneg("sd_demand", sd_demand, where)
-    lt = _nonneg("lead_time", lead_time, where, " (periods)")
-    sdl = _nonneg("sd_lead_time", sd_lead_time, where, " (periods)")
-    rp = _nonneg("review_period", review_period, where, " (periods)")
+    mu = nonnegative("mean_demand", mean_demand, where)
+    sd = nonnegative("sd_demand", sd_demand, where)
+    lt = nonnegative("lead_time", lead_time, where, " (periods)")
+    sdl = nonnegative("sd_lead_time", sd_lead_time, where, " (periods)")
+    rp = nonnegative("review_period", review_period, where, " (periods)")
     p = lt + rp
     return LeadTimeDemand(mean=_out(mu * p), sd=_out(np.sqrt(p * sd**2 + mu**2 * sdl**2)),
                           protection_interval=_out(p))
@@ -538,24 +487,24 @@ def _policy(service_level: np.ndarray | None, level: np.ndarray | None, *, where
             review_period: Any, order_quantity: Any, sd_lead_time: Any, holding_cost: Any,
             stockout_cost: Any, ordering_cost: Any, distribution: str,
             lost_sales: bool) -> InventoryPolicy:
-    _choice("service_type", service_type, SERVICE_TYPES, where)
-    _choice("policy", policy, POLICIES, where)
-    _choice("distribution", distribution, DISTRIBUTIONS, where)
+    one_of("service_type", service_type, SERVICE_TYPES, where)
+    one_of("policy", policy, POLICIES, where)
+    one_of("distribution", distribution, DISTRIBUTIONS, where)
     continuous = policy == "continuous"
-    mu = _nonneg("mean_demand", mean_demand, where)
-    sd = _nonneg("sd_demand", sd_demand, where)
-    lt = _nonneg("lead_time", lead_time, where, " (periods)")
-    sdl = _nonneg("sd_lead_time", sd_lead_time, where, " (periods)")
-    h = _nonneg("holding_cost", holding_cost, where, " (per unit per period)")
-    p = _nonneg("stockout_cost", stockout_cost, where, " (per unit short)")
-    k_cost = _nonneg("ordering_cost", ordering_cost, where, " (per order)")
+    mu = nonnegative("mean_demand", mean_demand, where)
+    sd = nonnegative("sd_demand", sd_demand, where)
+    lt = nonnegative("lead_time", lead_time, where, " (periods)")
+    sdl = nonnegative("sd_lead_time", sd_lead_time, where, " (periods)")
+    h = nonnegative("holding_cost", holding_cost, where, " (per unit per period)")
+    p = nonnegative("stockout_cost", stockout_cost, where, " (per unit short)")
+    k_cost = nonnegative("ordering_cost", ordering_cost, where, " (per order)")
     if continuous:
         if order_quantity is None:
             raise ConfigError(f"{where}: policy='continuous' needs order_quantity (Q); got None.",
                               key="order_quantity", value=None,
                               fix="pass order_quantity (lot size, e.g. the item's lot_size or "
                                   "economic_order_quantity(...)), or use policy='periodic'.")
-        q = _positive("order_quantity", order_quantity, where, " (units)")
+        q = positive("order_quantity", order_quantity, where, " (units)")
         rp = np.zeros(())
     else:
         if order_quantity is not None:
@@ -565,7 +514,7 @@ def _policy(service_level: np.ndarray | None, level: np.ndarray | None, *, where
                 key="order_quantity", value=order_quantity,
                 fix="drop order_quantity (periodic review orders mean_demand * review_period "
                     "on average) or pass policy='continuous'.")
-        rp = _positive("review_period", review_period, where, " (periods)")
+        rp = positive("review_period", review_period, where, " (periods)")
         q = mu * rp
     ltd = lead_time_demand(mu, sd, lt, sd_lead_time=sdl, review_period=rp)
     ltd_mean = np.asarray(ltd.mean, dtype=float)
@@ -668,7 +617,7 @@ def policy_for_service(mean_demand: Any, sd_demand: Any, lead_time: Any, service
     (906, 5906)
     """
     where = "policy_for_service"
-    target = _probability("service_level", service_level, where)
+    target = probability("service_level", service_level, where)
     return _policy(target, None, where=where, mean_demand=mean_demand, sd_demand=sd_demand,
                    lead_time=lead_time, service_type=service_type, policy=policy,
                    review_period=review_period, order_quantity=order_quantity,
@@ -697,7 +646,7 @@ def evaluate_policy(mean_demand: Any, sd_demand: Any, lead_time: Any, *,
         If the level that the policy needs is missing (or both are given).
     """
     where = "evaluate_policy"
-    _choice("policy", policy, POLICIES, where)
+    one_of("policy", policy, POLICIES, where)
     name, value = (("reorder_point", reorder_point) if policy == "continuous"
                    else ("order_up_to", order_up_to))
     other = order_up_to if policy == "continuous" else reorder_point
@@ -707,8 +656,8 @@ def evaluate_policy(mean_demand: Any, sd_demand: Any, lead_time: Any, *,
             f"{reorder_point!r}, order_up_to={order_up_to!r}.", key=name, value=value,
             fix="pass reorder_point=s with policy='continuous', or order_up_to=S with "
                 "policy='periodic'.")
-    level = _num(name, value, where)
-    _require(name, level, np.isfinite(level), "finite", where, f"check {name} for NaN or inf.")
+    level = as_numbers(name, value, where)
+    require_all(name, level, np.isfinite(level), "finite", where, f"check {name} for NaN or inf.")
     return _policy(None, level, where=where, mean_demand=mean_demand, sd_demand=sd_demand,
                    lead_time=lead_time, service_type="cycle", policy=policy,
                    review_period=review_period, order_quantity=order_quantity,
@@ -745,9 +694,9 @@ def safety_factor_for_fill_rate(fill_rate: Any, sd_ltd: Any, cycle_demand: Any, 
     67
     """
     where = "safety_factor_for_fill_rate"
-    beta = _probability("fill_rate", fill_rate, where)
-    s = _positive("sd_ltd", sd_ltd, where)
-    q = _nonneg("cycle_demand", cycle_demand, where)
+    beta = probability("fill_rate", fill_rate, where)
+    s = positive("sd_ltd", sd_ltd, where)
+    q = nonnegative("cycle_demand", cycle_demand, where)
     esc = q * (1.0 - beta) / (beta if lost_sales else 1.0)
     return inverse_standard_normal_loss(esc / s)
 
@@ -763,11 +712,11 @@ def achieved_fill_rate(reorder_point: Any, order_quantity: Any, ltd_mean: Any, l
     (the periodic fill rate is ``1 - ESC / (mu_d R)`` in both modes).
     """
     where = "achieved_fill_rate"
-    _choice("distribution", distribution, DISTRIBUTIONS, where)
-    s = _num("reorder_point", reorder_point, where)
-    q = _positive("order_quantity", order_quantity, where)
-    m = _nonneg("ltd_mean", ltd_mean, where)
-    sd = _nonneg("ltd_sd", ltd_sd, where)
+    one_of("distribution", distribution, DISTRIBUTIONS, where)
+    s = as_numbers("reorder_point", reorder_point, where)
+    q = positive("order_quantity", order_quantity, where)
+    m = nonnegative("ltd_mean", ltd_mean, where)
+    sd = nonnegative("ltd_sd", ltd_sd, where)
     esc = np.asarray(normal_loss(s, m, sd) if distribution == "normal" else gamma_loss(s, m, sd))
     fill = q / (q + esc) if lost_sales else 1.0 - esc / q
     return _out(np.clip(fill, 0.0, 1.0))
@@ -804,12 +753,12 @@ def base_stock_cost(order_up_to: Any, ltd_mean: Any, ltd_sd: Any, holding_cost: 
     ``lead_time = L``) and is minimised at ``CSL = p / (p + h)``.
     """
     where = "base_stock_cost"
-    _choice("distribution", distribution, DISTRIBUTIONS, where)
-    s = _num("order_up_to", order_up_to, where)
-    m = _nonneg("ltd_mean", ltd_mean, where)
-    sd = _nonneg("ltd_sd", ltd_sd, where)
-    h = _nonneg("holding_cost", holding_cost, where)
-    p = _nonneg("backorder_cost", backorder_cost, where)
+    one_of("distribution", distribution, DISTRIBUTIONS, where)
+    s = as_numbers("order_up_to", order_up_to, where)
+    m = nonnegative("ltd_mean", ltd_mean, where)
+    sd = nonnegative("ltd_sd", ltd_sd, where)
+    h = nonnegative("holding_cost", holding_cost, where)
+    p = nonnegative("backorder_cost", backorder_cost, where)
     bo = np.asarray(normal_loss(s, m, sd) if distribution == "normal" else gamma_loss(s, m, sd))
     oh = s - m + bo
     return BaseStockCost(expected_on_hand=_out(oh), expected_backorders=_out(bo),
@@ -854,13 +803,13 @@ def cost_optimal_service_level(holding_cost: Any, stockout_cost: Any, *,
     0.7955
     """
     where = "cost_optimal_service_level"
-    _choice("shortage_basis", shortage_basis, SHORTAGE_BASES, where)
-    h = _nonneg("holding_cost", holding_cost, where)
-    p = _nonneg("stockout_cost", stockout_cost, where)
-    m = _nonneg("margin", margin, where)
-    t = _positive("cycle_length", cycle_length, where, " (periods)")
+    one_of("shortage_basis", shortage_basis, SHORTAGE_BASES, where)
+    h = nonnegative("holding_cost", holding_cost, where)
+    p = nonnegative("stockout_cost", stockout_cost, where)
+    m = nonnegative("margin", margin, where)
+    t = positive("cycle_length", cycle_length, where, " (periods)")
     if not lost_sales:
-        _require("margin", m, m == 0, "0 unless lost_sales=True", where,
+        require_all("margin", m, m == 0, "0 unless lost_sales=True", where,
                  "pass lost_sales=True to count the lost margin, or add it to stockout_cost.")
     u = p + m if lost_sales else p
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -877,9 +826,9 @@ def economic_order_quantity(ordering_cost: Any, holding_cost: Any,
                             demand_rate: Any) -> np.ndarray | float:
     """EOQ ``sqrt(2 K D / h)`` (``K`` per order, ``h`` per unit per period, ``D`` per period)."""
     where = "economic_order_quantity"
-    k = _nonneg("ordering_cost", ordering_cost, where)
-    h = _positive("holding_cost", holding_cost, where)
-    d = _nonneg("demand_rate", demand_rate, where)
+    k = nonnegative("ordering_cost", ordering_cost, where)
+    h = positive("holding_cost", holding_cost, where)
+    d = nonnegative("demand_rate", demand_rate, where)
     return _out(np.sqrt(2.0 * k * d / h))
 
 
@@ -962,23 +911,23 @@ def item_params(items: pd.DataFrame, *, holding_rate: float = 0.25,
 
     Raises
     ------
-    ConfigError
-        When a required column is missing or a value is out of range.
+    FrameTypeError
+        ``items`` is not a DataFrame.
+    MissingColumnsError
+        A required column is missing (a ``NotAvailableError``).
+    RangeError
+        A value is out of range.
     """
     where = "item_params"
-    if not isinstance(items, pd.DataFrame):
-        raise ConfigError(f"{where}: items must be a pandas DataFrame; got "
-                          f"{type(items).__name__}.", key="items", value=type(items).__name__,
-                          fix="pass a frame with item_id, mean_demand, sd_demand, lead_time and "
-                              "unit_cost (or holding_cost) columns.")
+    require_frame(items, "items", hint="pass a frame with item_id, mean_demand, sd_demand, "
+                                       "lead_time and unit_cost (or holding_cost) columns.")
 
     def need(names: tuple[str, ...], what: str) -> pd.Series:
         col = _column(items, names)
         if col is None:
-            raise ConfigError(
-                f"{where}: the items frame needs a {' or '.join(names)} column ({what}); "
-                f"columns found: {', '.join(map(str, items.columns))}.", key=names[0],
-                value=None, fix=f"add a {names[0]!r} column to the items frame.")
+            raise MissingColumnsError("items", [" or ".join(names)],
+                                      [str(c) for c in items.columns],
+                                      hint=f"{where} needs it ({what}).")
         return col
 
     ids = items["item_id"] if "item_id" in items.columns else items.index.to_series()
@@ -987,11 +936,11 @@ def item_params(items: pd.DataFrame, *, holding_rate: float = 0.25,
 
     def arr(col: pd.Series | None, default: Any, name: str, scale: float = 1.0) -> np.ndarray:
         if col is None:
-            out = np.broadcast_to(_num(name, default, where), (n,)).astype(float)
+            out = np.broadcast_to(as_numbers(name, default, where), (n,)).astype(float)
         else:
             out = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             out = out * scale
-        _require(name, out, np.isfinite(out) & (out >= 0), "a finite number >= 0", where,
+        require_all(name, out, np.isfinite(out) & (out >= 0), "a finite number >= 0", where,
                  f"fill in or correct {name} for every item.")
         return out
 
@@ -1017,7 +966,7 @@ def item_params(items: pd.DataFrame, *, holding_rate: float = 0.25,
             "stockout_cost")
     k = arr(_column(items, ("ordering_cost",)), ordering_cost, "ordering_cost")
     rp = arr(_column(items, ("review_period",)), review_period, "review_period")
-    _require("review_period", rp, rp > 0, "> 0 periods", where, "use review_period=1 for weekly "
+    require_all("review_period", rp, rp > 0, "> 0 periods", where, "use review_period=1 for weekly "
              "review of weekly buckets.")
     qcol = _column(items, ("order_quantity", "lot_size"))
     if qcol is None:
@@ -1030,8 +979,21 @@ def item_params(items: pd.DataFrame, *, holding_rate: float = 0.25,
                       order_quantity=q)
 
 
-def _coerce_items(items: pd.DataFrame | ItemParams | Mapping[str, Any], **kwargs: Any) -> ItemParams:
-    """ItemParams from an ItemParams, a frame or a mapping of columns."""
+def as_item_params(items: pd.DataFrame | ItemParams | Mapping[str, Any],
+                   **kwargs: Any) -> ItemParams:
+    """:class:`ItemParams` from an ItemParams (returned as is), a frame or a mapping of columns.
+
+    Parameters
+    ----------
+    items
+        The items.
+    **kwargs
+        Passed to :func:`item_params` for a frame or mapping.
+
+    Returns
+    -------
+    ItemParams
+    """
     if isinstance(items, ItemParams):
         return items
     if isinstance(items, Mapping):

@@ -86,21 +86,25 @@ import pandas as pd
 from scipy import special, stats
 
 from workbench.exceptions import ConfigError
+from workbench.inventory.checks import (
+    as_numbers,
+    nonnegative,
+    one_of,
+    probability,
+    require_all,
+    whole_numbers,
+)
 from workbench.inventory.policy import (
     DISTRIBUTIONS,
     POLICIES,
     SERVICE_TYPES,
     ItemParams,
-    _choice,
-    _coerce_items,
-    _nonneg,
-    _num,
-    _probability,
-    _require,
+    as_item_params,
     cost_optimal_service_level,
     economic_order_quantity,
     policy_for_service,
 )
+from workbench.validation import check_choice, check_count
 
 __all__ = [
     "CURVE_COLUMNS",
@@ -147,22 +151,6 @@ _TRUNC_ROUNDS = 30
 
 # --------------------------------------------------------------------------- helpers
 
-def _int_array(name: str, value: Any, where: str, minimum: int) -> np.ndarray:
-    arr = _num(name, value, where)
-    _require(name, arr, np.isfinite(arr) & (arr >= minimum) & (arr == np.round(arr)),
-             f"a whole number of periods >= {minimum}", where,
-             f"round {name} to whole periods (e.g. np.rint(lead_time_days / 7)).")
-    return arr.astype(np.int64)
-
-
-def _int_scalar(name: str, value: Any, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{where}: {name} must be an integer >= {minimum}; got {value!r}.",
-                          key=name, value=value, fix=f"pass {name} as a whole number, e.g. "
-                                                     f"{max(minimum, 1)}.")
-    return int(value)
-
-
 def _rngs(seed: Any) -> tuple[np.random.Generator, np.random.Generator]:
     """Two independent generators (demand, lead times) from ``seed``."""
     if isinstance(seed, np.random.Generator):
@@ -196,8 +184,8 @@ def discretize_lead_time(mean: Any, sd: Any, *, max_lead_time: int | None = None
         Shape ``(items, K + 1)``; rows sum to 1.
     """
     where = "discretize_lead_time"
-    m = np.atleast_1d(_nonneg("mean", mean, where))
-    s = np.atleast_1d(_nonneg("sd", sd, where))
+    m = np.atleast_1d(nonnegative("mean", mean, where))
+    s = np.atleast_1d(nonnegative("sd", sd, where))
     m, s = np.broadcast_arrays(m, s)
     if max_lead_time is None:
         max_lead_time = int(np.ceil(np.max(m + 5.0 * s))) + 1
@@ -225,13 +213,13 @@ class _Demand:
         if model == "bootstrap":
             hist = self._history(history, n_items, where)
             counts = np.isfinite(hist).sum(axis=1)
-            _require("history", counts, counts > 0, "at least one finite value per item",
+            require_all("history", counts, counts > 0, "at least one finite value per item",
                      where, "give every item at least one past period of demand (0 is fine).")
             # push each row's finite values to the left (vectorized compaction)
             order = np.argsort(~np.isfinite(hist), axis=1, kind="stable")
             hist = np.take_along_axis(hist, order, axis=1)
             vals = np.where(np.isfinite(hist), hist, 0.0)
-            _require("history", vals, vals >= 0, "non-negative", where,
+            require_all("history", vals, vals >= 0, "non-negative", where,
                      "remove returns/credits (negative demand) from the history.")
             self.width = hist.shape[1]
             self.flat = vals.astype(dtype).ravel()
@@ -339,14 +327,14 @@ class _LeadTimes:
 
 def _lead_times(lead_time: Any, lead_time_pmf: Any, n_items: int, where: str) -> _LeadTimes:
     if lead_time_pmf is None:
-        lt = np.broadcast_to(_int_array("lead_time", 0 if lead_time is None else lead_time,
+        lt = np.broadcast_to(whole_numbers("lead_time", 0 if lead_time is None else lead_time,
                                         where, 0), (n_items,)).copy()
         return _LeadTimes(fixed=lt, cdf=None, max=int(lt.max(initial=0)), cycle_lag=lt)
     if lead_time is not None:
         raise ConfigError(f"{where}: pass lead_time or lead_time_pmf, not both; got lead_time="
                           f"{lead_time!r}.", key="lead_time", value=lead_time,
                           fix="drop lead_time: the mean of lead_time_pmf is the lead time.")
-    pmf = np.atleast_2d(_nonneg("lead_time_pmf", lead_time_pmf, where))
+    pmf = np.atleast_2d(nonnegative("lead_time_pmf", lead_time_pmf, where))
     if pmf.shape[0] == 1:
         pmf = np.broadcast_to(pmf, (n_items, pmf.shape[1]))
     if pmf.shape[0] != n_items:
@@ -354,7 +342,7 @@ def _lead_times(lead_time: Any, lead_time_pmf: Any, n_items: int, where: str) ->
                           f"for all; got shape {pmf.shape}.", key="lead_time_pmf",
                           value=pmf.shape, fix="pass an (items, max_lead_time + 1) array.")
     tot = pmf.sum(axis=1)
-    _require("lead_time_pmf row sum", tot, np.abs(tot - 1.0) < 1e-6, "1 (probabilities of "
+    require_all("lead_time_pmf row sum", tot, np.abs(tot - 1.0) < 1e-6, "1 (probabilities of "
              "0, 1, ... periods)", where, "normalise each row, e.g. pmf / pmf.sum(1, keepdims=True).")
     pmf = pmf / tot[:, None]
     nz = pmf > 0
@@ -713,15 +701,17 @@ def _spec(*, where: str, mean_demand: Any, sd_demand: Any, demand: str, history:
           lead_time: Any, lead_time_pmf: Any, allow_crossing: bool, review_period: Any,
           mode: str, n_periods: Any, warmup: Any, n_reps: Any, dtype: Any,
           n_items_hint: int) -> _Spec:
-    _choice("demand", demand, DEMAND_MODELS, where)
-    _choice("mode", mode, MODES, where)
-    review = _int_scalar("review_period", review_period, where, 1)
-    n_periods = _int_scalar("n_periods", n_periods, where, 1)
-    n_reps = _int_scalar("n_reps", n_reps, where, 1)
+    one_of("demand", demand, DEMAND_MODELS, where)
+    one_of("mode", mode, MODES, where)
+    review = check_count(review_period, "review_period", minimum=1,
+                         fix=f"pass a whole number of periods to {where}, e.g. review_period=1.")
+    n_periods = check_count(n_periods, "n_periods", minimum=1,
+                            fix=f"pass a whole number to {where}, e.g. n_periods=104.")
+    n_reps = check_count(n_reps, "n_reps", minimum=1,
+                         fix=f"pass a whole number to {where}, e.g. n_reps=200.")
     dt = np.dtype(dtype)
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ConfigError(f"{where}: dtype must be float32 or float64; got {dt}.", key="dtype",
-                          value=str(dt), fix="pass dtype=np.float64 (or np.float32 for speed).")
+    check_choice(dt, (np.dtype(np.float32), np.dtype(np.float64)), key="dtype",
+                 what=f"{where}: dtype {dt}")
     shapes = [np.shape(x) for x in (mean_demand, sd_demand, lead_time) if x is not None]
     if lead_time_pmf is not None and np.ndim(lead_time_pmf) == 2:
         shapes.append((np.shape(lead_time_pmf)[0],))
@@ -747,19 +737,20 @@ def _spec(*, where: str, mean_demand: Any, sd_demand: Any, demand: str, history:
                               key="mean_demand", value=None,
                               fix="pass mean_demand (per period), or demand='bootstrap' with "
                                   "history.")
-        mu = np.broadcast_to(_nonneg("mean_demand", mean_demand, where), (n_items,))
+        mu = np.broadcast_to(nonnegative("mean_demand", mean_demand, where), (n_items,))
         sd = None
         if demand != "poisson":
             if sd_demand is None:
                 raise ConfigError(f"{where}: demand={demand!r} needs sd_demand; got None.",
                                   key="sd_demand", value=None,
                                   fix="pass sd_demand (per period), or demand='poisson'.")
-            sd = np.broadcast_to(_nonneg("sd_demand", sd_demand, where), (n_items,))
+            sd = np.broadcast_to(nonnegative("sd_demand", sd_demand, where), (n_items,))
         dem = _Demand(demand, mu, sd, None, n_items, n_reps, dt, where)
     leads = _lead_times(lead_time, lead_time_pmf, n_items, where)
     if warmup is None:
         warmup = 10 + 2 * (leads.max + review)
-    warmup = _int_scalar("warmup", warmup, where, 0)
+    warmup = check_count(warmup, "warmup", minimum=0,
+                         fix=f"pass a whole number of periods to {where}, or None.")
     return _Spec(n_items=n_items, n_reps=n_reps, n_periods=n_periods, warmup=warmup,
                  review=review, mode=mode, leads=leads, allow_crossing=bool(allow_crossing),
                  demand=dem, dtype=dt)
@@ -768,7 +759,7 @@ def _spec(*, where: str, mean_demand: Any, sd_demand: Any, demand: str, history:
 def _levels(where: str, policy: str, order_up_to: Any, reorder_point: Any, order_quantity: Any,
             n_items: int) -> tuple[np.ndarray | None, ...]:
     """Policy parameters as float arrays of shape (levels, items)."""
-    _choice("policy", policy, SIM_POLICIES, where)
+    one_of("policy", policy, SIM_POLICIES, where)
     need = {"base_stock": ("order_up_to",), "sQ": ("reorder_point", "order_quantity"),
             "sS": ("reorder_point", "order_up_to")}[policy]
     given = {"order_up_to": order_up_to, "reorder_point": reorder_point,
@@ -785,9 +776,9 @@ def _levels(where: str, policy: str, order_up_to: Any, reorder_point: Any, order
         if value is None:
             raise ConfigError(f"{where}: policy={policy!r} needs {name}; got None.", key=name,
                               value=None, fix=f"pass {' and '.join(need)}.")
-        arr = _num(name, value, where)
+        arr = as_numbers(name, value, where)
         ok = np.isfinite(arr) & ((arr > 0) if name == "order_quantity" else True)
-        _require(name, arr, ok, "finite" + (" and > 0" if name == "order_quantity" else ""),
+        require_all(name, arr, ok, "finite" + (" and > 0" if name == "order_quantity" else ""),
                  where, f"check {name} for NaN, infinite or non-positive values.")
         arr = np.atleast_2d(arr) if arr.ndim < 2 else arr
         try:
@@ -799,7 +790,7 @@ def _levels(where: str, policy: str, order_up_to: Any, reorder_point: Any, order
         out[name] = arr
     if policy == "sS":
         s_, S_ = np.broadcast_arrays(out["reorder_point"], out["order_up_to"])
-        _require("order_up_to", S_, S_ >= s_, "at least reorder_point (S >= s)", where,
+        require_all("order_up_to", S_, S_ >= s_, "at least reorder_point (S >= s)", where,
                  "raise S or lower s.")
     return out["order_up_to"], out["reorder_point"], out["order_quantity"]
 
@@ -915,8 +906,8 @@ def simulate_inventory(mean_demand: Any = None, sd_demand: Any = None, *,
         times or review periods.
     """
     where = "simulate_inventory"
-    _choice("holding_basis", holding_basis, HOLDING_BASES, where)
-    conf = float(_probability("confidence", confidence, where))
+    one_of("holding_basis", holding_basis, HOLDING_BASES, where)
+    conf = float(probability("confidence", confidence, where))
     n_hint = 0
     for v in (order_up_to, reorder_point, order_quantity):
         if v is not None and np.ndim(v) == 1:
@@ -934,9 +925,9 @@ def simulate_inventory(mean_demand: Any = None, sd_demand: Any = None, *,
                               fix="simulate several policies with service_cost_curve.")
     S, s, Q = _levels(where, policy, order_up_to, reorder_point, order_quantity, spec.n_items)
     n = spec.n_items
-    h = np.broadcast_to(_nonneg("holding_cost", holding_cost, where), (n,))
-    p = np.broadcast_to(_nonneg("stockout_cost", stockout_cost, where), (n,))
-    K = np.broadcast_to(_nonneg("ordering_cost", ordering_cost, where), (n,))
+    h = np.broadcast_to(nonnegative("holding_cost", holding_cost, where), (n,))
+    p = np.broadcast_to(nonnegative("stockout_cost", stockout_cost, where), (n,))
+    K = np.broadcast_to(nonnegative("ordering_cost", ordering_cost, where), (n,))
     raw = _simulate_levels(spec, policy, S, s, Q, seed, progress, cache_bytes=0)[0]
     ids = np.arange(n) if item_ids is None else np.asarray(item_ids)
     if ids.shape != (n,):
@@ -1073,12 +1064,12 @@ def service_cost_curve(items: Any, service_levels: Any = DEFAULT_SERVICE_LEVELS,
         on hand, or the analytic expectation.
     """
     where = "service_cost_curve"
-    _choice("method", method, ("analytic", "simulate"), where)
-    _choice("service_type", service_type, SERVICE_TYPES, where)
-    _choice("policy", policy, POLICIES, where)
-    _choice("distribution", distribution, DISTRIBUTIONS, where)
-    levels = np.atleast_1d(_probability("service_levels", service_levels, where)).ravel()
-    ip = _coerce_items(items, holding_rate=holding_rate, periods_per_year=periods_per_year,
+    one_of("method", method, ("analytic", "simulate"), where)
+    one_of("service_type", service_type, SERVICE_TYPES, where)
+    one_of("policy", policy, POLICIES, where)
+    one_of("distribution", distribution, DISTRIBUTIONS, where)
+    levels = np.atleast_1d(probability("service_levels", service_levels, where)).ravel()
+    ip = as_item_params(items, holding_rate=holding_rate, periods_per_year=periods_per_year,
                        period_days=period_days, stockout_cost=stockout_cost,
                        ordering_cost=ordering_cost, review_period=review_period)
     ids = ip.item_id
@@ -1105,7 +1096,7 @@ def service_cost_curve(items: Any, service_levels: Any = DEFAULT_SERVICE_LEVELS,
 
     if demand is None:
         demand = distribution
-    _choice("demand", demand, DEMAND_MODELS, where)
+    one_of("demand", demand, DEMAND_MODELS, where)
     review = np.unique(ip.review_period)
     if policy == "periodic" and (review.size != 1 or review[0] != np.rint(review[0])):
         raise ConfigError(f"{where}: method='simulate' needs one whole-number review period for "
@@ -1125,8 +1116,8 @@ def service_cost_curve(items: Any, service_levels: Any = DEFAULT_SERVICE_LEVELS,
                  review_period=sim_review, mode="lost_sales" if lost_sales else "backorders",
                  n_periods=n_periods, warmup=warmup, n_reps=n_reps, dtype=dtype,
                  n_items_hint=ids.size)
-    conf = float(_probability("confidence", confidence, where))
-    _choice("holding_basis", holding_basis, HOLDING_BASES, where)
+    conf = float(probability("confidence", confidence, where))
+    one_of("holding_basis", holding_basis, HOLDING_BASES, where)
     if policy == "periodic":
         raws = _simulate_levels(spec, "base_stock", np.asarray(pol.order_up_to), None, None,
                                 seed, progress, cache_bytes)
@@ -1221,10 +1212,10 @@ def optimal_service_level(items: Any = None, *, curve: pd.DataFrame | None = Non
         raise ConfigError(f"{where}: needs items (critical ratio) or curve (minimum-cost "
                           "point); got neither.", key="items", value=None,
                           fix="pass items=<items frame> and/or curve=service_cost_curve(...).")
-    _choice("policy", policy, POLICIES, where)
+    one_of("policy", policy, POLICIES, where)
     parts = []
     if items is not None:
-        ip = _coerce_items(items, **item_kwargs)
+        ip = as_item_params(items, **item_kwargs)
         if policy == "continuous":
             cyc = _lot_sizes(ip) / np.where(ip.mean_demand > 0, ip.mean_demand, np.inf)
             cyc = np.where(cyc > 0, cyc, 1.0)
@@ -1295,10 +1286,10 @@ def tier_cost(curve: pd.DataFrame, tiers_targets: Mapping[str, float], *,
                           "tier_shares (tier -> demand share).", key="item_tiers", value=None,
                           fix="e.g. tier_cost(curve, {'A': 0.98}, item_tiers={'sku1': 'A'}).")
     ids, grid, cost = _curve_arrays(curve, where)
-    targets = {str(k): float(_probability(f"tiers_targets[{k!r}]", v, where))
+    targets = {str(k): float(probability(f"tiers_targets[{k!r}]", v, where))
                for k, v in tiers_targets.items()}
     tvals = np.array(list(targets.values()))
-    _require("tiers_targets", tvals, (tvals >= grid[0]) & (tvals <= grid[-1]),
+    require_all("tiers_targets", tvals, (tvals >= grid[0]) & (tvals <= grid[-1]),
              f"inside the curve's grid [{grid[0]:.4g}, {grid[-1]:.4g}]", where,
              "add the targets to service_levels of service_cost_curve.")
     best = cost.min(axis=1)
@@ -1333,9 +1324,9 @@ def tier_cost(curve: pd.DataFrame, tiers_targets: Mapping[str, float], *,
         assert tier_shares is not None
         shares = {str(k): float(v) for k, v in tier_shares.items()}
         sv = np.array(list(shares.values()))
-        _require("tier_shares", sv, (sv >= 0) & np.isfinite(sv), ">= 0", where,
+        require_all("tier_shares", sv, (sv >= 0) & np.isfinite(sv), ">= 0", where,
                  "give each tier its share of demand (fractions summing to 1).")
-        _require("tier_shares sum", np.array(sv.sum()), abs(sv.sum() - 1.0) < 1e-6, "1",
+        require_all("tier_shares sum", np.array(sv.sum()), abs(sv.sum() - 1.0) < 1e-6, "1",
                  where, "normalise the shares.")
         port = ids == PORTFOLIO
         if not port.any():
@@ -1406,7 +1397,7 @@ def compare_scenarios(base_params: Mapping[str, Any],
         raise ConfigError(f"{where}: base_params needs the items frame under 'items'.",
                           key="items", value=None, fix="compare_scenarios({'items': items, ...}"
                                                        ", {...}).")
-    tgt = float(_probability("target_service_level", target_service_level, where))
+    tgt = float(probability("target_service_level", target_service_level, where))
     if "base" in scenario_params:
         raise ConfigError(f"{where}: 'base' is reserved for the base case.", key="base",
                           value="base", fix="rename the scenario.")

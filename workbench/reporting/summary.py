@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.i18n import check_language, fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
+from workbench.i18n import fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
 from workbench.kpis import control_limits, kpi_table
 from workbench.kpis.scorecards import mature_periods
+from workbench.validation import check_language
 
 __all__ = [
     "HEADLINE_KPIS",
