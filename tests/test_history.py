@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import ConfigError, NotAvailableError
+from workbench import NotAvailableError
+from workbench.exceptions import FrequencyError
 from workbench.kpis.history import filter_period, period_start, top, volume_by_period
 
 
@@ -29,7 +30,7 @@ def test_period_start_weeks_begin_monday():
                                               pd.Timestamp("2024-02-26")]
     assert period_start(d, "M").tolist()[2] == pd.Timestamp("2024-02-01")
     assert period_start(d, "Q").tolist()[2] == pd.Timestamp("2024-01-01")
-    with pytest.raises(ConfigError, match="unknown period"):
+    with pytest.raises(FrequencyError, match="unknown period"):
         period_start(d, "Y")
 
 

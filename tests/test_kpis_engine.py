@@ -18,14 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench import ConfigError, MissingColumnsError, NotAvailableError
-from workbench.io.samples import generate_samples
-from workbench.kpis import (
-    AUTO_DUCKDB_MIN_LINES,
-    KPI_NAMES,
-    TABLE_VALUE_COLUMNS,
-    kpi_table,
-    kpi_table_from_parquet,
+from workbench.exceptions import (
+    ChoiceError,
+    DateColumnError,
+    DuplicateKeyError,
+    SourceNotFoundError,
 )
+from workbench.io.samples import generate_samples
+from workbench.kpis.definitions import KPI_NAMES, TABLE_VALUE_COLUMNS
+from workbench.kpis.duckdb_engine import PY_WHITESPACE
+from workbench.kpis.engine import AUTO_DUCKDB_MIN_LINES, kpi_table, kpi_table_from_parquet
 
 duckdb = pytest.importorskip(
     "duckdb", reason="duckdb is not installed: the DuckDB KPI engine (workbench.kpis.duckdb_engine) "
@@ -235,8 +237,8 @@ def test_complaints_and_customer_groups():
 def test_errors_are_the_same(edge):
     customers = pd.DataFrame({"customer_id": ["c1", "c1"], "tier": ["A", "B"]})
     cases = [
-        (ConfigError, {"by": "nope"}),
-        (ConfigError, {"by": "tier", "customers": customers}),  # repeated customer_id
+        (ChoiceError, {"by": "nope"}),
+        (DuplicateKeyError, {"by": "tier", "customers": customers}),  # repeated customer_id
         (NotAvailableError, {"period": "M", "date_column": "nope"}),
     ]
     for exc, kw in cases:
@@ -339,10 +341,12 @@ def test_parquet_errors(tmp_path):
     path = tmp_path / "text_dates.parquet"
     pq.write_table(pa.table({"order_id": ["A"], "qty_ordered": [1.0],
                              "order_date": ["2024-01-01"]}), path)
-    with pytest.raises(ConfigError, match="not a date column"):
+    with pytest.raises(DateColumnError, match="not a date column"):
         kpi_table_from_parquet(path, engine="duckdb")
-    with pytest.raises(ConfigError, match="unknown engine"):
+    with pytest.raises(ChoiceError, match="engine='spark'"):
         kpi_table_from_parquet(path, engine="spark")
+    with pytest.raises(SourceNotFoundError):
+        kpi_table_from_parquet(tmp_path / "missing.parquet")
 
 
 def test_parquet_without_statistics_and_nan_floats(edge, tmp_path):
@@ -367,24 +371,24 @@ def test_parquet_without_statistics_and_nan_floats(edge, tmp_path):
 
 
 def test_engine_switch(edge, monkeypatch):
-    import workbench.kpis.duckdb_engine as kpis_sql
+    import workbench.kpis.engine as kpis_engine
 
-    with pytest.raises(ConfigError, match="unknown engine"):
+    with pytest.raises(ChoiceError, match="engine='polars'"):
         kpi_table(edge, engine="polars")
     calls = []
-    real = kpis_sql.duckdb_kpi_table
-    monkeypatch.setattr(kpis_sql, "duckdb_kpi_table",
+    real = kpis_engine.duckdb_kpi_table
+    monkeypatch.setattr(kpis_engine, "duckdb_kpi_table",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     kpi_table(edge)  # small frame: pandas
     assert calls == []
-    monkeypatch.setattr("workbench.kpis.pandas_engine.AUTO_DUCKDB_MIN_LINES", 5)
+    monkeypatch.setattr("workbench.kpis.engine.AUTO_DUCKDB_MIN_LINES", 5)
     kpi_table(edge)
     assert calls == [1]
     assert AUTO_DUCKDB_MIN_LINES >= 100_000
 
 
 def test_auto_falls_back_when_arrow_refuses_the_frame(edge, monkeypatch):
-    monkeypatch.setattr("workbench.kpis.pandas_engine.AUTO_DUCKDB_MIN_LINES", 5)
+    monkeypatch.setattr("workbench.kpis.engine.AUTO_DUCKDB_MIN_LINES", 5)
     # ints and texts in one object column: Arrow cannot type it
     mixed = edge.assign(substituted_item=pd.Series([1, "x"] * 6, dtype=object))
     auto = kpi_table(mixed, "customer_id")
@@ -394,9 +398,7 @@ def test_auto_falls_back_when_arrow_refuses_the_frame(edge, monkeypatch):
 
 
 def test_python_whitespace_matches_str_strip():
-    from workbench.kpis.duckdb_engine import _PY_WHITESPACE
-
-    assert set(_PY_WHITESPACE) == {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert set(PY_WHITESPACE) == {c for c in map(chr, range(0x110000)) if c.isspace()}
 
 
 def test_table_layout(edge):

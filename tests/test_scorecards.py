@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import ConfigError, NotAvailableError
+from workbench import MissingColumnsError, NotAvailableError
 from workbench.kpis.scorecards import (
     cycle_times,
     failure_pareto,
@@ -38,7 +38,7 @@ def test_scorecard_traffic_lights_per_tier():
     overall = scorecard(table[table["tier"] == "B"].drop(columns="tier"),
                         targets[targets["tier"] == "B"], by=None)
     assert overall["status"].tolist() == ["red"]
-    with pytest.raises(ConfigError):
+    with pytest.raises(MissingColumnsError):
         scorecard(table, targets.drop(columns="target"))
 
 

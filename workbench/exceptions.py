@@ -205,6 +205,30 @@ class UnknownTableError(ConfigError):
     """A data-model table name is not one of the model's tables."""
 
 
+class DuplicateKeyError(ConfigError):
+    """An input frame repeats a key that must identify one row (e.g. ``customer_id``).
+
+    Attributes
+    ----------
+    table, column
+        Where the key is.
+    """
+
+    def __init__(self, message: str, *, table: str, column: str, value: object = None,
+                 fix: str | None = None):
+        self.table = table
+        self.column = column
+        super().__init__(message, key=column, value=value, fix=fix)
+
+
+class NotAdditiveError(ConfigError):
+    """A measure that does not roll up (median, percentile, deviation) would need a roll-up."""
+
+
+class ArrowConversionError(SourceError):
+    """An input frame cannot be converted to Arrow (e.g. mixed-type object columns)."""
+
+
 class InputTypeError(InvalidParameterError):
     """An input is not the kind of object a computation needs (e.g. a ``PabResult``)."""
 

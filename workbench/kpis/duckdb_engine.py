@@ -25,7 +25,7 @@ How it is computed
    ``stddev_samp``.
 3. Values, notes ("not available: ..."), complaint KPIs and the long layout are
    made by the same Python code as the pandas engine
-   (:func:`workbench.kpis._assemble`).
+   (:func:`workbench.kpis.common.finish_table`).
 
 Column availability (present and not entirely missing) comes from the Parquet
 statistics (no scan) or from the Arrow null counts. Floating-point sums (value
@@ -43,34 +43,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import ConfigError, NotAvailableError, SourceError
-from workbench.kpis.pandas_engine import (
-    _BY_NAME,
-    _EPOCH,
-    _EPS,
-    _MODEL_COLUMNS,
+from workbench.exceptions import (
+    ArrowConversionError,
+    DateColumnError,
+    NotAvailableError,
+    SourceError,
+)
+from workbench.io.schema import (
     CANCELLED_STATUSES,
     DELIVERED_STATUSES,
     OPEN_STATUSES,
     SHIPPED_STATUSES,
-    KpiDefinition,
-    _customer_lookup,
-    _day_numbers,
-    _finish,
-    _has_values,
-    _Params,
-    _ratio,
 )
+from workbench.kpis.common import (
+    EPOCH,
+    MODEL_COLUMNS,
+    QUANTITY_SLACK,
+    KpiParams,
+    customer_attribute,
+    customer_lookup,
+    finish_table,
+    has_values,
+    ratio,
+)
+from workbench.kpis.definitions import KpiDefinition, get_definition
+from workbench.validation import day_numbers
 
-__all__ = ["ArrowConversionError", "duckdb_available", "duckdb_kpi_table"]
+__all__ = ["ArrowConversionError", "PY_WHITESPACE", "duckdb_available", "duckdb_kpi_table"]
 
-
-class ArrowConversionError(ValueError):
-    """The order-lines frame cannot be converted to Arrow (mixed-type object columns)."""
-
-# Python's str.strip() removes exactly these characters (str.isspace()).
-_PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
-                  "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+                 "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""The characters Python's ``str.strip()`` removes (``str.isspace()``), for SQL ``trim``."""
 
 _DATE_COLUMNS = ("order_date", "requested_date", "promised_date", "ship_date", "delivery_date")
 _NUMBER_COLUMNS = ("qty_ordered", "qty_shipped", "qty_delivered", "unit_price", "qty_damaged",
@@ -128,8 +131,8 @@ def _plus(expr: str, x: float) -> str:
 
 
 def _at_least(q: str, threshold: str) -> str:
-    """``q >= threshold`` up to rounding, False when either is NULL (as kpis._at_least)."""
-    return f"coalesce({q} >= {threshold} - {_num(_EPS)} * abs({threshold}), false)"
+    """``q >= threshold`` up to rounding, False when either is NULL (as the pandas engine)."""
+    return f"coalesce({q} >= {threshold} - {_num(QUANTITY_SLACK)} * abs({threshold}), false)"
 
 
 # --------------------------------------------------------------------------------------
@@ -181,14 +184,14 @@ def _connect():
 
 def _frame_source(con, orders: pd.DataFrame, columns: list[str]) -> _Source:
     """Register the used columns of ``orders`` as an Arrow table (typed as the pandas engine
-    reads them: dates via to_datetime, numbers via to_numeric, flags as boolean)."""
+    reads them: dates as day numbers, numbers via to_numeric, flags as boolean)."""
     import pyarrow as pa
 
     cols: dict[str, pd.Series] = {}
     for c in columns:
         s = orders[c]
         if c in _DATE_COLUMNS and not pd.api.types.is_datetime64_any_dtype(s):
-            s = pd.Series(_day_numbers(s)).astype("float64")  # raises ConfigError like pandas
+            s = pd.Series(day_numbers(s, missing="nan", table="order_lines", column=c))
             s = pd.to_datetime(s, unit="D")
         elif c in _DATE_COLUMNS and isinstance(s.dtype, pd.DatetimeTZDtype):
             s = s.dt.tz_localize(None)
@@ -361,10 +364,10 @@ def _day(src: _Source, c: str) -> str:
         return "CAST(NULL AS INTEGER)"
     kind = _kind(src.types[c])
     if kind != "date":
-        raise ConfigError(f"column {c!r} is not a date column ({src.types[c]} in "
-                          f"{src.label})", key=c,
-                          fix="load the data with workbench.load_orders() and pass the frame, "
-                              "or write the dates as Parquet dates.")
+        raise DateColumnError(f"column {c!r} is not a date column ({src.types[c]} in "
+                              f"{src.label})", table="order_lines", column=c,
+                              fix="load the data with workbench.load_orders() and pass the "
+                                  "frame, or write the dates as Parquet dates.")
     col = _q(c) if src.types[c].upper() == "DATE" else f"CAST({_q(c)} AS DATE)"
     return f"CAST({col} - DATE '1970-01-01' AS INTEGER)"
 
@@ -391,7 +394,7 @@ def _substituted(src: _Source) -> str:
         return "false"
     s = _q("substituted_item")
     s_txt = s if _kind(src.types["substituted_item"]) == "str" else f"CAST({s} AS VARCHAR)"
-    expr = f"({s} IS NOT NULL AND trim({s_txt}, {_s(_PY_WHITESPACE)}) <> ''"
+    expr = f"({s} IS NOT NULL AND trim({s_txt}, {_s(PY_WHITESPACE)}) <> ''"
     if "item_id" in src.types:
         i = _q("item_id")
         if src.types["item_id"] == src.types["substituted_item"]:
@@ -413,9 +416,11 @@ class _Key:
 def _period_expr(src: _Source, date_column: str, period: str) -> str:
     kind = _kind(src.types[date_column])
     if kind != "date":
-        raise ConfigError(f"column {date_column!r} is not a date column "
-                          f"({src.types[date_column]} in {src.label})", key="date_column",
-                          fix="load the data with workbench.load_orders() and pass the frame.")
+        raise DateColumnError(f"column {date_column!r} is not a date column "
+                              f"({src.types[date_column]} in {src.label})",
+                              table="order_lines", column=date_column,
+                              fix="load the data with workbench.load_orders() and pass the "
+                                  "frame.")
     d = _q(date_column)
     d = d if src.types[date_column].upper() == "DATE" else f"CAST({d} AS DATE)"
     if period == "D":
@@ -424,11 +429,17 @@ def _period_expr(src: _Source, date_column: str, period: str) -> str:
 
 
 def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: _Statuses,
-                 p: _Params, period: str | None, date_column: str, join: str
+                 p: KpiParams, period: str | None, date_column: str, join: str
                  ) -> tuple[str, list[tuple[str, str]]]:
     """The main query and its output columns (alias, meaning)."""
     a = "CAST(NULL AS INTEGER)" if np.isnan(p.as_of) else str(int(p.as_of))
-    # -- layer l: kept lines, typed
+    l_sql = _line_layer(src, keys, st, period, date_column, join)
+    return _aggregates(_flag_layers(l_sql, p, a), len(keys), {d_.name for d_ in defs}, a)
+
+
+def _line_layer(src: _Source, keys: list[_Key], st: _Statuses, period: str | None,
+                date_column: str, join: str) -> str:
+    """Layer l: the kept lines, typed (day numbers, doubles, flags, a status code)."""
     where = []
     if "status" in src.types and st.cancelled:
         stx = _status_text(src)
@@ -453,8 +464,12 @@ def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: 
         f"{code} AS st",
         f"{_substituted(src)} AS subst",
     ]
-    l_sql = (f"SELECT {', '.join(l_cols)} FROM {src.relation} {join}"
-             + (f" WHERE {' AND '.join(where)}" if where else ""))
+    return (f"SELECT {', '.join(l_cols)} FROM {src.relation} {join}"
+            + (f" WHERE {' AND '.join(where)}" if where else ""))
+
+
+def _flag_layers(l_sql: str, p: KpiParams, a: str) -> str:
+    """Layers s, f, g, h on top of ``l_sql``: line states, then the KPI flags of each line."""
     # -- layer s: line states
     s_sql = ("SELECT *, (sd IS NOT NULL OR dd IS NOT NULL OR st >= 2) AND st <> 1 AS shipped, "
              "(dd IS NOT NULL OR st = 3) AND st <> 1 AS delivered, coalesce(prd, rd) AS cd, "
@@ -498,12 +513,14 @@ def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: 
         f"open_ AND coalesce({a} > {_plus('cd', d)}, false) AS overdue",
     ]
     g_sql = f"SELECT *, {', '.join(g_cols)} FROM ({f_sql}) f"
-    h_sql = ("SELECT *, otif_g AND NOT coalesce(dmg > 0, false) AND NOT coalesce(inv, false) "
-             f"AS perf_g, overdue AND NOT {_at_least(shipped_by, 'q_ord')} AS backorder "
-             f"FROM ({g_sql}) g")
+    return ("SELECT *, otif_g AND NOT coalesce(dmg > 0, false) AND NOT coalesce(inv, false) "
+            f"AS perf_g, overdue AND NOT {_at_least(shipped_by, 'q_ord')} AS backorder "
+            f"FROM ({g_sql}) g")
 
-    # -- aggregates actually needed
-    names = {d_.name for d_ in defs}
+
+def _aggregates(h_sql: str, n_keys: int, names: set[str], a: str
+                ) -> tuple[str, list[tuple[str, str]]]:
+    """The aggregates the KPIs ``names`` need, per group, over the flag layer ``h_sql``."""
     line_aggs: dict[str, str] = {}  # SQL aggregate -> alias
 
     def agg(expr: str | None) -> str | None:
@@ -520,9 +537,9 @@ def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: 
         outputs.append((f"{name}:num", agg(num) or ""))
         outputs.append((f"{name}:den", agg(den) or ""))
     stats = bool(names & set(_STAT_KPIS))
-    group_by = ", ".join(f"k{i}" for i in range(len(keys)))
-    gb = f" GROUP BY {group_by}" if keys else ""
-    sel = [f"k{i}" for i in range(len(keys))]
+    group_by = ", ".join(f"k{i}" for i in range(n_keys))
+    gb = f" GROUP BY {group_by}" if n_keys else ""
+    sel = [f"k{i}" for i in range(n_keys)]
     sel += [f"CAST(coalesce({e}, 0) AS DOUBLE) AS {al}" for e, al in line_aggs.items()]
     if stats:
         days = "CASE WHEN cyc THEN dd - od END"  # NULL outside: cheaper than FILTER
@@ -533,34 +550,44 @@ def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: 
     if "complaints_per_100_orders" in names and "orders" not in order_kpis:
         order_kpis.append("orders")
     ctes = [f"x AS NOT MATERIALIZED ({h_sql})"]
-    if sel == [] or (len(sel) == len(keys)):
+    if sel == [] or (len(sel) == n_keys):
         sel.append("count(*) AS a_lines")  # keeps one row per group
     ctes.append(f"ln AS (SELECT {', '.join(sel)} FROM x{gb})")
-    final_cols = [f"ln.k{i} AS k{i}" for i in range(len(keys))]
+    final_cols = [f"ln.k{i} AS k{i}" for i in range(n_keys)]
     final_cols += [al for al in line_aggs.values()]
     if stats:
         final_cols += ["cyc_n", "cyc_q[1] AS cyc_median", "cyc_q[2] AS cyc_p90", "cyc_std",
                        "cyc_mean"]
     if order_kpis:
-        flags = sorted({f for n in order_kpis if _ORDER_FLAGS[n] for f in _ORDER_FLAGS[n]})
-        po = ", ".join([*(f"k{i}" for i in range(len(keys))), "oid",
-                        *(f"bool_and({f}) AS {f}" for f in flags)])
-        ctes.append(f"po AS (SELECT {po} FROM x GROUP BY {group_by + ', ' if keys else ''}oid)")
-        o_sel = [f"k{i}" for i in range(len(keys))] + ["CAST(count(*) AS DOUBLE) AS o_parts"]
-        for n in order_kpis:
-            if _ORDER_FLAGS[n]:
-                good, judged = _ORDER_FLAGS[n]
-                o_sel += [f"CAST(coalesce(count_if({judged} AND {good}), 0) AS DOUBLE) "
-                          f"AS o_{n}_num",
-                          f"CAST(coalesce(count_if({judged}), 0) AS DOUBLE) AS o_{n}_den"]
-        ctes.append(f"o AS (SELECT {', '.join(o_sel)} FROM po{gb})")
-        final_cols += [c.split(" AS ")[-1] for c in o_sel[len(keys):]]
-        on = " AND ".join(f"ln.k{i} IS NOT DISTINCT FROM o.k{i}" for i in range(len(keys)))
-        from_ = f"ln JOIN o ON {on}" if keys else "ln CROSS JOIN o"
+        o_ctes, o_cols = _order_ctes(order_kpis, n_keys)
+        ctes += o_ctes
+        final_cols += o_cols
+        on = " AND ".join(f"ln.k{i} IS NOT DISTINCT FROM o.k{i}" for i in range(n_keys))
+        from_ = f"ln JOIN o ON {on}" if n_keys else "ln CROSS JOIN o"
     else:
         from_ = "ln"
     sql = f"WITH {', '.join(ctes)} SELECT {', '.join(final_cols)} FROM {from_}"
     return sql, outputs
+
+
+def _order_ctes(order_kpis: list[str], n_keys: int) -> tuple[list[str], list[str]]:
+    """CTEs ``po`` (flags reduced per group x order with bool_and) and ``o`` (orders counted
+    per group), and the output columns of ``o``."""
+    group_by = ", ".join(f"k{i}" for i in range(n_keys))
+    gb = f" GROUP BY {group_by}" if n_keys else ""
+    flags = sorted({f for n in order_kpis if _ORDER_FLAGS[n] for f in _ORDER_FLAGS[n]})
+    po = ", ".join([*(f"k{i}" for i in range(n_keys)), "oid",
+                    *(f"bool_and({f}) AS {f}" for f in flags)])
+    ctes = [f"po AS (SELECT {po} FROM x GROUP BY {group_by + ', ' if n_keys else ''}oid)"]
+    o_sel = [f"k{i}" for i in range(n_keys)] + ["CAST(count(*) AS DOUBLE) AS o_parts"]
+    for n in order_kpis:
+        if _ORDER_FLAGS[n]:
+            good, judged = _ORDER_FLAGS[n]
+            o_sel += [f"CAST(coalesce(count_if({judged} AND {good}), 0) AS DOUBLE) "
+                      f"AS o_{n}_num",
+                      f"CAST(coalesce(count_if({judged}), 0) AS DOUBLE) AS o_{n}_den"]
+    ctes.append(f"o AS (SELECT {', '.join(o_sel)} FROM po{gb})")
+    return ctes, [c.split(" AS ")[-1] for c in o_sel[n_keys:]]
 
 
 # --------------------------------------------------------------------------------------
@@ -570,7 +597,7 @@ def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: 
 
 def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
                      defs: list[KpiDefinition], *, period: str | None, date_column: str,
-                     params: _Params, as_of: pd.Timestamp | None,
+                     params: KpiParams, as_of: pd.Timestamp | None,
                      complaints: pd.DataFrame | None, customers: pd.DataFrame | None
                      ) -> pd.DataFrame:
     """The KPI table of :func:`workbench.kpis.kpi_table`, computed by DuckDB.
@@ -599,9 +626,15 @@ def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
 
     Raises
     ------
-    ConfigError
-        Unknown group column, a date column that holds no dates (Parquet), an
-        invalid customers frame.
+    ChoiceError
+        A group column is in neither the order lines nor the customers frame.
+    DateColumnError
+        A date column holds no dates (text in a Parquet file, or values that
+        are not dates in a frame).
+    MissingColumnsError, DuplicateKeyError
+        An invalid customers frame (no ``customer_id``, or one repeated).
+    ArrowConversionError
+        The frame cannot be converted to Arrow.
     NotAvailableError
         ``period`` is given but ``date_column`` is absent or entirely missing.
     """
@@ -609,43 +642,65 @@ def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
     try:
         if isinstance(source, pd.DataFrame):
             orders = source
-            cust_cols = [c for c in by_cols if c not in orders.columns]
-            used = [c for c in dict.fromkeys([*_MODEL_COLUMNS, *by_cols, date_column])
+            used = [c for c in dict.fromkeys([*MODEL_COLUMNS, *by_cols, date_column])
                     if c in orders.columns]
-            if period and not _has_values(orders, date_column):
+            if period and not has_values(orders, date_column):
                 raise NotAvailableError(f"KPIs by period of {date_column}", [date_column])
             src = _frame_source(con, orders, used)
         else:
             path = Path(source)
-            src = _parquet_source(con, path, _MODEL_COLUMNS)
-            cust_cols = [c for c in by_cols if c not in src.types]
+            src = _parquet_source(con, path, MODEL_COLUMNS)
             if period and date_column not in src.available:
                 raise NotAvailableError(f"KPIs by period of {date_column}", [date_column])
-        return _run(con, src, by_cols, cust_cols, defs, period, date_column, params, as_of,
-                    complaints, customers)
+        return _run(con, src, by_cols, defs, period, date_column, params, as_of, complaints,
+                    customers)
     finally:
         con.close()
 
 
-def _run(con, src: _Source, by_cols: list[str], cust_cols: list[str],
-         defs: list[KpiDefinition], period: str | None, date_column: str, params: _Params,
+def _run(con, src: _Source, by_cols: list[str], defs: list[KpiDefinition],
+         period: str | None, date_column: str, params: KpiParams,
          as_of: pd.Timestamp | None, complaints: pd.DataFrame | None,
          customers: pd.DataFrame | None) -> pd.DataFrame:
+    keys, join = _group_keys(con, src, by_cols, customers, period, date_column)
+
+    # -- pre-pass, as_of
+    st = _prepass(con, src, period, date_column)
+    if as_of is not None:
+        as_of_ts = as_of
+    elif not np.isnan(st.last_order_day):
+        as_of_ts = EPOCH + pd.Timedelta(days=int(st.last_order_day))
+    else:
+        as_of_ts = pd.NaT
+    as_of_day = np.nan if pd.isna(as_of_ts) else float((as_of_ts - EPOCH).days)
+    p = KpiParams(params.tol_days, params.tol_pct, params.ship_lead_days, as_of_day)
+
+    # -- main query
+    sql, outputs = _build_query(src, keys, defs, st, p, period, date_column, join)
+    result = _Result(con.sql(sql).to_arrow_table(), dict(outputs))
+    key_frame = pd.DataFrame({
+        k.name: _to_pandas(result.cols[f"k{i}"], k.dtype) for i, k in enumerate(keys)},
+        index=range(result.ng) if keys else range(1))
+    available = set(src.available) & set(MODEL_COLUMNS)
+    table_out = finish_table(key_frame, defs, available, result.measure,
+                             result.parts_per_group, complaints, by_cols, period, customers)
+    table_out.attrs.update(as_of=as_of_ts, undated_lines=st.undated_lines,
+                           cancelled_lines=st.cancelled_lines)
+    return table_out
+
+
+def _group_keys(con, src: _Source, by_cols: list[str], customers: pd.DataFrame | None,
+                period: str | None, date_column: str) -> tuple[list[_Key], str]:
+    """The group keys and the joins of the customer attributes they need."""
     import pyarrow as pa
 
-    # -- group keys
     keys: list[_Key] = []
     join = ""
     for c in by_cols:
-        if c not in cust_cols:
+        if not customer_attribute(c, src.types, customers):
             keys.append(_Key(c, _q(c), src.key_dtype.get(c)))
             continue
-        if customers is None or c not in customers.columns or "customer_id" not in src.types:
-            where = "the order lines" + (" or the customers frame" if customers is not None
-                                         else "")
-            raise ConfigError(f"cannot group by {c!r}: no such column in {where}", key="by",
-                              value=c, fix="pass customers= to group by customer attributes.")
-        lookup = _customer_lookup(customers, c)
+        lookup = customer_lookup(customers, c)
         mapped = pd.Index(lookup.index).map(lookup)
         i = len(keys)
         frame = pd.DataFrame({f"wb_cid_{i}": lookup.index.to_numpy(),
@@ -659,35 +714,24 @@ def _run(con, src: _Source, by_cols: list[str], cust_cols: list[str],
     if period:
         keys.append(_Key("period_start", _period_expr(src, date_column, period),
                          np.dtype("datetime64[ns]")))
+    return keys, join
 
-    # -- pre-pass, as_of
-    st = _prepass(con, src, period, date_column)
-    if as_of is not None:
-        as_of_ts = as_of
-    elif not np.isnan(st.last_order_day):
-        as_of_ts = _EPOCH + pd.Timedelta(days=int(st.last_order_day))
-    else:
-        as_of_ts = pd.NaT
-    as_of_day = np.nan if pd.isna(as_of_ts) else float((as_of_ts - _EPOCH).days)
-    p = _Params(params.tol_days, params.tol_pct, params.ship_lead_days, as_of_day)
 
-    # -- main query
-    sql, outputs = _build_query(src, keys, defs, st, p, period, date_column, join)
-    table = con.sql(sql).to_arrow_table()
-    ng = table.num_rows
-    cols = {name: table.column(name) for name in table.column_names}
+class _Result:
+    """The main query's per-group aggregates, as the measures :func:`finish_table` asks for."""
 
-    def arr(name: str) -> np.ndarray:
-        return cols[name].to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    def __init__(self, table, outputs: dict[str, str]):
+        self.ng = table.num_rows
+        self.cols = {name: table.column(name) for name in table.column_names}
+        self.outputs = outputs
 
-    key_frame = pd.DataFrame({
-        k.name: _to_pandas(cols[f"k{i}"], k.dtype) for i, k in enumerate(keys)},
-        index=range(ng) if keys else range(1))
-    nan = np.full(ng, np.nan)
-    by_out = dict(outputs)
+    def arr(self, name: str) -> np.ndarray:
+        return self.cols[name].to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
-    def measure(name: str, ng_total: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        d = _BY_NAME[name]
+    def measure(self, name: str, ng_total: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(numerator, denominator, value) of KPI ``name`` for ``ng_total`` groups."""
+        d = get_definition(name)
+        arr = self.arr
         if name in _STAT_KPIS:
             n = arr("cyc_n")
             if name == "cycle_time_cv":
@@ -696,6 +740,7 @@ def _run(con, src: _Source, by_cols: list[str], cust_cols: list[str],
             else:
                 v = arr({"cycle_time_median": "cyc_median", "cycle_time_p90": "cyc_p90",
                          "cycle_time_std": "cyc_std"}[name])
+            nan = np.full(self.ng, np.nan)
             return _pad(nan, ng_total, np.nan), _pad(n, ng_total, 0.0), _pad(v, ng_total,
                                                                             np.nan)
         if name in _ORDER_FLAGS:
@@ -705,22 +750,16 @@ def _run(con, src: _Source, by_cols: list[str], cust_cols: list[str],
             num = _pad(arr(f"o_{name}_num"), ng_total, 0.0)
             den = _pad(arr(f"o_{name}_den"), ng_total, 0.0)
         else:
-            num_a, den_a = by_out[f"{name}:num"], by_out[f"{name}:den"]
+            num_a, den_a = self.outputs[f"{name}:num"], self.outputs[f"{name}:den"]
             num = _pad(arr(num_a), ng_total, 0.0)
             if not den_a:
                 return num, np.full(ng_total, np.nan), num
             den = _pad(arr(den_a), ng_total, 0.0)
-        return num, den, _ratio(num, den, d.scale)
+        return num, den, ratio(num, den, d.scale)
 
-    def parts_per_group(ng_total: int) -> np.ndarray:
-        return _pad(arr("o_parts"), ng_total, 0.0)
-
-    available = set(src.available) & set(_MODEL_COLUMNS)
-    table_out = _finish(key_frame, defs, available, measure, parts_per_group, complaints,
-                        by_cols, period, customers)
-    table_out.attrs.update(as_of=as_of_ts, undated_lines=st.undated_lines,
-                           cancelled_lines=st.cancelled_lines)
-    return table_out
+    def parts_per_group(self, ng_total: int) -> np.ndarray:
+        """Order parts per group (for complaints per 100 orders)."""
+        return _pad(self.arr("o_parts"), ng_total, 0.0)
 
 
 def _pad(a: np.ndarray, n: int, fill: float) -> np.ndarray:

@@ -11,16 +11,60 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.exceptions import ConfigError, NotAvailableError
+from workbench.exceptions import NotAvailableError
+from workbench.validation import (
+    check_choice,
+    check_count,
+    check_date,
+    check_frequency,
+    date_values,
+    require_frame,
+)
 
-_FREQS = {"D": "D", "W": "W-SUN", "M": "MS", "Q": "QS"}
+__all__ = [
+    "PERIOD_FREQUENCIES",
+    "PeriodFilter",
+    "add_revenue",
+    "filter_period",
+    "period_start",
+    "top",
+    "volume_by_period",
+]
+
+PERIOD_FREQUENCIES: tuple[str, ...] = ("D", "W", "M", "Q")
+"""Period codes of :func:`period_start`: day, week (from Monday), month, quarter."""
+
+_RANGE_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS"}
+_MEASURES = ("revenue", "qty", "lines")
 
 
 def period_start(dates: pd.Series, freq: str = "W") -> pd.Series:
-    """First day of the period holding each date (weeks start on Monday)."""
-    if freq not in _FREQS:
-        raise ConfigError(f"unknown period {freq!r}", key="freq", value=freq,
-                          fix="use 'D' (day), 'W' (week, Monday), 'M' (month) or 'Q' (quarter).")
+    """First day of the period holding each date (weeks start on Monday).
+
+    Parameters
+    ----------
+    dates
+        Dates (a datetime Series; other values are read as dates).
+    freq
+        ``"D"``, ``"W"``, ``"M"`` or ``"Q"`` (any case).
+
+    Raises
+    ------
+    FrequencyError
+        Unknown ``freq``.
+    DateColumnError
+        ``dates`` holds values that are not dates.
+
+    Examples
+    --------
+    >>> period_start(pd.Series(pd.to_datetime(["2024-01-07", "2024-02-29"])), "W").tolist()
+    [Timestamp('2024-01-01 00:00:00'), Timestamp('2024-02-26 00:00:00')]
+    """
+    freq = check_frequency(freq, PERIOD_FREQUENCIES, key="freq")
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        dates = pd.Series(date_values(dates, column=str(getattr(dates, "name", "date"))),
+                          index=getattr(dates, "index", None),
+                          name=getattr(dates, "name", None))
     if freq == "D":
         return dates.dt.normalize()
     if freq == "W":
@@ -43,6 +87,13 @@ def filter_period(orders: pd.DataFrame, start: str | None = None, end: str | Non
 
     Lines without a date are left out when a bound is given and counted in
     ``undated``, so the caller can say how many.
+
+    Raises
+    ------
+    NotAvailableError
+        ``orders`` has no ``date_column``.
+    DateParameterError
+        ``start`` or ``end`` is not a date.
     """
     if date_column not in orders:
         raise NotAvailableError(f"filtering by {date_column}", [date_column])
@@ -51,17 +102,26 @@ def filter_period(orders: pd.DataFrame, start: str | None = None, end: str | Non
     d = orders[date_column]
     keep = d.notna()
     if start:
-        keep &= d >= pd.Timestamp(start)
+        keep &= d >= check_date(start, key="start")
     if end:
-        keep &= d <= pd.Timestamp(end)
+        keep &= d <= check_date(end, key="end")
     undated = int(d.isna().sum())
     return PeriodFilter(orders.loc[keep], int((~keep).sum()) - undated, undated)
 
 
 def add_revenue(orders: pd.DataFrame) -> pd.DataFrame:
-    """Add ``revenue = qty_ordered * unit_price`` (NaN where the price is missing)."""
+    """Add ``revenue = qty_ordered * unit_price`` (NaN where the price is missing).
+
+    Raises
+    ------
+    NotAvailableError
+        No ``unit_price`` column.
+    MissingColumnsError
+        No ``qty_ordered`` column.
+    """
     if "unit_price" not in orders:
         raise NotAvailableError("revenue", ["unit_price"])
+    require_frame(orders, "order_lines", ["qty_ordered"])
     return orders.assign(revenue=orders["qty_ordered"] * orders["unit_price"])
 
 
@@ -74,9 +134,20 @@ def volume_by_period(orders: pd.DataFrame, freq: str = "W", *,
     DataFrame
         ``period_start, lines, orders, qty, revenue`` (``revenue`` only with
         ``unit_price``); periods with no orders appear with zeros.
+
+    Raises
+    ------
+    FrequencyError
+        Unknown ``freq``.
+    NotAvailableError
+        ``orders`` has no ``date_column``.
+    MissingColumnsError
+        ``order_id`` or ``qty_ordered`` is absent.
     """
+    freq = check_frequency(freq, PERIOD_FREQUENCIES, key="freq")
     if date_column not in orders:
         raise NotAvailableError("order volume over time", [date_column])
+    require_frame(orders, "order_lines", ["order_id", "qty_ordered"])
     d = orders.loc[orders[date_column].notna()]
     frame = d.assign(period_start=period_start(d[date_column], freq))
     agg = {"lines": ("order_id", "size"), "orders": ("order_id", "nunique"),
@@ -86,8 +157,7 @@ def volume_by_period(orders: pd.DataFrame, freq: str = "W", *,
         agg["revenue"] = ("revenue", "sum")
     out = frame.groupby("period_start").agg(**agg)
     if len(out):
-        full = pd.date_range(out.index.min(), out.index.max(),
-                             freq={"D": "D", "W": "W-MON", "M": "MS", "Q": "QS"}[freq])
+        full = pd.date_range(out.index.min(), out.index.max(), freq=_RANGE_FREQ[freq])
         out = out.reindex(full, fill_value=0)
         out.index.name = "period_start"
     return out.reset_index()
@@ -103,12 +173,23 @@ def top(orders: pd.DataFrame, by: str = "customer_id", *, n: int = 10,
         ``<by>, lines, orders, qty, revenue?, value, share, cum_share, rank``,
         where ``value`` is the ranking measure and the shares are of its total
         over *all* rows (so the top-n shares show how concentrated the business is).
+
+    Raises
+    ------
+    ChoiceError
+        ``by`` is not a column of ``orders``, or an unknown ``measure``.
+    CountError
+        ``n`` is not a whole number >= 0.
+    NotAvailableError
+        Ranking by revenue without ``unit_price``.
+    MissingColumnsError
+        ``order_id`` or ``qty_ordered`` is absent.
     """
-    if by not in orders:
-        raise ConfigError(f"cannot group by {by!r}: no such column", key="by", value=by)
-    if measure not in ("revenue", "qty", "lines"):
-        raise ConfigError(f"unknown measure {measure!r}", key="measure", value=measure,
-                          fix="use 'revenue', 'qty' or 'lines'.")
+    check_choice(by, list(orders.columns), key="by",
+                 what=f"group column {by!r}")
+    check_choice(measure, _MEASURES, key="measure")
+    n = check_count(n, "n")
+    require_frame(orders, "order_lines", ["order_id", "qty_ordered"])
     frame = add_revenue(orders) if "unit_price" in orders else orders
     if measure == "revenue" and "revenue" not in frame:
         raise NotAvailableError("ranking by revenue", ["unit_price"])

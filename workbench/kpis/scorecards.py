@@ -11,9 +11,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import ConfigError, NotAvailableError
+from workbench.exceptions import NotAvailableError
+from workbench.io.schema import CANCELLED_STATUSES, SHIPPED_STATUSES
+from workbench.validation import check_date, check_range, require_frame
+
+__all__ = [
+    "COMPARISON_KPIS",
+    "FAILURE_KPIS",
+    "STATUS_ORDER",
+    "compare_to_peers",
+    "cycle_times",
+    "failure_pareto",
+    "line_failures",
+    "mature_periods",
+    "open_lines",
+    "scorecard",
+    "styled",
+]
 
 STATUS_ORDER = ("green", "amber", "red", "n/a")
+"""Traffic-light statuses of :func:`scorecard`, best first."""
 
 #: failure reason -> (KPI in the KPI table, how to count failures from it)
 FAILURE_KPIS: dict[str, tuple[str, str]] = {
@@ -56,14 +73,21 @@ def scorecard(table: pd.DataFrame, targets: pd.DataFrame, *, by: str | None = "t
     DataFrame
         ``<by>, kpi, value, target, gap, status, numerator, denominator``;
         ``gap`` is value - target in the good direction (negative = missed).
+
+    Raises
+    ------
+    MissingColumnsError
+        ``targets`` lacks ``kpi`` or ``target``, or ``table`` lacks a KPI
+        table column (or ``by``).
+    RangeError
+        ``amber_margin`` outside [0, 1).
     """
-    need = {"kpi", "target"}
-    if not need <= set(targets.columns):
-        raise ConfigError(f"targets need columns {sorted(need)}; got {list(targets.columns)}",
-                          key="targets", fix="give a table with kpi, target (and tier).")
-    if not 0 <= amber_margin < 1:
-        raise ConfigError(f"amber_margin must be in [0, 1), not {amber_margin}",
-                          key="amber_margin", value=amber_margin)
+    require_frame(targets, "service_targets", ["kpi", "target"],
+                  hint="Give a table with kpi, target (and tier).")
+    require_frame(table, "kpi_table", ["kpi", "value", "numerator", "denominator",
+                                       *([by] if by else [])],
+                  hint="Pass the output of kpi_table().")
+    amber_margin = check_range(amber_margin, "amber_margin", low=0, high=1, high_open=True)
     t = targets.copy()
     keys = ["kpi"]
     if "tier" in t.columns:
@@ -108,10 +132,14 @@ def failure_pareto(table: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``reason, kpi, lines, share, cum_share``.
+
+    Raises
+    ------
+    MissingColumnsError
+        ``table`` is not a KPI table (no ``kpi``, ``numerator``, ``denominator``).
     """
-    if {"kpi", "numerator", "denominator"} - set(table.columns):
-        raise ConfigError("failure_pareto needs a KPI table (kpi, numerator, denominator)",
-                          key="table")
+    require_frame(table, "kpi_table", ["kpi", "numerator", "denominator"],
+                  hint="failure_pareto needs a KPI table (kpi_table output).")
     overall = table.groupby("kpi", sort=False)[["numerator", "denominator"]].sum(min_count=1)
     rows = []
     for reason, (kpi, how) in FAILURE_KPIS.items():
@@ -128,7 +156,13 @@ def failure_pareto(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def cycle_times(orders: pd.DataFrame) -> pd.Series:
-    """Order-to-delivery days of delivered, non-cancelled lines (the cycle-time sample)."""
+    """Order-to-delivery days of delivered, non-cancelled lines (the cycle-time sample).
+
+    Raises
+    ------
+    NotAvailableError
+        ``order_date`` or ``delivery_date`` is absent.
+    """
     missing = [c for c in ("order_date", "delivery_date") if c not in orders]
     if missing:
         raise NotAvailableError("order cycle time", missing)
@@ -141,7 +175,7 @@ def _not_cancelled(orders: pd.DataFrame) -> pd.Series:
     if "status" not in orders:
         return pd.Series(True, index=orders.index)
     st = orders["status"].astype("str").str.strip().str.lower()
-    return ~st.isin(["cancelled", "canceled"]).to_numpy(dtype=bool, na_value=False)
+    return ~st.isin(CANCELLED_STATUSES).to_numpy(dtype=bool, na_value=False)
 
 
 def line_failures(orders: pd.DataFrame, *, on_time_tolerance_days: int = 0,
@@ -159,7 +193,13 @@ def line_failures(orders: pd.DataFrame, *, on_time_tolerance_days: int = 0,
         The failing lines (``order_id, line_no, customer_id, item_id, order_date,
         commit_date, delivery_date, days_late, qty_ordered, qty_received``) with one
         boolean column per reason and ``reasons`` (comma-separated), newest first.
+
+    Raises
+    ------
+    MissingColumnsError
+        ``qty_ordered`` is absent.
     """
+    require_frame(orders, "order_lines", ["qty_ordered"])
     o = orders.loc[_not_cancelled(orders)]
     commit = o["promised_date"] if "promised_date" in o else pd.Series(pd.NaT, index=o.index)
     if "requested_date" in o:
@@ -213,10 +253,20 @@ def mature_periods(table: pd.DataFrame, orders: pd.DataFrame, *, quantile: float
     time looks better and open lines are missing from on-time counts. A period
     is kept when it starts at least the ``quantile`` cycle time before the last
     order date.
+
+    Raises
+    ------
+    RangeError
+        ``quantile`` outside [0, 1].
+    NotAvailableError
+        ``order_date`` or ``delivery_date`` is absent (also ``date_column``).
     """
+    quantile = check_range(quantile, "quantile", low=0, high=1)
     days = cycle_times(orders)
     if days.empty or "period_start" not in table:
         return table
+    if date_column not in orders:
+        raise NotAvailableError(f"mature periods by {date_column}", [date_column])
     cutoff = orders[date_column].max() - pd.Timedelta(days=float(days.quantile(quantile)))
     return table[table["period_start"] <= cutoff].reset_index(drop=True)
 
@@ -226,7 +276,14 @@ _FORMATS = {"fraction": "{:.1%}", "days": "{:,.1f}", "ratio": "{:.2f}", "lines":
 
 
 def styled(table: pd.DataFrame):
-    """A KPI table formatted for reading: rates as percentages, counts with separators."""
+    """A KPI table formatted for reading: rates as percentages, counts with separators.
+
+    Raises
+    ------
+    MissingColumnsError
+        ``table`` has no ``value`` column.
+    """
+    require_frame(table, "kpi_table", ["value"], hint="Pass the output of kpi_table().")
     value_text = [
         ("n/a" if pd.isna(v) else _FORMATS.get(str(u), "{:,.2f}").format(v))
         for v, u in zip(table["value"], table.get("unit", [""] * len(table)), strict=True)]
@@ -248,7 +305,15 @@ def open_lines(orders: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
     DataFrame
         ``order_id, line_no, item_id, order_date, due_date, qty_ordered, status,
         age_days, days_overdue, state`` (``overdue`` or ``accepted``), most overdue first.
+
+    Raises
+    ------
+    MissingColumnsError
+        ``order_date`` or ``qty_ordered`` is absent.
+    DateParameterError
+        ``as_of`` is not a date.
     """
+    require_frame(orders, "order_lines", ["order_date", "qty_ordered"])
     o = orders.loc[_not_cancelled(orders)]
     shipped = pd.Series(False, index=o.index)
     for col in ("ship_date", "delivery_date"):
@@ -256,10 +321,9 @@ def open_lines(orders: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
             shipped |= o[col].notna()
     if "status" in o:
         st = o["status"].astype("str").str.strip().str.lower()
-        shipped |= st.isin(["shipped", "delivered", "closed"]).to_numpy(dtype=bool,
-                                                                          na_value=False)
+        shipped |= st.isin(SHIPPED_STATUSES).to_numpy(dtype=bool, na_value=False)
     op = o.loc[~shipped]
-    as_of = (pd.Timestamp(as_of) if as_of is not None
+    as_of = (check_date(as_of, key="as_of") if as_of is not None
              else orders["order_date"].max() + pd.Timedelta(days=1))
     due = op["promised_date"] if "promised_date" in op else pd.Series(pd.NaT, index=op.index)
     if "requested_date" in op:
@@ -305,7 +369,17 @@ def compare_to_peers(mine: pd.DataFrame, by_tier: pd.DataFrame, targets: pd.Data
     DataFrame
         ``kpi, value, tier_value, target, status, numerator, denominator``,
         in the order of ``kpis`` (KPIs missing from ``mine`` are left out).
+
+    Raises
+    ------
+    MissingColumnsError
+        A frame lacks a column used here.
     """
+    require_frame(mine, "kpi_table", ["kpi", "value", "numerator", "denominator"],
+                  hint="Pass the customer's kpi_table() output.")
+    require_frame(by_tier, "kpi_table", ["tier", "kpi", "value"],
+                  hint="Pass kpi_table(..., by='tier', customers=...) output.")
+    require_frame(targets, "service_targets", ["tier", "kpi", "target"])
     own = mine.set_index("kpi")
     peers = by_tier[by_tier["tier"].astype(str) == str(tier)].set_index("kpi")["value"]
     tgt = targets[targets["tier"].astype(str) == str(tier)].drop(columns="tier")
