@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.exceptions import ChoiceError, CountError
+from workbench.exceptions import ChoiceError, CountError, DateParameterError
 from workbench.io.samples import SampleData, generate_samples, write_samples
 from workbench.io.schema import TABLES
 
@@ -122,6 +122,8 @@ def test_too_small_sizes_are_refused():
         generate_samples(10)
     with pytest.raises(CountError, match="n_items"):
         generate_samples(5_000, n_items=5)
+    with pytest.raises(DateParameterError, match="as_of"):
+        generate_samples(5_000, as_of="soon")
 
 
 # ----------------------------------------------------------------- schema

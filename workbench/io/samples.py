@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.io.schema import TABLES
-from workbench.validation import check_choice, check_count
+from workbench.validation import check_choice, check_count, check_date, day_numbers
 
 __all__ = ["TABLE_NAMES", "SampleData", "generate_samples", "write_samples"]
 
@@ -202,8 +202,9 @@ class SampleData:
 
 
 # ======================================================================= helpers
-def _day(iso: str) -> int:
-    return int(np.datetime64(iso, "D").astype(np.int64))
+def _day(date: object) -> int:
+    """Day number (days since 1970-01-01) of a date."""
+    return int(day_numbers([date], missing="sentinel", table="samples", column="as_of")[0])
 
 
 def _iso(day: int) -> str:
@@ -1112,6 +1113,8 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
     ------
     CountError
         If a size is not a whole number or too small to plant the scenarios.
+    DateParameterError
+        If ``as_of`` is not a date.
 
     Notes
     -----
@@ -1145,7 +1148,7 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
                 fix="pass at least 1000 order lines, e.g. n_lines=50_000.")
     check_count(n_customers, "n_customers", minimum=20)
     check_count(n_items, "n_items", minimum=20)
-    A = _day(as_of)
+    A = _day(check_date(as_of, key="as_of"))
     streams = np.random.SeedSequence(seed).spawn(9)
     rng = [np.random.default_rng(s) for s in streams]
 
