@@ -12,21 +12,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.exceptions import ConfigError, SourceError
+from workbench.exceptions import (
+    ConfigError,
+    CountError,
+    FrameTypeError,
+    LanguageError,
+    MissingColumnsError,
+    SourceNotFoundError,
+)
 from workbench.i18n import fmt_date
 from workbench.io.dataset import load_dataset
-from workbench.planning.alert_rules import (
+from workbench.planning.alerts import (
     ALERT_COLUMNS,
     LINE_COLUMNS,
     alert_lines,
-    cheapest_expedite,
-    default_expedite_options,
     evaluate,
     evaluate_alerts,
+)
+from workbench.planning.buckets import build_buckets
+from workbench.planning.expedite import (
+    cheapest_expedite,
+    default_expedite_options,
     load_expedite_options,
     validate_expedite_options,
 )
-from workbench.planning.pab import build_buckets, project_pab
+from workbench.planning.pab import project_pab
 
 MONDAY = pd.Timestamp("2025-01-06")
 # Weeks (period starts): W0 01-06, W1 01-13, W2 01-20, W3 01-27, W4 02-03, W5 02-10,
@@ -232,13 +242,13 @@ def test_nothing_at_risk_gives_empty_tidy_frames():
 
 def test_bad_arguments_raise_config_errors(hand):
     orders, result, _ = hand
-    with pytest.raises(ConfigError, match="frozen_periods"):
+    with pytest.raises(CountError, match="frozen_periods"):
         evaluate_alerts(result, None, orders, frozen_periods=-1, expedite_options=OPTIONS)
-    with pytest.raises(ConfigError, match="slip_periods"):
+    with pytest.raises(CountError, match="slip_periods"):
         evaluate_alerts(result, None, orders, slip_periods=0, expedite_options=OPTIONS)
     with pytest.raises(ConfigError, match="inputs"):
         evaluate_alerts(result, case()[1].inputs, orders, expedite_options=OPTIONS)
-    with pytest.raises(ConfigError, match="order_lines"):
+    with pytest.raises(FrameTypeError, match="order_lines"):
         evaluate_alerts(result, None, None, expedite_options=OPTIONS)
 
 
@@ -349,19 +359,19 @@ def test_english_is_the_default_and_bad_languages_are_rejected(hand):
         evaluate(result, None, orders, expedite_options=OPTIONS, language="en").alerts,
         got.alerts)
     for bad in ("fr", "ZH", "", None, ["zh"]):
-        with pytest.raises(ConfigError, match="language") as err:
+        with pytest.raises(LanguageError, match="language") as err:
             evaluate(result, None, orders, expedite_options=OPTIONS, language=bad)
         assert err.value.key == "language"
         assert "'en'" in err.value.fix and "'zh'" in err.value.fix
-    with pytest.raises(ConfigError, match="language"):
+    with pytest.raises(LanguageError, match="language"):
         evaluate_alerts(result, None, orders, expedite_options=OPTIONS, language="de")
-    from workbench.planning.alert_rules import run_early_warning
-    with pytest.raises(ConfigError, match="language"):
+    from workbench.planning.alerts import run_early_warning
+    with pytest.raises(LanguageError, match="language"):
         run_early_warning(load_dataset("samples"), language="chinese")
 
 
 def test_run_early_warning_in_chinese_on_the_sample():
-    from workbench.planning.alert_rules import run_early_warning
+    from workbench.planning.alerts import run_early_warning
 
     ds = load_dataset("samples")
     en = run_early_warning(ds)
@@ -459,13 +469,13 @@ def test_expedite_table_validation_names_row_and_column(tmp_path):
     with pytest.raises(ConfigError, match="row 2.*max_qty: must be > 0"):
         load_expedite_options(path)
     path.write_text("mode,cost_per_unit\ntruck,0\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="lead_time_saved_days \\(or transit_days\\)"):
+    with pytest.raises(MissingColumnsError, match="lead_time_saved_days \\(or transit_days\\)"):
         load_expedite_options(path)
     path.write_text("mode,transit_days,cost_per_unit\ntruck,10,0\ntruck,3,1\n",
                     encoding="utf-8")
     with pytest.raises(ConfigError, match="row 3.*mode names must be unique"):
         load_expedite_options(path)
-    with pytest.raises(SourceError, match="not found"):
+    with pytest.raises(SourceNotFoundError, match="not found"):
         load_expedite_options(tmp_path / "missing.csv")
     # transit_days only: saved = slowest transit (10) - transit: 0 and 7.
     path.write_text("mode,transit_days,cost_per_unit\nroad,10,0\nair,3,1\n", encoding="utf-8")
@@ -523,7 +533,7 @@ def test_run_early_warning_on_the_sample_and_item_filter():
 
     from workbench.io.dataset import load_dataset
     from workbench.paths import data_path
-    from workbench.planning.alert_rules import run_early_warning, select_items
+    from workbench.planning.alerts import run_early_warning, select_items
 
     truth = json.loads(data_path("samples", "sample_truth.json").read_text())
     ds = load_dataset("samples")

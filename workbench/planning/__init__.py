@@ -2,37 +2,57 @@
 
 Modules
 -------
+alert_rules
+    Escalation rule of the delivery early warning: the risk each item has and the level it gets.
+alert_texts
+    English and Chinese texts of the alerts: root causes and recommended actions.
 alertlog
     Alert history: each run's supply alerts kept in a database (SQLAlchemy).
-alert_rules
-    Supply-break early warning: escalation levels per risk and expedite options.
+alerts
+    Delivery early warning: the alert set of a PAB projection, and the whole review in one call.
 allocation
     Allocation of scarce supply to customer order lines: which lines go short, by how much, until when.
 buckets
     Period buckets: data-model frames turned into items x periods arrays (:class:`PabInput`).
+expedite
+    Expedite options: the editable table of faster transport modes and the cheapest one that closes a gap.
 notices
     Draft customer notices and internal memos from supply alerts.
 pab
     Projected available balance (PAB), ATP and cover for every item at once, and supply stress tests.
 """
 
+from workbench.planning.alert_rules import (
+    ALERT_LEVEL,
+    KIND_LEVELS,
+    NO_ALERT,
+    AlertKind,
+    AlertLevel,
+    AlertSettings,
+    Risks,
+    alert_ids,
+    find_risks,
+    kind_labels,
+    kind_levels,
+)
+from workbench.planning.alert_texts import (
+    alert_texts,
+    fill_customer_counts,
+)
 from workbench.planning.alertlog import (
     STATUSES,
     AlertLog,
 )
-from workbench.planning.alert_rules import (
+from workbench.planning.alerts import (
     ALERT_COLUMNS,
-    EXPEDITE_COLUMNS,
-    KIND_LEVELS,
     LINE_COLUMNS,
     AlertSet,
+    EarlyWarning,
     alert_lines,
-    cheapest_expedite,
-    default_expedite_options,
     evaluate,
     evaluate_alerts,
-    load_expedite_options,
-    validate_expedite_options,
+    run_early_warning,
+    select_items,
 )
 from workbench.planning.allocation import (
     ALLOCATION_COLUMNS,
@@ -49,6 +69,13 @@ from workbench.planning.buckets import (
     build_buckets,
     check_due_columns,
     open_lines,
+)
+from workbench.planning.expedite import (
+    EXPEDITE_COLUMNS,
+    cheapest_expedite,
+    default_expedite_options,
+    load_expedite_options,
+    validate_expedite_options,
 )
 from workbench.planning.notices import (
     LANGUAGES,
@@ -72,26 +99,35 @@ from workbench.planning.pab import (
 
 __all__ = [
     "ALERT_COLUMNS",
+    "ALERT_LEVEL",
     "ALLOCATION_COLUMNS",
     "ALLOCATION_RULES",
+    "AlertKind",
+    "AlertLevel",
     "AlertLog",
     "AlertSet",
+    "AlertSettings",
     "CLOSED_STATUSES",
     "Draft",
     "EXPEDITE_COLUMNS",
+    "EarlyWarning",
     "FREQUENCIES",
     "KIND_LEVELS",
     "LANGUAGES",
     "LINE_COLUMNS",
     "LONG_COLUMNS",
     "NOTICE_COLUMNS",
+    "NO_ALERT",
     "OpenLines",
     "PabInput",
     "PabResult",
     "PeriodGrid",
+    "Risks",
     "STATUSES",
     "SUMMARY_COLUMNS",
+    "alert_ids",
     "alert_lines",
+    "alert_texts",
     "allocate_shortages",
     "buckets_from_long",
     "build_buckets",
@@ -102,6 +138,10 @@ __all__ = [
     "draft_notices",
     "evaluate",
     "evaluate_alerts",
+    "fill_customer_counts",
+    "find_risks",
+    "kind_labels",
+    "kind_levels",
     "load_expedite_options",
     "md_escape",
     "open_lines",
@@ -110,6 +150,8 @@ __all__ = [
     "plain_text",
     "planned_dependency",
     "project_pab",
+    "run_early_warning",
+    "select_items",
     "stress_supply",
     "validate_expedite_options",
 ]
