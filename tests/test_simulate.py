@@ -18,9 +18,11 @@ from workbench.inventory.policy import (
     policy_for_service,
 )
 from workbench.inventory.simulate import (
+    ANALYTIC_CHECK_COLUMNS,
     CURVE_COLUMNS,
     METRICS,
     PORTFOLIO,
+    compare_analytic_simulated,
     compare_scenarios,
     discretize_lead_time,
     optimal_service_level,
@@ -405,3 +407,41 @@ def test_compare_scenarios():
         curve[curve.item_id == PORTFOLIO]["total_cost"].iloc[0])
     with pytest.raises(ConfigError, match="scenario"):
         compare_scenarios(base, {"bad": {"no_such_option": 1}})
+
+
+def test_compare_analytic_simulated():
+    # one item, normal weekly demand 100 (sd 20, truncation at 0 negligible), lead time 2
+    # weeks, weekly order-up-to review: protection interval 3 weeks, sigma_P = 20 sqrt(3).
+    # h = 52 * 0.25 / 52 = 0.25 per unit-week, p = 10 per unit short.
+    items = pd.DataFrame({"item_id": ["a"], "mean_demand": [MU], "sd_demand": [SD],
+                          "lead_time": [float(L)], "unit_cost": [52.0],
+                          "stockout_cost": [10.0]})
+    levels = [0.95, 0.8, 0.9, 0.9]
+    check = compare_analytic_simulated(items, levels, holding_rate=0.25, n_reps=300,
+                                       n_periods=104, seed=0)
+    assert list(check.columns) == list(ANALYTIC_CHECK_COLUMNS)
+    assert check.index.tolist() == [0.8, 0.9, 0.95]  # sorted, duplicates dropped
+    # enough replications: the formulas' fill rate lies inside the simulated 95 % CI
+    assert check["analytic_fill_rate_in_ci"].all()
+    assert (check["simulated_fill_rate_ci_low"] <= check["simulated_fill_rate"]).all()
+    assert (check["simulated_fill_rate"] <= check["simulated_fill_rate_ci_high"]).all()
+    # hand-worked analytic columns: k = z(CSL), SS = k sigma_P, ESC = sigma_P G(k)
+    # fill rate = 1 - ESC / 100; cost / yr = 52 (h (SS + 100 / 2) + p ESC)
+    sigma = SD * np.sqrt(3)
+    z = stats.norm.ppf(check.index.to_numpy())
+    esc = sigma * (stats.norm.pdf(z) - z * stats.norm.sf(z))
+    np.testing.assert_allclose(check["analytic_fill_rate"], 1 - esc / MU, rtol=1e-9)
+    np.testing.assert_allclose(check["analytic_cost_per_year"],
+                               52 * (0.25 * (z * sigma + MU / 2) + 10.0 * esc), rtol=1e-9)
+    assert check.loc[0.9, "analytic_cost_per_year"] == pytest.approx(2080, abs=1)
+    # simulated columns: the portfolio rows of the simulated curve, per period x 52
+    sim = service_cost_curve(items, [0.8, 0.9, 0.95], method="simulate", n_reps=300,
+                             n_periods=104, seed=0)
+    port = sim[sim["item_id"] == PORTFOLIO].set_index("service_level")
+    np.testing.assert_allclose(check["simulated_cost_per_year"], port["total_cost"] * 52)
+    np.testing.assert_allclose(check["simulated_fill_rate"], port["achieved_fill_rate"])
+    inside = ((check["simulated_cost_per_year_ci_low"] <= check["analytic_cost_per_year"])
+              & (check["analytic_cost_per_year"] <= check["simulated_cost_per_year_ci_high"]))
+    assert check["analytic_cost_in_ci"].tolist() == inside.tolist()
+    with pytest.raises(ConfigError, match="per_year"):
+        compare_analytic_simulated(items, levels, periods_per_year=12)

@@ -69,6 +69,7 @@ from workbench.inventory.policy import (
     standard_normal_loss,
 )
 from workbench.inventory.simulate import (
+    ANALYTIC_CHECK_COLUMNS,
     CURVE_COLUMNS,
     DEFAULT_SERVICE_LEVELS,
     DEMAND_MODELS,
@@ -78,6 +79,7 @@ from workbench.inventory.simulate import (
     PORTFOLIO,
     SIM_POLICIES,
     SimulationResult,
+    compare_analytic_simulated,
     compare_scenarios,
     discretize_lead_time,
     optimal_service_level,
@@ -99,6 +101,7 @@ from workbench.inventory.tradeoff import (
 
 __all__ = [
     "ADI_CUTOFF",
+    "ANALYTIC_CHECK_COLUMNS",
     "BacktestResult",
     "BaseStockCost",
     "CLASSES",
@@ -140,6 +143,7 @@ __all__ = [
     "base_stock_cost",
     "classify",
     "compare",
+    "compare_analytic_simulated",
     "compare_scenarios",
     "cost_optimal_service_level",
     "current_policy_cost",

@@ -107,6 +107,7 @@ from workbench.inventory.policy import (
 from workbench.validation import check_choice, check_count
 
 __all__ = [
+    "ANALYTIC_CHECK_COLUMNS",
     "CURVE_COLUMNS",
     "DEFAULT_SERVICE_LEVELS",
     "DEMAND_MODELS",
@@ -116,6 +117,7 @@ __all__ = [
     "PORTFOLIO",
     "SIM_POLICIES",
     "SimulationResult",
+    "compare_analytic_simulated",
     "compare_scenarios",
     "discretize_lead_time",
     "optimal_service_level",
@@ -1155,6 +1157,103 @@ def service_cost_curve(items: Any, service_levels: Any = DEFAULT_SERVICE_LEVELS,
                 achieved_fill_rate_ci_high=pf_hi,
                 achieved_cycle_service=np.asarray(cols["achieved_cycle_service"]) @ wts)
     return _frame(ids, levels, method, cols, port)
+
+
+ANALYTIC_CHECK_COLUMNS = ("analytic_fill_rate", "simulated_fill_rate",
+                          "simulated_fill_rate_ci_low", "simulated_fill_rate_ci_high",
+                          "analytic_fill_rate_in_ci", "analytic_cost_per_year",
+                          "simulated_cost_per_year", "simulated_cost_per_year_ci_low",
+                          "simulated_cost_per_year_ci_high", "analytic_cost_in_ci")
+"""Columns of :func:`compare_analytic_simulated`, in order."""
+
+
+def compare_analytic_simulated(items: Any, service_levels: Any, *, holding_rate: float = 0.25,
+                               n_reps: int = 200, n_periods: int = 104, per_year: float = 52.0,
+                               seed: Any = 0, progress: bool = False, confidence: float = 0.95,
+                               **curve_options: Any) -> pd.DataFrame:
+    """Portfolio fill rate and cost per year: analytic formulas against a Monte Carlo check.
+
+    Runs :func:`service_cost_curve` twice on the same items and service levels,
+    ``method="analytic"`` and ``method="simulate"``, and puts their portfolio rows
+    side by side: does the policy deliver the fill rate and cost the formulas
+    promise? (Truncating demand at zero and reviewing in whole periods make the
+    simulated fill rate a little lower for items whose demand spread is large
+    against its mean.)
+
+    Parameters
+    ----------
+    items
+        Items frame (or :class:`~workbench.inventory.ItemParams`), as for
+        :func:`service_cost_curve`.
+    service_levels
+        Targets in ``(0, 1)``; duplicates are dropped and the result is sorted.
+    holding_rate
+        Annual holding cost as a share of unit cost.
+    n_reps, n_periods, seed, progress
+        Simulation settings (replications, measured periods, random seed,
+        progress bar).
+    per_year
+        Periods per year: the curves' per-period costs are multiplied by it, and
+        it is the ``periods_per_year`` of both curves (52 for weekly periods).
+    confidence
+        Level of the simulated confidence intervals (Student t across replications).
+    **curve_options
+        Further :func:`service_cost_curve` arguments for both curves
+        (``service_type``, ``policy``, ``stockout_cost``, ``review_period``, ...).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``service_level``; columns :data:`ANALYTIC_CHECK_COLUMNS`:
+        fill rates (demand-weighted over the items) and total costs per year,
+        analytic and simulated, the simulated confidence intervals, and whether
+        the analytic value lies inside them (``*_in_ci``, bool).
+
+    Raises
+    ------
+    ConfigError
+        Bad arguments, as for :func:`service_cost_curve`.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"item_id": ["a"], "mean_demand": [100.0], "sd_demand": [20.0],
+    ...                       "lead_time": [2.0], "unit_cost": [52.0], "stockout_cost": [10.0]})
+    >>> check = compare_analytic_simulated(items, [0.9, 0.95], n_reps=50, n_periods=52)
+    >>> list(check.index), check["analytic_cost_per_year"].round(0).tolist()
+    ([0.9, 0.95], [2080.0, 1767.0])
+    """
+    for key in ("method", "periods_per_year"):
+        if key in curve_options:
+            raise ConfigError(f"compare_analytic_simulated sets {key} itself; got {key}="
+                              f"{curve_options[key]!r}.", key=key, value=curve_options[key],
+                              fix="leave it out (per_year is the periods per year).")
+    levels = np.unique(np.atleast_1d(
+        probability("service_levels", service_levels, "compare_analytic_simulated")).ravel())
+    common = dict(curve_options, holding_rate=holding_rate, periods_per_year=per_year)
+    ana = service_cost_curve(items, levels, method="analytic", **common)
+    sim = service_cost_curve(items, levels, method="simulate", n_reps=n_reps,
+                             n_periods=n_periods, seed=seed, progress=progress,
+                             confidence=confidence, **common)
+
+    def portfolio(curve: pd.DataFrame) -> pd.DataFrame:
+        return curve[curve["item_id"] == PORTFOLIO].set_index("service_level")
+
+    a, s = portfolio(ana), portfolio(sim)
+    out = pd.DataFrame({
+        "analytic_fill_rate": a["achieved_fill_rate"],
+        "simulated_fill_rate": s["achieved_fill_rate"],
+        "simulated_fill_rate_ci_low": s["achieved_fill_rate_ci_low"],
+        "simulated_fill_rate_ci_high": s["achieved_fill_rate_ci_high"],
+        "analytic_cost_per_year": a["total_cost"] * per_year,
+        "simulated_cost_per_year": s["total_cost"] * per_year,
+        "simulated_cost_per_year_ci_low": s["total_cost_ci_low"] * per_year,
+        "simulated_cost_per_year_ci_high": s["total_cost_ci_high"] * per_year,
+    }).astype(float)
+    out["analytic_fill_rate_in_ci"] = out["analytic_fill_rate"].between(
+        out["simulated_fill_rate_ci_low"], out["simulated_fill_rate_ci_high"])
+    out["analytic_cost_in_ci"] = out["analytic_cost_per_year"].between(
+        out["simulated_cost_per_year_ci_low"], out["simulated_cost_per_year_ci_high"])
+    return out[list(ANALYTIC_CHECK_COLUMNS)]
 
 
 def _curve_arrays(curve: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarray,
