@@ -105,13 +105,8 @@ def _err(msg: str, key: str, value: object, fix: str, source: str) -> ConfigErro
     return ConfigError(msg, key=key, value=value, fix=fix, source=source)
 
 
-def load_config(config: str | os.PathLike[str] | dict, *,
-                only: list[str] | None = None) -> BatchConfig:
-    """Read and validate a report config (YAML path or dict); expand ``foreach``.
-
-    Every notebook must exist and every parameter name must be declared in the
-    notebook's parameters cell; errors name the offending key and the fix.
-    """
+def _read_config(config: str | os.PathLike[str] | dict) -> tuple[dict, str]:
+    """The config as a mapping, and where it came from (its path, or ``<dict>``)."""
     source = "<dict>"
     if not isinstance(config, dict):
         path = Path(config)
@@ -129,6 +124,11 @@ def load_config(config: str | os.PathLike[str] | dict, *,
                               source=source, fix="check indentation and quoting.") from exc
     if not isinstance(config, dict):
         raise _err("the config must be a mapping", "-", config, "start with 'reports:'.", source)
+    return config, source
+
+
+def _check_top_level(config: dict, source: str) -> tuple[list, str, int]:
+    """Check the top-level keys; return the report entries, ``plotlyjs`` and ``parallel``."""
     unknown = sorted(set(config) - _TOP_KEYS)
     if unknown:
         raise _err(f"unknown key {unknown[0]!r}", unknown[0], config[unknown[0]],
@@ -146,76 +146,136 @@ def load_config(config: str | os.PathLike[str] | dict, *,
     if not isinstance(parallel, int) or parallel < 1:
         raise _err(f"parallel must be a whole number >= 1, not {parallel!r}", "parallel",
                    parallel, "e.g. parallel: 2", source)
-    jobs: list[Job] = []
-    for i, rep in enumerate(reports):
-        where = f"reports[{i}]"
-        if not isinstance(rep, dict):
-            raise _err(f"{where} must be a mapping", where, rep, "give name and notebook.", source)
-        bad = sorted(set(rep) - _REPORT_KEYS)
-        if bad:
-            raise _err(f"unknown key {where}.{bad[0]}", f"{where}.{bad[0]}", rep[bad[0]],
-                       f"use only {sorted(_REPORT_KEYS)}.", source)
-        for key in ("name", "notebook"):
-            if not rep.get(key):
-                raise _err(f"{where}.{key} is missing", f"{where}.{key}", None,
-                           f"give each report a {key}.", source)
-        nb = project_path(rep["notebook"])
-        if not nb.exists():
-            raise _err(f"{where}.notebook {rep['notebook']!r} does not exist",
-                       f"{where}.notebook", rep["notebook"],
-                       "give a path relative to the project root, e.g. "
-                       "notebooks/order_history.ipynb.", source)
-        params = rep.get("parameters") or {}
-        if not isinstance(params, dict):
-            raise _err(f"{where}.parameters must be a mapping", f"{where}.parameters", params,
-                       "e.g. parameters: {period: M}", source)
-        declared = notebook_parameters(nb)
-        foreach = rep.get("foreach") or {}
-        for pname in list(params) + list(foreach):
-            if pname not in declared:
-                raise _err(f"{where}: notebook {nb.name} has no parameter {pname!r}",
-                           f"{where}.parameters.{pname}", params.get(pname, foreach.get(pname)),
-                           f"use one of: {', '.join(sorted(declared))}.", source)
-        expansions: list[dict] = [{}]
-        if foreach:
-            if len(foreach) != 1:
-                raise _err(f"{where}.foreach takes exactly one parameter", f"{where}.foreach",
-                           foreach, "e.g. foreach: {customer_id: a_tier_customers}", source)
-            (pname, spec), = foreach.items()
-            if isinstance(spec, str):
-                if spec not in PROVIDERS:
-                    raise _err(f"{where}.foreach: unknown provider {spec!r}",
-                               f"{where}.foreach.{pname}", spec,
-                               f"use a list of values or one of {sorted(PROVIDERS)}.", source)
-                values = PROVIDERS[spec](limit=rep.get("limit"))
-            elif isinstance(spec, list):
-                values = spec[: rep["limit"]] if rep.get("limit") else spec
-            else:
-                raise _err(f"{where}.foreach.{pname} must be a provider name or a list",
-                           f"{where}.foreach.{pname}", spec, "e.g. [C0001, C0002]", source)
-            expansions = [{pname: v} for v in values]
-        for extra in expansions:
-            all_params = {**params, **extra}
-            try:
-                name = str(rep["name"]).format(**all_params)
-            except KeyError as exc:
-                raise _err(f"{where}.name uses {{{exc.args[0]}}} which is not a parameter",
-                           f"{where}.name", rep["name"], "use only parameter names in {...}.",
-                           source) from None
-            safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-            title = str(rep.get("title", name)).format(**all_params)
-            jobs.append(Job(safe, str(rep["notebook"]), title, all_params))
+    return reports, plotlyjs, parallel
+
+
+def _check_report(rep: object, where: str, source: str) -> tuple[dict, dict]:
+    """Check one report entry: keys, notebook, parameters declared in the notebook.
+
+    Returns its ``parameters`` and ``foreach`` mappings (empty when absent).
+    """
+    if not isinstance(rep, dict):
+        raise _err(f"{where} must be a mapping", where, rep, "give name and notebook.", source)
+    bad = sorted(set(rep) - _REPORT_KEYS)
+    if bad:
+        raise _err(f"unknown key {where}.{bad[0]}", f"{where}.{bad[0]}", rep[bad[0]],
+                   f"use only {sorted(_REPORT_KEYS)}.", source)
+    for key in ("name", "notebook"):
+        if not rep.get(key):
+            raise _err(f"{where}.{key} is missing", f"{where}.{key}", None,
+                       f"give each report a {key}.", source)
+    nb = project_path(rep["notebook"])
+    if not nb.exists():
+        raise _err(f"{where}.notebook {rep['notebook']!r} does not exist",
+                   f"{where}.notebook", rep["notebook"],
+                   "give a path relative to the project root, e.g. "
+                   "notebooks/order_history.ipynb.", source)
+    params = rep.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise _err(f"{where}.parameters must be a mapping", f"{where}.parameters", params,
+                   "e.g. parameters: {period: M}", source)
+    declared = notebook_parameters(nb)
+    foreach = rep.get("foreach") or {}
+    for pname in list(params) + list(foreach):
+        if pname not in declared:
+            raise _err(f"{where}: notebook {nb.name} has no parameter {pname!r}",
+                       f"{where}.parameters.{pname}", params.get(pname, foreach.get(pname)),
+                       f"use one of: {', '.join(sorted(declared))}.", source)
+    return params, foreach
+
+
+def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -> list[dict]:
+    """The parameter sets of a ``foreach`` (one ``{name: value}`` per value; ``[{}]`` if none)."""
+    if not foreach:
+        return [{}]
+    if len(foreach) != 1:
+        raise _err(f"{where}.foreach takes exactly one parameter", f"{where}.foreach",
+                   foreach, "e.g. foreach: {customer_id: a_tier_customers}", source)
+    (pname, spec), = foreach.items()
+    if isinstance(spec, str):
+        if spec not in PROVIDERS:
+            raise _err(f"{where}.foreach: unknown provider {spec!r}",
+                       f"{where}.foreach.{pname}", spec,
+                       f"use a list of values or one of {sorted(PROVIDERS)}.", source)
+        values = PROVIDERS[spec](limit=limit)
+    elif isinstance(spec, list):
+        values = spec[:limit] if limit else spec
+    else:
+        raise _err(f"{where}.foreach.{pname} must be a provider name or a list",
+                   f"{where}.foreach.{pname}", spec, "e.g. [C0001, C0002]", source)
+    return [{pname: v} for v in values]
+
+
+def _report_jobs(rep: dict, params: dict, expansions: list[dict], where: str,
+                 source: str) -> list[Job]:
+    """One job per parameter set: ``{parameter}`` in name and title filled in."""
+    jobs = []
+    for extra in expansions:
+        all_params = {**params, **extra}
+        try:
+            name = str(rep["name"]).format(**all_params)
+        except KeyError as exc:
+            raise _err(f"{where}.name uses {{{exc.args[0]}}} which is not a parameter",
+                       f"{where}.name", rep["name"], "use only parameter names in {...}.",
+                       source) from None
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+        title = str(rep.get("title", name)).format(**all_params)
+        jobs.append(Job(safe, str(rep["notebook"]), title, all_params))
+    return jobs
+
+
+def _select_jobs(jobs: list[Job], only: list[str] | None, source: str) -> list[Job]:
+    """Check the job names are unique; keep the ``only`` ones (all if ``only`` is empty)."""
     names = [j.name for j in jobs]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise _err(f"report name {dup[0]!r} is used twice", "reports[].name", dup[0],
                    "give each report a unique name (use {parameter} in foreach names).", source)
-    if only:
-        missing = [o for o in only if o not in names]
-        if missing:
-            raise ConfigError(f"--only {missing[0]!r} matches no report", key="--only",
-                              value=missing[0], fix=f"use one of: {', '.join(names)}.")
-        jobs = [j for j in jobs if j.name in only]
+    if not only:
+        return jobs
+    missing = [o for o in only if o not in names]
+    if missing:
+        raise ConfigError(f"--only {missing[0]!r} matches no report", key="--only",
+                          value=missing[0], fix=f"use one of: {', '.join(names)}.")
+    return [j for j in jobs if j.name in only]
+
+
+def load_config(config: str | os.PathLike[str] | dict, *,
+                only: list[str] | None = None) -> BatchConfig:
+    """Read and validate a report config (YAML path or dict); expand ``foreach``.
+
+    Every notebook must exist and every parameter name must be declared in the
+    notebook's parameters cell; errors name the offending key and the fix.
+
+    Parameters
+    ----------
+    config
+        Path of a YAML file (relative paths also tried below the project root),
+        or the config as a dict (see the module docstring).
+    only
+        Report names (after ``foreach`` expansion) to keep; default all.
+
+    Returns
+    -------
+    BatchConfig
+
+    Raises
+    ------
+    SourceNotFoundError
+        The config file does not exist.
+    ConfigError
+        The config is invalid; ``key`` names the offending entry (e.g.
+        ``reports[0].notebook``).
+    """
+    config, source = _read_config(config)
+    reports, plotlyjs, parallel = _check_top_level(config, source)
+    jobs: list[Job] = []
+    for i, rep in enumerate(reports):
+        where = f"reports[{i}]"
+        params, foreach = _check_report(rep, where, source)
+        expansions = _expand_foreach(foreach, rep.get("limit"), where, source)
+        jobs += _report_jobs(rep, params, expansions, where, source)
+    jobs = _select_jobs(jobs, only, source)
     output = project_path(str(config.get("output", "reports")))
     return BatchConfig(str(config.get("title", "Reports")), output, plotlyjs, parallel, jobs,
                        source)
