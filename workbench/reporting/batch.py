@@ -56,6 +56,21 @@ from workbench.reporting.reports import (
     write_plotly_js,
 )
 
+__all__ = [
+    "BatchConfig",
+    "BatchResult",
+    "Job",
+    "Outcome",
+    "PROVIDERS",
+    "a_tier_customers",
+    "cell_seconds",
+    "dry_run",
+    "load_config",
+    "run_batch",
+    "run_job",
+    "write_index",
+]
+
 _TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "reports"}
 _REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit"}
 
