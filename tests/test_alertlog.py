@@ -8,8 +8,15 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.exceptions import ConfigError, MissingColumnsError
-from workbench.planning.alertlog import AlertLog
+from workbench.exceptions import (
+    ChoiceError,
+    ConfigError,
+    CountError,
+    DuplicateKeyError,
+    MissingColumnsError,
+)
+from workbench.paths import project_path
+from workbench.planning.alertlog import AlertLog, previous_alerts, resolve_alert_log
 from workbench.planning.notices import draft_notices
 
 
@@ -176,13 +183,13 @@ def test_lines_are_kept_for_the_all_clear_notice(tmp_path):
 def test_bad_runs_write_nothing(tmp_path):
     path = tmp_path / "a.sqlite"
     log = AlertLog(path)
-    with pytest.raises(ConfigError, match="unique"):
+    with pytest.raises(DuplicateKeyError, match="unique"):
         log.record_run(alerts(("A|2025-01-27", 2), ("A|2025-01-27", 3)))
-    with pytest.raises(ConfigError, match="alert_level must be 1, 2 or 3"):
+    with pytest.raises(ChoiceError, match="alert_level must be 1, 2 or 3"):
         log.record_run(alerts(("A|2025-01-27", 5)))
     with pytest.raises(MissingColumnsError, match="alert_level"):
         log.record_run(alerts(("A|2025-01-27", 2)).drop(columns="alert_level"))
-    with pytest.raises(ConfigError, match="batch_size"):
+    with pytest.raises(CountError, match="batch_size"):
         AlertLog(path, batch_size=0)
     with pytest.raises(ConfigError, match="exactly one"):
         log.history()
@@ -201,3 +208,31 @@ def test_latest_reads_the_last_run_without_writing(tmp_path):
     # x went from level 2 to 3 -> escalated; y disappeared -> resolved
     assert latest == {"x|2026-07-06": "escalated", "y|2026-07-13": "resolved"}
     assert len(log.runs()) == 2  # reading did not add a run
+
+
+def test_resolve_alert_log_keeps_urls_and_anchors_paths_at_the_project_root(tmp_path):
+    assert resolve_alert_log(None) is None
+    assert resolve_alert_log("") is None
+    assert resolve_alert_log("  ") is None
+    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    assert resolve_alert_log(url) == url
+    assert resolve_alert_log("reports/alert_log.db") == project_path("reports", "alert_log.db")
+    assert resolve_alert_log(tmp_path / "a.sqlite") == tmp_path / "a.sqlite"
+
+
+def test_previous_alerts_reads_the_latest_run_and_is_empty_without_a_log(tmp_path):
+    missing = tmp_path / "none" / "alerts.sqlite"
+    assert previous_alerts(None).empty
+    assert previous_alerts("").empty
+    assert previous_alerts(missing).empty
+    assert not missing.exists() and not missing.parent.exists()  # nothing was created
+    path = tmp_path / "alerts.sqlite"
+    with AlertLog(path) as log:
+        log.record_run(alerts(("A|2025-01-27", 2), ("B|2025-02-03", 1)), run_at="2025-01-06")
+        log.record_run(alerts(("A|2025-01-27", 3)), run_at="2025-01-13")
+        expected = log.latest()
+    got = previous_alerts(path)
+    pd.testing.assert_frame_equal(got, expected)
+    assert statuses(got) == {"A|2025-01-27": "escalated", "B|2025-02-03": "resolved"}
+    pd.testing.assert_frame_equal(previous_alerts(f"sqlite:///{path}"), expected)
+    assert count(path, "select count(*) from alert_runs") == 2  # reading wrote no run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.exceptions import ConfigError, MissingColumnsError
+from workbench.exceptions import LanguageError, MissingColumnsError
 from workbench.planning.notices import (
     NOTICE_COLUMNS,
     draft_internal_memo,
@@ -179,9 +179,9 @@ def test_internal_memo_lists_levels_with_root_causes():
 
 def test_bad_inputs():
     alerts, lines, customers = alerts_and_lines()
-    with pytest.raises(ConfigError, match="language"):
+    with pytest.raises(LanguageError, match="language"):
         draft_notices(alerts, lines, customers, language="fr")
-    with pytest.raises(ConfigError, match="language"):
+    with pytest.raises(LanguageError, match="language"):
         draft_internal_memo(alerts, language="auto")
     with pytest.raises(MissingColumnsError, match="customer_id"):
         draft_notices(alerts, lines.drop(columns="customer_id"))

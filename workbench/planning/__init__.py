@@ -42,6 +42,8 @@ from workbench.planning.alert_texts import (
 from workbench.planning.alertlog import (
     STATUSES,
     AlertLog,
+    previous_alerts,
+    resolve_alert_log,
 )
 from workbench.planning.alerts import (
     ALERT_COLUMNS,
@@ -149,7 +151,9 @@ __all__ = [
     "pab_table",
     "plain_text",
     "planned_dependency",
+    "previous_alerts",
     "project_pab",
+    "resolve_alert_log",
     "run_early_warning",
     "select_items",
     "stress_supply",

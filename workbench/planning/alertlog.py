@@ -1,6 +1,6 @@
 """Alert history: each run's supply alerts kept in a database (SQLAlchemy).
 
-:class:`AlertLog` stores every run of :func:`workbench.alerts.evaluate_alerts` so
+:class:`AlertLog` stores every run of :func:`workbench.planning.alerts.evaluate` so
 the next run can say what changed. Each alert of a run gets a status against the
 previous run's *open* alerts (those not resolved in it):
 
@@ -22,6 +22,10 @@ created on first use: ``alert_runs`` (one row per run), ``alerts`` (one row per
 alert and run, resolved ones included) and ``alert_lines`` (the affected order
 lines per alert and run, if given). Each run is written in one transaction: the
 run row, its alerts and its lines commit together or not at all.
+
+Notebooks name the log by one parameter (a path below the project root or a URL):
+:func:`resolve_alert_log` turns it into what :class:`AlertLog` opens, and
+:func:`previous_alerts` reads the latest logged run without writing one.
 """
 
 from __future__ import annotations
@@ -33,12 +37,19 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.exceptions import ConfigError, MissingColumnsError
+from workbench.exceptions import ChoiceError, ConfigError, DuplicateKeyError
+from workbench.paths import project_path
+from workbench.planning.alert_rules import AlertLevel
+from workbench.validation import check_count, require_frame
 
-__all__ = ["STATUSES", "AlertLog"]
+__all__ = ["STATUSES", "AlertLog", "previous_alerts", "resolve_alert_log"]
 
 STATUSES: tuple[str, ...] = ("new", "continuing", "escalated", "de-escalated", "resolved")
 """Alert statuses reported by :meth:`AlertLog.record_run`."""
+
+_LEVELS = [int(level) for level in AlertLevel]
+_LEVEL_TEXT = ", ".join(map(str, _LEVELS[:-1])) + f" or {_LEVELS[-1]}"  # "1, 2 or 3"
+_FROM_EVALUATE = "Build it with workbench.planning.alerts.evaluate()."
 
 _METADATA = sa.MetaData()
 
@@ -169,11 +180,9 @@ class AlertLog:
 
     def __init__(self, url_or_path: str | os.PathLike[str] | sa.URL, *, batch_size: int = 500,
                  **engine_kwargs: object):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ConfigError(f"batch_size must be a whole number >= 1, got {batch_size!r}",
-                              key="batch_size", value=batch_size, fix="e.g. batch_size=500.")
+        self.batch_size = check_count(batch_size, "batch_size", minimum=1,
+                                      fix="e.g. batch_size=500.")
         self.url = _engine_url(url_or_path)
-        self.batch_size = batch_size
         self.engine = sa.create_engine(self.url, **engine_kwargs)
         _METADATA.create_all(self.engine)
 
@@ -213,10 +222,10 @@ class AlertLog:
         Parameters
         ----------
         alerts
-            This run's alerts (:func:`workbench.alerts.evaluate_alerts`; needs
+            This run's alerts (:func:`workbench.planning.alerts.evaluate`; needs
             ``alert_id``, ``item_id``, ``alert_level``).
         lines
-            Their affected order lines (:func:`workbench.alerts.alert_lines`), kept
+            Their affected order lines (:func:`workbench.planning.alerts.evaluate`), kept
             so that a later all-clear can name the orders.
         run_at
             When the run happened (default now).
@@ -234,7 +243,7 @@ class AlertLog:
 
         Raises
         ------
-        ConfigError, MissingColumnsError
+        DuplicateKeyError, ChoiceError, MissingColumnsError
             Duplicate ``alert_id`` s, levels outside 1-3, missing columns. Nothing is
             written then; a database error rolls the whole run back.
         """
@@ -245,10 +254,8 @@ class AlertLog:
         as_of_date = None if as_of is None else pd.Timestamp(as_of).date()
         line_frame = None
         if lines is not None:
-            missing = [c for c in ("alert_id", "order_id", "line_no") if c not in lines.columns]
-            if missing:
-                raise MissingColumnsError("alert_lines", missing, [str(c) for c in lines.columns],
-                                          hint="Build it with workbench.alerts.alert_lines().")
+            require_frame(lines, "alert_lines", ("alert_id", "order_id", "line_no"),
+                          hint=_FROM_EVALUATE)
             line_frame = lines.loc[lines["alert_id"].isin(current["alert_id"])]
 
         with self.engine.begin() as conn:
@@ -273,33 +280,27 @@ class AlertLog:
 
     @staticmethod
     def _check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
-        if not isinstance(alerts, pd.DataFrame):
-            raise ConfigError(f"record_run needs a DataFrame of alerts, got "
-                              f"{type(alerts).__name__}", key="alerts",
-                              value=type(alerts).__name__,
-                              fix="pass workbench.alerts.evaluate_alerts(...).")
-        missing = [c for c in ("alert_id", "item_id", "alert_level") if c not in alerts.columns]
-        if missing:
-            raise MissingColumnsError("alerts", missing, [str(c) for c in alerts.columns],
-                                      hint="Build it with workbench.alerts.evaluate_alerts().")
+        require_frame(alerts, "alerts", ("alert_id", "item_id", "alert_level"),
+                      hint=_FROM_EVALUATE)
         frame = alerts.drop(columns=[c for c in ("status", "previous_level",
                                                  "previous_alert_id", "run_id", "last_run_id")
                                      if c in alerts.columns]).reset_index(drop=True)
         dup = frame["alert_id"].duplicated()
         if dup.any():
             first = frame.loc[dup, "alert_id"].iloc[0]
-            raise ConfigError(f"alert_id must be unique within a run; {first!r} appears more "
-                              "than once", key="alert_id", value=first,
-                              fix="pass one row per alert (evaluate_alerts gives one per item).")
+            raise DuplicateKeyError(
+                f"alert_id must be unique within a run; {first!r} appears more than once",
+                table="alerts", column="alert_id", value=first,
+                fix="pass one row per alert (evaluate gives one per item).")
         level = pd.to_numeric(frame["alert_level"], errors="coerce")
-        bad = level.isna() | ~level.isin([1, 2, 3])
+        bad = level.isna() | ~level.isin(_LEVELS)
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ConfigError(f"alert_level must be 1, 2 or 3; row {pos} "
+            raise ChoiceError(f"alert_level must be {_LEVEL_TEXT}; row {pos} "
                               f"({frame['alert_id'].iloc[pos]!r}) has "
                               f"{frame['alert_level'].iloc[pos]!r}",
                               key="alert_level", value=frame["alert_level"].iloc[pos],
-                              fix="use the levels of workbench.alerts.evaluate_alerts.")
+                              fix="use the levels of workbench.planning.alerts.evaluate.")
         frame["alert_level"] = level.astype(np.int64)
         frame["alert_id"] = frame["alert_id"].astype(str)
         frame["item_id"] = frame["item_id"].astype(str)
@@ -411,12 +412,10 @@ class AlertLog:
         """Order lines of the resolved alerts in a :meth:`record_run` result.
 
         Read from the run each alert was last open in (``last_run_id``); pass them
-        to :func:`workbench.notices.draft_notices` for the all-clear notices.
+        to :func:`workbench.planning.notices.draft_notices` for the all-clear notices.
         """
-        if "status" not in status.columns or "last_run_id" not in status.columns:
-            raise MissingColumnsError("alert status", ["status", "last_run_id"],
-                                      [str(c) for c in status.columns],
-                                      hint="Pass the frame returned by AlertLog.record_run().")
+        require_frame(status, "alert status", ("status", "last_run_id"),
+                      hint="Pass the frame returned by AlertLog.record_run().")
         done = status.loc[status["status"] == "resolved", ["alert_id", "last_run_id"]]
         done = done.dropna()
         frames = []
@@ -477,3 +476,62 @@ def _compare(current: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFram
     resolved["previous_alert_id"] = resolved["alert_id"].astype(object)
     resolved["status"] = "resolved"
     return cur, resolved
+
+
+# --------------------------------------------------------------------------------------
+# Where the log lives
+# --------------------------------------------------------------------------------------
+
+
+def resolve_alert_log(alert_log: str | os.PathLike[str] | None) -> str | Path | None:
+    """Where an alert log named by a notebook parameter lives.
+
+    Parameters
+    ----------
+    alert_log
+        A SQLAlchemy URL (anything with ``://``), a file path (relative paths are
+        anchored at the project root, see :func:`workbench.paths.project_path`), or
+        empty / ``None`` for no log.
+
+    Returns
+    -------
+    str or pathlib.Path or None
+        The URL as given, the SQLite file path, or ``None``; ready for
+        :class:`AlertLog`.
+
+    Examples
+    --------
+    >>> resolve_alert_log("sqlite:///tmp/alerts.db")
+    'sqlite:///tmp/alerts.db'
+    >>> resolve_alert_log("") is None
+    True
+    """
+    if alert_log is None:
+        return None
+    text = os.fspath(alert_log)
+    if not text.strip():
+        return None
+    if "://" in text:
+        return text
+    return project_path(text)
+
+
+def previous_alerts(alert_log: str | os.PathLike[str] | None) -> pd.DataFrame:
+    """The alerts of the latest logged run, read without recording a run.
+
+    Parameters
+    ----------
+    alert_log
+        As for :func:`resolve_alert_log`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :meth:`AlertLog.latest` (with ``status``); an empty frame when no log is
+        configured or its file does not exist yet (no file is created then).
+    """
+    where = resolve_alert_log(alert_log)
+    if where is None or (isinstance(where, Path) and not where.exists()):
+        return pd.DataFrame()
+    with AlertLog(where) as log:
+        return log.latest()

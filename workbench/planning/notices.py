@@ -1,6 +1,6 @@
 """Draft customer notices and internal memos from supply alerts.
 
-Three-level communication (levels from :mod:`workbench.alerts`):
+Three-level communication (levels from :mod:`workbench.planning.alert_rules`):
 
 * level 1 -- internal memo to the supervisor and planner with root-cause notes
   (:func:`draft_internal_memo`, which also lists levels 2-3 and resolved alerts);
@@ -8,11 +8,11 @@ Three-level communication (levels from :mod:`workbench.alerts`):
   the countermeasures under way (expedite mode and expected arrival);
 * level 3 -- notice of a *confirmed* supply break with exact dates and quantities;
 * "all clear" -- the risk a customer was told about is resolved (alerts whose
-  ``status`` is ``"resolved"`` in :meth:`workbench.alertlog.AlertLog.record_run`).
+  ``status`` is ``"resolved"`` in :meth:`workbench.planning.alertlog.AlertLog.record_run`).
 
 Every message comes as Markdown and as HTML, in English or Chinese. Anything that
 comes from data (customer names, order and item ids, expedite modes, the sender)
-is HTML-escaped in the HTML version (:func:`workbench.reports.escape`) and
+is HTML-escaped in the HTML version (:func:`workbench.text.escape_html`) and
 backslash-escaped in the Markdown version (:func:`md_escape`); subjects are plain
 text with control characters removed (no header injection).
 """
@@ -20,14 +20,15 @@ text with control characters removed (no header injection).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import ConfigError, MissingColumnsError
-from workbench.reporting.reports import escape
+from workbench.planning.alert_rules import AlertLevel
+from workbench.text import escape_html
+from workbench.validation import LANGUAGES, check_language, require_frame
 
 __all__ = [
     "LANGUAGES",
@@ -39,15 +40,13 @@ __all__ = [
     "plain_text",
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "zh")
-"""Languages the templates are written in (``"auto"`` picks one per customer)."""
-
 NOTICE_COLUMNS: tuple[str, ...] = (
     "customer_id", "customer_name", "contact_email", "notice", "alert_level", "language",
     "alert_ids", "order_ids", "subject", "markdown", "html",
 )
 """Columns of :func:`draft_notices`."""
 
+_FROM_EVALUATE = "Build it with workbench.planning.alerts.evaluate()."
 _NOTICE_ORDER = ("confirmed_break", "potential_risk", "all_clear")
 _MD_ANYWHERE = re.compile(r"([\\`*_{}\[\]()<>|~&])")
 _MD_LEADING = re.compile(r"^(\s*)([#+\-!=]|\d+[.)])")
@@ -243,16 +242,16 @@ def _md(blocks: Sequence[tuple]) -> str:
 
 def _html_template(template: str, values: Mapping[str, object]) -> str:
     trusted = _BOLD.sub(r"<strong>\1</strong>", template)
-    return _fill(trusted, values, escape).replace("\n", "<br>\n")
+    return _fill(trusted, values, escape_html).replace("\n", "<br>\n")
 
 
 def _cell(tag: str, right: bool, text: object) -> str:
     align = ' style="text-align:right"' if right else ""
-    return f"<{tag}{align}>{escape(text)}</{tag}>"
+    return f"<{tag}{align}>{escape_html(text)}</{tag}>"
 
 
 def _html(blocks: Sequence[tuple], language: str) -> str:
-    out = [f'<div class="notice" lang="{escape(language)}">']
+    out = [f'<div class="notice" lang="{escape_html(language)}">']
     for block in blocks:
         kind = block[0]
         if kind in ("t", "h"):
@@ -298,30 +297,11 @@ def _date(value: object, tbc: str = "") -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def _require(frame: object, table: str, columns: Iterable[str]) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ConfigError(f"{table} must be a DataFrame, got {type(frame).__name__}",
-                          key=table, value=type(frame).__name__,
-                          fix="pass the output of workbench.alerts.evaluate().")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise MissingColumnsError(table, missing, [str(c) for c in frame.columns],
-                                  hint="Build it with workbench.alerts.evaluate().")
-
-
-def _check_language(language: object, *, auto: bool) -> str:
-    allowed = (*LANGUAGES, "auto") if auto else LANGUAGES
-    if language not in allowed:
-        raise ConfigError(f"unknown notice language {language!r}", key="language",
-                          value=language, fix=f"use one of {', '.join(allowed)}.")
-    return str(language)
-
-
 def _customer_table(customers: pd.DataFrame | None) -> pd.DataFrame:
     cols = ("customer_name", "language", "contact_email")
     if customers is None:
         return pd.DataFrame(columns=list(cols), index=pd.Index([], name="customer_id"))
-    _require(customers, "customers", ("customer_id",))
+    require_frame(customers, "customers", ("customer_id",))
     frame = customers.drop_duplicates("customer_id", keep="last").copy()
     for col in cols:
         if col not in frame.columns:
@@ -355,16 +335,16 @@ def draft_notices(
     Parameters
     ----------
     alerts
-        Alerts (:func:`workbench.alerts.evaluate_alerts`), optionally with the
-        ``status`` column of :meth:`workbench.alertlog.AlertLog.record_run`. Level-2
+        Alerts (:func:`workbench.planning.alerts.evaluate_alerts`), optionally with the
+        ``status`` column of :meth:`workbench.planning.alertlog.AlertLog.record_run`. Level-2
         alerts give a potential-risk notice, level-3 alerts a confirmed-break notice,
         ``status == "resolved"`` an all-clear; level-1 alerts give none (they are
         internal, see :func:`draft_internal_memo`). Filter the rows first to notify
         only what changed (e.g. ``status`` new, escalated or resolved).
     lines
-        Affected order lines (:func:`workbench.alerts.alert_lines`; for resolved
+        Affected order lines (:func:`workbench.planning.alerts.alert_lines`; for resolved
         alerts, the lines of the run they were last open in:
-        :meth:`workbench.alertlog.AlertLog.resolved_lines`).
+        :meth:`workbench.planning.alertlog.AlertLog.resolved_lines`).
     customers
         Customer master: ``customer_name`` (else the id is used), ``language``
         (with ``language="auto"``) and ``contact_email``.
@@ -384,16 +364,20 @@ def draft_notices(
         (comma-separated), ``subject`` (plain text), ``markdown``, ``html``. Sorted
         by customer, then confirmed breaks, potential risks, all-clears.
     """
-    lang = _check_language(language, auto=True)
-    _require(alerts, "alerts", ("alert_id", "item_id", "alert_level"))
-    _require(lines, "alert_lines", ("alert_id", "order_id", "line_no", "customer_id",
-                                    "qty_short", "short_from", "covered_by_date"))
+    lang = check_language(language, allow_auto=True)
+    require_frame(alerts, "alerts", ("alert_id", "item_id", "alert_level"), hint=_FROM_EVALUATE)
+    require_frame(lines, "alert_lines", ("alert_id", "order_id", "line_no", "customer_id",
+                                         "qty_short", "short_from", "covered_by_date"),
+                  hint=_FROM_EVALUATE)
     a = alerts.copy()
     level = a["alert_level"].to_numpy(dtype=np.int64)
     resolved = (a["status"].astype(object).to_numpy() == "resolved"
                 if "status" in a.columns else np.zeros(len(a), dtype=bool))
-    a["notice"] = np.select([resolved & (level >= 2), resolved, level >= 3, level == 2],
-                            ["all_clear", "", "confirmed_break", "potential_risk"], default="")
+    risk = AlertLevel.POTENTIAL_CUSTOMER_RISK
+    a["notice"] = np.select(
+        [resolved & (level >= risk), resolved, level >= AlertLevel.CONFIRMED_BREAK,
+         level == risk],
+        ["all_clear", "", "confirmed_break", "potential_risk"], default="")
     a = a.loc[a["notice"] != ""]
     if "expedite_mode" not in a.columns:
         a["expedite_mode"] = None
@@ -510,7 +494,8 @@ def draft_internal_memo(
     supervisor: str = "Supervisor",
     planner: str = "Planner",
     sender: str | None = None,
-    levels: Sequence[int] = (3, 2, 1),
+    levels: Sequence[int] = (AlertLevel.CONFIRMED_BREAK, AlertLevel.POTENTIAL_CUSTOMER_RISK,
+                             AlertLevel.INTERNAL),
     max_orders: int = 5,
 ) -> Draft:
     """Internal memo to the supervisor and planner with root-cause notes.
@@ -518,7 +503,7 @@ def draft_internal_memo(
     Parameters
     ----------
     alerts
-        Alerts (:func:`workbench.alerts.evaluate_alerts`), optionally with
+        Alerts (:func:`workbench.planning.alerts.evaluate_alerts`), optionally with
         ``status`` (from the alert log; resolved alerts get their own section).
     lines
         Affected order lines, to name up to ``max_orders`` order lines per alert.
@@ -539,8 +524,8 @@ def draft_internal_memo(
     Draft
         Subject, Markdown and HTML.
     """
-    lang = _check_language(language, auto=False)
-    _require(alerts, "alerts", ("alert_id", "item_id", "alert_level"))
+    lang = check_language(language)
+    require_frame(alerts, "alerts", ("alert_id", "item_id", "alert_level"), hint=_FROM_EVALUATE)
     t = _TEXT[lang]
     memo: Mapping[str, object] = t["memo"]  # type: ignore[assignment]
     sender = sender if sender is not None else t["sender"]
@@ -552,13 +537,14 @@ def draft_internal_memo(
     as_of = ""
     if "as_of" in a.columns and a["as_of"].notna().any():
         as_of = _date(pd.to_datetime(a["as_of"]).max())
-    counts = {f"n{k}": int(((level == k) & ~is_resolved).sum()) for k in (1, 2, 3)}
+    counts = {f"n{int(k)}": int(((level == k) & ~is_resolved).sum()) for k in AlertLevel}
     counts["nr"] = int(is_resolved.sum())
     values = {"as_of": as_of or "-", **counts}
 
     refs = pd.Series("", index=a["alert_id"].astype(str).to_numpy(), dtype=object)
     if lines is not None and len(lines):
-        _require(lines, "alert_lines", ("alert_id", "order_id", "line_no"))
+        require_frame(lines, "alert_lines", ("alert_id", "order_id", "line_no"),
+                      hint=_FROM_EVALUATE)
         ln = lines[["alert_id", "order_id", "line_no"]].astype(str)
         ln = ln.assign(ref=ln["order_id"] + "/" + ln["line_no"],
                        k=ln.groupby("alert_id", sort=False).cumcount())

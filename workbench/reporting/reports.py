@@ -7,7 +7,6 @@ previous good one was.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -20,6 +19,7 @@ import pandas as pd
 
 from workbench.exceptions import ConfigError, WorkbenchError
 from workbench.paths import project_path
+from workbench.text import escape_html as escape  # noqa: F401  (public name kept)
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,3 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if risky.any():
             out[col] = s.astype(object).where(~risky.to_numpy(), "'" + text.astype(str))
     return out
-
-
-def escape(text: object) -> str:
-    """HTML-escape any user-provided text (customer names, free text)."""
-    return html.escape("" if text is None else str(text), quote=True)
