@@ -541,24 +541,7 @@ def draft_internal_memo(
     counts["nr"] = int(is_resolved.sum())
     values = {"as_of": as_of or "-", **counts}
 
-    refs = pd.Series("", index=a["alert_id"].astype(str).to_numpy(), dtype=object)
-    if lines is not None and len(lines):
-        require_frame(lines, "alert_lines", ("alert_id", "order_id", "line_no"),
-                      hint=_FROM_EVALUATE)
-        ln = lines[["alert_id", "order_id", "line_no"]].astype(str)
-        ln = ln.assign(ref=ln["order_id"] + "/" + ln["line_no"],
-                       k=ln.groupby("alert_id", sort=False).cumcount())
-        shown = ln.loc[ln["k"] < max_orders].groupby("alert_id", sort=False)["ref"].agg(
-            ", ".join)
-        extra = ln.groupby("alert_id", sort=False).size() - max_orders
-        extra = extra[extra > 0]
-        text = shown.copy()
-        more = memo["more"]
-        if len(extra):
-            suffix = pd.Series([more.format(n=k) for k in extra.to_numpy()], index=extra.index,
-                               dtype=object)  # one per alert with more lines
-            text.loc[extra.index] = text.loc[extra.index] + " " + suffix
-        refs = text.reindex(refs.index).fillna("").astype(object)
+    refs = _order_refs(a["alert_id"].astype(str).to_numpy(), lines, max_orders, memo["more"])
 
     blocks: list[tuple] = [("t", memo["title"], {"as_of": values["as_of"]}),
                            ("p", memo["to"], {"supervisor": supervisor, "planner": planner}),
@@ -584,3 +567,24 @@ def draft_internal_memo(
     blocks.append(("p", memo["closing"], {"sender": sender}))
     subject = plain_text(memo["subject"].format(**values))
     return Draft(subject, _md(blocks), _html(blocks, lang), lang)
+
+
+def _order_refs(alert_id: np.ndarray, lines: pd.DataFrame | None, max_orders: int,
+                more: str) -> pd.Series:
+    """``order/line, ...`` per alert (at most ``max_orders``, then ``more`` with the rest)."""
+    refs = pd.Series("", index=alert_id, dtype=object)
+    if lines is None or not len(lines):
+        return refs
+    require_frame(lines, "alert_lines", ("alert_id", "order_id", "line_no"), hint=_FROM_EVALUATE)
+    ln = lines[["alert_id", "order_id", "line_no"]].astype(str)
+    ln = ln.assign(ref=ln["order_id"] + "/" + ln["line_no"],
+                   k=ln.groupby("alert_id", sort=False).cumcount())
+    shown = ln.loc[ln["k"] < max_orders].groupby("alert_id", sort=False)["ref"].agg(", ".join)
+    extra = ln.groupby("alert_id", sort=False).size() - max_orders
+    extra = extra[extra > 0]
+    text = shown.copy()
+    if len(extra):
+        suffix = pd.Series([more.format(n=k) for k in extra.to_numpy()], index=extra.index,
+                           dtype=object)  # one per alert with more lines
+        text.loc[extra.index] = text.loc[extra.index] + " " + suffix
+    return text.reindex(refs.index).fillna("").astype(object)
