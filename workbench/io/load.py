@@ -40,7 +40,7 @@ from workbench.exceptions import MissingColumnsError, WorkbenchError
 from workbench.io.mapping import ColumnMapping, FieldSource
 from workbench.io.parsing import Parsed, parse_column, parse_string
 from workbench.io.readers import RawTable, normalize_header, read_raw
-from workbench.io.schema import LINEAGE_COLUMNS, Table, get_table
+from workbench.io.schema import Table, get_table
 
 __all__ = [
     "ISSUE_COLUMNS",
@@ -467,30 +467,39 @@ def _master_ids(master: object, column: str) -> set[str] | None:
     raise WorkbenchError(f"cannot use {type(master).__name__} as a master for {column}")
 
 
-def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, customers: object,
-              items: object) -> LoadResult:
-    # ---- concatenate the staged sources
-    values = pd.concat([s.values for s in staged], ignore_index=True)
-    files = list(dict.fromkeys(s.raw.source for s in staged))
-    file_code = np.concatenate([np.full(len(s.values), files.index(s.raw.source),
-                                        dtype=np.int32) for s in staged])
-    src_file = np.asarray(files, dtype=object)[file_code]
-    src_row = np.concatenate([s.raw.source_row for s in staged]).astype(np.int64)
-    offsets = np.cumsum([0] + [len(s.values) for s in staged])
-    n = len(values)
+@dataclass
+class _Stacked:
+    """The staged sources concatenated, with each row's lineage."""
 
-    # ---- row-level reasons, positions global over the concatenated sources
-    reasons: list[_Reason] = [r.shifted(int(offsets[k])) for k, s in enumerate(staged)
-                              for r in s.reasons]
+    values: pd.DataFrame
+    files: list[str]
+    file_code: np.ndarray   # index into files, per row
+    src_file: np.ndarray    # source file, per row
+    src_row: np.ndarray     # source row number, per row
+    offsets: np.ndarray     # first row of each staged source, then the total
 
-    def _flagged() -> np.ndarray:
-        mask = np.zeros(n, dtype=bool)
-        for r in reasons:
-            mask[r.idx] = True
-        return mask
+    @classmethod
+    def of(cls, staged: list[_Staged]) -> _Stacked:
+        values = pd.concat([s.values for s in staged], ignore_index=True)
+        files = list(dict.fromkeys(s.raw.source for s in staged))
+        file_code = np.concatenate([np.full(len(s.values), files.index(s.raw.source),
+                                            dtype=np.int32) for s in staged])
+        src_file = np.asarray(files, dtype=object)[file_code]
+        src_row = np.concatenate([s.raw.source_row for s in staged]).astype(np.int64)
+        offsets = np.cumsum([0] + [len(s.values) for s in staged])
+        return cls(values, files, file_code, src_file, src_row, offsets)
 
-    # ---- generated line numbers
-    notes = [note for s in staged for note in s.notes]
+
+def _flagged(reasons: list[_Reason], n: int) -> np.ndarray:
+    """Rows breaking at least one of ``reasons``."""
+    mask = np.zeros(n, dtype=bool)
+    for r in reasons:
+        mask[r.idx] = True
+    return mask
+
+
+def _number_lines(values: pd.DataFrame, schema: Table, notes: list[str]) -> None:
+    """Number the lines of each order 1, 2, ... when the source has no line numbers."""
     auto_col, group_col = _AUTO_NUMBER.get(schema.name, (None, None))
     if auto_col and auto_col not in values:
         values[auto_col] = (values.groupby(group_col, sort=False, dropna=False).cumcount() + 1
@@ -498,10 +507,13 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
         notes.append(f"{auto_col} not in the source: numbered 1, 2, ... within each "
                      f"{group_col} in source order")
 
-    # ---- masters
+
+def _master_reasons(values: pd.DataFrame, schema: Table, masters: dict[str, object]
+                    ) -> list[_Reason]:
+    """Rows whose customer or item is not in the given master table."""
+    reasons = []
     for col, master_name in schema.masters.items():
-        master = {"customers": customers, "items": items}.get(master_name)
-        ids = _master_ids(master, col)
+        ids = _master_ids(masters.get(master_name), col)
         if ids is None or col not in values:
             continue
         v = values[col]
@@ -509,43 +521,58 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
         if unknown.any():
             reasons.append(_Reason.from_mask("unknown_" + master_name.rstrip("s"), unknown, col,
                                              v, f"{col} not in the {master_name} master"))
+    return reasons
 
-    # ---- duplicates among rows that pass every other rule
-    already = _flagged()
+
+def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
+                      src_row: np.ndarray) -> _Reason | None:
+    """Repeated keys among the rows that pass every other rule (the first one stays).
+
+    The detail says whether the repeat is identical to the first row of its key
+    or has different values, and names that row.
+    """
+    n = len(values)
     key = [k for k in schema.key if k in values]
-    if key and len(key) == len(schema.key):
-        cand = values.loc[~already, key]
-        dup_sub = cand.duplicated(keep="first").to_numpy()
-        if dup_sub.any():
-            dup = np.zeros(n, dtype=bool)
-            cand_idx = np.flatnonzero(~already)
-            dup[cand_idx[dup_sub]] = True
-            # compare full rows only within duplicate groups (cheap: few rows)
-            model_cols = [c for c in values.columns if c in schema.names]
-            involved = cand.duplicated(keep=False).to_numpy()
-            grp = values.loc[cand.index[involved], model_cols]
-            hashes = pd.util.hash_pandas_object(grp, index=False)
-            first_hash = hashes.groupby([grp[k] for k in key], dropna=False,
-                                        sort=False).transform("first")
-            same = np.zeros(len(cand), dtype=bool)
-            same[involved] = (hashes == first_hash).to_numpy()
-            first_rows = np.zeros(len(cand), dtype=np.int64)
-            first_rows[involved] = pd.Series(src_row[cand_idx[involved]], index=grp.index
-                                             ).groupby([grp[k] for k in key], dropna=False,
-                                                       sort=False).transform("first").to_numpy()
-            detail = np.full(n, None, dtype=object)
-            det = np.where(same, "identical to", "same key as, but different values from")
-            detail[cand_idx[dup_sub]] = [
-                f"{'/'.join(key)} repeated: {d} source row {r}"
-                for d, r in zip(det[dup_sub], first_rows[dup_sub], strict=True)]
-            keytext = np.full(n, None, dtype=object)
-            keytext[dup] = values.loc[dup, key].astype(str).agg("/".join, axis=1).to_numpy(
-                dtype=object)
-            reasons.append(_Reason.from_mask("duplicate_key", dup, "/".join(key), keytext,
-                                             detail))
+    if not key or len(key) != len(schema.key):
+        return None
+    cand = values.loc[~already, key]
+    dup_sub = cand.duplicated(keep="first").to_numpy()
+    if not dup_sub.any():
+        return None
+    dup = np.zeros(n, dtype=bool)
+    cand_idx = np.flatnonzero(~already)
+    dup[cand_idx[dup_sub]] = True
+    # compare full rows only within duplicate groups (cheap: few rows)
+    model_cols = [c for c in values.columns if c in schema.names]
+    involved = cand.duplicated(keep=False).to_numpy()
+    grp = values.loc[cand.index[involved], model_cols]
+    hashes = pd.util.hash_pandas_object(grp, index=False)
+    first_hash = hashes.groupby([grp[k] for k in key], dropna=False,
+                                sort=False).transform("first")
+    same = np.zeros(len(cand), dtype=bool)
+    same[involved] = (hashes == first_hash).to_numpy()
+    first_rows = np.zeros(len(cand), dtype=np.int64)
+    first_rows[involved] = pd.Series(src_row[cand_idx[involved]], index=grp.index
+                                     ).groupby([grp[k] for k in key], dropna=False,
+                                               sort=False).transform("first").to_numpy()
+    detail = np.full(n, None, dtype=object)
+    det = np.where(same, "identical to", "same key as, but different values from")
+    detail[cand_idx[dup_sub]] = [
+        f"{'/'.join(key)} repeated: {d} source row {r}"
+        for d, r in zip(det[dup_sub], first_rows[dup_sub], strict=True)]
+    keytext = np.full(n, None, dtype=object)
+    keytext[dup] = values.loc[dup, key].astype(str).agg("/".join, axis=1).to_numpy(dtype=object)
+    return _Reason.from_mask("duplicate_key", dup, "/".join(key), keytext, detail)
 
-    # ---- split loaded / quarantined
-    bad = _flagged()
+
+def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
+                bad: np.ndarray) -> pd.DataFrame:
+    """Quarantine rows: first reason (column, value, detail), all reasons, source values.
+
+    Records the readers could not split into fields are added; rows are sorted
+    by source file and row.
+    """
+    n = len(bad)
     primary_code = np.full(n, None, dtype=object)
     primary_col = np.full(n, None, dtype=object)
     primary_val = np.full(n, None, dtype=object)
@@ -564,7 +591,7 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
     q_idx = np.flatnonzero(bad)
     qval = primary_val[q_idx]
     quarantine = pd.DataFrame({
-        "source_file": src_file[q_idx], "source_row": src_row[q_idx],
+        "source_file": st.src_file[q_idx], "source_row": st.src_row[q_idx],
         "reason": primary_code[q_idx], "reasons": all_codes[q_idx],
         "column": primary_col[q_idx],
         "value": np.array([None if pd.isna(v) else str(v) for v in qval], dtype=object),
@@ -572,9 +599,9 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
     })
     # original values of the quarantined rows, as text, under their source headers
     parts = []
-    for k, st in enumerate(staged):
-        local = q_idx[(q_idx >= offsets[k]) & (q_idx < offsets[k + 1])] - offsets[k]
-        parts.append(st.raw.frame.iloc[local].astype(object))
+    for k, stg in enumerate(staged):
+        local = q_idx[(q_idx >= st.offsets[k]) & (q_idx < st.offsets[k + 1])] - st.offsets[k]
+        parts.append(stg.raw.frame.iloc[local].astype(object))
     raw_cols = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     raw_cols.columns = [c if c not in QUARANTINE_COLUMNS else f"src:{c}" for c in raw_cols.columns]
     quarantine = pd.concat([quarantine, raw_cols], axis=1)
@@ -587,28 +614,35 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
         rj["column"] = None
         quarantine = pd.concat([rj[["source_file", "source_row", "reason", "reasons", "column",
                                     "value", "detail"]], quarantine], ignore_index=True)
-    quarantine = quarantine.sort_values(["source_file", "source_row"], kind="stable"
-                                        ).reset_index(drop=True)
+    return quarantine.sort_values(["source_file", "source_row"], kind="stable"
+                                  ).reset_index(drop=True)
 
-    keep = ~bad
-    data = values.loc[keep].reset_index(drop=True)
+
+def _loaded(st: _Stacked, schema: Table, keep: np.ndarray) -> pd.DataFrame:
+    """The rows that pass: model columns in model order, extras, then lineage."""
+    data = st.values.loc[keep].reset_index(drop=True)
     ordered = [c for c in schema.names if c in data] + [c for c in data if c not in schema.names]
     data = data[ordered]
-    data["source_file"] = pd.Categorical.from_codes(file_code[keep], categories=files)
-    data["source_row"] = src_row[keep]
+    data["source_file"] = pd.Categorical.from_codes(st.file_code[keep], categories=st.files)
+    data["source_row"] = st.src_row[keep]
+    return data
 
-    # ---- issues of loaded rows only
+
+def _loaded_issues(staged: list[_Staged], st: _Stacked, bad: np.ndarray) -> pd.DataFrame:
+    """Field issues of the loaded rows only, sorted by source file and row."""
     frames = [f for s in staged for f in s.issues if len(f)]
-    if frames:
-        issues = pd.concat(frames, ignore_index=True)
-        quarantined = pd.MultiIndex.from_arrays([src_file[bad], src_row[bad]])
-        ik = pd.MultiIndex.from_arrays([issues["source_file"], issues["source_row"]])
-        issues = issues[~ik.isin(quarantined)].sort_values(["source_file", "source_row"],
-                                                          kind="stable").reset_index(drop=True)
-    else:
-        issues = pd.DataFrame(columns=ISSUE_COLUMNS)
+    if not frames:
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
+    issues = pd.concat(frames, ignore_index=True)
+    quarantined = pd.MultiIndex.from_arrays([st.src_file[bad], st.src_row[bad]])
+    ik = pd.MultiIndex.from_arrays([issues["source_file"], issues["source_row"]])
+    return issues[~ik.isin(quarantined)].sort_values(["source_file", "source_row"],
+                                                    kind="stable").reset_index(drop=True)
 
-    # ---- summary
+
+def _summary(staged: list[_Staged], schema: Table, cmap: ColumnMapping, data: pd.DataFrame,
+             quarantine: pd.DataFrame, issues: pd.DataFrame, notes: list[str]) -> LoadSummary:
+    """The load summary; checks that every row in was loaded or quarantined."""
     rows_in = sum(s.raw.rows_in for s in staged)
     summary = LoadSummary(
         table=schema.name,
@@ -633,7 +667,31 @@ def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, cust
         raise WorkbenchError(
             f"row accounting failed: {rows_in} in, {len(data)} loaded, {len(quarantine)} "
             f"quarantined", fix="report this as a bug with the input file.")
-    _ = LINEAGE_COLUMNS
+    return summary
+
+
+def _assemble(staged: list[_Staged], schema: Table, cmap: ColumnMapping, *, customers: object,
+              items: object) -> LoadResult:
+    """Combine the staged sources and apply the cross-row rules (masters, duplicate keys).
+
+    Row positions of the staged reasons are made global over the concatenated
+    sources; a row breaking any rule goes to the quarantine with its first
+    reason, the others are loaded.
+    """
+    st = _Stacked.of(staged)
+    n = len(st.values)
+    reasons = [r.shifted(int(st.offsets[k])) for k, s in enumerate(staged) for r in s.reasons]
+    notes = [note for s in staged for note in s.notes]
+    _number_lines(st.values, schema, notes)
+    reasons += _master_reasons(st.values, schema, {"customers": customers, "items": items})
+    dup = _duplicate_reason(st.values, schema, _flagged(reasons, n), st.src_row)
+    if dup is not None:
+        reasons.append(dup)
+    bad = _flagged(reasons, n)
+    quarantine = _quarantine(staged, st, reasons, bad)
+    data = _loaded(st, schema, ~bad)
+    issues = _loaded_issues(staged, st, bad)
+    summary = _summary(staged, schema, cmap, data, quarantine, issues, notes)
     return LoadResult(data, quarantine, issues, summary)
 
 
