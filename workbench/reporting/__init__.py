@@ -11,7 +11,7 @@ explorer
 reports
     Execute parameterized notebooks with papermill and render them to HTML.
 summary
-    The manager summary: headline KPIs, early-warning state, top risks, churn, cost,
+    The manager summary: headline KPIs, warnings, risks, churn and cost, told in sentences.
 """
 
 from workbench.reporting.batch import (

@@ -1,5 +1,7 @@
 """Execute parameterized notebooks with papermill and render them to HTML.
 
+:func:`escape` is :func:`workbench.text.escape_html`, kept here under its old name.
+
 Outputs are written atomically (temporary file in the same folder, then
 rename), so an interrupted run never leaves a truncated report where the
 previous good one was.
@@ -19,7 +21,23 @@ import pandas as pd
 
 from workbench.exceptions import ConfigError, WorkbenchError
 from workbench.paths import project_path
-from workbench.text import escape_html as escape  # noqa: F401  (public name kept)
+from workbench.text import escape_html as escape
+
+__all__ = [
+    "PLOTLY_JS_NAME",
+    "TEMPLATES",
+    "RenderedReport",
+    "atomic_write_bytes",
+    "check_parameters",
+    "csv_safe",
+    "escape",
+    "execute_notebook",
+    "notebook_parameters",
+    "offline_figures",
+    "render_html",
+    "run_id",
+    "write_plotly_js",
+]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
-"""The manager summary: headline KPIs, early-warning state, top risks, churn, cost,
-and a short narrative generated from those numbers (English or Chinese).
+"""The manager summary: headline KPIs, warnings, risks, churn and cost, told in sentences.
+
+Headline KPIs, early-warning state, top risks, churn and the cost of the current
+service policy, and a short narrative generated from those numbers (English or
+Chinese).
 
 Every function here condenses results computed elsewhere (``kpis``, ``alerts``,
 ``customers``, ``inventory``) into small frames; :func:`narrative` turns them
