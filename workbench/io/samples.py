@@ -1078,6 +1078,236 @@ def _checked(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return df
 
 
+# ======================================================================= assembly
+def _open_book(lines, n_items: int, as_of: int) -> np.ndarray:
+    """Open order quantity per item and horizon week (backlog counts in week 1)."""
+    op = lines["status"] == _OPEN
+    wk = np.maximum(0, (lines["req"][op] - as_of) // 7)
+    inh = wk < HORIZON_WEEKS
+    return np.bincount(lines["item"][op][inh] * HORIZON_WEEKS + wk[inh],
+                       weights=lines["qty"][op][inh],
+                       minlength=n_items * HORIZON_WEEKS).reshape(n_items, HORIZON_WEEKS)
+
+
+def _add_spike_lines(rng: np.random.Generator, lines, plan: _Plan, cust: _Customers,
+                     items: _Items, as_of: int) -> int:
+    """Append the plan's large key-account orders (one line each); return the order count."""
+    n_orders = int(lines["order"][-1]) + 1
+    if not plan.spikes:
+        return n_orders
+    A = as_of
+    ns = len(plan.spikes)
+    s_item = np.array([s[0] for s in plan.spikes])
+    s_week = np.array([s[1] for s in plan.spikes])
+    s_qty = np.array([s[2] for s in plan.spikes])
+    s_cust = rng.choice(cust.key_accounts, ns)
+    s_req = A + 7 * s_week + rng.integers(0, 5, ns)
+    s_day = A - rng.integers(1, 6, ns)
+    spike = dict(
+        order=n_orders + np.arange(ns), line_no=np.ones(ns, np.int64), cust=s_cust,
+        item=s_item, day=s_day, req=s_req, prom=s_req, ship=np.full(ns, _NAT),
+        deliv=np.full(ns, _NAT), qty=s_qty, qty_ship=np.full(ns, np.nan),
+        qty_deliv=np.full(ns, np.nan),
+        price=np.round(items.price[s_item] * (1 - cust.disc[s_cust]) * 1.03, 2),
+        site=np.zeros(ns, np.int64), status=np.full(ns, _OPEN), inv_err=np.full(ns, -1),
+        dmg=np.full(ns, np.nan), sub=np.full(ns, -1), route=np.full(ns, -1),
+        ret=np.full(ns, np.nan), ffs=np.full(ns, -1))
+    _append_lines(lines, spike)
+    return n_orders + ns
+
+
+def _changes_frame(ch: dict[str, np.ndarray], lines, order_ids: pa.Array,
+                   cust_labels: pa.Array, item_labels: pa.Array) -> pd.DataFrame:
+    """The ``order_changes`` table from :func:`_make_changes`."""
+    li = ch["line"]
+    return pd.DataFrame({
+        "order_id": pd.arrays.ArrowStringArray(order_ids.take(pa.array(lines["order"][li]))),
+        "line_no": pd.array(lines["line_no"][li], dtype="Int64"),
+        "change_seq": pd.array(ch["seq"], dtype="Int64"),
+        "change_date": _date_col(ch["date"]),
+        "change_type": _str_col(ch["ctype"], _CHANGE_TYPES),
+        "customer_id": _str_col(lines["cust"][li], cust_labels),
+        "item_id": _str_col(lines["item"][li], item_labels),
+        "old_qty": ch["old_q"],
+        "new_qty": ch["new_q"],
+        "old_date": _date_col(ch["old_d"]),
+        "new_date": _date_col(ch["new_d"]),
+        "reason": _str_col(ch["reason"], ch["reason_labels"]),
+    }, copy=False)
+
+
+def _complaints_frame(cp: dict, lines, cust_labels: pa.Array) -> pd.DataFrame:
+    """The ``complaints`` table from :func:`_make_complaints`."""
+    width = max(5, len(str(len(cp["line"]))))
+    return pd.DataFrame({
+        "complaint_id": pd.array([f"CMP-{j + 1:0{width}d}" for j in range(len(cp["line"]))],
+                                 dtype="string"),
+        "customer_id": _str_col(lines["cust"][cp["line"]], cust_labels),
+        "complaint_date": _date_col(cp["date"]),
+        "category": _str_col(cp["cat"], _COMPLAINT_CATS),
+        "order_id": pd.array(cp["order_id"], dtype="string"),
+        "resolved_date": _date_col(cp["res"]),
+        "description": pd.array(cp["desc"], dtype="string"),
+    })
+
+
+def _customers_frame(cust: _Customers) -> pd.DataFrame:
+    """The ``customers`` table (``tier`` left empty: the workbench derives it)."""
+    n_customers = len(cust.ids)
+    return pd.DataFrame({
+        "customer_id": pd.array(cust.ids, dtype="string"),
+        "customer_name": pd.array(cust.names, dtype="string"),
+        "segment": _str_col(cust.seg, _SEGMENTS),
+        "tier": pd.array([pd.NA] * n_customers, dtype="string"),
+        "region": _str_col(cust.region, _REGIONS),
+        "since": _date_col(cust.since),
+        "language": _str_col(cust.zh.astype(np.int64), ("en", "zh")),
+        "contact_email": pd.array(
+            [f"orders@{c.lower()}.example.{'cn' if z else 'com'}"
+             for c, z in zip(cust.ids, cust.zh, strict=True)], dtype="string"),
+    })
+
+
+def _items_frame(items: _Items) -> pd.DataFrame:
+    """The ``items`` table (item master with planning parameters)."""
+    return pd.DataFrame({
+        "item_id": pd.array(items.ids, dtype="string"),
+        "description": pd.array(items.desc, dtype="string"),
+        "product_group": _str_col(items.group, [g[0] for g in _GROUPS]),
+        "unit_cost": items.cost,
+        "unit_price": items.price,
+        "lead_time_days": items.lt,
+        "safety_stock": items.ss.astype(float),
+        "lot_size": items.lot.astype(float),
+        "demand_pattern": _str_col(items.pattern, _PATTERNS),
+    })
+
+
+def _supply_frame(rng: np.random.Generator, plan: _Plan, items: _Items,
+                  item_labels: pa.Array, as_of: int) -> tuple[pd.DataFrame, dict]:
+    """The ``supply_plan`` table of the plan's receipts, and receipt id by (item, week).
+
+    Receipts in the first 4 weeks are mostly firm, later ones mostly planned; a
+    slip-risk receipt is never firm.
+    """
+    A = as_of
+    r_item, r_week = np.nonzero(plan.receipts)
+    n_r = len(r_item)
+    due = A + 7 * r_week + rng.integers(0, 5, n_r)
+    firm = np.where(r_week <= 3, rng.random(n_r) < 0.9, rng.random(n_r) < 0.15)
+    slip_receipt = np.array([plan.slip_week.get(int(i)) == int(w)
+                             for i, w in zip(r_item, r_week, strict=True)], dtype=bool)
+    firm &= ~slip_receipt
+    source = np.array([_GROUPS[g][1] == "MPS" for g in items.group])[r_item].astype(np.int64)
+    srt = np.lexsort((r_item, due))
+    r_item, r_week, due, firm, source = (a[srt] for a in (r_item, r_week, due, firm, source))
+    qty_r = plan.receipts[r_item, r_week]
+    rid = np.empty(n_r, dtype=object)
+    for code, prefix in ((1, "MPS-"), (0, "PO-")):
+        sel = np.flatnonzero(source == code)
+        rid[sel] = [f"{prefix}{j + 1:05d}" for j in range(len(sel))]
+    supply = pd.DataFrame({
+        "receipt_id": pd.array(rid, dtype="string"),
+        "item_id": _str_col(r_item, item_labels),
+        "due_date": _date_col(due),
+        "qty": qty_r.astype(float),
+        "firm": pd.array(firm, dtype="boolean"),
+        "site": pd.array([MAIN_SITE] * n_r, dtype="string"),
+        "source": _str_col(source, ("PO", "MPS")),
+    })
+    rid_of = {(int(i), int(w)): str(r) for i, w, r in zip(r_item, r_week, rid, strict=True)}
+    return supply, rid_of
+
+
+def _inventory_frame(lines, plan: _Plan, items: _Items, as_of: int) -> pd.DataFrame:
+    """The ``inventory`` snapshot: allocated = picked for open lines due in the first days."""
+    A = as_of
+    n_items = len(items.ids)
+    soon = (lines["status"] == _OPEN) & (lines["req"] < A + 3)
+    picked = np.bincount(lines["item"][soon], weights=lines["qty"][soon], minlength=n_items)
+    allocated = np.minimum(plan.on_hand, np.round(0.3 * picked))
+    return pd.DataFrame({
+        "item_id": pd.array(items.ids, dtype="string"),
+        "snapshot_date": _date_col(np.full(n_items, A)),
+        "on_hand": plan.on_hand.astype(float),
+        "site": pd.array([MAIN_SITE] * n_items, dtype="string"),
+        "allocated": allocated,
+    })
+
+
+def _forecast_frame(F: np.ndarray, f_weeks: np.ndarray, items: _Items,
+                    item_labels: pa.Array) -> pd.DataFrame:
+    """The ``forecast`` table: weekly quantities with an 80 % band from each item's CV."""
+    n_items = len(items.ids)
+    cv = np.minimum(2.0, items.sd / np.maximum(items.mu, 1e-9))
+    fi, fw = np.meshgrid(np.arange(n_items), np.arange(FORECAST_WEEKS), indexing="ij")
+    fq = F.ravel()
+    spread = 1.28 * cv[fi.ravel()] * fq
+    return pd.DataFrame({
+        "item_id": _str_col(fi.ravel(), item_labels),
+        "period_start": _date_col(f_weeks[fw.ravel()]),
+        "forecast_qty": fq,
+        "lower": np.round(np.maximum(0.0, fq - spread)),
+        "upper": np.round(fq + spread),
+        "method": pd.array(["sample"] * fq.size, dtype="string"),
+    })
+
+
+def _truth(*, as_of: str, seed: int, n_total: int, n_lines: int, n_orders: int, lines,
+           n_real: int, cust: _Customers, items: _Items, plan: _Plan, rid_of: dict,
+           A: int) -> dict:
+    """What was planted (see :func:`generate_samples`), before the dirty rows."""
+    n_customers = len(cust.ids)
+    rev = np.bincount(lines["cust"][:n_real], weights=lines["qty"][:n_real]
+                      * lines["price"][:n_real], minlength=n_customers)
+    top = np.sort(rev)[::-1]
+    n_top = max(1, round(0.2 * n_customers))
+    kind_items = {k: sorted(items.ids[i] for i, v in plan.kind.items() if v == k)
+                  for k in ("confirmed_break", "short", "slip", "below_safety")}
+    m_asof = int(_month_ordinal(np.array([A]))[0])
+    return {
+        "as_of": as_of,
+        "seed": seed,
+        "n_lines": int(n_total),
+        "n_lines_requested": int(n_lines),
+        "n_orders": int(n_orders),
+        "spike_lines": len(plan.spikes),
+        "revenue_share_top20pct_customers": round(float(top[:n_top].sum() / top.sum()), 4),
+        "churned_customers": sorted(cust.ids[i] for i in cust.churned),
+        "churn_start": {cust.ids[i]: _iso(cust.churn_day[i]) for i in cust.churned},
+        "seasonal_customers": [cust.ids[i] for i in cust.seasonal],
+        "seasonal_months": {cust.ids[i]: [int(m) + 1 for m in np.flatnonzero(cust.month_mask[i])]
+                            for i in cust.seasonal},
+        "nervous_customers": sorted(cust.ids[i] for i in cust.nervous),
+        "late_prone_customers": sorted(cust.ids[i] for i in cust.late_prone),
+        "late_prone_items": sorted(items.ids[i] for i in items.late_prone),
+        "late_months": sorted(str(np.datetime64(m_asof + d, "M")) for d in (-16, -8, -4, -1)),
+        "short_items": sorted(kind_items["confirmed_break"] + kind_items["short"]),
+        "confirmed_break_items": kind_items["confirmed_break"],
+        "slip_risk_items": {items.ids[i]: rid_of[(i, w)] for i, w in sorted(plan.slip_week.items())},
+        "slip_weeks": SLIP_WEEKS,
+        "below_safety_items": kind_items["below_safety"],
+        "shortage_detail": {
+            items.ids[i]: {"kind": plan.kind[i], "first_week": plan.first_week[i] + 1}
+            for i in sorted(plan.kind)},
+        "dirty_rows": {},
+        "dirty_keys": {},
+        "conventions": {
+            "week": "week k (1-based) covers [as_of + 7(k-1), as_of + 7k); horizon 13 weeks",
+            "demand": "open order lines (status open), qty_ordered in the week of "
+                      "requested_date; requested dates before as_of count in week 1",
+            "supply": "inventory.on_hand at as_of (main site, per item) plus supply_plan "
+                      "receipts in the week of due_date",
+            "allocated": "part of on_hand picked for open lines still in order_lines; "
+                         "do not subtract twice",
+            "short": "on_hand + cumulative receipts - cumulative open demand < 0 in a week",
+            "slip": "a slip risk item goes short when its receipt slips by slip_weeks",
+            "below_safety": "stays >= 0 but dips below items.safety_stock against "
+                            "max(forecast, open orders)",
+        },
+    }
+
+
 def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int = 200,
                      n_items: int = 100, as_of: str = "2026-06-29", dirty: bool = True
                      ) -> SampleData:
@@ -1160,38 +1390,13 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
     F, f_weeks = _forecast(rng[4], cust, items, P, scale, A)
 
     # open order book by week -> supply design
-    op = lines["status"] == _OPEN
-    wk = np.maximum(0, (lines["req"][op] - A) // 7)
-    inh = wk < HORIZON_WEEKS
-    book = np.bincount(lines["item"][op][inh] * HORIZON_WEEKS + wk[inh],
-                    weights=lines["qty"][op][inh],
-                    minlength=n_items * HORIZON_WEEKS).reshape(n_items, HORIZON_WEEKS)
     r5 = rng[5]
-    plan = _design_supply(r5, book, F, items)
+    plan = _design_supply(r5, _open_book(lines, n_items, A), F, items)
     risk_items = np.array(sorted(plan.kind), dtype=np.int64)
     # at-risk items: keep promised = requested on open lines so the dates agree
-    fix = op & np.isin(lines["item"], risk_items)
+    fix = (lines["status"] == _OPEN) & np.isin(lines["item"], risk_items)
     lines["prom"][fix] = lines["req"][fix]
-    n_orders = int(lines["order"][-1]) + 1
-    if plan.spikes:
-        ns = len(plan.spikes)
-        s_item = np.array([s[0] for s in plan.spikes])
-        s_week = np.array([s[1] for s in plan.spikes])
-        s_qty = np.array([s[2] for s in plan.spikes])
-        s_cust = r5.choice(cust.key_accounts, ns)
-        s_req = A + 7 * s_week + r5.integers(0, 5, ns)
-        s_day = A - r5.integers(1, 6, ns)
-        spike = dict(
-            order=n_orders + np.arange(ns), line_no=np.ones(ns, np.int64), cust=s_cust,
-            item=s_item, day=s_day, req=s_req, prom=s_req, ship=np.full(ns, _NAT),
-            deliv=np.full(ns, _NAT), qty=s_qty, qty_ship=np.full(ns, np.nan),
-            qty_deliv=np.full(ns, np.nan),
-            price=np.round(items.price[s_item] * (1 - cust.disc[s_cust]) * 1.03, 2),
-            site=np.zeros(ns, np.int64), status=np.full(ns, _OPEN), inv_err=np.full(ns, -1),
-            dmg=np.full(ns, np.nan), sub=np.full(ns, -1), route=np.full(ns, -1),
-            ret=np.full(ns, np.nan), ffs=np.full(ns, -1))
-        _append_lines(lines, spike)
-        n_orders += ns
+    n_orders = _add_spike_lines(r5, lines, plan, cust, items, A)
     n_total = len(lines["order"])
 
     order_ids = _ids("SO-", n_orders, 6)
@@ -1199,173 +1404,29 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
     item_labels = pa.array(items.ids, pa.string())
 
     ch = _make_changes(rng[6], lines, n_real, cust, A)
-    li = ch["line"]
-    changes = pd.DataFrame({
-        "order_id": pd.arrays.ArrowStringArray(order_ids.take(pa.array(lines["order"][li]))),
-        "line_no": pd.array(lines["line_no"][li], dtype="Int64"),
-        "change_seq": pd.array(ch["seq"], dtype="Int64"),
-        "change_date": _date_col(ch["date"]),
-        "change_type": _str_col(ch["ctype"], _CHANGE_TYPES),
-        "customer_id": _str_col(lines["cust"][li], cust_labels),
-        "item_id": _str_col(lines["item"][li], item_labels),
-        "old_qty": ch["old_q"],
-        "new_qty": ch["new_q"],
-        "old_date": _date_col(ch["old_d"]),
-        "new_date": _date_col(ch["new_d"]),
-        "reason": _str_col(ch["reason"], ch["reason_labels"]),
-    }, copy=False)
-
+    changes = _changes_frame(ch, lines, order_ids, cust_labels, item_labels)
     cp = _make_complaints(rng[7], lines, n_real, n_orders, cust, items, order_ids, A)
-    width = max(5, len(str(len(cp["line"]))))
-    complaints = pd.DataFrame({
-        "complaint_id": pd.array([f"CMP-{j + 1:0{width}d}" for j in range(len(cp["line"]))],
-                                 dtype="string"),
-        "customer_id": _str_col(lines["cust"][cp["line"]], cust_labels),
-        "complaint_date": _date_col(cp["date"]),
-        "category": _str_col(cp["cat"], _COMPLAINT_CATS),
-        "order_id": pd.array(cp["order_id"], dtype="string"),
-        "resolved_date": _date_col(cp["res"]),
-        "description": pd.array(cp["desc"], dtype="string"),
-    })
+    complaints = _complaints_frame(cp, lines, cust_labels)
+    supply, rid_of = _supply_frame(r5, plan, items, item_labels, A)
+    frames = dict(order_lines=None, order_changes=changes,
+                  customers=_customers_frame(cust), items=_items_frame(items),
+                  supply_plan=supply, inventory=_inventory_frame(lines, plan, items, A),
+                  forecast=_forecast_frame(F, f_weeks, items, item_labels),
+                  complaints=complaints)
 
-    customers = pd.DataFrame({
-        "customer_id": pd.array(cust.ids, dtype="string"),
-        "customer_name": pd.array(cust.names, dtype="string"),
-        "segment": _str_col(cust.seg, _SEGMENTS),
-        "tier": pd.array([pd.NA] * n_customers, dtype="string"),
-        "region": _str_col(cust.region, _REGIONS),
-        "since": _date_col(cust.since),
-        "language": _str_col(cust.zh.astype(np.int64), ("en", "zh")),
-        "contact_email": pd.array(
-            [f"orders@{c.lower()}.example.{'cn' if z else 'com'}"
-             for c, z in zip(cust.ids, cust.zh, strict=True)], dtype="string"),
-    })
-    items_df = pd.DataFrame({
-        "item_id": pd.array(items.ids, dtype="string"),
-        "description": pd.array(items.desc, dtype="string"),
-        "product_group": _str_col(items.group, [g[0] for g in _GROUPS]),
-        "unit_cost": items.cost,
-        "unit_price": items.price,
-        "lead_time_days": items.lt,
-        "safety_stock": items.ss.astype(float),
-        "lot_size": items.lot.astype(float),
-        "demand_pattern": _str_col(items.pattern, _PATTERNS),
-    })
-
-    # supply plan
-    r_item, r_week = np.nonzero(plan.receipts)
-    n_r = len(r_item)
-    due = A + 7 * r_week + r5.integers(0, 5, n_r)
-    firm = np.where(r_week <= 3, r5.random(n_r) < 0.9, r5.random(n_r) < 0.15)
-    slip_receipt = np.array([plan.slip_week.get(int(i)) == int(w)
-                             for i, w in zip(r_item, r_week, strict=True)], dtype=bool)
-    firm &= ~slip_receipt
-    source = np.array([_GROUPS[g][1] == "MPS" for g in items.group])[r_item].astype(np.int64)
-    srt = np.lexsort((r_item, due))
-    r_item, r_week, due, firm, source = (a[srt] for a in (r_item, r_week, due, firm, source))
-    qty_r = plan.receipts[r_item, r_week]
-    slip_receipt = slip_receipt[srt]
-    rid = np.empty(n_r, dtype=object)
-    for code, prefix in ((1, "MPS-"), (0, "PO-")):
-        sel = np.flatnonzero(source == code)
-        rid[sel] = [f"{prefix}{j + 1:05d}" for j in range(len(sel))]
-    supply = pd.DataFrame({
-        "receipt_id": pd.array(rid, dtype="string"),
-        "item_id": _str_col(r_item, item_labels),
-        "due_date": _date_col(due),
-        "qty": qty_r.astype(float),
-        "firm": pd.array(firm, dtype="boolean"),
-        "site": pd.array([MAIN_SITE] * n_r, dtype="string"),
-        "source": _str_col(source, ("PO", "MPS")),
-    })
-
-    # inventory: allocated = picked for open lines due in the first days (part of on hand)
-    soon = (lines["status"] == _OPEN) & (lines["req"] < A + 3)
-    picked = np.bincount(lines["item"][soon], weights=lines["qty"][soon], minlength=n_items)
-    allocated = np.minimum(plan.on_hand, np.round(0.3 * picked))
-    inventory = pd.DataFrame({
-        "item_id": pd.array(items.ids, dtype="string"),
-        "snapshot_date": _date_col(np.full(n_items, A)),
-        "on_hand": plan.on_hand.astype(float),
-        "site": pd.array([MAIN_SITE] * n_items, dtype="string"),
-        "allocated": allocated,
-    })
-
-    cv = np.minimum(2.0, items.sd / np.maximum(items.mu, 1e-9))
-    fi, fw = np.meshgrid(np.arange(n_items), np.arange(FORECAST_WEEKS), indexing="ij")
-    fq = F.ravel()
-    spread = 1.28 * cv[fi.ravel()] * fq
-    forecast = pd.DataFrame({
-        "item_id": _str_col(fi.ravel(), item_labels),
-        "period_start": _date_col(f_weeks[fw.ravel()]),
-        "forecast_qty": fq,
-        "lower": np.round(np.maximum(0.0, fq - spread)),
-        "upper": np.round(fq + spread),
-        "method": pd.array(["sample"] * fq.size, dtype="string"),
-    })
-
-    # truth
-    rev = np.bincount(lines["cust"][:n_real], weights=lines["qty"][:n_real]
-                      * lines["price"][:n_real], minlength=n_customers)
-    top = np.sort(rev)[::-1]
-    n_top = max(1, round(0.2 * n_customers))
-    rid_of = {(int(i), int(w)): str(r) for i, w, r in zip(r_item, r_week, rid, strict=True)}
-    kind_items = {k: sorted(items.ids[i] for i, v in plan.kind.items() if v == k)
-                  for k in ("confirmed_break", "short", "slip", "below_safety")}
-    m_asof = int(_month_ordinal(np.array([A]))[0])
-    truth = {
-        "as_of": as_of,
-        "seed": seed,
-        "n_lines": int(n_total),
-        "n_lines_requested": int(n_lines),
-        "n_orders": int(n_orders),
-        "spike_lines": len(plan.spikes),
-        "revenue_share_top20pct_customers": round(float(top[:n_top].sum() / top.sum()), 4),
-        "churned_customers": sorted(cust.ids[i] for i in cust.churned),
-        "churn_start": {cust.ids[i]: _iso(cust.churn_day[i]) for i in cust.churned},
-        "seasonal_customers": [cust.ids[i] for i in cust.seasonal],
-        "seasonal_months": {cust.ids[i]: [int(m) + 1 for m in np.flatnonzero(cust.month_mask[i])]
-                            for i in cust.seasonal},
-        "nervous_customers": sorted(cust.ids[i] for i in cust.nervous),
-        "late_prone_customers": sorted(cust.ids[i] for i in cust.late_prone),
-        "late_prone_items": sorted(items.ids[i] for i in items.late_prone),
-        "late_months": sorted(str(np.datetime64(m_asof + d, "M")) for d in (-16, -8, -4, -1)),
-        "short_items": sorted(kind_items["confirmed_break"] + kind_items["short"]),
-        "confirmed_break_items": kind_items["confirmed_break"],
-        "slip_risk_items": {items.ids[i]: rid_of[(i, w)] for i, w in sorted(plan.slip_week.items())},
-        "slip_weeks": SLIP_WEEKS,
-        "below_safety_items": kind_items["below_safety"],
-        "shortage_detail": {
-            items.ids[i]: {"kind": plan.kind[i], "first_week": plan.first_week[i] + 1}
-            for i in sorted(plan.kind)},
-        "dirty_rows": {},
-        "dirty_keys": {},
-        "conventions": {
-            "week": "week k (1-based) covers [as_of + 7(k-1), as_of + 7k); horizon 13 weeks",
-            "demand": "open order lines (status open), qty_ordered in the week of "
-                      "requested_date; requested dates before as_of count in week 1",
-            "supply": "inventory.on_hand at as_of (main site, per item) plus supply_plan "
-                      "receipts in the week of due_date",
-            "allocated": "part of on_hand picked for open lines still in order_lines; "
-                         "do not subtract twice",
-            "short": "on_hand + cumulative receipts - cumulative open demand < 0 in a week",
-            "slip": "a slip risk item goes short when its receipt slips by slip_weeks",
-            "below_safety": "stays >= 0 but dips below items.safety_stock against "
-                            "max(forecast, open orders)",
-        },
-    }
+    truth = _truth(as_of=as_of, seed=seed, n_total=n_total, n_lines=n_lines,
+                   n_orders=n_orders, lines=lines, n_real=n_real, cust=cust, items=items,
+                   plan=plan, rid_of=rid_of, A=A)
     bad = None
     if dirty:
-        bad = _dirty_rows(rng[8], lines, n_real, np.concatenate([li, cp["line"]]), A)
+        bad = _dirty_rows(rng[8], lines, n_real, np.concatenate([ch["line"], cp["line"]]), A)
         truth["dirty_rows"] = {k: len(v) for k, v in bad.items()}
         truth["dirty_keys"] = {
             k: [[str(order_ids[int(lines["order"][r])]), int(lines["line_no"][r])] for r in v]
             for k, v in bad.items()}
     ol = _order_lines_frame(lines, order_ids, cust_labels, item_labels, bad, rng[8])
     truth["n_lines"] = len(ol)
-    frames = dict(order_lines=ol, order_changes=changes, customers=customers, items=items_df,
-                  supply_plan=supply, inventory=inventory, forecast=forecast,
-                  complaints=complaints)
+    frames["order_lines"] = ol
     return SampleData(**{k: _checked(v, k) for k, v in frames.items()}, truth=truth)
 
 
