@@ -66,6 +66,14 @@ def rendered(tmp_path_factory) -> list[Path]:
     return sorted(result.folder.glob("*.html"))
 
 
+def test_order_history_report_accounts_for_every_row(rendered):
+    html = next(p for p in rendered if p.name == "order_history.html").read_text(encoding="utf-8")
+    assert "rows in =" in html and "quarantined" in html
+    assert "Data quality: every row accounted for" in html
+    assert "plotly-graph-div" in html  # charts rendered as plotly
+    assert "import workbench" not in html  # no code in the manager's report
+
+
 def _open(page, path: Path):
     external, errors, dialogs = [], [], []
     page.on("request", lambda r: external.append(r.url)

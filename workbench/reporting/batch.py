@@ -78,15 +78,11 @@ _REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit"}
 # --------------------------------------------------------------------------- providers
 def a_tier_customers(limit: int | None = None, data: str = "samples") -> list[str]:
     """Customers in tier A (from the master's tier, else ABC by revenue), biggest first."""
-    from workbench.customers.segments import abc_classify, assign_tiers
+    from workbench.customers.targets import customer_tiers
     from workbench.io.dataset import load_dataset
 
     ds = load_dataset(data, tables=("customers", "items", "order_lines"))
-    abc = abc_classify(ds.orders, "customer_id", measure="revenue")
-    tiers = assign_tiers(abc, ds.customers)
-    order = abc.set_index("customer_id")["value"]
-    a = tiers.loc[tiers["tier"] == "A", "customer_id"].astype(str).tolist()
-    a.sort(key=lambda c: -float(order.get(c, 0.0)))
+    a = customer_tiers(ds.orders, ds.customers).by_value("A")
     return a[:limit] if limit else a
 
 
