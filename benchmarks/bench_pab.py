@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         section = "\n".join([
             "## PAB",
             "",
-            "Vectorized PAB/ATP engine (`workbench/pab.py`) on synthetic data: "
+            "Vectorized PAB/ATP engine (`workbench/planning/pab.py`) on synthetic data: "
             f"{args.items:,} items x {args.weeks} weeks ({n_cells:,} item-weeks, long "
             "format as it arrives: one row per item and week with customer orders, "
             "forecast, firm and planned receipts; item ids as a plain string column) and "

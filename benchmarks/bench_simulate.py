@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = [
             "## Inventory simulation (service vs cost)",
             "",
-            "Vectorized Monte Carlo simulator (`workbench/simulate.py`) against stockpyl's "
+            "Vectorized Monte Carlo simulator (`workbench/inventory/simulate.py`) against stockpyl's "
             "simulator (`stockpyl.sim.simulation`, test-only reference) on the same base-stock "
             "model, and the 20-point cost-vs-service curve.",
             "",

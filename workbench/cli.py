@@ -85,11 +85,13 @@ def _cmd_samples(args: argparse.Namespace) -> int:
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     from workbench.io.schema import data_model_markdown
+    from workbench.kpis.docs import write_kpi_docs
 
     path = project_path("docs", "data-model.md")
     path.parent.mkdir(exist_ok=True)
     path.write_text(data_model_markdown(), encoding="utf-8")
     print(f"wrote {path}")
+    print(f"wrote {write_kpi_docs(project_path('docs', 'kpis.md'))}")
     return 0
 
 
@@ -129,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("csv", "parquet"), default="csv")
     s.set_defaults(func=_cmd_samples)
 
-    doc = sub.add_parser("docs", help="regenerate docs/data-model.md from the schema")
+    doc = sub.add_parser("docs", help="regenerate docs/data-model.md and docs/kpis.md from the schema and the KPI definitions")
     doc.set_defaults(func=_cmd_docs)
     return p
 

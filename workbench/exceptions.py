@@ -10,6 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+__all__ = [
+    "ArrowConversionError",
+    "ChoiceError",
+    "ConfigError",
+    "CountError",
+    "DateColumnError",
+    "DateParameterError",
+    "DuplicateKeyError",
+    "FrameTypeError",
+    "FrequencyError",
+    "InputShapeError",
+    "InputTypeError",
+    "InvalidParameterError",
+    "LanguageError",
+    "MappingError",
+    "MissingColumnsError",
+    "NotAdditiveError",
+    "NotAvailableError",
+    "RangeError",
+    "SourceError",
+    "SourceNotFoundError",
+    "UnknownTableError",
+    "WorkbenchError",
+]
+
 
 class WorkbenchError(Exception):
     """Root of all errors raised by the workbench.

@@ -119,6 +119,7 @@ from workbench.validation import (
 )
 
 __all__ = [
+    "DEMAND_FREQUENCIES",
     "ADI_CUTOFF",
     "CLASSES",
     "CROSTON_ALPHAS",
@@ -162,6 +163,8 @@ MIN_ITEM_ERRORS = 30
 """An item needs this many in-sample errors for intervals of its own."""
 
 _RANGE_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS"}
+DEMAND_FREQUENCIES: tuple[str, ...] = tuple(_RANGE_FREQ)
+"""Period codes a demand matrix accepts (weeks start on Monday)."""
 _ERROR_STEPS = {"D": 28, "W": 26, "M": 12, "Q": 4}
 _HALF_WIDTH = {"D": 0, "W": 2, "M": 0, "Q": 0}
 _WARMUP = 4              # an origin needs this many periods of history
@@ -200,7 +203,7 @@ class DemandMatrix:
     as_of: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "freq", _check_freq(self.freq))
+        object.__setattr__(self, "freq", check_frequency(self.freq, DEMAND_FREQUENCIES, what="demand periods"))
         values = np.asarray(self.values, dtype=np.float64)
         if values.ndim != 2 or values.shape != (len(self.items), len(self.period_starts)):
             raise ConfigError(
@@ -249,8 +252,8 @@ class DemandMatrix:
             raise ConfigError(f"values must be a 2-D array (items x periods), got {arr.ndim}-D",
                               key="values", value=arr.shape,
                               fix="pass one row per item and one column per period.")
-        freq = _check_freq(freq)
-        first = period_start(pd.Series([_check_date(start, "start")]), freq).iloc[0]
+        freq = check_frequency(freq, DEMAND_FREQUENCIES, what="demand periods")
+        first = period_start(pd.Series([check_date(start, key="start")]), freq).iloc[0]
         periods = pd.date_range(first, periods=arr.shape[1], freq=_RANGE_FREQ[freq])
         ids = [f"I{i}" for i in range(arr.shape[0])] if items is None else list(items)
         return cls(pd.Index(ids, dtype="str", name="item_id"), periods, arr, freq)
@@ -278,14 +281,6 @@ class DemandMatrix:
             "period_start": np.tile(self.period_starts.to_numpy(), n),
             "qty": self.values.ravel(),
         })
-
-
-def _check_freq(freq: object) -> str:
-    return check_frequency(freq, tuple(_RANGE_FREQ), what="demand periods")
-
-
-def _check_date(value: object, key: str) -> pd.Timestamp:
-    return check_date(value, key=key, fix=f"pass e.g. {key}='2026-06-29' or leave it out.")
 
 
 def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "requested_date",
@@ -326,7 +321,7 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
     ConfigError
         Negative quantities, or no complete period between ``start`` and ``as_of``.
     """
-    freq = _check_freq(freq)
+    freq = check_frequency(freq, DEMAND_FREQUENCIES, what="demand periods")
     require_frame(orders, "order_lines", ("item_id", "qty_ordered", date_column),
                   hint="load them with workbench.load_orders(...).")
     live = orders
@@ -363,12 +358,12 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
                               fix="pass as_of explicitly or check the order lines.")
         cut = ref.max().normalize() + pd.Timedelta(days=1)
     else:
-        cut = _check_date(as_of, "as_of")
+        cut = check_date(as_of, key="as_of")
     end = period_start(pd.Series([cut]), freq).iloc[0]
     ps = period_start(dates.loc[ok], freq)
     before = (ps < end).to_numpy(dtype=bool)
     if start is not None:
-        first = period_start(pd.Series([_check_date(start, "start")]), freq).iloc[0]
+        first = period_start(pd.Series([check_date(start, key="start")]), freq).iloc[0]
     elif before.any():
         first = ps[before].min()
     else:

@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.exceptions import WorkbenchError
 from workbench.io.schema import TABLES
 from workbench.validation import check_choice, check_count, check_date, day_numbers
 
@@ -830,7 +831,8 @@ def _check_design(kd, pab_o, pab_d, ss, on_hand, R, o, slip) -> None:
         R2[slip] = 0
         ok = _project(on_hand, R2, o).min() < 0
     if not ok:  # pragma: no cover - a design bug, not a data condition
-        raise RuntimeError(f"sample supply design failed for a {kd!r} item")
+        raise WorkbenchError(f"sample supply design failed for a {kd!r} item",
+                             fix="report this as a bug of workbench.io.samples.")
 
 
 # ======================================================================= changes
@@ -1074,7 +1076,8 @@ def _checked(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """Check columns against the schema (a programming error if they differ)."""
     names = TABLES[table].names
     if list(df.columns) != names:  # pragma: no cover
-        raise RuntimeError(f"{table}: columns {list(df.columns)} != schema {names}")
+        raise WorkbenchError(f"{table}: columns {list(df.columns)} != schema {names}",
+                             fix="report this as a bug of workbench.io.samples.")
     return df
 
 

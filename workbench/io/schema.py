@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbench.exceptions import UnknownTableError
+from workbench.exceptions import ChoiceError, UnknownTableError
 from workbench.validation import check_choice
 
 __all__ = [
@@ -123,8 +123,8 @@ class Table:
         for c in self.columns:
             if c.name == name:
                 return c
-        check_choice(name, self.names, key="column", what=f"column {name!r} of table {self.name!r}")
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise ChoiceError(f"column {name!r} of table {self.name!r} is not one of {', '.join(self.names)}",
+                          key="column", value=name, fix=f"use one of {', '.join(self.names)}.")
 
 
 def _c(name, type_, required, description, unit="", synonyms=(), nonnegative=False):
@@ -362,7 +362,7 @@ def data_model_markdown() -> str:
     out = [
         "# Data model",
         "",
-        "Generated from `workbench/schema.py` by `workbench docs`; do not edit by hand.",
+        "Generated from `workbench/io/schema.py` by `workbench docs`; do not edit by hand.",
         "",
         "All tables are long and tidy. Types: `string`, `int` (nullable integer), "
         "`float`, `date` (calendar date), `bool` (nullable flag). "

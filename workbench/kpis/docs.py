@@ -25,7 +25,7 @@ def render_kpi_docs() -> str:
     lines = [
         "# Customer-service KPIs",
         "",
-        "Generated from `workbench/kpis/definitions.py` by `write_kpi_docs`; do not "
+        "Generated from `workbench/kpis/definitions.py` by `workbench docs`; do not "
         "edit by hand.",
         "",
         "`kpi_table(orders, by, period=...)` returns one row per group x KPI with columns "
