@@ -53,7 +53,7 @@ def _change_types(changes: pd.DataFrame) -> pd.Series:
 
 def _attach(changes: pd.DataFrame, orders: pd.DataFrame, cols: Sequence[str],
             what: str) -> pd.DataFrame:
-    """Changes with ``cols`` of their order line (joined on order_id, line_no).
+    """Return the changes with ``cols`` of their order line (joined on order_id, line_no).
 
     A column the order line lacks (line not in ``orders``) keeps the value the
     change log itself carries, when it has that column.
@@ -310,7 +310,7 @@ def nervousness(changes: pd.DataFrame, orders: pd.DataFrame, *,
 
 
 def orders_before_changes(orders: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """The order lines as they were before the customers changed them.
+    """Return the order lines as they were before the customers changed them.
 
     For every changed line the first change's ``old_qty`` restores the quantity
     (quantity changes and cancellations), the first date change's ``old_date``

@@ -92,7 +92,7 @@ def dated_lines(orders: pd.DataFrame, what: str) -> tuple[pd.DataFrame, np.ndarr
 
 
 def resolve_as_of(as_of: object, days: np.ndarray) -> int:
-    """The analysis date as a day number: ``as_of``, or the day after the latest of ``days``.
+    """Return the analysis date as a day number: ``as_of``, or the day after the latest of ``days``.
 
     Raises
     ------

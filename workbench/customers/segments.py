@@ -68,7 +68,7 @@ def _check_cutoffs(cutoffs: object, name: str, *, upper_one: bool) -> tuple[floa
 
 
 def _check_by(by: str, orders: pd.DataFrame) -> None:
-    """The key to classify by must be a column of the order lines."""
+    """Check that the key to classify by is a column of the order lines."""
     if by not in orders.columns:
         raise ChoiceError(f"cannot classify by {by!r}: no such column in the order lines",
                           key="by", value=by, fix="use 'customer_id' or 'item_id'.")

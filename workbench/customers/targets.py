@@ -48,7 +48,7 @@ REQUIRED_TIERS: tuple[str, ...] = ("A", "B", "C")
 
 
 def _targets_from_yaml(path: Path) -> pd.DataFrame:
-    """The targets table of a YAML file (records, or a mapping kpi -> {tier: target})."""
+    """Read the targets table of a YAML file (records, or a mapping kpi -> {tier: target})."""
     import yaml
 
     try:
@@ -70,7 +70,7 @@ def _targets_from_yaml(path: Path) -> pd.DataFrame:
 
 
 def _read_targets_file(table: str | Path) -> pd.DataFrame:
-    """The targets table of a CSV or YAML file."""
+    """Read the targets table of a CSV or YAML file."""
     path = Path(table)
     if not path.is_file():
         raise SourceNotFoundError(f"service targets file not found: {path}", path=str(path),
@@ -130,7 +130,7 @@ def _check_complete(out: pd.DataFrame, source: str | None) -> None:
 
 
 def service_targets(table: object = None) -> pd.DataFrame:
-    """Validated service-target table (tier, kpi, target).
+    """Return the validated service-target table (tier, kpi, target).
 
     Parameters
     ----------
@@ -193,7 +193,7 @@ def service_targets(table: object = None) -> pd.DataFrame:
 
 
 def _master_tiers(ids: pd.Series, customers: pd.DataFrame) -> pd.Series:
-    """The customer master's tier per id (stripped, upper case; NaN where none is set)."""
+    """Look up the customer master's tier per id (stripped, upper case; NaN where none is set)."""
     require_frame(customers, "customers", ("customer_id",), hint="Needed for service tiers.")
     if "tier" not in customers.columns:
         return pd.Series(np.nan, index=ids.index, dtype="object")
@@ -275,7 +275,7 @@ class CustomerTiers:
                          index=pd.Index(self.tiers["customer_id"].to_numpy(), name="customer_id"))
 
     def by_value(self, tier: str) -> list[str]:
-        """Customer ids of ``tier`` (case-insensitive), biggest value first.
+        """Return the customer ids of ``tier`` (case-insensitive), biggest value first.
 
         Raises
         ------

@@ -132,12 +132,12 @@ _LEVELS = np.array([0, *(int(kind.level) for kind in AlertKind)], dtype=np.int64
 
 
 def kind_labels(codes: np.ndarray) -> np.ndarray:
-    """The ``kind`` texts of an array of :class:`AlertKind` codes ("" for :data:`NO_ALERT`)."""
+    """Return the ``kind`` texts of :class:`AlertKind` codes ("" for :data:`NO_ALERT`)."""
     return _LABELS[codes]
 
 
 def kind_levels(codes: np.ndarray) -> np.ndarray:
-    """The levels (int64) of an array of :class:`AlertKind` codes (0 for :data:`NO_ALERT`)."""
+    """Return the levels (int64) of :class:`AlertKind` codes (0 for :data:`NO_ALERT`)."""
     return _LEVELS[codes]
 
 
@@ -312,9 +312,12 @@ def _orders_only_shortage(result: PabResult) -> _Shortage:
 
 def _dependency(result: PabResult, slip: int | None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Planned-receipt dependency per item (stressed PAB < 0 where the base PAB is not):
-    first and last stressed short period, largest stressed shortage, and the last
-    planned receipt period at or before the first short one (-1 / 0 where none)."""
+    """Planned-receipt dependency per item (stressed PAB < 0 where the base PAB is not).
+
+    Returns the first and last stressed short period, the largest stressed shortage,
+    and the last planned receipt period at or before the first short one (-1 / 0
+    where none).
+    """
     inp = result.inputs
     n, n_t = result.pab.shape
     dep = planned_dependency(inp, slip_periods=slip, demand_time_fence=result.demand_time_fence,

@@ -63,8 +63,10 @@ def _iso(dates: np.ndarray) -> np.ndarray:
 
 
 def _date_text(dates: np.ndarray, lang: str = "en") -> np.ndarray:
-    """Dates for sentences: ``2026-07-06`` / ``2026年7月6日`` (as :func:`workbench.i18n.fmt_date`
-    writes Chinese dates); "" for NaT."""
+    """Dates for sentences: ``2026-07-06`` / ``2026年7月6日``; "" for NaT.
+
+    Chinese dates are written as :func:`workbench.i18n.fmt_date` writes them.
+    """
     if lang != "zh":
         return _iso(dates)
     d = np.asarray(dates).astype("datetime64[D]")
@@ -98,8 +100,10 @@ def _periods(k: int, freq: str, lang: str = "en") -> str:
 
 
 def _mode_names(modes: np.ndarray, lang: str = "en") -> np.ndarray:
-    """Expedite modes for sentences: the built-in ones translated into Chinese; other
-    modes kept as given (in Chinese text set off by spaces)."""
+    """Expedite modes for sentences: the built-in ones translated into Chinese.
+
+    Other modes are kept as given (in Chinese text set off by spaces).
+    """
     m = np.asarray(modes, dtype=object).astype(str)
     if lang != "zh":
         return m
@@ -195,7 +199,7 @@ class _ShortageFacts:
 
 def _shortage_facts(risks: Risks, sel: np.ndarray, c: np.ndarray, settings: AlertSettings
                     ) -> _ShortageFacts:
-    """The numbers the shortage texts quote, for the alerts at positions ``c``."""
+    """Collect the numbers the shortage texts quote, for the alerts at positions ``c``."""
     inp = risks.result.inputs
     lang = settings.language
     n_t = inp.n_periods
@@ -315,8 +319,10 @@ def _dependency_texts(risks: Risks, i: np.ndarray, settings: AlertSettings
 
 def _below_safety_stock_texts(risks: Risks, i: np.ndarray, lang: str
                               ) -> tuple[np.ndarray, np.ndarray]:
-    """Root causes and actions of PAB below safety stock (possibly below zero on
-    forecast only), rows ``i``."""
+    """Root causes and actions of PAB below safety stock, rows ``i``.
+
+    The PAB may also be below zero on forecast only.
+    """
     result = risks.result
     inp = result.inputs
     t = risks.first_period[i]

@@ -335,8 +335,10 @@ class AlertLog:
         return self._frame(conn, query.order_by(ALERTS.c.alert_id), ALERTS)
 
     def latest(self) -> pd.DataFrame:
-        """The alerts of the most recent run with their status (new, continuing,
-        escalated, de-escalated, resolved) as recorded then; empty if no run yet.
+        """Return the alerts of the most recent run with their status as recorded then.
+
+        The status is new, continuing, escalated, de-escalated or resolved; the
+        frame is empty if no run was recorded yet.
 
         Read-only: a report that only *shows* the early-warning state (e.g. the
         manager summary) uses this instead of recording a run of its own.
@@ -370,7 +372,7 @@ class AlertLog:
 
     def history(self, alert_id: str | None = None, *, item_id: str | None = None
                 ) -> pd.DataFrame:
-        """Stored rows of one alert (or every alert of one item), oldest run first.
+        """Return the stored rows of one alert (or every alert of one item), oldest run first.
 
         Parameters
         ----------
@@ -401,7 +403,7 @@ class AlertLog:
         return frame
 
     def lines(self, run_id: int | None = None) -> pd.DataFrame:
-        """Stored affected order lines of one run (default the latest run)."""
+        """Return the stored affected order lines of one run (default the latest run)."""
         with self.engine.connect() as conn:
             if run_id is None:
                 run_id = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))).scalar()
@@ -517,7 +519,7 @@ def resolve_alert_log(alert_log: str | os.PathLike[str] | None) -> str | Path | 
 
 
 def previous_alerts(alert_log: str | os.PathLike[str] | None) -> pd.DataFrame:
-    """The alerts of the latest logged run, read without recording a run.
+    """Return the alerts of the latest logged run, read without recording a run.
 
     Parameters
     ----------

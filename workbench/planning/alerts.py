@@ -312,7 +312,7 @@ def _in_alert_order(alerts: pd.DataFrame, lines: pd.DataFrame) -> AlertSet:
 
 def evaluate_alerts(result: PabResult, inputs: PabInput | None = None,
                     orders: pd.DataFrame | None = None, **options: object) -> pd.DataFrame:
-    """The alerts of :func:`evaluate` (its ``.alerts``); same parameters.
+    """Return the alerts of :func:`evaluate` (its ``.alerts``); same parameters.
 
     Returns
     -------
@@ -324,8 +324,9 @@ def evaluate_alerts(result: PabResult, inputs: PabInput | None = None,
 
 def alert_lines(result: PabResult, inputs: PabInput | None = None,
                 orders: pd.DataFrame | None = None, **options: object) -> pd.DataFrame:
-    """The affected customer order lines of :func:`evaluate` (its ``.lines``); same
-    parameters (the lines carry no text, so ``language`` does not matter).
+    """Return the affected customer order lines of :func:`evaluate` (its ``.lines``).
+
+    Same parameters (the lines carry no text, so ``language`` does not matter).
 
     Returns
     -------
@@ -360,8 +361,10 @@ class EarlyWarning:
 
 
 def select_items(frame: pd.DataFrame | None, spec: str) -> pd.DataFrame | None:
-    """Rows of ``frame`` whose ``item_id`` matches ``spec``: comma-separated ids, ``PREFIX*``
-    patterns, or empty for all."""
+    """Select the rows of ``frame`` whose ``item_id`` matches ``spec``.
+
+    ``spec`` holds comma-separated ids and ``PREFIX*`` patterns, or is empty for all.
+    """
     if frame is None or not spec.strip():
         return frame
     ids = [s.strip() for s in spec.split(",") if s.strip()]

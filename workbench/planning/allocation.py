@@ -171,7 +171,7 @@ def allocate_shortages(
 
 def _lines_of(orders: pd.DataFrame, result: PabResult, due_column: str | Sequence[str] | None
               ) -> tuple[OpenLines, np.ndarray]:
-    """The open lines in the horizon of ``result`` and their rows in it."""
+    """Return the open lines in the horizon of ``result`` and their rows in it."""
     inp = result.inputs
     due_cols = check_due_columns(due_column) if due_column is not None else inp.due_column
     require_frame(orders, "order_lines", ("order_id", "line_no", "customer_id"))
@@ -210,8 +210,10 @@ def _lines_of_short_items(lines: OpenLines, item: np.ndarray, result: PabResult
 
 
 def _fill_missing_days(days: np.ndarray, *, first: bool) -> np.ndarray:
-    """Replace :data:`~workbench.validation.MISSING_DAY` by one day before the earliest
-    (``first``) or after the latest date."""
+    """Replace :data:`~workbench.validation.MISSING_DAY` by a day outside the dates.
+
+    The fill is one day before the earliest (``first``) or after the latest date.
+    """
     nat = days == MISSING_DAY
     if not nat.any():
         return days
@@ -243,8 +245,10 @@ def _service_order(orders: pd.DataFrame, rule: str, item: np.ndarray, rank: np.n
 
 
 def _queue_totals(item: np.ndarray, cls: np.ndarray, qty: np.ndarray) -> np.ndarray:
-    """Cumulative quantity of each line's (item, class) queue, this line included
-    (lines sorted by item, class and service order)."""
+    """Cumulative quantity of each line's (item, class) queue, this line included.
+
+    The lines are sorted by item, class and service order.
+    """
     m = qty.size
     new_group = np.ones(m, dtype=bool)
     new_group[1:] = (item[1:] != item[:-1]) | (cls[1:] != cls[:-1])

@@ -194,7 +194,7 @@ class PeriodGrid:
 
     @classmethod
     def checked(cls, as_of: object, horizon: object, freq: object) -> PeriodGrid:
-        """The grid of validated parameters.
+        """Build the grid of validated parameters.
 
         Raises
         ------
@@ -210,7 +210,7 @@ class PeriodGrid:
 
     @classmethod
     def of(cls, inputs: PabInput) -> PeriodGrid:
-        """The grid ``inputs`` were bucketed on."""
+        """Return the grid ``inputs`` were bucketed on."""
         return cls(inputs.freq, inputs.as_of, inputs.n_periods)
 
     @property
@@ -392,7 +392,7 @@ class OpenLines:
 
 
 def check_due_columns(due_column: str | Sequence[str]) -> tuple[str, ...]:
-    """The order-line due-date column(s) as a tuple of names.
+    """Return the order-line due-date column(s) as a tuple of names.
 
     Raises
     ------
@@ -412,7 +412,7 @@ def check_due_columns(due_column: str | Sequence[str]) -> tuple[str, ...]:
 
 def open_lines(orders: pd.DataFrame, grid: PeriodGrid, due_columns: tuple[str, ...],
                closed_statuses: Sequence[str]) -> OpenLines:
-    """The open order lines due inside ``grid`` (bucketing rules in the module docstring).
+    """Return the open order lines due inside ``grid`` (rules in the module docstring).
 
     Parameters
     ----------
@@ -595,8 +595,10 @@ def _forecast_part(forecast: pd.DataFrame, grid: PeriodGrid
 
 def _supply_part(supply: pd.DataFrame, grid: PeriodGrid
                  ) -> tuple[np.ndarray, pd.Index, np.ndarray, list[np.ndarray]]:
-    """Receipts inside the horizon (overdue ones in period 0): item codes, uniques,
-    periods, ``[firm qty, planned qty]``."""
+    """Receipts inside the horizon (overdue ones in period 0).
+
+    Returns item codes, uniques, periods and ``[firm qty, planned qty]``.
+    """
     require_frame(supply, "supply_plan", ("item_id", "due_date", "qty", "firm"))
     codes, uniques = _factorize_items(supply["item_id"], "supply_plan")
     qty = _quantity(supply, "qty", "supply_plan", nan_ok=False)
@@ -729,7 +731,7 @@ def buckets_from_long(
 
 def _long_periods(frame: pd.DataFrame, as_of: object, horizon: int | None, freq: object
                   ) -> tuple[PeriodGrid, np.ndarray]:
-    """The grid of a long table (defaults from its dates) and each row's raw period."""
+    """Return the grid of a long table (defaults from its dates) and each row's raw period."""
     f = check_frequency(freq, FREQUENCIES, what="PAB buckets")
     dates = date_values(frame["period_start"], table="pab_long", column="period_start")
     if as_of is None:
@@ -751,8 +753,11 @@ def _long_periods(frame: pd.DataFrame, as_of: object, horizon: int | None, freq:
 
 def _scatter_long(frame: pd.DataFrame, g: np.ndarray, per: np.ndarray, n: int, n_t: int
                   ) -> dict[str, np.ndarray]:
-    """The long table's quantities as ``(n, n_t)`` arrays (orders and receipts before
-    period 0 in period 0, earlier forecast dropped, rows after the horizon dropped)."""
+    """Return the long table's quantities as ``(n, n_t)`` arrays.
+
+    Orders and receipts before period 0 go to period 0, earlier forecast is
+    dropped, rows after the horizon are dropped.
+    """
     present = [c for c in _LONG_VALUE_COLUMNS if c in frame.columns]
     values = {c: _quantity(frame, c, "pab_long", nan_ok=True) for c in present}
     out = {name: np.zeros((n, n_t)) for name in _LONG_VALUE_COLUMNS}

@@ -65,7 +65,7 @@ _OPTIONS_FILE = "expedite_options.csv"
 
 
 def default_expedite_options() -> pd.DataFrame:
-    """The built-in expedite options (the same as the shipped ``data/expedite_options.csv``).
+    """Return the built-in expedite options (as the shipped ``data/expedite_options.csv``).
 
     Returns
     -------
@@ -206,7 +206,7 @@ class _Cells:
         self.source = source
 
     def error(self, i: int, col: str, rule: str, value: object) -> ConfigError:
-        """The error for row ``i`` (spreadsheet row with a source, else position)."""
+        """Build the error for row ``i`` (spreadsheet row with a source, else position)."""
         where = f" in {self.source}" if self.source else ""
         row = f"row {i + 2}" if self.source else f"position {i}"
         mode = str(self.frame["mode"].iloc[i]).strip()
@@ -216,7 +216,7 @@ class _Cells:
             fix=f"correct {col} in that row.")
 
     def modes(self) -> pd.Series:
-        """The ``mode`` column trimmed; every mode filled in and unique."""
+        """Return the ``mode`` column trimmed; check every mode is filled in and unique."""
         raw = self.frame["mode"]
         mode = raw.astype(object).where(raw.notna(), "")
         mode = mode.map(lambda v: str(v).strip()).astype(object)

@@ -196,11 +196,13 @@ def plain_text(value: object) -> str:
 
 
 def md_escape(value: object) -> str:
-    """Escape text for Markdown: ``\\ ` * _ { } [ ] ( ) < > | ~ &`` anywhere, list,
-    heading and numbering markers at the start; line breaks become spaces.
+    r"""Escape text for Markdown; line breaks become spaces.
+
+    Escapes ``\ ` * _ { } [ ] ( ) < > | ~ &`` anywhere, and list, heading and
+    numbering markers at the start.
 
     >>> md_escape("<script>alert(1)</script> & Co")
-    '\\\\<script\\\\>alert\\\\(1\\\\)\\\\</script\\\\> \\\\& Co'
+    '\\<script\\>alert\\(1\\)\\</script\\> \\& Co'
     """
     text = plain_text(value)
     text = _MD_ANYWHERE.sub(r"\\\1", text)
@@ -498,7 +500,7 @@ def draft_internal_memo(
                              AlertLevel.INTERNAL),
     max_orders: int = 5,
 ) -> Draft:
-    """Internal memo to the supervisor and planner with root-cause notes.
+    """Draft the internal memo to the supervisor and planner with root-cause notes.
 
     Parameters
     ----------
