@@ -173,9 +173,18 @@ class AlertLog:
 
     Examples
     --------
-    >>> log = AlertLog(tmp_path / "alerts.sqlite")            # doctest: +SKIP
-    >>> status = log.record_run(alerts, lines)                # doctest: +SKIP
-    >>> status.loc[status["status"] == "escalated"]           # doctest: +SKIP
+    An alert that rises from level 1 to level 2 between two runs, then goes away
+    (``"sqlite://"`` is an in-memory database; a team passes its server's URL):
+
+    >>> import pandas as pd
+    >>> log = AlertLog("sqlite://")
+    >>> alerts = pd.DataFrame({"alert_id": ["A1"], "item_id": ["ITM-1"], "alert_level": [1]})
+    >>> log.record_run(alerts, as_of="2026-06-01")["status"].tolist()
+    ['new']
+    >>> log.record_run(alerts.assign(alert_level=2), as_of="2026-06-08")["status"].tolist()
+    ['escalated']
+    >>> log.record_run(alerts.iloc[:0], as_of="2026-06-15")["status"].tolist()
+    ['resolved']
     """
 
     def __init__(self, url_or_path: str | os.PathLike[str] | sa.URL, *, batch_size: int = 500,
