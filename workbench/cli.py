@@ -23,7 +23,7 @@ __all__ = [
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    """The main job on the sample data: the report batch of reports.yaml."""
+    """Run the main job on the sample data: the report batch of reports.yaml."""
     ns = argparse.Namespace(config=str(project_path("reports.yaml")), only=None,
                             dry_run=False, parallel=None, no_progress=args.no_progress)
     return _cmd_report(ns)
@@ -96,6 +96,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the ``workbench`` command and its subcommands."""
     p = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 

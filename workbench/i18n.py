@@ -87,7 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str = "en") -> str:
-    """The label ``key`` in ``lang`` (the key itself when there is no label).
+    """Return the label ``key`` in ``lang`` (the key itself when there is no label).
 
     Raises
     ------
@@ -110,7 +110,7 @@ def fmt_pct(x: float | None, lang: str = "en", digits: int = 1) -> str:
 
 
 def fmt_points(x: float | None, lang: str = "en", digits: int = 1) -> str:
-    """A change of a rate in percentage points: ``+1.2 pts`` / ``+1.2个百分点``."""
+    """Format a change of a rate in percentage points: ``+1.2 pts`` / ``+1.2个百分点``."""
     if _missing(x):
         return "n/a" if lang == "en" else "无"
     v = f"{x * 100:+.{digits}f}"

@@ -86,8 +86,11 @@ def shared_data_path(*parts: str) -> Path:
 
 
 def resolve_source(source: str | os.PathLike[str]) -> str | Path:
-    """A data source as given in a notebook parameter: SQLAlchemy URLs pass through,
-    absolute paths stay, relative paths are taken below ``data/`` in the project root."""
+    """Resolve a data source as given in a notebook parameter.
+
+    SQLAlchemy URLs pass through, absolute paths stay, relative paths are taken
+    below ``data/`` in the project root.
+    """
     text = str(source)
     if "://" in text:
         return text

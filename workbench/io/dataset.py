@@ -46,40 +46,48 @@ class Dataset:
     results: dict[str, LoadResult] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """Loaded rows of table ``name``, or ``None`` when the folder has no such file."""
+        """Return the loaded rows of table ``name`` (``None`` when the folder has no such file)."""
         res = self.results.get(name)
         return None if res is None else res.data
 
     @property
     def orders(self) -> pd.DataFrame | None:
+        """Loaded ``order_lines`` rows, or ``None`` when the folder has no such file."""
         return self.table("order_lines")
 
     @property
     def customers(self) -> pd.DataFrame | None:
+        """Loaded ``customers`` rows, or ``None`` when the folder has no such file."""
         return self.table("customers")
 
     @property
     def items(self) -> pd.DataFrame | None:
+        """Loaded ``items`` rows, or ``None`` when the folder has no such file."""
         return self.table("items")
 
     @property
     def order_changes(self) -> pd.DataFrame | None:
+        """Loaded ``order_changes`` rows, or ``None`` when the folder has no such file."""
         return self.table("order_changes")
 
     @property
     def supply_plan(self) -> pd.DataFrame | None:
+        """Loaded ``supply_plan`` rows, or ``None`` when the folder has no such file."""
         return self.table("supply_plan")
 
     @property
     def inventory(self) -> pd.DataFrame | None:
+        """Loaded ``inventory`` rows, or ``None`` when the folder has no such file."""
         return self.table("inventory")
 
     @property
     def forecast(self) -> pd.DataFrame | None:
+        """Loaded ``forecast`` rows, or ``None`` when the folder has no such file."""
         return self.table("forecast")
 
     @property
     def complaints(self) -> pd.DataFrame | None:
+        """Loaded ``complaints`` rows, or ``None`` when the folder has no such file."""
         return self.table("complaints")
 
     def quality(self) -> pd.DataFrame:
@@ -91,7 +99,7 @@ class Dataset:
 
 
 def find_table_file(folder: Path, table: str) -> Path | None:
-    """The file holding ``table`` in ``folder`` (first of .csv, .parquet, .xlsx, ...)."""
+    """Return the file holding ``table`` in ``folder`` (first of .csv, .parquet, .xlsx, ...)."""
     for suffix in _SUFFIXES:
         path = folder / f"{table}{suffix}"
         if path.exists():

@@ -78,6 +78,7 @@ class ColumnMapping:
 
     @property
     def date_options(self) -> DateOptions:
+        """How to read dates: ``dayfirst`` and ``mixed_formats`` as :class:`DateOptions`."""
         return DateOptions(dayfirst=self.dayfirst, mixed_formats=self.mixed_formats)
 
     # ------------------------------------------------------------------ build
@@ -118,6 +119,15 @@ class ColumnMapping:
     @classmethod
     def from_dict(cls, spec: dict, table: str = "order_lines",
                   origin: str = "<dict>") -> ColumnMapping:
+        """Build from a mapping dict (short or full form, see the module docstring).
+
+        ``origin`` names where the dict came from, for error messages.
+
+        Raises
+        ------
+        MappingError
+            When a key, a model column or an option is not valid.
+        """
         known_keys = {"table", "columns", "optional", "extra", "dates", "numbers", "na_values",
                       "auto", "description", "source"}
         if "columns" not in spec:
@@ -227,7 +237,7 @@ class ColumnMapping:
         return Resolved(fields, extras, not_found, unused)
 
     def known_headers(self) -> set[str]:
-        """Normalized headers this mapping could match (to find a header row)."""
+        """Return the normalized headers this mapping could match (to find a header row)."""
         schema = get_table(self.table)
         names = {normalize_header(c) for fs in self.columns.values() for c in fs.columns}
         names |= {normalize_header(v) for v in self.extra.values()}

@@ -91,7 +91,7 @@ def _as_text(raw: pd.Series) -> pd.Series:
 
 
 def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset()) -> np.ndarray:
-    """True where a value is null or one of the NA markers (case-insensitive)."""
+    """Return True where a value is null or one of the NA markers (case-insensitive)."""
     markers = sorted(NA_MARKERS | {m.strip().lower() for m in extra_na})
     isnull = text.isna().to_numpy()
     return isnull | text.str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
@@ -122,7 +122,7 @@ def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.
 
 # --------------------------------------------------------------------------- strings
 def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Parsed:
-    """Identifiers and free text: stripped; NA markers become missing.
+    """Parse identifiers and free text: stripped; NA markers become missing.
 
     Integral floats coming from spreadsheets (``123.0``) are written ``123`` so
     identifiers match across sources.
@@ -195,7 +195,7 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str = ".",
 # --------------------------------------------------------------------------- booleans
 def parse_bool(raw: pd.Series, *, value_map: dict | None = None,
                extra_na: frozenset[str] = frozenset()) -> Parsed:
-    """Flags: true/false, yes/no, y/n, 1/0, 是/否, or an explicit ``value_map``.
+    """Parse flags: true/false, yes/no, y/n, 1/0, 是/否, or an explicit ``value_map``.
 
     ``value_map`` maps raw values (case-insensitive) to True/False, e.g.
     ``{"From RDC": True, "Direct Drop": False}``; with a map, only its keys
@@ -288,6 +288,180 @@ class DateOptions:
     mixed_formats: str = "drop"
 
 
+def _typed_dates(raw: pd.Series) -> Parsed:
+    """Pass already-typed datetimes through: timezone dropped, normalized to midnight."""
+    values = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+    values = values.astype("datetime64[ns]").dt.normalize()
+    missing = values.isna().to_numpy()
+    return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
+
+
+def _read_numeric_dates(ext: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read ``a/b/y`` matches both ways: kind per value, month-first and day-first dates.
+
+    The kind is ``'mdy_only'``, ``'dmy_only'``, ``'ambiguous'``, ``'same'`` (a == b)
+    or ``''`` (neither reading is a date).
+    """
+    a = pd.to_numeric(ext["a"]).to_numpy()
+    b = pd.to_numeric(ext["b"]).to_numpy()
+    y = _year(ext["y"]).to_numpy()
+    mdy = _make_dates(y, a, b).to_numpy()
+    dmy = _make_dates(y, b, a).to_numpy()
+    ok_m = ~np.isnat(mdy)
+    ok_d = ~np.isnat(dmy)
+    kind = np.where(ok_m & ok_d, np.where(a == b, "same", "ambiguous"),
+                    np.where(ok_m, "mdy_only", np.where(ok_d, "dmy_only", "")))
+    return kind, mdy, dmy
+
+
+def _read_ymd_dates(ext: pd.DataFrame) -> pd.Series:
+    """Read year, month (number or name) and day matches into dates (NaT if invalid)."""
+    if "mon" in ext:
+        mon = ext["mon"].str.casefold().map(_MONTHS)
+        return _make_dates(_year(ext["y"]), mon, ext["d"])
+    return _make_dates(_year(ext["y"]), ext["m"], ext["d"])
+
+
+def _date_families(uniq: pd.Series) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray]:
+    """Classify distinct values by date family (first family that reads them) and read them.
+
+    Returns the family per value (``''`` when none), the reading (month-first
+    for numeric values), the other reading (numeric values only) and the
+    numeric kind (see :func:`_read_numeric_dates`).
+    """
+    n = len(uniq)
+    fam = np.full(n, "", dtype=object)
+    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    alt = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")  # other reading, numeric only
+    num_kind = np.full(n, "", dtype=object)  # 'mdy_only', 'dmy_only', 'ambiguous', 'same'
+
+    for name, (rx, _label) in _DATE_FAMILIES.items():
+        todo = fam == ""
+        if not todo.any():
+            break
+        sub = uniq[todo]
+        ext = sub.str.extract(rx)
+        hit = ext.notna().any(axis=1).to_numpy()
+        if not hit.any():
+            continue
+        ext = ext[hit]
+        rows = np.flatnonzero(todo)[hit]
+        if name == "numeric":
+            kind, mdy, dmy = _read_numeric_dates(ext)
+            good = kind != ""
+            fam[rows[good]] = name
+            num_kind[rows] = kind
+            parsed.iloc[rows] = mdy
+            alt.iloc[rows] = dmy
+        else:
+            dates = _read_ymd_dates(ext)
+            good = dates.notna().to_numpy()
+            fam[rows[good]] = name
+            parsed.iloc[rows[good]] = dates.to_numpy()[good]
+    return fam, parsed, alt, num_kind
+
+
+def _dominant_family(fam: np.ndarray, weight: np.ndarray, info: dict) -> str | None:
+    """Return the family most values use (None if no value is a date); record it in ``info``."""
+    known = fam != ""
+    if not known.any():
+        return None
+    fam_weight = pd.Series(weight[known], index=fam[known]).groupby(level=0).sum()
+    dominant = fam_weight.idxmax()
+    info["date_format"] = _DATE_FAMILIES[dominant][1]
+    info["date_formats_seen"] = {_DATE_FAMILIES[f][1]: int(w) for f, w in fam_weight.items()}
+    return dominant
+
+
+def _numeric_convention(options: DateOptions, fam: np.ndarray, num_kind: np.ndarray,
+                        weight: np.ndarray, parsed: pd.Series, alt: pd.Series,
+                        issue: np.ndarray, detail: np.ndarray, info: dict) -> bool:
+    """Settle M/D/Y versus D/M/Y for the numeric values; return ``dayfirst``.
+
+    Rereads ``parsed`` day-first where the convention says so and records
+    ambiguous and contradicting values in ``issue`` / ``detail``.
+    """
+    is_num = fam == "numeric"
+    if not is_num.any():
+        return bool(options.dayfirst)
+    w_m = weight[is_num & (num_kind == "mdy_only")].sum()
+    w_d = weight[is_num & (num_kind == "dmy_only")].sum()
+    if options.dayfirst is not None:
+        dayfirst, source = options.dayfirst, "declared"
+    elif w_m or w_d:
+        dayfirst, source = bool(w_d > w_m), "inferred"
+    else:
+        dayfirst, source = False, "default"
+    conv = "D/M/Y" if dayfirst else "M/D/Y"
+    info["numeric_date_convention"] = f"{conv} ({source})"
+    take_alt = is_num & ((num_kind == "dmy_only") | ((num_kind == "ambiguous") & dayfirst))
+    first, second = parsed.copy(), alt.copy()
+    parsed[take_alt] = second[take_alt]
+    other = first.where(take_alt, second)
+    amb = is_num & (num_kind == "ambiguous")
+    if source == "default" or (w_m and w_d):
+        why = ("no value in this column settles whether it is M/D/Y or D/M/Y"
+               if source == "default" else
+               "this column mixes M/D/Y and D/M/Y values")
+        for i in np.flatnonzero(amb):
+            issue[i] = ISSUE_DATE_AMBIGUOUS
+            detail[i] = (f"read as {parsed.iloc[i]:%Y-%m-%d} ({conv}); could also be "
+                         f"{other.iloc[i]:%Y-%m-%d}: {why}. Declare the convention in the "
+                         f"mapping (dates: dayfirst: true/false).")
+    contra = is_num & (num_kind == ("mdy_only" if dayfirst else "dmy_only"))
+    for i in np.flatnonzero(contra):
+        issue[i] = ISSUE_DATE_INCONSISTENT
+        detail[i] = (f"only readable as {'M/D/Y' if dayfirst else 'D/M/Y'} "
+                     f"({parsed.iloc[i]:%Y-%m-%d}) but the column is {conv} ({source})")
+    return dayfirst
+
+
+def _misread_hint(date: pd.Timestamp, dayfirst: bool) -> str:
+    """Return a note if a year-first date may be a misread numeric date, else ``''``.
+
+    A common corruption: ``"12/1/06"`` misread year-first as 2012-01-06.
+    """
+    y, m, d = date.year, date.month, date.day
+    if 2000 < y <= 2031 and m <= 12:
+        a, b, yy = y - 2000, m, d
+        mm, dd = (b, a) if dayfirst else (a, b)
+        try:
+            orig = pd.Timestamp(year=2000 + yy if yy < 69 else 1900 + yy, month=mm, day=dd)
+            return f"; possibly a misread of {a}/{b}/{yy:02d} ({orig:%Y-%m-%d})"
+        except ValueError:
+            pass
+    return ""
+
+
+def _flag_other_formats(dominant: str, fam: np.ndarray, parsed: pd.Series, dayfirst: bool,
+                        issue: np.ndarray, detail: np.ndarray) -> None:
+    """Record values in a family other than the column's as ``date_format_inconsistent``."""
+    known = fam != ""
+    odd = known & (fam != dominant) & (issue == None)  # noqa: E711
+    dom_label = _DATE_FAMILIES[dominant][1]
+    for i in np.flatnonzero(odd):
+        issue[i] = ISSUE_DATE_INCONSISTENT
+        detail[i] = (f"format {_DATE_FAMILIES[fam[i]][1]} differs from the column's "
+                     f"format {dom_label}; on its own it reads {parsed.iloc[i]:%Y-%m-%d}")
+        if dominant == "numeric" and fam[i] == "ymd":
+            detail[i] += _misread_hint(parsed.iloc[i], dayfirst)
+    amb_odd = known & (fam != dominant) & (issue == ISSUE_DATE_AMBIGUOUS)
+    for i in np.flatnonzero(amb_odd):
+        detail[i] += f" The column's format is otherwise {dom_label}."
+
+
+def _drop_inconsistent(options: DateOptions, parsed: pd.Series, issue: np.ndarray,
+                       detail: np.ndarray) -> np.ndarray:
+    """Leave inconsistent values missing when ``mixed_formats == "drop"``; return them."""
+    dropped = np.zeros(len(issue), dtype=bool)
+    if options.mixed_formats == "drop":
+        dropped = issue == ISSUE_DATE_INCONSISTENT
+        for i in np.flatnonzero(dropped):
+            detail[i] += "; value not used (mapping option dates: mixed_formats: keep reads it)"
+        parsed[dropped] = pd.NaT
+    return dropped
+
+
 def parse_date(raw: pd.Series, options: DateOptions | None = None,
                extra_na: frozenset[str] = frozenset()) -> Parsed:
     """Parse a date column, detecting its format and flagging mixed formats.
@@ -310,12 +484,8 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     * Anything else (``"Date Not Captured"``, ``2024-02-30``) is unusable.
     """
     options = options or DateOptions()
-    idx = raw.index
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-        values = values.astype("datetime64[ns]").dt.normalize()
-        missing = values.isna().to_numpy()
-        return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
+        return _typed_dates(raw)
     text = _as_text(raw)
     missing = na_mask(text, extra_na)
     codes, uniq_arr = _factorize(text, missing)
@@ -323,121 +493,17 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
 
     n = len(uniq)
-    fam = np.full(n, "", dtype=object)
-    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
-    alt = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")  # other reading, numeric only
-    num_kind = np.full(n, "", dtype=object)  # 'mdy_only', 'dmy_only', 'ambiguous', 'same'
-
-    for name, (rx, _label) in _DATE_FAMILIES.items():
-        todo = fam == ""
-        if not todo.any():
-            break
-        sub = uniq[todo]
-        ext = sub.str.extract(rx)
-        hit = ext.notna().any(axis=1).to_numpy()
-        if not hit.any():
-            continue
-        ext = ext[hit]
-        rows = np.flatnonzero(todo)[hit]
-        if name == "numeric":
-            a = pd.to_numeric(ext["a"]).to_numpy()
-            b = pd.to_numeric(ext["b"]).to_numpy()
-            y = _year(ext["y"]).to_numpy()
-            mdy = _make_dates(y, a, b).to_numpy()
-            dmy = _make_dates(y, b, a).to_numpy()
-            ok_m = ~np.isnat(mdy)
-            ok_d = ~np.isnat(dmy)
-            kind = np.where(ok_m & ok_d, np.where(a == b, "same", "ambiguous"),
-                            np.where(ok_m, "mdy_only", np.where(ok_d, "dmy_only", "")))
-            good = kind != ""
-            fam[rows[good]] = name
-            num_kind[rows] = kind
-            parsed.iloc[rows] = mdy
-            alt.iloc[rows] = dmy
-        else:
-            if "mon" in ext:
-                mon = ext["mon"].str.casefold().map(_MONTHS)
-                dates = _make_dates(_year(ext["y"]), mon, ext["d"])
-            else:
-                dates = _make_dates(_year(ext["y"]), ext["m"], ext["d"])
-            good = dates.notna().to_numpy()
-            fam[rows[good]] = name
-            parsed.iloc[rows[good]] = dates.to_numpy()[good]
-
+    fam, parsed, alt, num_kind = _date_families(uniq)
     issue = np.full(n, None, dtype=object)
     detail = np.full(n, None, dtype=object)
     info: dict = {}
     known = fam != ""
-    if known.any():
-        fam_weight = pd.Series(weight[known], index=fam[known]).groupby(level=0).sum()
-        dominant = fam_weight.idxmax()
-        info["date_format"] = _DATE_FAMILIES[dominant][1]
-        info["date_formats_seen"] = {_DATE_FAMILIES[f][1]: int(w) for f, w in fam_weight.items()}
-    else:
-        dominant = None
-
-    is_num = fam == "numeric"
-    if is_num.any():
-        w_m = weight[is_num & (num_kind == "mdy_only")].sum()
-        w_d = weight[is_num & (num_kind == "dmy_only")].sum()
-        if options.dayfirst is not None:
-            dayfirst, source = options.dayfirst, "declared"
-        elif w_m or w_d:
-            dayfirst, source = bool(w_d > w_m), "inferred"
-        else:
-            dayfirst, source = False, "default"
-        conv = "D/M/Y" if dayfirst else "M/D/Y"
-        info["numeric_date_convention"] = f"{conv} ({source})"
-        take_alt = is_num & ((num_kind == "dmy_only") | ((num_kind == "ambiguous") & dayfirst))
-        first, second = parsed.copy(), alt.copy()
-        parsed[take_alt] = second[take_alt]
-        other = first.where(take_alt, second)
-        amb = is_num & (num_kind == "ambiguous")
-        if source == "default" or (w_m and w_d):
-            why = ("no value in this column settles whether it is M/D/Y or D/M/Y"
-                   if source == "default" else
-                   "this column mixes M/D/Y and D/M/Y values")
-            for i in np.flatnonzero(amb):
-                issue[i] = ISSUE_DATE_AMBIGUOUS
-                detail[i] = (f"read as {parsed.iloc[i]:%Y-%m-%d} ({conv}); could also be "
-                             f"{other.iloc[i]:%Y-%m-%d}: {why}. Declare the convention in the "
-                             f"mapping (dates: dayfirst: true/false).")
-        contra = is_num & (num_kind == ("mdy_only" if dayfirst else "dmy_only"))
-        for i in np.flatnonzero(contra):
-            issue[i] = ISSUE_DATE_INCONSISTENT
-            detail[i] = (f"only readable as {'M/D/Y' if dayfirst else 'D/M/Y'} "
-                         f"({parsed.iloc[i]:%Y-%m-%d}) but the column is {conv} ({source})")
-    else:
-        dayfirst = bool(options.dayfirst)
+    dominant = _dominant_family(fam, weight, info)
+    dayfirst = _numeric_convention(options, fam, num_kind, weight, parsed, alt, issue, detail,
+                                   info)
     if dominant is not None:
-        odd = known & (fam != dominant) & (issue == None)  # noqa: E711
-        dom_label = _DATE_FAMILIES[dominant][1]
-        for i in np.flatnonzero(odd):
-            issue[i] = ISSUE_DATE_INCONSISTENT
-            detail[i] = (f"format {_DATE_FAMILIES[fam[i]][1]} differs from the column's "
-                         f"format {dom_label}; on its own it reads {parsed.iloc[i]:%Y-%m-%d}")
-            if dominant == "numeric" and fam[i] == "ymd":
-                # a common corruption: "12/1/06" misread year-first as 2012-01-06
-                y, m, d = parsed.iloc[i].year, parsed.iloc[i].month, parsed.iloc[i].day
-                if 2000 < y <= 2031 and m <= 12:
-                    a, b, yy = y - 2000, m, d
-                    mm, dd = (b, a) if dayfirst else (a, b)
-                    try:
-                        orig = pd.Timestamp(year=2000 + yy if yy < 69 else 1900 + yy, month=mm,
-                                            day=dd)
-                        detail[i] += (f"; possibly a misread of {a}/{b}/{yy:02d} "
-                                      f"({orig:%Y-%m-%d})")
-                    except ValueError:
-                        pass
-        amb_odd = known & (fam != dominant) & (issue == ISSUE_DATE_AMBIGUOUS)
-        for i in np.flatnonzero(amb_odd):
-            detail[i] += f" The column's format is otherwise {dom_label}."
-    dropped = np.zeros(n, dtype=bool)
-    if options.mixed_formats == "drop":
-        dropped = issue == ISSUE_DATE_INCONSISTENT
-        for i in np.flatnonzero(dropped):
-            detail[i] += "; value not used (mapping option dates: mixed_formats: keep reads it)"
-        parsed[dropped] = pd.NaT
+        _flag_other_formats(dominant, fam, parsed, dayfirst, issue, detail)
+    dropped = _drop_inconsistent(options, parsed, issue, detail)
 
     unknown = ~known
     detail[unknown] = "not a date in any recognised format"
@@ -447,7 +513,7 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     pos = np.clip(codes, 0, None)
     parsed_arr = parsed.to_numpy()
     values = pd.Series(np.where(has, parsed_arr[pos] if n else np.datetime64("NaT"),
-                                np.datetime64("NaT")).astype("datetime64[ns]"), index=idx)
+                                np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index)
     invalid = has & (unknown[pos] if n else False)
     issue_s = np.where(has, issue[pos] if n else None, None).astype(object)
     detail_s = np.where(has, detail[pos] if n else None, None).astype(object)

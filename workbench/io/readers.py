@@ -86,6 +86,7 @@ class RawTable:
 
     @property
     def rows_in(self) -> int:
+        """Records read: the parsed rows plus the rejected ones."""
         return len(self.frame) + len(self.rejected)
 
 
@@ -112,8 +113,11 @@ def _unique_headers(headers: Iterable[object]) -> list[str]:
 
 
 def normalize_header(name: object) -> str:
-    """Header key for matching: BOM and outer spaces removed, inner runs of
-    white space collapsed, case folded, full-width spaces treated as spaces."""
+    """Return the header key for matching.
+
+    BOM and outer spaces removed, inner runs of white space collapsed, case
+    folded, full-width spaces treated as spaces.
+    """
     s = str(name).replace("\ufeff", "").replace("\u3000", " ")
     return re.sub(r"\s+", " ", s).strip().casefold()
 
@@ -141,7 +145,7 @@ def find_header_row(rows: list[list[object]], known: set[str], max_scan: int = 2
 
 # --------------------------------------------------------------------------- CSV
 def detect_encoding(data: bytes) -> str:
-    """Encoding of a text file: ``utf-8-sig`` (BOM), ``utf-8``, ``gb18030`` or a guess.
+    """Detect the encoding of a text file: ``utf-8-sig`` (BOM), ``utf-8``, ``gb18030`` or a guess.
 
     GBK and GB2312 files are read as GB18030, their superset.
     """
@@ -248,10 +252,13 @@ def _record_offset(text: str, delim: str, n_records: int) -> int:
 
 
 def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame | None:
-    """Fast path: Arrow's CSV reader reads every field as text (no type guessing, empty
-    fields stay empty strings). Returns ``None`` as soon as one record has a field count
-    other than the header's (blank lines included), so the caller can fall back to the
-    exact record-by-record path and lose nothing."""
+    """Read a CSV body on the fast path, with Arrow's CSV reader.
+
+    Every field is read as text (no type guessing, empty fields stay empty
+    strings). Returns ``None`` as soon as one record has a field count other
+    than the header's (blank lines included), so the caller can fall back to
+    the exact record-by-record path and lose nothing.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 

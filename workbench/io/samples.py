@@ -383,7 +383,7 @@ def _customer_names(rng: np.random.Generator, zh: np.ndarray) -> list[str]:
 
 
 def _intensity(days: np.ndarray, cust: _Customers, as_of: int) -> np.ndarray:
-    """Expected order intake (relative) per customer (rows) and day (columns)."""
+    """Return the expected order intake (relative) per customer (rows) and day (columns)."""
     month = _month_ordinal(days) % 12
     dow = _dow(days)
     daily = np.where(dow < 5, 1.0, np.where(dow == 5, 0.08, 0.02))
@@ -676,7 +676,7 @@ def _plan_params(rng: np.random.Generator, lines, items: _Items, as_of: int) -> 
 
 def _forecast(rng: np.random.Generator, cust: _Customers, items: _Items, P: np.ndarray,
               scale: float, as_of: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected demand per item and week by requested date, with bias and noise."""
+    """Return the expected demand per item and week by requested date, with bias and noise."""
     n_c = len(cust.ids)
     first = as_of + (-_dow(np.array([as_of]))[0]) % 7  # first Monday on/after as_of
     max_lead = int(np.ceil(cust.lead.max())) + 1
@@ -1005,7 +1005,7 @@ def _dirty_rows(rng: np.random.Generator, lines, n_real: int, avoid: np.ndarray,
 def _order_lines_frame(lines, order_ids: pa.Array, cust_labels: pa.Array, item_labels: pa.Array,
                        dirty: dict[str, np.ndarray] | None, rng: np.random.Generator
                        ) -> pd.DataFrame:
-    """The order_lines table; with ``dirty`` the ERP-style bad rows planted in it."""
+    """Build the order_lines table; with ``dirty`` the ERP-style bad rows planted in it."""
     cust, item, qty, deliv = lines["cust"], lines["item"], lines["qty"], lines["deliv"]
     take = None
     if dirty:
@@ -1121,7 +1121,7 @@ def _add_spike_lines(rng: np.random.Generator, lines, plan: _Plan, cust: _Custom
 
 def _changes_frame(ch: dict[str, np.ndarray], lines, order_ids: pa.Array,
                    cust_labels: pa.Array, item_labels: pa.Array) -> pd.DataFrame:
-    """The ``order_changes`` table from :func:`_make_changes`."""
+    """Build the ``order_changes`` table from :func:`_make_changes`."""
     li = ch["line"]
     return pd.DataFrame({
         "order_id": pd.arrays.ArrowStringArray(order_ids.take(pa.array(lines["order"][li]))),
@@ -1140,7 +1140,7 @@ def _changes_frame(ch: dict[str, np.ndarray], lines, order_ids: pa.Array,
 
 
 def _complaints_frame(cp: dict, lines, cust_labels: pa.Array) -> pd.DataFrame:
-    """The ``complaints`` table from :func:`_make_complaints`."""
+    """Build the ``complaints`` table from :func:`_make_complaints`."""
     width = max(5, len(str(len(cp["line"]))))
     return pd.DataFrame({
         "complaint_id": pd.array([f"CMP-{j + 1:0{width}d}" for j in range(len(cp["line"]))],
@@ -1155,7 +1155,7 @@ def _complaints_frame(cp: dict, lines, cust_labels: pa.Array) -> pd.DataFrame:
 
 
 def _customers_frame(cust: _Customers) -> pd.DataFrame:
-    """The ``customers`` table (``tier`` left empty: the workbench derives it)."""
+    """Build the ``customers`` table (``tier`` left empty: the workbench derives it)."""
     n_customers = len(cust.ids)
     return pd.DataFrame({
         "customer_id": pd.array(cust.ids, dtype="string"),
@@ -1172,7 +1172,7 @@ def _customers_frame(cust: _Customers) -> pd.DataFrame:
 
 
 def _items_frame(items: _Items) -> pd.DataFrame:
-    """The ``items`` table (item master with planning parameters)."""
+    """Build the ``items`` table (item master with planning parameters)."""
     return pd.DataFrame({
         "item_id": pd.array(items.ids, dtype="string"),
         "description": pd.array(items.desc, dtype="string"),
@@ -1188,7 +1188,7 @@ def _items_frame(items: _Items) -> pd.DataFrame:
 
 def _supply_frame(rng: np.random.Generator, plan: _Plan, items: _Items,
                   item_labels: pa.Array, as_of: int) -> tuple[pd.DataFrame, dict]:
-    """The ``supply_plan`` table of the plan's receipts, and receipt id by (item, week).
+    """Build the ``supply_plan`` table of the plan's receipts, and receipt id by (item, week).
 
     Receipts in the first 4 weeks are mostly firm, later ones mostly planned; a
     slip-risk receipt is never firm.
@@ -1223,7 +1223,7 @@ def _supply_frame(rng: np.random.Generator, plan: _Plan, items: _Items,
 
 
 def _inventory_frame(lines, plan: _Plan, items: _Items, as_of: int) -> pd.DataFrame:
-    """The ``inventory`` snapshot: allocated = picked for open lines due in the first days."""
+    """Build the ``inventory`` snapshot: allocated = picked for open lines due in the first days."""
     A = as_of
     n_items = len(items.ids)
     soon = (lines["status"] == _OPEN) & (lines["req"] < A + 3)
@@ -1240,7 +1240,7 @@ def _inventory_frame(lines, plan: _Plan, items: _Items, as_of: int) -> pd.DataFr
 
 def _forecast_frame(F: np.ndarray, f_weeks: np.ndarray, items: _Items,
                     item_labels: pa.Array) -> pd.DataFrame:
-    """The ``forecast`` table: weekly quantities with an 80 % band from each item's CV."""
+    """Build the ``forecast`` table: weekly quantities with an 80 % band from each item's CV."""
     n_items = len(items.ids)
     cv = np.minimum(2.0, items.sd / np.maximum(items.mu, 1e-9))
     fi, fw = np.meshgrid(np.arange(n_items), np.arange(FORECAST_WEEKS), indexing="ij")
@@ -1259,7 +1259,7 @@ def _forecast_frame(F: np.ndarray, f_weeks: np.ndarray, items: _Items,
 def _truth(*, as_of: str, seed: int, n_total: int, n_lines: int, n_orders: int, lines,
            n_real: int, cust: _Customers, items: _Items, plan: _Plan, rid_of: dict,
            A: int) -> dict:
-    """What was planted (see :func:`generate_samples`), before the dirty rows."""
+    """Record what was planted (see :func:`generate_samples`), before the dirty rows."""
     n_customers = len(cust.ids)
     rev = np.bincount(lines["cust"][:n_real], weights=lines["qty"][:n_real]
                       * lines["price"][:n_real], minlength=n_customers)
@@ -1435,7 +1435,7 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
 
 def write_samples(data: SampleData, out_dir: str | Path, *, fmt: str = "csv"
                   ) -> dict[str, Path]:
-    """Write every table and ``sample_truth.json`` to ``out_dir``.
+    r"""Write every table and ``sample_truth.json`` to ``out_dir``.
 
     Parameters
     ----------
@@ -1444,7 +1444,7 @@ def write_samples(data: SampleData, out_dir: str | Path, *, fmt: str = "csv"
     out_dir : str or Path
         Folder, created if needed; existing files of the same names are replaced.
     fmt : {"csv", "parquet"}, default "csv"
-        CSV is UTF-8 without BOM, ``\\n`` line ends, ISO dates, no index, whole
+        CSV is UTF-8 without BOM, ``\n`` line ends, ISO dates, no index, whole
         numbers without a decimal point. Parquet keeps the column types.
 
     Returns

@@ -102,18 +102,21 @@ class Table:
 
     @property
     def names(self) -> list[str]:
+        """Column names, in table order."""
         return [c.name for c in self.columns]
 
     @property
     def required(self) -> list[str]:
+        """Names of the required columns, in table order."""
         return [c.name for c in self.columns if c.required]
 
     @property
     def optional(self) -> list[str]:
+        """Names of the optional columns, in table order."""
         return [c.name for c in self.columns if not c.required]
 
     def column(self, name: str) -> Column:
-        """The column called ``name``.
+        """Return the column called ``name``.
 
         Raises
         ------

@@ -140,7 +140,7 @@ def ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
 
 
 def has_values(frame: pd.DataFrame, column: str) -> bool:
-    """True if ``column`` is in ``frame`` and not entirely missing (the column is available)."""
+    """Return True if ``column`` is in ``frame`` and not entirely missing (it is available)."""
     return column in frame.columns and bool(frame[column].notna().any())
 
 
@@ -220,7 +220,7 @@ class Groups:
 
 
 def _usable(complaints: pd.DataFrame, column: str) -> bool:
-    """A complaints column is usable if present and, unless there are no complaints, not empty."""
+    """Tell whether a complaints column is usable: present and, unless no complaints, not empty."""
     return column in complaints.columns and (complaints.empty
                                              or bool(complaints[column].notna().any()))
 
@@ -361,8 +361,10 @@ def finish_table(groups: Groups | pd.DataFrame, defs: list[KpiDefinition], avail
 
 
 def _repeat_strings(values: Sequence[str | None], times: int) -> pd.Series:
-    """``values`` tiled ``times`` times as a ``str`` Series (built in Arrow: no Python loop
-    over the rows)."""
+    """Tile ``values`` ``times`` times as a ``str`` Series.
+
+    Built in Arrow: no Python loop over the rows.
+    """
     import pyarrow as pa
 
     idx = np.tile(np.arange(len(values), dtype=np.int32), times)

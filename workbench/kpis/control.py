@@ -169,7 +169,7 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
 
 
 def _chart_rows(table: pd.DataFrame, d: KpiDefinition, by_cols: list[str]) -> pd.DataFrame:
-    """The rows of KPI ``d`` by ``by_cols`` and period (rolled up), sorted by group and period."""
+    """Return the rows of KPI ``d`` by ``by_cols`` and period (rolled up), by group and period."""
     group_cols = table_group_columns(table)
     require_frame(table, "kpi_table", ["period_start"],
                   hint="Control limits need a KPI table by period: use "

@@ -167,7 +167,7 @@ class KpiDefinition:
                          for alt in self.requires) or "-"
 
     def missing(self, available: set[str] | frozenset[str]) -> list[str]:
-        """The requirement groups none of whose columns is available, as text."""
+        """Return the requirement groups none of whose columns is available, as text."""
         return [" or ".join(alt) for alt in self.requires
                 if not any(c in available for c in alt)]
 
@@ -373,7 +373,7 @@ _DEFINITION_COLUMNS = ("name", "label", "formula", "numerator", "denominator",
 
 
 def get_definition(name: str) -> KpiDefinition:
-    """The :class:`KpiDefinition` of KPI ``name``.
+    """Return the :class:`KpiDefinition` of KPI ``name``.
 
     Raises
     ------
@@ -393,7 +393,7 @@ def get_definition(name: str) -> KpiDefinition:
 
 
 def select_definitions(kpis: str | Sequence[str] | None) -> list[KpiDefinition]:
-    """The definitions of ``kpis`` (a name or names; None: all), each once, in table order.
+    """Select the definitions of ``kpis`` (a name or names; None: all), once each, in table order.
 
     Raises
     ------
@@ -413,7 +413,7 @@ def select_definitions(kpis: str | Sequence[str] | None) -> list[KpiDefinition]:
 
 
 def kpi_definitions() -> pd.DataFrame:
-    """The KPI definitions as a table, one row per KPI in table order.
+    """Return the KPI definitions as a table, one row per KPI in table order.
 
     Returns
     -------

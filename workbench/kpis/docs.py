@@ -20,7 +20,7 @@ def _md(text: str) -> str:
 
 
 def render_kpi_docs() -> str:
-    """The KPI definitions and conventions as Markdown (the text of ``docs/kpis.md``)."""
+    """Render the KPI definitions and conventions as Markdown (the text of ``docs/kpis.md``)."""
     yes_no = {True: "yes", False: "no", None: "-"}
     lines = [
         "# Customer-service KPIs",
@@ -71,7 +71,7 @@ def render_kpi_docs() -> str:
 
 
 def write_kpi_docs(path: str | Path) -> Path:
-    """Write :func:`render_kpi_docs` to ``path`` (UTF-8, ``\\n`` line ends); return the path."""
+    r"""Write :func:`render_kpi_docs` to ``path`` (UTF-8, ``\n`` line ends); return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_kpi_docs(), encoding="utf-8", newline="\n")

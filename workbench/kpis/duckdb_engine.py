@@ -83,7 +83,7 @@ _PERIOD_PART = {"W": "week", "M": "month", "Q": "quarter"}
 
 
 def duckdb_available() -> bool:
-    """True if the ``duckdb`` package can be imported."""
+    """Return True if the ``duckdb`` package can be imported."""
     try:
         import duckdb  # noqa: F401
     except ImportError:
@@ -97,17 +97,17 @@ def duckdb_available() -> bool:
 
 
 def _q(name: str) -> str:
-    """A quoted SQL identifier."""
+    """Quote ``name`` as an SQL identifier."""
     return '"' + str(name).replace('"', '""') + '"'
 
 
 def _s(text: str) -> str:
-    """A SQL string literal."""
+    """Quote ``text`` as an SQL string literal."""
     return "'" + str(text).replace("'", "''") + "'"
 
 
 def _num(x: float) -> str:
-    """A numeric literal that DuckDB reads as exactly ``x`` (integer or DOUBLE)."""
+    """Write ``x`` as a numeric literal that DuckDB reads exactly (integer or DOUBLE)."""
     x = float(x)
     if x.is_integer() and abs(x) < 2 ** 53:
         return str(int(x))
@@ -183,8 +183,11 @@ def _connect():
 
 
 def _frame_source(con, orders: pd.DataFrame, columns: list[str]) -> _Source:
-    """Register the used columns of ``orders`` as an Arrow table (typed as the pandas engine
-    reads them: dates as day numbers, numbers via to_numeric, flags as boolean)."""
+    """Register the used columns of ``orders`` as an Arrow table.
+
+    The columns are typed as the pandas engine reads them: dates as day
+    numbers, numbers via to_numeric, flags as boolean.
+    """
     import pyarrow as pa
 
     cols: dict[str, pd.Series] = {}
@@ -431,7 +434,7 @@ def _period_expr(src: _Source, date_column: str, period: str) -> str:
 def _build_query(src: _Source, keys: list[_Key], defs: list[KpiDefinition], st: _Statuses,
                  p: KpiParams, period: str | None, date_column: str, join: str
                  ) -> tuple[str, list[tuple[str, str]]]:
-    """The main query and its output columns (alias, meaning)."""
+    """Build the main query and its output columns (alias, meaning)."""
     a = "CAST(NULL AS INTEGER)" if np.isnan(p.as_of) else str(int(p.as_of))
     l_sql = _line_layer(src, keys, st, period, date_column, join)
     return _aggregates(_flag_layers(l_sql, p, a), len(keys), {d_.name for d_ in defs}, a)
@@ -520,7 +523,7 @@ def _flag_layers(l_sql: str, p: KpiParams, a: str) -> str:
 
 def _aggregates(h_sql: str, n_keys: int, names: set[str], a: str
                 ) -> tuple[str, list[tuple[str, str]]]:
-    """The aggregates the KPIs ``names`` need, per group, over the flag layer ``h_sql``."""
+    """Build the aggregates the KPIs ``names`` need, per group, over the flag layer ``h_sql``."""
     line_aggs: dict[str, str] = {}  # SQL aggregate -> alias
 
     def agg(expr: str | None) -> str | None:
@@ -571,8 +574,11 @@ def _aggregates(h_sql: str, n_keys: int, names: set[str], a: str
 
 
 def _order_ctes(order_kpis: list[str], n_keys: int) -> tuple[list[str], list[str]]:
-    """CTEs ``po`` (flags reduced per group x order with bool_and) and ``o`` (orders counted
-    per group), and the output columns of ``o``."""
+    """Build the order-level CTEs and the output columns of ``o``.
+
+    ``po`` reduces the flags per group x order with bool_and; ``o`` counts the
+    orders per group.
+    """
     group_by = ", ".join(f"k{i}" for i in range(n_keys))
     gb = f" GROUP BY {group_by}" if n_keys else ""
     flags = sorted({f for n in order_kpis if _ORDER_FLAGS[n] for f in _ORDER_FLAGS[n]})
@@ -600,7 +606,7 @@ def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
                      params: KpiParams, as_of: pd.Timestamp | None,
                      complaints: pd.DataFrame | None, customers: pd.DataFrame | None
                      ) -> pd.DataFrame:
-    """The KPI table of :func:`workbench.kpis.kpi_table`, computed by DuckDB.
+    """Compute the KPI table of :func:`workbench.kpis.kpi_table` with DuckDB.
 
     Parameters
     ----------
@@ -691,7 +697,7 @@ def _run(con, src: _Source, by_cols: list[str], defs: list[KpiDefinition],
 
 def _group_keys(con, src: _Source, by_cols: list[str], customers: pd.DataFrame | None,
                 period: str | None, date_column: str) -> tuple[list[_Key], str]:
-    """The group keys and the joins of the customer attributes they need."""
+    """Build the group keys and the joins of the customer attributes they need."""
     import pyarrow as pa
 
     keys: list[_Key] = []
@@ -763,14 +769,14 @@ class _Result:
 
 
 def _pad(a: np.ndarray, n: int, fill: float) -> np.ndarray:
-    """``a`` extended to length ``n`` (groups that only complaints have)."""
+    """Extend ``a`` to length ``n`` with ``fill`` (groups that only complaints have)."""
     if len(a) >= n:
         return a
     return np.concatenate([a, np.full(n - len(a), fill)])
 
 
 def _to_pandas(col, dtype) -> pd.Series:
-    """A key column from Arrow, in the dtype the pandas engine gives it."""
+    """Convert a key column from Arrow to the dtype the pandas engine gives it."""
     s = col.to_pandas(date_as_object=False)
     if dtype is None:
         return s

@@ -253,7 +253,7 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
                            customers: pd.DataFrame | None = None,
                            kpis: str | Sequence[str] | None = None,
                            engine: str = "auto") -> pd.DataFrame:
-    """The KPI table of :func:`kpi_table`, computed straight from a Parquet file.
+    """Compute the KPI table of :func:`kpi_table` straight from a Parquet file.
 
     With the DuckDB engine the order lines never enter pandas: DuckDB reads the
     columns it needs from the file and returns the (small) table, so ten

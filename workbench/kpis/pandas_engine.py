@@ -64,7 +64,7 @@ def _floats(s: pd.Series) -> np.ndarray:
 
 
 def _flags(s: pd.Series) -> np.ndarray:
-    """A flag column as 1.0 / 0.0 / NaN."""
+    """Return a flag column as 1.0 / 0.0 / NaN."""
     return s.astype("boolean").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -473,7 +473,7 @@ class _Aggregator:
 
 
 def _default_as_of(orders: pd.DataFrame, live: np.ndarray) -> pd.Timestamp:
-    """The latest order date of the ``live`` (non-cancelled) lines, NaT if none."""
+    """Return the latest order date of the ``live`` (non-cancelled) lines, NaT if none."""
     if not (has_values(orders, "order_date") and live.any()):
         return pd.NaT
     last = np.nanmax(_days(orders["order_date"])[live], initial=-np.inf)
@@ -482,7 +482,7 @@ def _default_as_of(orders: pd.DataFrame, live: np.ndarray) -> pd.Timestamp:
 
 def _group_keys(orders: pd.DataFrame, by_cols: list[str], period: str | None,
                 date_column: str, customers: pd.DataFrame | None) -> list[_KeyColumn]:
-    """The group keys over the whole frame: ``by`` columns, then the period."""
+    """Build the group keys over the whole frame: ``by`` columns, then the period."""
     keys: list[_KeyColumn] = []
     for c in by_cols:
         if customer_attribute(c, orders.columns, customers):
@@ -502,7 +502,7 @@ def pandas_kpi_table(orders: pd.DataFrame, by_cols: list[str], defs: list[KpiDef
                      period: str | None, date_column: str, params: KpiParams,
                      as_of_ts: pd.Timestamp | None, complaints: pd.DataFrame | None,
                      customers: pd.DataFrame | None) -> pd.DataFrame:
-    """The KPI table of :func:`workbench.kpis.kpi_table`, computed with pandas and NumPy.
+    """Compute the KPI table of :func:`workbench.kpis.kpi_table` with pandas and NumPy.
 
     Parameters
     ----------

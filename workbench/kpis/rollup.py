@@ -32,7 +32,7 @@ _NESTS = {"D": {"D", "W", "M", "Q"}, "W": {"W"}, "M": {"M", "Q"}, "Q": {"Q"}}
 
 
 def table_group_columns(table: pd.DataFrame) -> list[str]:
-    """The group columns of a KPI table (those before ``kpi, numerator, ...``).
+    """Return the group columns of a KPI table (those before ``kpi, numerator, ...``).
 
     Raises
     ------

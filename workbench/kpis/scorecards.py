@@ -276,7 +276,7 @@ _FORMATS = {"fraction": "{:.1%}", "days": "{:,.1f}", "ratio": "{:.2f}", "lines":
 
 
 def styled(table: pd.DataFrame):
-    """A KPI table formatted for reading: rates as percentages, counts with separators.
+    """Format a KPI table for reading: rates as percentages, counts with separators.
 
     Raises
     ------
