@@ -269,7 +269,7 @@ class DemandMatrix:
         return len(self.period_starts)
 
     def next_periods(self, n: int) -> pd.DatetimeIndex:
-        """The ``n`` period starts following the last period of the matrix."""
+        """Return the ``n`` period starts following the last period of the matrix."""
         return pd.date_range(self.period_starts[-1], periods=n + 1,
                              freq=_RANGE_FREQ[self.freq])[1:]
 

@@ -1,4 +1,4 @@
-"""Analytic safety stock, reorder points and service-vs-cost, vectorized over items.
+r"""Analytic safety stock, reorder points and service-vs-cost, vectorized over items.
 
 Every function takes NumPy arrays (one value per item, or any shapes that
 broadcast together: e.g. service levels of shape ``(levels, 1)`` against items
@@ -16,8 +16,8 @@ Units and conventions
 * **Protection interval** ``P = L + R``: lead time plus review period (``R = 0``
   for continuous review). Demand over it has
 
-  .. math:: \\mu_P = P\\,\\mu_d, \\qquad
-            \\sigma_P = \\sqrt{P\\,\\sigma_d^2 + \\mu_d^2\\,\\sigma_L^2}
+  .. math:: \mu_P = P\,\mu_d, \qquad
+            \sigma_P = \sqrt{P\,\sigma_d^2 + \mu_d^2\,\sigma_L^2}
 
   (independent period demands, lead time independent of demand;
   :func:`lead_time_demand`).
@@ -156,7 +156,7 @@ def _out(x: Any) -> np.ndarray | float:
 # --------------------------------------------------------------------------- loss functions
 
 def standard_normal_loss(z: Any) -> np.ndarray | float:
-    """Standard normal loss function ``G(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z))``.
+    """Return the standard normal loss ``G(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z))``.
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def inverse_standard_normal_loss(x: Any) -> np.ndarray | float:
 
 
 def normal_loss(x: Any, mean: Any, sd: Any) -> np.ndarray | float:
-    """Normal loss ``E[(X - x)^+]`` for ``X ~ N(mean, sd^2)``: ``sd G((x - mean) / sd)``.
+    """Return the normal loss ``E[(X - x)^+]`` for ``X ~ N(mean, sd^2)``: ``sd G((x - mean) / sd)``.
 
     ``sd = 0`` gives ``max(mean - x, 0)``.
     """
@@ -458,7 +458,7 @@ def _levels_for(service_type: str, target: np.ndarray, ltd_mean: np.ndarray,
 def _evaluate(level: np.ndarray, *, ltd_mean: np.ndarray, ltd_sd: np.ndarray,
               cycle_demand: np.ndarray, continuous: bool, distribution: str,
               lost_sales: bool) -> tuple[np.ndarray, ...]:
-    """Expected on-hand, ESC, cycle service, fill rate, z and safety stock at ``level``."""
+    """Return expected on-hand, ESC, cycle service, fill rate, z and safety stock at ``level``."""
     ss = level - ltd_mean
     pos = ltd_sd > 0
     safe = np.where(pos, ltd_sd, 1.0)
@@ -633,7 +633,7 @@ def evaluate_policy(mean_demand: Any, sd_demand: Any, lead_time: Any, *,
                     holding_cost: Any = 0.0, stockout_cost: Any = 0.0,
                     ordering_cost: Any = 0.0, distribution: str = "normal",
                     lost_sales: bool = False) -> InventoryPolicy:
-    """Expected service and cost of a *given* reorder point or order-up-to level.
+    """Evaluate the expected service and cost of a *given* reorder point or order-up-to level.
 
     Parameters are those of :func:`policy_for_service`; instead of a target pass
     ``reorder_point`` (``s``, continuous review) or ``order_up_to`` (``S``,
@@ -743,7 +743,7 @@ class BaseStockCost:
 
 def base_stock_cost(order_up_to: Any, ltd_mean: Any, ltd_sd: Any, holding_cost: Any,
                     backorder_cost: Any, *, distribution: str = "normal") -> BaseStockCost:
-    """Expected end-of-period on-hand, backorders and cost of a base-stock level.
+    """Compute the expected end-of-period on-hand, backorders and cost of a base-stock level.
 
     The newsvendor cost ``g(S) = h E[(S - X)^+] + p E[(X - S)^+]`` where ``X`` is
     demand over the protection interval (``L + 1`` periods for a periodic
@@ -855,10 +855,11 @@ class ItemParams:
 
     @property
     def n_items(self) -> int:
+        """Number of items."""
         return int(self.item_id.size)
 
     def to_frame(self) -> pd.DataFrame:
-        """The parameters as a frame, one row per item."""
+        """Return the parameters as a frame, one row per item."""
         return pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
 
 

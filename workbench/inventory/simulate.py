@@ -422,160 +422,237 @@ class _Streams:
         return self._fresh()
 
 
+class _RunState:
+    """State of one policy run, set up near steady state, and its raw sums.
+
+    Net inventory ``net`` and inventory position ``ip`` (net + on order) are
+    ``(items, reps)``; the pipeline is ``ring[(arrival period) % B]``. ``q``,
+    ``tmp`` and ``flag`` are scratch arrays reused every period; ``acc`` holds the
+    sums over the measured periods, ``cyc`` whether the open cycle had a stockout.
+    """
+
+    def __init__(self, spec: _Spec, policy: str, S: np.ndarray | None, s: np.ndarray | None,
+                 Q: np.ndarray | None):
+        ni, R, dt = spec.n_items, spec.n_reps, spec.dtype
+        leads = spec.leads
+        self.spec, self.policy, self.S, self.s, self.Q = spec, policy, S, s, Q
+        self.backorders = spec.mode == "backorders"
+        self.B = B = leads.max + 1
+        self.lag = lag = leads.cycle_lag
+        self.fixed = fixed = leads.fixed
+        self.uniform_L = fixed is not None and bool(np.all(fixed == fixed[0]))
+        # with fixed lead times and a review every period each ring slot is written once
+        # between two receipts: orders can be written straight into it, no zeroing needed
+        self.direct = fixed is not None and spec.review == 1
+        self.ring = np.zeros((B, ni, R), dt)
+        self.ring2 = self.ring.reshape(B * ni, R)
+        self.ringflat = self.ring.reshape(-1)
+        self.net, self.ip = _fill_pipeline(self.ring, spec, policy, S, s, Q)
+        self.q = np.empty((ni, R), dt)
+        self.tmp = np.empty((ni, R), dt)
+        self.flag = np.empty((ni, R), bool)
+        self.acc = {name: np.zeros((ni, R), dt) for name in
+                    ("short", "ohe", "backorders", "stockouts", "orders", "demand")}
+        self.cmode = _cycle_mode(spec, policy)
+        self.cyc = np.zeros((ni, R), bool) if self.cmode != "period" else None
+        if self.cmode == "arrival":
+            self.acc["cycles"] = np.zeros((ni, R), dt)
+            self.arrived = np.empty((ni, R), bool)
+            self.counted = np.empty((ni, R), bool)
+            self.started = np.zeros((ni, R), bool)
+        self.uniform_lag = bool(np.all(lag == lag[0])) if ni else True
+        self.rows_base = np.arange(ni)
+        if fixed is None:
+            self.last_arrival = np.zeros((ni, R), np.int64)
+            self.arrival = np.empty((ni, R), np.int64)
+            self.cell = np.arange(ni * R, dtype=np.int64).reshape(ni, R)
+        self.first_count = spec.warmup + spec.review - 1
+
+
+def _fill_pipeline(ring: np.ndarray, spec: _Spec, policy: str, S: np.ndarray | None,
+                   s: np.ndarray | None, Q: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Start near steady state; return net inventory and inventory position.
+
+    Mean demand is put in the pipeline ``ring`` for the next ``lag`` periods and
+    the inventory position is one period's demand below the policy's top level.
+    """
+    ni, R, dt = spec.n_items, spec.n_reps, spec.dtype
+    mu = spec.demand.mean
+    lag = spec.leads.cycle_lag
+    k = np.arange(ring.shape[0])[:, None]
+    ring += ((k < lag[None, :]) * mu[None, :]).astype(dt)[:, :, None]
+    top = S if policy != "sQ" else s + Q
+    net = np.empty((ni, R), dt)
+    net[...] = top - (mu[:, None] * (1 + lag[:, None])).astype(dt)
+    if spec.mode != "backorders":
+        np.maximum(net, 0, out=net)
+    ip = net + (lag * mu).astype(dt)[:, None]
+    return net, ip
+
+
+def _order_quantity(st: _RunState, qt: np.ndarray) -> None:
+    """Write the policy's order at this review into ``qt`` (from the inventory position)."""
+    S, s, Q, ip = st.S, st.s, st.Q, st.ip
+    if st.policy == "base_stock":
+        np.subtract(S, ip, out=qt)
+        np.maximum(qt, 0, out=qt)
+    elif st.policy == "sS":
+        np.less_equal(ip, s, out=st.flag)
+        np.subtract(S, ip, out=qt)
+        qt *= st.flag
+    else:
+        np.subtract(s, ip, out=qt)
+        qt /= Q
+        np.floor(qt, out=qt)
+        qt += 1
+        np.maximum(qt, 0, out=qt)
+        qt *= Q
+
+
+def _ship_random(st: _RunState, t: int, qt: np.ndarray, lt: np.ndarray) -> None:
+    """Add the order ``qt`` to the pipeline at ``t`` + its drawn lead times ``lt``."""
+    arrival = st.arrival
+    np.add(lt, t, out=arrival)
+    if not st.spec.allow_crossing:
+        np.maximum(arrival, st.last_arrival, out=arrival)
+        st.last_arrival[...] = arrival
+    np.remainder(arrival, st.B, out=arrival)
+    arrival *= st.spec.n_items * st.spec.n_reps
+    arrival += st.cell
+    st.ringflat[arrival] += qt
+
+
+def _ship_fixed(st: _RunState, t: int, qt: np.ndarray) -> None:
+    """Put the order ``qt`` in the pipeline at ``t`` + the items' fixed lead times."""
+    fixed, B = st.fixed, st.B
+    if not st.direct:
+        if st.uniform_L:
+            st.ring[(t + int(fixed[0])) % B] += qt
+        else:
+            st.ring2[((t + fixed) % B) * st.spec.n_items + st.rows_base] += qt
+    elif not st.uniform_L:
+        st.ring2[((t + fixed) % B) * st.spec.n_items + st.rows_base] = qt
+
+
+def _review(st: _RunState, t: int, lead_at: Callable[[int], np.ndarray],
+            measuring: bool) -> None:
+    """Order at a review: policy quantity, into the pipeline, onto the position."""
+    direct_slot = st.direct and st.uniform_L
+    qt = st.ring[(t + int(st.fixed[0])) % st.B] if direct_slot else st.q
+    _order_quantity(st, qt)
+    if st.fixed is None:
+        _ship_random(st, t, qt, lead_at(t))
+    else:
+        _ship_fixed(st, t, qt)
+    st.ip += qt
+    if measuring:
+        np.greater(qt, 0, out=st.flag)
+        st.acc["orders"] += st.flag
+
+
+def _receive(st: _RunState, t: int, measuring: bool) -> None:
+    """Add this period's receipts to net inventory and empty their pipeline slot."""
+    arr = st.ring[t % st.B]
+    st.net += arr
+    if st.cmode == "arrival" and measuring:
+        _close_arrival_cycles(st, arr)
+    if not st.direct:
+        arr.fill(0)
+
+
+def _close_arrival_cycles(st: _RunState, arr: np.ndarray) -> None:
+    """Count the cycles a receipt closes (each began with the previous receipt)."""
+    acc, cyc = st.acc, st.cyc
+    np.greater(arr, 0, out=st.arrived)
+    np.logical_and(st.arrived, st.started, out=st.counted)
+    acc["cycles"] += st.counted
+    st.counted &= cyc
+    acc["stockouts"] += st.counted
+    st.started |= st.arrived
+    np.greater(cyc, st.arrived, out=cyc)  # cyc & ~arrived: reset where a cycle closed
+
+
+def _serve_backorders(st: _RunState, d: np.ndarray, measuring: bool) -> None:
+    """Serve demand ``d``; the unmet part waits (net inventory goes negative)."""
+    net, tmp, acc = st.net, st.tmp, st.acc
+    net -= d
+    st.ip -= d
+    if measuring:
+        acc["demand"] += d
+        np.maximum(net, 0, out=tmp)
+        acc["ohe"] += tmp
+        np.negative(net, out=tmp)
+        np.maximum(tmp, 0, out=tmp)          # backorders at the end of the period
+        acc["backorders"] += tmp
+        np.minimum(tmp, d, out=tmp)          # of which new this period: units short
+        acc["short"] += tmp
+        np.less(net, 0, out=st.flag)
+
+
+def _serve_lost_sales(st: _RunState, d: np.ndarray, measuring: bool) -> None:
+    """Serve demand ``d`` from stock on hand; the unmet part is lost."""
+    net, tmp, acc = st.net, st.tmp, st.acc
+    np.minimum(net, d, out=tmp)              # filled (net >= 0 with lost sales)
+    net -= tmp
+    st.ip -= tmp
+    if measuring:
+        acc["demand"] += d
+        acc["ohe"] += net
+        np.subtract(d, tmp, out=tmp)         # lost
+        acc["short"] += tmp
+        np.greater(tmp, 0, out=st.flag)
+
+
+def _count_stockouts(st: _RunState, t: int) -> None:
+    """Record a measured period's stockout (``flag``) per period or in its cycle."""
+    if st.cyc is None:
+        st.acc["stockouts"] += st.flag
+        return
+    st.cyc |= st.flag
+    if st.cmode != "arrival":
+        _close_aligned_cycles(st, t)
+
+
+def _close_aligned_cycles(st: _RunState, t: int) -> None:
+    """Count and reset the cycles of ``R`` periods (aligned to arrivals) ending at ``t``."""
+    cyc, lag, review = st.cyc, st.lag, st.spec.review
+    if st.uniform_lag:
+        if (t + 1 - int(lag[0])) % review == 0:
+            if t >= st.first_count:
+                st.acc["stockouts"] += cyc
+            cyc.fill(False)
+    else:
+        end = (t + 1 - lag) % review == 0
+        if end.any():
+            if t >= st.first_count:
+                st.acc["stockouts"][end] += cyc[end]
+            cyc[end] = False
+
+
 def _run(spec: _Spec, policy: str, S: np.ndarray | None, s: np.ndarray | None,
          Q: np.ndarray | None, demand_at: Callable[[int], np.ndarray],
          lead_at: Callable[[int], np.ndarray], pbar: Any) -> dict[str, np.ndarray]:
     """Simulate one policy (parameters of shape (items, 1)); raw sums over measured periods.
 
-    State: net inventory ``net`` and inventory position ``ip`` (net + on order),
-    both ``(items, reps)``, and the pipeline ``ring[(arrival period) % B]``. The
-    accumulators avoid redundant passes: start-of-period on hand is recovered as
-    end-of-period on hand plus units filled, filled as demand minus short.
+    Each period: review (every ``R`` periods), receipt, demand, stockout count
+    (see :class:`_RunState` for the state). The accumulators avoid redundant
+    passes: start-of-period on hand is recovered as end-of-period on hand plus
+    units filled, filled as demand minus short.
     """
-    ni, R, dt = spec.n_items, spec.n_reps, spec.dtype
-    T = spec.warmup + spec.n_periods
-    warm, review, backorders = spec.warmup, spec.review, spec.mode == "backorders"
-    leads = spec.leads
-    B = leads.max + 1
-    mu = spec.demand.mean
-    lag = leads.cycle_lag
-    fixed = leads.fixed
-    uniform_L = fixed is not None and bool(np.all(fixed == fixed[0]))
-    # with fixed lead times and a review every period each ring slot is written once
-    # between two receipts: orders can be written straight into it, no zeroing needed
-    direct = fixed is not None and review == 1
-
-    ring = np.zeros((B, ni, R), dt)
-    ring2 = ring.reshape(B * ni, R)
-    ringflat = ring.reshape(-1)
-    # start near steady state: mean demand in the pipeline for the next `lag` periods,
-    # inventory position one period's demand below the policy's top level
-    k = np.arange(B)[:, None]
-    ring += ((k < lag[None, :]) * mu[None, :]).astype(dt)[:, :, None]
-    top = S if policy != "sQ" else s + Q
-    net = np.empty((ni, R), dt)
-    net[...] = top - (mu[:, None] * (1 + lag[:, None])).astype(dt)
-    if not backorders:
-        np.maximum(net, 0, out=net)
-    ip = net + (lag * mu).astype(dt)[:, None]
-
-    q = np.empty((ni, R), dt)
-    tmp = np.empty((ni, R), dt)
-    flag = np.empty((ni, R), bool)
-    acc = {name: np.zeros((ni, R), dt) for name in
-           ("short", "ohe", "backorders", "stockouts", "orders", "demand")}
-    cmode = _cycle_mode(spec, policy)
-    cyc = np.zeros((ni, R), bool) if cmode != "period" else None
-    if cmode == "arrival":
-        acc["cycles"] = np.zeros((ni, R), dt)
-        arrived = np.empty((ni, R), bool)
-        counted = np.empty((ni, R), bool)
-        started = np.zeros((ni, R), bool)
-    uniform_lag = bool(np.all(lag == lag[0])) if ni else True
-    rows_base = np.arange(ni)
-    if fixed is None:
-        last_arrival = np.zeros((ni, R), np.int64)
-        arrival = np.empty((ni, R), np.int64)
-        cell = np.arange(ni * R, dtype=np.int64).reshape(ni, R)
-    first_count = warm + review - 1
-
-    for t in range(T):
+    st = _RunState(spec, policy, S, s, Q)
+    serve = _serve_backorders if st.backorders else _serve_lost_sales
+    warm, review = spec.warmup, spec.review
+    for t in range(spec.warmup + spec.n_periods):
         measuring = t >= warm
         if t % review == 0:
-            qt = ring[(t + int(fixed[0])) % B] if (direct and uniform_L) else q
-            if policy == "base_stock":
-                np.subtract(S, ip, out=qt)
-                np.maximum(qt, 0, out=qt)
-            elif policy == "sS":
-                np.less_equal(ip, s, out=flag)
-                np.subtract(S, ip, out=qt)
-                qt *= flag
-            else:
-                np.subtract(s, ip, out=qt)
-                qt /= Q
-                np.floor(qt, out=qt)
-                qt += 1
-                np.maximum(qt, 0, out=qt)
-                qt *= Q
-            if fixed is None:
-                lt = lead_at(t)
-                np.add(lt, t, out=arrival)
-                if not spec.allow_crossing:
-                    np.maximum(arrival, last_arrival, out=arrival)
-                    last_arrival[...] = arrival
-                np.remainder(arrival, B, out=arrival)
-                arrival *= ni * R
-                arrival += cell
-                ringflat[arrival] += qt
-            elif not direct:
-                if uniform_L:
-                    ring[(t + int(fixed[0])) % B] += qt
-                else:
-                    ring2[((t + fixed) % B) * ni + rows_base] += qt
-            elif not uniform_L:
-                ring2[((t + fixed) % B) * ni + rows_base] = qt
-            ip += qt
-            if measuring:
-                np.greater(qt, 0, out=flag)
-                acc["orders"] += flag
-        arr = ring[t % B]
-        net += arr
-        if cmode == "arrival" and measuring:
-            # a receipt closes the cycle that began with the previous receipt
-            np.greater(arr, 0, out=arrived)
-            np.logical_and(arrived, started, out=counted)
-            acc["cycles"] += counted
-            counted &= cyc
-            acc["stockouts"] += counted
-            started |= arrived
-            np.greater(cyc, arrived, out=cyc)  # cyc & ~arrived: reset where a cycle closed
-        if not direct:
-            arr.fill(0)
-        d = demand_at(t)
-        if backorders:
-            net -= d
-            ip -= d
-            if measuring:
-                acc["demand"] += d
-                np.maximum(net, 0, out=tmp)
-                acc["ohe"] += tmp
-                np.negative(net, out=tmp)
-                np.maximum(tmp, 0, out=tmp)          # backorders at the end of the period
-                acc["backorders"] += tmp
-                np.minimum(tmp, d, out=tmp)          # of which new this period: units short
-                acc["short"] += tmp
-                np.less(net, 0, out=flag)
-        else:
-            np.minimum(net, d, out=tmp)              # filled (net >= 0 with lost sales)
-            net -= tmp
-            ip -= tmp
-            if measuring:
-                acc["demand"] += d
-                acc["ohe"] += net
-                np.subtract(d, tmp, out=tmp)         # lost
-                acc["short"] += tmp
-                np.greater(tmp, 0, out=flag)
+            _review(st, t, lead_at, measuring)
+        _receive(st, t, measuring)
+        serve(st, demand_at(t), measuring)
         if measuring:
-            if cyc is None:
-                acc["stockouts"] += flag
-            elif cmode == "arrival":
-                cyc |= flag
-            else:
-                cyc |= flag
-                if uniform_lag:
-                    if (t + 1 - int(lag[0])) % review == 0:
-                        if t >= first_count:
-                            acc["stockouts"] += cyc
-                        cyc.fill(False)
-                else:
-                    end = (t + 1 - lag) % review == 0
-                    if end.any():
-                        if t >= first_count:
-                            acc["stockouts"][end] += cyc[end]
-                        cyc[end] = False
+            _count_stockouts(st, t)
         if pbar is not None:
             pbar.update(1)
-    out = {k2: v.astype(np.float64) for k2, v in acc.items()}
+    out = {k2: v.astype(np.float64) for k2, v in st.acc.items()}
     out["ohs"] = out["ohe"] + out["demand"] - out["short"]  # start on hand = end + filled
     return out
 

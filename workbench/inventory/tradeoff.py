@@ -187,7 +187,7 @@ def scenario(items: pd.DataFrame, *, selection: str = "all", service_target: flo
 
 def tier_costs(items: pd.DataFrame, targets: dict[str, float], *, per_year: float = 52.0,
                **assumptions) -> pd.DataFrame:
-    """What each tier's service target costs against that tier's cost optimum.
+    """Compare what each tier's service target costs with that tier's cost optimum.
 
     ``targets`` maps tier -> cycle service level; ``assumptions`` are passed to
     :func:`scenario` (holding_rate, shortage_cost_pct, lead_time_change_weeks).
@@ -243,7 +243,7 @@ class PolicyCost:
     optimal_cost: float
 
     def as_dict(self) -> dict:
-        """The numbers :func:`workbench.summary.narrative` takes as ``cost``."""
+        """Return the numbers :func:`workbench.summary.narrative` takes as ``cost``."""
         return {"current_service": self.current_service, "optimal_service": self.optimal_service,
                 "current_cost": self.current_cost, "optimal_cost": self.optimal_cost}
 
@@ -251,7 +251,7 @@ class PolicyCost:
 def current_policy_cost(items: pd.DataFrame, safety_stock: pd.Series, *,
                         holding_rate: float = 0.25, shortage_cost_pct: float = 0.3,
                         per_year: float = 52.0) -> PolicyCost:
-    """What the safety stocks in the item master cost, against each item's optimum.
+    """Compare what the safety stocks in the item master cost with each item's optimum.
 
     Each item is evaluated under weekly order-up-to review with its current
     safety stock (order-up-to = lead-time-plus-review demand + safety stock), and

@@ -77,7 +77,7 @@ _REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit"}
 
 # --------------------------------------------------------------------------- providers
 def a_tier_customers(limit: int | None = None, data: str = "samples") -> list[str]:
-    """Customers in tier A (from the master's tier, else ABC by revenue), biggest first."""
+    """Return the tier-A customers (from the master's tier, else ABC by revenue), biggest first."""
     from workbench.customers.targets import customer_tiers
     from workbench.io.dataset import load_dataset
 
@@ -117,7 +117,7 @@ def _err(msg: str, key: str, value: object, fix: str, source: str) -> ConfigErro
 
 
 def _read_config(config: str | os.PathLike[str] | dict) -> tuple[dict, str]:
-    """The config as a mapping, and where it came from (its path, or ``<dict>``)."""
+    """Read the config as a mapping, and where it came from (its path, or ``<dict>``)."""
     source = "<dict>"
     if not isinstance(config, dict):
         path = Path(config)
@@ -196,7 +196,7 @@ def _check_report(rep: object, where: str, source: str) -> tuple[dict, dict]:
 
 
 def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -> list[dict]:
-    """The parameter sets of a ``foreach`` (one ``{name: value}`` per value; ``[{}]`` if none)."""
+    """Expand ``foreach``: one parameter set ``{name: value}`` per value (``[{}]`` if none)."""
     if not foreach:
         return [{}]
     if len(foreach) != 1:
@@ -359,6 +359,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
+        """Whether every report of the run succeeded."""
         return all(o.status == "ok" for o in self.outcomes)
 
 

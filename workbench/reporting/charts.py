@@ -357,7 +357,7 @@ def churn_timeline(warnings: pd.DataFrame, orders: pd.DataFrame, *, top_n: int =
 
 def change_heatmap(per_change: pd.DataFrame, *, top_n: int = 20,
                    buckets: tuple[str, ...] = ("<1", "1-2", "2-4", "4-8", ">8")) -> go.Figure:
-    """Customers x weeks-before-due: how many order changes arrive how late.
+    """Plot customers x weeks-before-due: how many order changes arrive how late.
 
     ``per_change`` is ``change_timing(...).per_change`` (``customer_id, bucket``);
     the ``top_n`` customers with most changes are shown.
@@ -407,7 +407,7 @@ def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, item_id: str, *,
 
 def curve_figure(sc: Scenario, *, per_year: float = 52.0, fig: go.Figure | None = None
                  ) -> go.Figure:
-    """Holding, shortage and total cost per year against the service level.
+    """Plot holding, shortage and total cost per year against the service level.
 
     The target and the cost-optimal level are marked.
 

@@ -53,7 +53,7 @@ def _paragraph(sc: Scenario) -> str:
 
 
 def _controls(state: dict[str, object], options: list[str]) -> dict[str, object]:
-    """The sliders and the selection dropdown, set to ``state``, by scenario parameter."""
+    """Build the sliders and the selection dropdown, set to ``state``, by scenario parameter."""
     import ipywidgets as w
 
     style = {"description_width": "170px"}
@@ -86,7 +86,7 @@ def build(items: pd.DataFrame, *, interactive: bool, selection: str = "all",
           service_target: float = 0.95, holding_rate: float = 0.25,
           shortage_cost_pct: float = 0.3, lead_time_change_weeks: float = 0.0,
           choices: list[str] | None = None):
-    """The explorer: live widgets (``interactive=True``) or a static figure and text.
+    """Show the explorer: live widgets (``interactive=True``) or a static figure and text.
 
     Live: sliders for service target, holding rate, shortage cost and lead-time
     change and a dropdown for the selection update a ``FigureWidget`` and the

@@ -136,7 +136,7 @@ PLOTLY_JS_NAME = "plotly.min.js"
 
 
 def _is_plotly_loader(output: dict) -> bool:
-    """The notebook renderer's one-off output that injects plotly.js into the page."""
+    """Tell whether ``output`` is the renderer's one-off output that injects plotly.js."""
     data = output.get("data", {})
     html_text = data.get("text/html", "")
     html_text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
@@ -219,7 +219,7 @@ def render_html(executed: str | Path, output: str | Path, *, title: str | None =
 
 
 def run_id(now: pd.Timestamp | None = None) -> str:
-    """A sortable run identifier such as ``20261122-031500``."""
+    """Return a sortable run identifier such as ``20261122-031500``."""
     now = now or pd.Timestamp.now()
     return now.strftime("%Y%m%d-%H%M%S")
 

@@ -79,7 +79,7 @@ def headline_kpis(orders: pd.DataFrame, tiers: pd.DataFrame, targets: pd.DataFra
 
 
 def alert_overview(status: pd.DataFrame) -> pd.DataFrame:
-    """Counts of alerts by level (rows 3, 2, 1) and status (new, escalated, ...)."""
+    """Count alerts by level (rows 3, 2, 1) and status (new, escalated, ...)."""
     if status.empty:
         return pd.DataFrame(0, index=pd.Index([3, 2, 1], name="alert_level"),
                             columns=list(STATUSES))
@@ -91,7 +91,7 @@ def alert_overview(status: pd.DataFrame) -> pd.DataFrame:
 
 def top_risks(alerts: pd.DataFrame, lines: pd.DataFrame, customers: pd.DataFrame | None = None,
               *, n: int = 5) -> pd.DataFrame:
-    """The ``n`` most serious customer-facing risks with the customers and orders they hit.
+    """Return the ``n`` most serious customer-facing risks with the customers and orders they hit.
 
     Ranked by level (3 first), then first short date, then quantity short.
     Returns ``item_id, alert_level, first_short_date, qty_short, customers
@@ -121,7 +121,7 @@ def top_risks(alerts: pd.DataFrame, lines: pd.DataFrame, customers: pd.DataFrame
 
 def churn_overview(warnings: pd.DataFrame, customers: pd.DataFrame | None = None, *,
                    n: int = 5) -> pd.DataFrame:
-    """The ``n`` customers at churn risk with the most revenue at risk, with the reason."""
+    """Return the ``n`` customers at churn risk with the most revenue at risk, with the reason."""
     risky = warnings[warnings["churn_risk"].astype(bool)].sort_values(
         "revenue_at_risk", ascending=False).head(n)
     out = risky[["customer_id", "revenue_at_risk", "reason"]].copy()
