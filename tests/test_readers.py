@@ -8,9 +8,9 @@ import pytest
 from workbench.io.readers import (
     detect_encoding,
     find_header_row,
-    read_raw,
     sniff_delimiter,
 )
+from workbench.io.sources import read_raw
 
 
 def test_blank_lines_quotes_and_ragged_records(tmp_path):

@@ -5,7 +5,11 @@ Modules
 schema
     The workbench data model: tables, columns, types, units.
 readers
-    Read raw tables from files, databases and frames, keeping every record.
+    Read raw tables from files, keeping every record.
+sql_source
+    Read a table or a query result from an SQL database through SQLAlchemy.
+sources
+    Read any supported source (file, database URL, DataFrame) into a :class:`RawTable`.
 parsing
     Vectorized parsing of raw text values into typed columns.
 mapping
@@ -60,13 +64,13 @@ from workbench.io.readers import (
     RawTable,
     detect_encoding,
     find_header_row,
+    is_url,
     normalize_header,
     read_csv_raw,
     read_excel_raw,
     read_parquet_raw,
-    read_raw,
-    read_sql_raw,
     sniff_delimiter,
+    unique_headers,
 )
 from workbench.io.samples import (
     TABLE_NAMES,
@@ -94,6 +98,12 @@ from workbench.io.schema import (
     Table,
     data_model_markdown,
     get_table,
+)
+from workbench.io.sources import (
+    read_raw,
+)
+from workbench.io.sql_source import (
+    read_sql_raw,
 )
 
 __all__ = [
@@ -143,6 +153,7 @@ __all__ = [
     "find_table_file",
     "generate_samples",
     "get_table",
+    "is_url",
     "load_dataset",
     "load_orders",
     "load_table",
@@ -159,5 +170,6 @@ __all__ = [
     "read_raw",
     "read_sql_raw",
     "sniff_delimiter",
+    "unique_headers",
     "write_samples",
 ]

@@ -39,8 +39,9 @@ import pandas as pd
 from workbench.exceptions import MissingColumnsError, WorkbenchError
 from workbench.io.mapping import ColumnMapping, FieldSource, Resolved
 from workbench.io.parsing import Parsed, parse_column, parse_string
-from workbench.io.readers import RawTable, normalize_header, read_raw
+from workbench.io.readers import RawTable, normalize_header
 from workbench.io.schema import Column, Table, get_table
+from workbench.io.sources import read_raw
 
 __all__ = [
     "ISSUE_COLUMNS",

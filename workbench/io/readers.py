@@ -1,4 +1,4 @@
-"""Read raw tables from files, databases and frames, keeping every record.
+"""Read raw tables from files, keeping every record.
 
 A reader returns a :class:`RawTable`: the records as raw values under their
 original headers, the row number of each record in its source, and the
@@ -12,16 +12,15 @@ Supported sources
   block above the real header.
 * Excel ``.xlsx``/``.xlsm``: a title row above the real header is detected.
 * Parquet.
-* SQL through SQLAlchemy: a URL (``sqlite:///orders.db``) with ``table=`` or
-  ``query=``; a ``.db``/``.sqlite`` file path is opened as SQLite.
-* A pandas DataFrame (for notebooks and tests).
+
+Databases are read by :mod:`workbench.io.sql_source`; :func:`workbench.io.sources.read_raw`
+picks the reader for any source (file, URL or DataFrame).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import ConfigError, SourceError, SourceNotFoundError
+from workbench.exceptions import SourceError
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -44,9 +43,9 @@ __all__ = [
     "read_csv_raw",
     "read_excel_raw",
     "read_parquet_raw",
-    "read_raw",
-    "read_sql_raw",
+    "is_url",
     "sniff_delimiter",
+    "unique_headers",
 ]
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
@@ -54,6 +53,11 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 SQLITE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
 _URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
+
+
+def is_url(text: object) -> bool:
+    """Tell whether ``text`` is a URL (``scheme://...``) rather than a file path."""
+    return isinstance(text, str) and bool(_URL.match(text))
 
 
 @dataclass
@@ -95,7 +99,8 @@ def _rejected_frame(rows: list[tuple]) -> pd.DataFrame:
         {"source_row": "int64"})
 
 
-def _unique_headers(headers: Iterable[object]) -> list[str]:
+def unique_headers(headers: Iterable[object]) -> list[str]:
+    """Return the headers as text, blanks named and repeats numbered, so every column is unique."""
     out: list[str] = []
     seen: dict[str, int] = {}
     for i, h in enumerate(headers):
@@ -218,7 +223,7 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     if len(text) > 65536 and head_records:
         head_records = head_records[:-1]  # the last one may be cut
     hdr_idx = find_header_row(head_records[:20], known_headers or set())
-    header = _unique_headers(head_records[hdr_idx]) if head_records else []
+    header = unique_headers(head_records[hdr_idx]) if head_records else []
     body_start = _record_offset(text, delim, hdr_idx + 1)
     body = text[body_start:]
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
@@ -358,7 +363,7 @@ def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
     grid = grid.map(_excel_cell_text)
     rows = grid.values.tolist()
     hdr_idx = find_header_row(rows, known_headers or set())
-    header = _unique_headers(rows[hdr_idx])
+    header = unique_headers(rows[hdr_idx])
     body = grid.iloc[hdr_idx + 1:].reset_index(drop=True)
     body.columns = header
     first_row = hdr_idx + 2
@@ -390,92 +395,3 @@ def read_parquet_raw(path: Path, columns: list[str] | None = None) -> RawTable:
     frame = table.to_pandas(date_as_object=False)
     return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), str(path),
                     meta={"format": "parquet"})
-
-
-def read_sql_raw(url: str, *, table: str | None = None, query: str | None = None) -> RawTable:
-    """Read a table or a query result through SQLAlchemy."""
-    import sqlalchemy as sa
-
-    if (table is None) == (query is None):
-        raise ConfigError("an SQL source needs exactly one of table= or query=", key="table",
-                          value=(table, query),
-                          fix="e.g. load_orders('sqlite:///erp.db', table='order_lines').")
-    try:
-        engine = sa.create_engine(url)
-    except Exception as exc:
-        raise SourceError(f"cannot open database URL: {exc}", source=url,
-                          fix="use an SQLAlchemy URL such as sqlite:///path/to/file.db.") from exc
-    label = engine.url.render_as_string(hide_password=True) + (f"#{table}" if table else "#query")
-    try:
-        with engine.connect() as conn:
-            if table is not None:
-                if not sa.inspect(conn).has_table(table):
-                    names = sa.inspect(conn).get_table_names()
-                    raise SourceError(f"table {table!r} does not exist; tables: {names}",
-                                      source=label, fix="pass table= with one of those names.")
-                frame = pd.read_sql_table(table, conn)
-            else:
-                frame = pd.read_sql_query(sa.text(query), conn)
-    except SourceError:
-        raise
-    except Exception as exc:
-        raise SourceError(f"database read failed: {exc}", source=label) from exc
-    finally:
-        engine.dispose()
-    return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), label,
-                    meta={"format": "sql"})
-
-
-# --------------------------------------------------------------------------- dispatch
-def read_raw(source: object, *, table: str | None = None, query: str | None = None,
-             sheet: str | int | None = 0, encoding: str | None = None,
-             delimiter: str | None = None, known_headers: set[str] | None = None) -> RawTable:
-    """Read any supported source into a :class:`RawTable`.
-
-    Parameters
-    ----------
-    source
-        Path to a CSV/Excel/Parquet/SQLite file, an SQLAlchemy URL, or a DataFrame.
-    table, query
-        For SQL sources: the table name or an SQL query.
-    sheet
-        For Excel: sheet name or index.
-    encoding, delimiter
-        For text files: override detection.
-    known_headers
-        Normalized header names that help find the header row below a title block.
-    """
-    if isinstance(source, pd.DataFrame):
-        frame = source.reset_index(drop=True)
-        frame.columns = _unique_headers(frame.columns)
-        return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), "<DataFrame>",
-                        meta={"format": "dataframe"})
-    if isinstance(source, str) and _URL.match(source):
-        return read_sql_raw(source, table=table, query=query)
-    if not isinstance(source, (str, os.PathLike)):
-        raise SourceError(f"unsupported source type {type(source).__name__}",
-                          fix="pass a file path, an SQLAlchemy URL or a pandas DataFrame.")
-    path = Path(source).expanduser()
-    if not path.exists():
-        raise SourceNotFoundError("file not found", path=str(path),
-                                  fix="check the path; notebooks resolve sample paths with "
-                                      "workbench.data_path('samples/...').")
-    if path.is_dir():
-        raise SourceError("is a folder, not a file", source=str(path),
-                          fix="pass one file, or a list of files.")
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return read_excel_raw(path, sheet=sheet, known_headers=known_headers)
-    if suffix in PARQUET_SUFFIXES:
-        return read_parquet_raw(path)
-    if suffix in SQLITE_SUFFIXES:
-        return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
-    if suffix == ".xls":
-        raise SourceError("legacy .xls workbooks are not supported", source=str(path),
-                          fix="save the sheet as .xlsx or CSV.")
-    if suffix in CSV_SUFFIXES or suffix == "":
-        delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
-        return read_csv_raw(path, encoding=encoding, delimiter=delim,
-                            known_headers=known_headers)
-    raise SourceError(f"unknown file type {suffix!r}", source=str(path),
-                      fix="use .csv, .txt, .tsv, .xlsx, .parquet, .db/.sqlite or an SQL URL.")

@@ -1,0 +1,88 @@
+"""Read any supported source (file, database URL, DataFrame) into a :class:`RawTable`.
+
+Supported sources
+-----------------
+* CSV/TXT/TSV, Excel ``.xlsx``/``.xlsm`` and Parquet files (:mod:`workbench.io.readers`).
+* SQL through SQLAlchemy (:mod:`workbench.io.sql_source`): a URL (``sqlite:///orders.db``)
+  with ``table=`` or ``query=``; a ``.db``/``.sqlite`` file path is opened as SQLite.
+* A pandas DataFrame (for notebooks and tests).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.exceptions import SourceError, SourceNotFoundError
+from workbench.io.readers import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    PARQUET_SUFFIXES,
+    SQLITE_SUFFIXES,
+    RawTable,
+    is_url,
+    read_csv_raw,
+    read_excel_raw,
+    read_parquet_raw,
+    unique_headers,
+)
+from workbench.io.sql_source import read_sql_raw
+
+__all__ = ["read_raw"]
+
+
+def read_raw(source: object, *, table: str | None = None, query: str | None = None,
+             sheet: str | int | None = 0, encoding: str | None = None,
+             delimiter: str | None = None, known_headers: set[str] | None = None) -> RawTable:
+    """Read any supported source into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    source
+        Path to a CSV/Excel/Parquet/SQLite file, an SQLAlchemy URL, or a DataFrame.
+    table, query
+        For SQL sources: the table name or an SQL query.
+    sheet
+        For Excel: sheet name or index.
+    encoding, delimiter
+        For text files: override detection.
+    known_headers
+        Normalized header names that help find the header row below a title block.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True)
+        frame.columns = unique_headers(frame.columns)
+        return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), "<DataFrame>",
+                        meta={"format": "dataframe"})
+    if is_url(source):
+        return read_sql_raw(source, table=table, query=query)
+    if not isinstance(source, (str, os.PathLike)):
+        raise SourceError(f"unsupported source type {type(source).__name__}",
+                          fix="pass a file path, an SQLAlchemy URL or a pandas DataFrame.")
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise SourceNotFoundError("file not found", path=str(path),
+                                  fix="check the path; notebooks resolve sample paths with "
+                                      "workbench.data_path('samples/...').")
+    if path.is_dir():
+        raise SourceError("is a folder, not a file", source=str(path),
+                          fix="pass one file, or a list of files.")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel_raw(path, sheet=sheet, known_headers=known_headers)
+    if suffix in PARQUET_SUFFIXES:
+        return read_parquet_raw(path)
+    if suffix in SQLITE_SUFFIXES:
+        return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
+    if suffix == ".xls":
+        raise SourceError("legacy .xls workbooks are not supported", source=str(path),
+                          fix="save the sheet as .xlsx or CSV.")
+    if suffix in CSV_SUFFIXES or suffix == "":
+        delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
+        return read_csv_raw(path, encoding=encoding, delimiter=delim,
+                            known_headers=known_headers)
+    raise SourceError(f"unknown file type {suffix!r}", source=str(path),
+                      fix="use .csv, .txt, .tsv, .xlsx, .parquet, .db/.sqlite or an SQL URL.")
