@@ -1,10 +1,12 @@
 """Real-browser test of the rendered reports (headless Debian chromium via Playwright).
 
-Runs the whole report batch of ``reports.yaml`` on the sample data (plus a customer
-review for a customer whose name is an HTML/script injection attempt), then opens
-every HTML report: the plotly charts must actually draw (SVG in the DOM), no
-JavaScript error, no request leaves the machine, and user text shows as text. A
-screenshot of each page is saved under ``test-artifacts/``.
+Runs the whole report batch of ``reports.yaml`` once, on a copy of the sample data
+whose customer names, item descriptions, regions, segments, complaint texts and
+order-change reasons are hostile (script tags, an ``onerror`` image, a template
+expression, a right-to-left override, a spreadsheet formula), then opens every
+HTML report: the plotly charts must actually draw (SVG in the DOM), no JavaScript
+error, no request leaves the machine, no injected script runs, and the hostile
+text shows literally. A screenshot of each page is saved under ``test-artifacts/``.
 
 Skips when chromium or Playwright is absent, unless ``WORKBENCH_REQUIRE_BROWSER=1``
 (set by ``.ci/run``), in which case it fails: CI must not hide it.
@@ -12,6 +14,7 @@ Skips when chromium or Playwright is absent, unless ``WORKBENCH_REQUIRE_BROWSER=
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -21,9 +24,14 @@ import pytest
 
 from workbench.paths import project_root
 from workbench.reporting.batch import load_config, run_batch
+from workbench.reporting.reports import notebook_parameters
 
 pytestmark = pytest.mark.notebook
+PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(2)>', "{{7*7}}",
+            "\u202eexe.txt", "=cmd|' /C calc'!A0")
+"""Hostile text: script, attribute breakout, template expression, RTL override, formula."""
 EVIL = "<script>alert(1)</script> & Co"
+"""The name of C0014, the largest customer (its business review is in the batch)."""
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -42,24 +50,63 @@ def _need_browser():
         pytest.skip(msg)
 
 
+def _hostile(values: pd.Series, what: str) -> pd.Series:
+    """Give each distinct value a hostile text (payloads in turn), kept distinct by a suffix."""
+    codes = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return values.map(lambda v: f"{PAYLOADS[codes[v] % len(PAYLOADS)]} {what} {codes[v]}")
+
+
+def _hostile_copy(folder: Path) -> Path:
+    """Copy the sample data with hostile names in every text column a report shows."""
+    shutil.copytree(project_root() / "data" / "samples", folder)
+
+    def rewrite(table: str, columns: dict[str, str]) -> None:
+        path = folder / f"{table}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for col, what in columns.items():
+            frame[col] = _hostile(frame[col], what)
+        frame.to_csv(path, index=False)
+
+    rewrite("customers", {"customer_name": "& Co", "region": "region", "segment": "segment"})
+    rewrite("items", {"description": "item"})
+    rewrite("complaints", {"description": "complaint"})
+    rewrite("order_changes", {"reason": "change"})
+    cust = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
+    cust.loc[cust["customer_id"] == "C0014", "customer_name"] = EVIL
+    cust.to_csv(folder / "customers.csv", index=False)
+    return folder
+
+
+def _on_hostile_data(job, data: Path, tmp: Path):
+    """Point one report of the batch at the hostile copy (and a scratch alert log)."""
+    notebook = Path(job.notebook)
+    declared = notebook_parameters(notebook if notebook.is_absolute()
+                                   else project_root() / notebook)
+    values = {"data": str(data), "source": str(data / "order_lines.csv"),
+              "customers_master": str(data / "customers.csv"),
+              "items_master": str(data / "items.csv"), "truth_file": str(data / "sample_truth.json"),
+              "alert_log": str(tmp / "alert_log.db")}
+    params = {**job.parameters, **{k: v for k, v in values.items() if k in declared}}
+    if "grouping" in declared:
+        params["grouping"] = "region"  # hostile regions as row labels of the scorecard table
+    return dataclasses.replace(job, parameters=params)
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> list[Path]:
+    """Run every notebook of reports.yaml once on the hostile copy (one review, C0014's)."""
     _need_browser()
     tmp = tmp_path_factory.mktemp("browser")
-    # a copy of the sample whose largest customer is called <script>alert(1)</script> & Co
-    data = tmp / "evil_data"
-    shutil.copytree(project_root() / "data" / "samples", data)
-    cust = pd.read_csv(data / "customers.csv", dtype=str, keep_default_na=False)
-    cust.loc[cust["customer_id"] == "C0014", "customer_name"] = EVIL
-    cust.to_csv(data / "customers.csv", index=False)
+    data = _hostile_copy(tmp / "evil_data")
     cfg = load_config(project_root() / "reports.yaml")
     cfg.output = tmp / "reports"
     cfg.parallel = 2
-    extra = load_config({"reports": [{"name": "evil_review",
-                                      "notebook": "notebooks/customer_review.ipynb",
-                                      "parameters": {"customer_id": "C0014",
-                                                     "data": str(data)}}]})
-    cfg.jobs = cfg.jobs + extra.jobs
+    reviews = [j for j in cfg.jobs if j.parameters.get("customer_id")]
+    assert any(j.parameters["customer_id"] == "C0014" for j in reviews)
+    cfg.jobs = [_on_hostile_data(j, data, tmp) for j in cfg.jobs
+                if j not in reviews or j.parameters["customer_id"] == "C0014"]
+    assert {Path(j.notebook).name for j in cfg.jobs} == {
+        p.name for p in (project_root() / "notebooks").glob("*.ipynb")}  # every notebook
     result = run_batch(cfg, progress=False)
     failed = [(o.name, o.error) for o in result.outcomes if o.status != "ok"]
     assert not failed, failed
@@ -116,10 +163,56 @@ def test_every_report_draws_offline_without_errors(rendered):
             browser.close()
 
 
+_INJECTED = """() => ({
+  scripts: [...document.scripts].filter(s => /^\\s*alert\\(\\d\\)/.test(s.text)).length,
+  handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])
+      .filter(a => a.name.startsWith('on') && a.value.includes('alert')).length,
+  images: document.querySelectorAll('img[onerror], img[src="x"]').length,
+  svg: [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n'),
+})"""
+
+
+def test_hostile_names_are_shown_as_text_in_every_report(rendered):
+    from playwright.sync_api import sync_playwright
+
+    shown: dict[str, str] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                    "--disable-gpu"])
+        try:
+            for path in rendered:
+                page = browser.new_page(viewport={"width": 1100, "height": 900})
+                _, errors, dialogs = _open(page, path)
+                divs = page.locator("div.plotly-graph-div").count()
+                page.wait_for_function(
+                    "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+                    arg=divs, timeout=20_000)
+                found = page.evaluate(_INJECTED)
+                assert dialogs == [], f"{path.name}: a script ran: {dialogs}"
+                assert not [e for e in errors if "alert" in e or "7*7" in e], errors
+                assert found["scripts"] == 0, f"{path.name}: an injected <script> element"
+                assert found["handlers"] == 0, f"{path.name}: an injected on... handler"
+                assert found["images"] == 0, f"{path.name}: an injected <img>"
+                shown[path.name] = page.inner_text("body") + "\n" + found["svg"]
+                page.close()
+        finally:
+            browser.close()
+    # the payloads show literally: as text in tables and Markdown, and in the charts' SVG
+    everywhere = "\n".join(shown.values())
+    for payload in PAYLOADS:
+        assert payload in everywhere, f"{payload!r} is not shown literally in any report"
+    assert EVIL in shown["customer_review_C0014.html"]  # the heading and profile
+    kpis = shown["service_kpis.html"]  # top customers (Styler) and the regions (row labels)
+    assert all(f"{payload} region" in kpis for payload in PAYLOADS)
+    assert all(f"{payload} & Co" in kpis for payload in PAYLOADS[1:])
+    assert "{{7*7}} & Co" in shown["customer_segments.html"]  # churn list and timeline
+    assert "49 & Co" not in everywhere  # no template engine evaluated {{7*7}}
+
+
 def test_customer_text_is_shown_as_text(rendered):
     from playwright.sync_api import sync_playwright
 
-    evil = next(p for p in rendered if p.name == "evil_review.html")
+    evil = next(p for p in rendered if p.name == "customer_review_C0014.html")  # EVIL's review
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
                                                                     "--disable-gpu"])

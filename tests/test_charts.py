@@ -106,7 +106,8 @@ def test_pareto_curve_bands_and_churn_timeline():
                          "last_order_date": pd.to_datetime(["2024-02-01", "2024-03-01"])})
     tl = charts.churn_timeline(warn, orders, as_of=pd.Timestamp("2024-04-01"),
                                names={"x": "X <Co>"})
-    assert list(tl.data[0].y) == ["X <Co> (x)", "X <Co> (x)"]  # only the flagged customer
+    # only the flagged customer; its name escaped for plotly, which shows "X <Co> (x)"
+    assert list(tl.data[0].y) == ["X &lt;Co&gt; (x)", "X &lt;Co&gt; (x)"]
     assert list(tl.data[1].x) == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-04-01")]
 
 

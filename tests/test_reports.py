@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from workbench import ConfigError
+from workbench.reporting import charts
 from workbench.reporting.reports import atomic_write_bytes, check_parameters, csv_safe, escape
+from workbench.reporting.tables import md, styled
+
+HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(2)>', "{{7*7}}",
+           "\u202eexe.txt", "=cmd|' /C calc'!A0")
 
 
 def test_csv_safe_neutralises_formulas_but_not_numbers():
@@ -19,6 +24,91 @@ def test_csv_safe_neutralises_formulas_but_not_numbers():
                                     "ok", "'\tcmd", "'-x"]
     assert out["qty"].tolist() == df["qty"].tolist()
     assert df["name"].iloc[0].startswith("=")  # input untouched
+
+
+def test_csv_safe_neutralises_headers_categoricals_and_full_width_formulas():
+    df = pd.DataFrame({
+        "=1+1": ["a", "b", "c", "d"],
+        "source_file": pd.Categorical(["=evil.csv", "ok.csv", "=evil.csv", "@x.csv"]),
+        "who": ["\uff1dSUM(A1)", "\uff0bx", "\uff0d1", "\uff20me"],
+        "cr": ["\rx", "+3.2", "-5", "-1,234.50"],
+        "mixed": ["=A1", 5, None, -2.5],
+        "n": [-1, 2, 3, 4]})
+    out = csv_safe(df)
+    # hand-worked: every cell starting with = + - @ TAB CR or their full-width forms gets a
+    # leading apostrophe, plain numbers (signed, with separators) stay numbers
+    assert list(out.columns) == ["'=1+1", "source_file", "who", "cr", "mixed", "n"]
+    assert out["source_file"].astype(str).tolist() == ["'=evil.csv", "ok.csv", "'=evil.csv",
+                                                       "'@x.csv"]
+    assert out["who"].tolist() == ["'\uff1dSUM(A1)", "'\uff0bx", "'\uff0d1", "'\uff20me"]
+    assert out["cr"].tolist() == ["'\rx", "+3.2", "-5", "-1,234.50"]
+    assert out["mixed"].tolist()[0] == "'=A1" and out["mixed"].tolist()[1] == 5
+    assert out["mixed"].tolist()[3] == -2.5 and pd.isna(out["mixed"].tolist()[2])
+    assert out["n"].tolist() == [-1, 2, 3, 4]
+    assert list(df.columns)[0] == "=1+1"  # input untouched
+
+
+def test_styled_tables_escape_cells_index_and_headers_also_with_number_formats():
+    frame = pd.DataFrame({"<b>name</b>": list(HOSTILE), "share": [0.5] * 5},
+                         index=pd.Index(list(HOSTILE), name="<i>who</i>"))
+    plain = frame.style.format({"share": "{:.0%}"}).to_html()
+    assert "<script>alert(1)</script>" in plain  # pandas' Styler alone: markup goes through
+    for table in (styled(frame, {"share": "{:.0%}"}), styled(frame, "{}"), styled(frame)):
+        html = table.to_html()
+        assert "<script>" not in html and "<img" not in html and "<b>" not in html
+        assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # cell and row label
+        assert html.count("&#34;&gt;&lt;img src=x onerror=alert(2)&gt;") == 2
+        assert "&lt;b&gt;name&lt;/b&gt;" in html and "\u202eexe.txt" in html
+    assert "50%" in styled(frame, {"share": "{:.0%}"}).to_html()
+
+
+def test_markdown_from_data_renders_literally():
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune as render  # as reports
+
+    for text in HOSTILE + ("[x](javascript:alert(1))", "*bold* _it_ `code`", "# 1. - + |a|"):
+        html = render(f"Customer {md(text)} ok")
+        assert "<script" not in html and "<img" not in html and "<a " not in html
+        assert "<em>" not in html and "<code>" not in html and "<h1>" not in html
+    import html as html_lib
+
+    shown = html_lib.unescape(render(f"Customer {md(HOSTILE[1])} ok"))
+    assert HOSTILE[1] in shown
+    assert md(HOSTILE[3]) == "\u2068" + HOSTILE[3] + "\u2069"  # the override stays inside
+
+
+def test_chart_labels_and_titles_from_data_are_escaped_for_plotly():
+    name = HOSTILE[0] + " & <b>Co</b>"
+    top = pd.DataFrame({"customer_id": [name, "C2"], "value": [2.0, 1.0],
+                        "cum_share": [0.6, 1.0]})
+    fig = charts.top_chart(top, "customer_id", title=f"Top customers incl. {name}")
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;Co&lt;/b&gt;"
+    assert list(fig.data[0].x) == [escaped, "C2"]
+    assert fig.layout.title.text == f"Top customers incl. {escaped}"
+    card = pd.DataFrame({"region": [HOSTILE[1]], "kpi": ["otif_order_rate"], "value": [0.9],
+                         "target": [0.95], "status": ["red"]})
+    fig = charts.scorecard_chart(card, "region")
+    assert list(fig.data[0].y) == ["\"&gt;&lt;img src=x onerror=alert(2)&gt;"]
+    assert fig.data[0].text[0][0] == "90.0%<br>target 95%"  # our own markup stays markup
+    assert charts.chart_text(HOSTILE[3]) == "\u2068" + HOSTILE[3] + "\u2069"
+
+
+def test_notebooks_display_tables_and_markdown_only_through_the_escaping_helpers(root):
+    """Every notebook turns on escaping first, styles frames only with tables.styled and
+    renders HTML tables only with escape=True (pandas' Styler escapes nothing by default)."""
+    import json
+    import re
+
+    notebooks = sorted((root / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 7
+    for nb in notebooks:
+        cells = [("".join(c["source"])) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+                 if c["cell_type"] == "code"]
+        assert "tables.safe_display()" in cells[1], f"{nb.name}: first code cell after parameters"
+        code = "\n".join(cells)
+        assert not re.search(r"\.style\b", code), f"{nb.name}: use tables.styled(frame, ...)"
+        for call in re.findall(r"to_html\([^)]*\)", code):
+            assert "escape=True" in call, f"{nb.name}: {call}"
+        assert "escape_html" not in code, f"{nb.name}: Markdown from data goes through md()"
 
 
 def test_escape_user_text():

@@ -12,6 +12,8 @@ reports
     Execute parameterized notebooks with papermill and render them to HTML.
 summary
     The manager summary: headline KPIs, warnings, risks, churn and cost, told in sentences.
+tables
+    Tables and Markdown in reports that show customer text as text, never run it.
 """
 
 from workbench.reporting.batch import (
@@ -33,6 +35,7 @@ from workbench.reporting.charts import (
     STATUS_COLORS,
     apply_layout,
     change_heatmap,
+    chart_text,
     churn_timeline,
     control_chart,
     coverage_chart,
@@ -77,8 +80,16 @@ from workbench.reporting.summary import (
     narrative,
     top_risks,
 )
+from workbench.reporting.tables import (
+    BIDI_CONTROLS,
+    isolate_bidi,
+    md,
+    safe_display,
+    styled,
+)
 
 __all__ = [
+    "BIDI_CONTROLS",
     "BatchConfig",
     "BatchResult",
     "HEADLINE_KPIS",
@@ -98,6 +109,7 @@ __all__ = [
     "build",
     "cell_seconds",
     "change_heatmap",
+    "chart_text",
     "check_parameters",
     "churn_overview",
     "churn_timeline",
@@ -111,9 +123,11 @@ __all__ = [
     "execute_notebook",
     "forecast_fan",
     "headline_kpis",
+    "isolate_bidi",
     "labelled",
     "load_config",
     "load_quality_chart",
+    "md",
     "narrative",
     "notebook_parameters",
     "offline_figures",
@@ -125,7 +139,9 @@ __all__ = [
     "run_batch",
     "run_id",
     "run_job",
+    "safe_display",
     "scorecard_chart",
+    "styled",
     "summary_text",
     "top_chart",
     "top_risks",

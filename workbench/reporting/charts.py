@@ -3,6 +3,11 @@
 Each function takes a tidy frame from a compute module and returns a
 ``plotly.graph_objects.Figure``; none computes business numbers.
 :func:`apply_layout` gives every figure the common look.
+
+Plotly reads a subset of HTML in every label (``<b>``, ``<br>``, ``<a href>``,
+``&amp;`` entities). Text that comes from the data (customer and item ids and
+names, groups, reasons) and every title goes through :func:`chart_text`, so it
+shows literally: a customer called ``<b>Acme</b>`` is not drawn bold.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from workbench.exceptions import ChoiceError
+from workbench.reporting.tables import BIDI_CONTROLS, isolate_bidi
 from workbench.validation import check_choice
 
 if TYPE_CHECKING:
@@ -25,6 +31,7 @@ __all__ = [
     "STATUS_COLORS",
     "apply_layout",
     "change_heatmap",
+    "chart_text",
     "churn_timeline",
     "control_chart",
     "coverage_chart",
@@ -45,6 +52,43 @@ PALETTE = {"primary": "#1f5f8b", "accent": "#e07b39", "bad": "#c0392b", "ok": "#
            "muted": "#9aa5b1"}
 """Colours of the charts by role (primary series, accent, bad, ok, muted)."""
 
+_PLOTLY_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def chart_text(value: object) -> object:
+    """Escape text for a plotly label, title, legend entry or hover text, so it shows literally.
+
+    ``& < >`` become the entities plotly decodes back to the characters (plotly
+    would read ``<b>``, ``<br>``, ``<a href=...>`` as markup), and text holding
+    bidirectional controls is isolated (:func:`workbench.reporting.tables.isolate_bidi`).
+
+    Parameters
+    ----------
+    value
+        One value (made a ``str``) or a Series / Index of values (made strings,
+        element-wise, vectorised).
+
+    Returns
+    -------
+    str or Series or Index
+        The escaped text, in the shape given.
+
+    Examples
+    --------
+    >>> chart_text("<script>alert(1)</script> & Co")
+    '&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co'
+    >>> list(chart_text(pd.Series(["<b>A</b>", "B"])))
+    ['&lt;b&gt;A&lt;/b&gt;', 'B']
+    """
+    if isinstance(value, (pd.Series, pd.Index)):
+        s = pd.Series(value, copy=False).astype(str)
+        s = (s.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
+             .str.replace(">", "&gt;", regex=False))
+        s = s.where(~s.str.contains(f"[{BIDI_CONTROLS}]", regex=True),
+                    "\u2068" + s + "\u2069")
+        return pd.Index(s.to_numpy(), name=value.name) if isinstance(value, pd.Index) else s
+    return isolate_bidi(str(value).translate(_PLOTLY_ESCAPES))
+
 
 def apply_layout(fig: go.Figure, title: str, **kw) -> go.Figure:
     """Give ``fig`` the workbench look: white template, ``title``, legend below the plot.
@@ -63,7 +107,7 @@ def apply_layout(fig: go.Figure, title: str, **kw) -> go.Figure:
     plotly.graph_objects.Figure
         ``fig`` itself.
     """
-    fig.update_layout(title=title, template="plotly_white", margin=dict(l=40, r=20, t=60, b=40),
+    fig.update_layout(title=chart_text(title), template="plotly_white", margin=dict(l=40, r=20, t=60, b=40),
                       legend=dict(orientation="h", y=-0.2), **kw)
     return fig
 
@@ -78,10 +122,10 @@ def volume_chart(volume: pd.DataFrame, *, measure: str = "lines",
 
 def load_quality_chart(summary: LoadSummary) -> go.Figure:
     """Rows loaded vs quarantined by reason, and field issues by reason."""
-    cats = ["loaded"] + [f"quarantined: {r}" for r in summary.quarantine_by_reason]
+    cats = ["loaded"] + [f"quarantined: {chart_text(r)}" for r in summary.quarantine_by_reason]
     vals = [summary.rows_loaded] + list(summary.quarantine_by_reason.values())
     colors = [PALETTE["ok"]] + [PALETTE["bad"]] * len(summary.quarantine_by_reason)
-    cats += [f"issue: {r}" for r in summary.issues_by_reason]
+    cats += [f"issue: {chart_text(r)}" for r in summary.issues_by_reason]
     vals += list(summary.issues_by_reason.values())
     colors += [PALETTE["accent"]] * len(summary.issues_by_reason)
     fig = go.Figure(go.Bar(x=vals, y=cats, orientation="h", marker_color=colors,
@@ -95,7 +139,7 @@ def coverage_chart(summary: LoadSummary) -> go.Figure:
     """Share of loaded rows with a value, per optional column (absent columns at 0)."""
     cov = summary.coverage_frame()
     fig = go.Figure(go.Bar(
-        x=cov["share_filled"].fillna(0), y=cov["column"], orientation="h",
+        x=cov["share_filled"].fillna(0), y=chart_text(cov["column"]), orientation="h",
         marker_color=[PALETTE["muted"] if s == "absent" else PALETTE["primary"]
                       for s in cov["status"]],
         text=[("absent" if s == "absent" else f"{v:.0%}") for s, v in
@@ -109,9 +153,10 @@ def coverage_chart(summary: LoadSummary) -> go.Figure:
 def top_chart(top: pd.DataFrame, by: str, *, measure_label: str = "value",
               title: str | None = None) -> go.Figure:
     """Bars of the top customers/items with their cumulative share as a line."""
-    labels = top[by].astype(str)
+    labels = chart_text(top[by])
     fig = go.Figure()
-    fig.add_bar(x=labels, y=top["value"], name=measure_label, marker_color=PALETTE["primary"])
+    fig.add_bar(x=labels, y=top["value"], name=chart_text(measure_label),
+                marker_color=PALETTE["primary"])
     fig.add_scatter(x=labels, y=top["cum_share"], name="cumulative share", yaxis="y2",
                     mode="lines+markers", line_color=PALETTE["accent"])
     return apply_layout(fig, title or f"Top {len(top)} by {measure_label}",
@@ -157,7 +202,7 @@ def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None
     if stressed is not None:
         s = stressed.loc[stressed["item_id"].astype(str) == str(item_id)].sort_values(
             "period_start")
-        fig.add_scatter(x=s["period_start"], y=s["pab"], name=f"PAB {stressed_label}",
+        fig.add_scatter(x=s["period_start"], y=s["pab"], name=chart_text(f"PAB {stressed_label}"),
                         mode="lines", line=dict(color=PALETTE["bad"], dash="dash"))
     step = (x.iloc[1] - x.iloc[0]) if len(x) > 1 else pd.Timedelta(days=7)
     for start in x[d["shortage"].to_numpy()]:
@@ -189,7 +234,8 @@ def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
         scale, mid = "RdYlGn", None
     else:
         scale, mid = "RdBu", 0.0
-    fig = go.Figure(go.Heatmap(z=z, x=grid.columns, y=grid.index, colorscale=scale, zmid=mid,
+    fig = go.Figure(go.Heatmap(z=z, x=grid.columns, y=chart_text(grid.index), colorscale=scale,
+                               zmid=mid,
                                colorbar=dict(title=value)))
     fig.update_yaxes(autorange="reversed")
     title = "PAB by item and week" if value == "pab" else "Weeks of cover by item and week"
@@ -223,7 +269,7 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
                         ).reindex(index=groups, columns=kpis_)
     codes = z.apply(lambda c: c.astype(object).map(status_code)).astype(float)
     text = [[("n/a" if pd.isna(v) else f"{v:.1%}")
-             + ("" if pd.isna(t) else f"<br>{target_label} {t:.0%}")
+             + ("" if pd.isna(t) else f"<br>{chart_text(target_label)} {t:.0%}")
              for v, t in zip(vr, tr, strict=True)] for vr, tr in zip(val.to_numpy(),
                                                                     tgt.to_numpy(), strict=True)]
     n = len(STATUS_COLORS)
@@ -231,10 +277,12 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
     for i, color in enumerate(STATUS_COLORS.values()):
         scale += [(i / n, color), ((i + 1) / n, color)]
     fig = go.Figure(go.Heatmap(
-        z=codes.to_numpy(), x=[labels.get(k, k) for k in kpis_], y=groups, text=text,
+        z=codes.to_numpy(), x=[chart_text(labels.get(k, k)) for k in kpis_],
+        y=[chart_text(g) for g in groups], text=text,
         texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
         hovertemplate="%{y} / %{x}<br>%{text}<extra></extra>", xgap=3, ygap=3))
-    fig.update_yaxes(autorange="reversed", title=axis_label if axis_label is not None else (by or ""))
+    fig.update_yaxes(autorange="reversed",
+                     title=chart_text(axis_label if axis_label is not None else (by or "")))
     return apply_layout(fig, title, height=max(260, 60 * len(groups) + 140))
 
 
@@ -253,7 +301,7 @@ def control_chart(limits: pd.DataFrame, *, kpi_label: str,
                     line=dict(color=PALETTE["muted"], dash="dash", shape="hv"))
     fig.add_scatter(x=x, y=limits["center"], name="centre line", mode="lines",
                     line=dict(color=PALETTE["muted"]))
-    fig.add_scatter(x=x, y=limits["value"], name=kpi_label, mode="lines+markers",
+    fig.add_scatter(x=x, y=limits["value"], name=chart_text(kpi_label), mode="lines+markers",
                     line=dict(color=PALETTE["primary"], width=2.5))
     bad = limits[limits["deteriorated"].astype(bool)]
     if len(bad):
@@ -287,8 +335,9 @@ def pareto_chart(pareto: pd.DataFrame, *, category: str = "reason", value: str =
                  title: str = "Why orders fail") -> go.Figure:
     """Bars of failure counts, largest first, with the cumulative share as a line."""
     fig = go.Figure()
-    fig.add_bar(x=pareto[category], y=pareto[value], name=value, marker_color=PALETTE["bad"])
-    fig.add_scatter(x=pareto[category], y=pareto["cum_share"], name="cumulative share",
+    cats = chart_text(pareto[category])
+    fig.add_bar(x=cats, y=pareto[value], name=value, marker_color=PALETTE["bad"])
+    fig.add_scatter(x=cats, y=pareto["cum_share"], name="cumulative share",
                     yaxis="y2", mode="lines+markers", line_color=PALETTE["primary"])
     return apply_layout(fig, title, yaxis2=dict(overlaying="y", side="right", range=[0, 1.05],
                                                  tickformat=".0%"))
@@ -338,7 +387,7 @@ def churn_timeline(warnings: pd.DataFrame, orders: pd.DataFrame, *, top_n: int =
     since = as_of - pd.Timedelta(days=lookback_days)
     ids = risky["customer_id"].astype(str).tolist()
     names = names or {}
-    label = {c: f"{names.get(c, c)} ({c})" if c in names else c for c in ids}
+    label = {c: chart_text(f"{names[c]} ({c})" if c in names else c) for c in ids}
     o = orders[orders["customer_id"].astype(str).isin(ids) & (orders["order_date"] >= since)]
     days = o.groupby(["customer_id", "order_date"], observed=True)["qty_ordered"].sum(
         ).reset_index()
@@ -349,7 +398,7 @@ def churn_timeline(warnings: pd.DataFrame, orders: pd.DataFrame, *, top_n: int =
     for _, r in risky.iterrows():  # one segment per flagged customer (a handful)
         fig.add_scatter(x=[r["last_order_date"], as_of], y=[label[str(r["customer_id"])]] * 2,
                         mode="lines", line=dict(color=PALETTE["bad"], width=4),
-                        showlegend=False, hovertext=str(r["reason"]), hoverinfo="text")
+                        showlegend=False, hovertext=chart_text(r["reason"]), hoverinfo="text")
     fig.update_yaxes(categoryorder="array", categoryarray=[label[c] for c in ids][::-1])
     return apply_layout(fig, "Customers at churn risk: order days in the last year "
                         "(red: silent since the last order)", height=max(300, 28 * len(ids) + 160))
@@ -366,7 +415,7 @@ def change_heatmap(per_change: pd.DataFrame, *, top_n: int = 20,
         fill_value=0).reindex(columns=list(buckets), fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index[:top_n]]
     fig = go.Figure(go.Heatmap(z=counts.to_numpy(), x=[f"{b} wk" for b in buckets],
-                               y=counts.index.astype(str), colorscale="OrRd",
+                               y=chart_text(counts.index), colorscale="OrRd",
                                colorbar=dict(title="changes"), texttemplate="%{z}"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="weeks before the due date when the change arrived")
@@ -400,7 +449,7 @@ def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, item_id: str, *,
     fig.add_scatter(x=h["period_start"], y=h["qty"], name="demand", mode="lines",
                     line=dict(color="black"))
     method = str(f["method"].iloc[0]) if "method" in f else ""
-    fig.add_scatter(x=f["period_start"], y=f["forecast_qty"], name=f"forecast ({method})",
+    fig.add_scatter(x=f["period_start"], y=f["forecast_qty"], name=chart_text(f"forecast ({method})"),
                     mode="lines", line=dict(color=PALETTE["primary"], width=2.5))
     return apply_layout(fig, f"Demand forecast: {item_id}", yaxis_title="units per period")
 
@@ -450,7 +499,7 @@ def curve_figure(sc: Scenario, *, per_year: float = 52.0, fig: go.Figure | None 
             for trace, (name, row, _c) in zip(fig.data[3:5], marks, strict=True):
                 trace.x, trace.y = [row["service_level"]], [row["total_cost"] * per_year]
                 trace.name = name
-        fig.update_layout(title=f"Cost of service: {sc.label}")
+        fig.update_layout(title=chart_text(f"Cost of service: {sc.label}"))
     if new:
         fig.update_xaxes(tickformat=".0%", title="cycle service level")
         fig.update_yaxes(title="cost per year")

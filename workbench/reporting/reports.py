@@ -224,24 +224,47 @@ def run_id(now: pd.Timestamp | None = None) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
 
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_FORMULA = re.compile("^[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*)([eE][+-]?\d+)?$")
 
 
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise spreadsheet formula injection in text cells before CSV export.
+def _neutralised(values: pd.Series) -> pd.Series | None:
+    """Return ``values`` with formula-like text cells prefixed by ``'`` (None: nothing to do)."""
+    text = values.astype("string")
+    risky = (text.str.match(_FORMULA).fillna(False)
+             & ~text.str.match(_NUMBER).fillna(False)).to_numpy(dtype=bool)
+    if not risky.any():
+        return None
+    return values.astype(object).where(~risky, "'" + text.astype(str))
 
-    A text cell that starts with ``= + - @``, TAB or CR (and is not a plain
-    number) is prefixed with an apostrophe, so Excel shows it as text instead
-    of evaluating it.
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise spreadsheet formula injection in every text cell and header before CSV export.
+
+    A cell or column name that starts with ``= + - @``, TAB or CR, or with the
+    full-width ``\uff1d \uff0b \uff0d \uff20`` (and is not a plain number such as
+    ``-5`` or ``+3.2``) is prefixed with an apostrophe, so a spreadsheet shows it
+    as text instead of evaluating it. Every non-numeric column is checked,
+    categorical ones (``source_file``) and mixed object columns included; the
+    input frame is not changed.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"=x": ["=1+1", "-5", "\uff20SUM(A1)"]})
+    >>> csv_safe(frame).to_dict("list")
+    {"'=x": ["'=1+1", '-5', "'\uff20SUM(A1)"]}
     """
     out = frame.copy()
-    for col in out.columns:
-        s = out[col]
-        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+    header = _neutralised(pd.Series(list(out.columns), dtype=object))
+    if header is not None:
+        out.columns = pd.Index(header.tolist(), dtype=object)
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+                or pd.api.types.is_datetime64_any_dtype(s.dtype)
+                or isinstance(s.dtype, pd.PeriodDtype | pd.IntervalDtype)):
             continue
-        text = s.astype("string")
-        risky = text.str.match(_FORMULA).fillna(False) & ~text.str.match(_NUMBER).fillna(False)
-        if risky.any():
-            out[col] = s.astype(object).where(~risky.to_numpy(), "'" + text.astype(str))
+        safe = _neutralised(s)
+        if safe is not None:
+            out.isetitem(i, safe.to_numpy())
     return out
