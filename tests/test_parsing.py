@@ -30,7 +30,7 @@ def test_numbers_known_answers(raw, expected):
     assert p.values.iloc[0] == expected and not p.invalid[0]
 
 
-@pytest.mark.parametrize("raw", ["12 pcs", "TBD", "1,00", "seven", "1.2.3"])
+@pytest.mark.parametrize("raw", ["12 pcs", "TBD", "1,2,3", "seven", "1.2.3", "1.234.5"])
 def test_numbers_unusable(raw):
     p = parse_number(S(raw))
     assert np.isnan(p.values.iloc[0]) and p.invalid[0] and not p.missing[0]

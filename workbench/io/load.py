@@ -24,13 +24,15 @@ Quarantine reasons (``reason`` column), in the order they are checked:
 ``negative_quantity``, ``<later>_before_<earlier>`` (e.g.
 ``delivery_date_before_order_date``), ``unknown_customer``, ``unknown_item``,
 ``duplicate_key``. Issue reasons: ``unusable_value``, ``negative_value``,
-``date_ambiguous``, ``date_format_inconsistent``.
+``date_ambiguous``, ``date_format_inconsistent``, ``date_out_of_range``,
+``date_excel_serial``, ``number_ambiguous``, ``number_format_inconsistent``.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +40,13 @@ import pandas as pd
 
 from workbench.exceptions import MissingColumnsError, WorkbenchError
 from workbench.io.mapping import ColumnMapping, FieldSource, Resolved
-from workbench.io.parsing import Parsed, parse_column, parse_string
+from workbench.io.parsing import (
+    NumberContext,
+    Parsed,
+    infer_number_context,
+    parse_column,
+    parse_string,
+)
 from workbench.io.readers import RawTable, normalize_header
 from workbench.io.schema import Column, Table, get_table
 from workbench.io.sources import read_raw
@@ -90,6 +98,9 @@ class LoadSummary:
         Detected format per date column.
     notes
         Other facts worth reading (generated line numbers, mapped headers not found).
+    number_formats
+        Decimal mark per number column whose values hold a separator, and where
+        it came from (declared, inferred from the column or the file, default).
     """
 
     table: str
@@ -105,6 +116,7 @@ class LoadSummary:
     coverage: dict[str, float | None]
     date_formats: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    number_formats: dict[str, str] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:
@@ -132,6 +144,7 @@ class LoadSummary:
             lines.append(f"  quarantined {r}: {n:,}")
         for r, n in self.issues_by_reason.items():
             lines.append(f"  issue {r}: {n:,}")
+        lines += [f"  numbers in {c}: {v}" for c, v in self.number_formats.items()]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -208,6 +221,7 @@ class _Staged:
     unused: list[str]
     date_formats: dict[str, str]
     notes: list[str]
+    number_formats: dict[str, str] = field(default_factory=dict)
 
 
 def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table) -> str:
@@ -285,14 +299,15 @@ def _require_columns(raw: RawTable, mapping: ColumnMapping, schema: Table,
                                   hint=hint.strip())
 
 
-def _date_formats(name: str, fs: FieldSource, parsed: list[Parsed]) -> dict[str, str]:
-    """Return the detected date format of each source column of ``name`` that has one."""
+def _date_formats(name: str, fs: FieldSource, parsed: list[Parsed],
+                  key: str = "date_format") -> dict[str, str]:
+    """Return the detected date format (or ``info[key]``) of each source column of ``name``."""
     formats: dict[str, str] = {}
     for src, p in zip(fs.columns, parsed, strict=True):
-        if p.info.get("date_format"):
+        if p.info.get(key):
             formats[name if len(fs.columns) == 1 else f"{name} <- {src}"] = (
-                p.info["date_format"] + (f"; numeric dates {p.info['numeric_date_convention']}"
-                                         if "numeric_date_convention" in p.info else ""))
+                p.info[key] + (f"; numeric dates {p.info['numeric_date_convention']}"
+                               if "numeric_date_convention" in p.info else ""))
     return formats
 
 
@@ -326,20 +341,28 @@ def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parse
 
 def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldSource,
                   issues: list[pd.DataFrame], date_formats: dict[str, str],
-                  broken: dict[str, list[tuple]]) -> pd.Series:
+                  broken: dict[str, list[tuple]],
+                  numbers: tuple[Callable[[], NumberContext], dict[str, str]] | None = None
+                  ) -> pd.Series:
     """Parse, coalesce and check one model column; return its typed values.
 
     Appends field-level issues to ``issues``, detected date formats to
     ``date_formats`` and row-level rule breaks to ``broken`` (by reason code).
+    ``numbers`` is the file's decimal-mark context (a function, called only when a
+    column's own values leave it open) and the dict that receives the decimal
+    mark used per number column.
     """
     frame = raw.frame
     n = len(frame)
+    context, number_formats = numbers or (None, {})
     parsed = [parse_column(frame[src], col.type, value_map=fs.value_map,
                            date_options=mapping.date_options, decimal=mapping.decimal,
-                           extra_na=mapping.na_values) for src in fs.columns]
+                           number_context=context, extra_na=mapping.na_values)
+              for src in fs.columns]
     values, all_missing, unusable, used = _coalesce(parsed)
     required = col.required and col.name not in mapping.optional
     date_formats.update(_date_formats(col.name, fs, parsed))
+    number_formats.update(_date_formats(col.name, fs, parsed, key="number_convention"))
     issues.extend(_source_issues(raw, col.name, fs, parsed, unusable & required, used))
     src_raw = frame[fs.columns[0]]
     if required:
@@ -385,6 +408,14 @@ def _date_order_reasons(frame: pd.DataFrame, schema: Table, out: dict[str, pd.Se
     return reasons
 
 
+def _number_context(raw: RawTable, schema: Table, resolved: Resolved) -> NumberContext:
+    """Infer the source's decimal mark from all its number columns, dates and delimiter."""
+    cols = {t: [raw.frame[src] for c in schema.columns if c.type in types
+                for src in (resolved.fields[c.name].columns if c.name in resolved.fields else ())]
+            for t, types in (("numbers", ("float", "int")), ("dates", ("date",)))}
+    return infer_number_context(cols["numbers"], cols["dates"], raw.meta.get("delimiter"))
+
+
 def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     """Map, type and check one source: required columns, columns, row rules, extras."""
     resolved = mapping.resolve(list(raw.frame.columns))
@@ -396,6 +427,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     column_map: dict[str, str] = {}
     broken: dict[str, list[tuple]] = {"missing_required": [], "unusable_required": [],
                                       "negative_quantity": []}
+    numbers = (functools.cache(lambda: _number_context(raw, schema, resolved)), {})
 
     for col in schema.columns:
         fs: FieldSource | None = resolved.fields.get(col.name)
@@ -403,7 +435,8 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
             continue
         column_map[col.name] = " | ".join(fs.columns) + ("" if fs.how == "mapping"
                                                          else f" ({fs.how})")
-        out[col.name] = _stage_column(raw, mapping, col, fs, issues, date_formats, broken)
+        out[col.name] = _stage_column(raw, mapping, col, fs, issues, date_formats, broken,
+                                      numbers)
 
     reasons = [_Reason.from_mask(code, mask, colname, rawv, detail)
                for code, group in broken.items() for mask, colname, rawv, detail in group]
@@ -415,7 +448,8 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     notes = [f"mapped header(s) {hdrs} for {col!r} not found in {raw.source}"
              for col, hdrs in resolved.not_found.items()]
     values = pd.DataFrame(out, index=frame.index)
-    return _Staged(raw, values, reasons, issues, column_map, resolved.unused, date_formats, notes)
+    return _Staged(raw, values, reasons, issues, column_map, resolved.unused, date_formats, notes,
+                   numbers[1])
 
 
 # --------------------------------------------------------------------------- public API
@@ -705,6 +739,7 @@ def _summary(staged: list[_Staged], schema: Table, cmap: ColumnMapping, data: pd
                   for c in schema.optional + sorted(cmap.optional)},
         date_formats={k: v for s in staged for k, v in s.date_formats.items()},
         notes=notes,
+        number_formats={k: v for s in staged for k, v in s.number_formats.items()},
     )
     if not summary.balanced:  # an internal invariant; never expected
         raise WorkbenchError(

@@ -17,7 +17,7 @@ The full form (what ``data/mappings/*.yaml`` use) adds options::
     optional: [order_date]     # required columns allowed to be missing in some rows
     extra: {shipment_mode: Shipment Mode}   # carried through as text
     dates: {dayfirst: false, mixed_formats: drop}
-    numbers: {decimal: "."}
+    numbers: {decimal: ","}    # declare the decimal mark; without it, inferred per file/column
     na_values: ["TBD"]
     auto: true                 # also match model names and known synonyms
 
@@ -71,7 +71,8 @@ class ColumnMapping:
     extra: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
     mixed_formats: str = "drop"
-    decimal: str = "."
+    decimal: str | None = None
+    """``"."`` or ``","`` when declared; ``None``: inferred from the source (see parse_number)."""
     na_values: frozenset[str] = frozenset()
     auto: bool = True
     origin: str = "<dict>"
@@ -180,10 +181,13 @@ class ColumnMapping:
         if unknown_dates:
             raise MappingError(f"unknown dates option(s) {sorted(unknown_dates)}",
                                key="dates", source=origin, fix="use dayfirst, mixed_formats.")
-        decimal = (spec.get("numbers") or {}).get("decimal", ".")
-        if decimal not in (".", ","):
-            raise MappingError(f"numbers.decimal must be '.' or ',', not {decimal!r}",
-                               key="numbers.decimal", source=origin)
+        decimal = (spec.get("numbers") or {}).get("decimal")
+        if decimal == "auto":
+            decimal = None
+        if decimal not in (".", ",", None):
+            raise MappingError(f"numbers.decimal must be '.', ',' or 'auto', not {decimal!r}",
+                               key="numbers.decimal", source=origin,
+                               fix='write numbers: {decimal: ","} for 1.234,50-style numbers.')
         return cls(table=tname, columns=cols, optional=frozenset(optional),
                    extra={str(k): str(v) for k, v in extra.items()}, dayfirst=dayfirst,
                    mixed_formats=mixed,

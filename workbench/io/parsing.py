@@ -14,6 +14,7 @@ thousand regex matches, not ten million.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,10 +26,17 @@ __all__ = [
     "DateOptions",
     "FALSE_WORDS",
     "ISSUE_DATE_AMBIGUOUS",
+    "ISSUE_DATE_EXCEL_SERIAL",
     "ISSUE_DATE_INCONSISTENT",
+    "ISSUE_DATE_OUT_OF_RANGE",
+    "ISSUE_NUMBER_AMBIGUOUS",
+    "ISSUE_NUMBER_INCONSISTENT",
     "NA_MARKERS",
+    "NumberContext",
     "Parsed",
     "TRUE_WORDS",
+    "decimal_evidence",
+    "infer_number_context",
     "na_mask",
     "parse_bool",
     "parse_column",
@@ -51,6 +59,10 @@ FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "无", "错
 
 ISSUE_DATE_AMBIGUOUS = "date_ambiguous"
 ISSUE_DATE_INCONSISTENT = "date_format_inconsistent"
+ISSUE_DATE_OUT_OF_RANGE = "date_out_of_range"
+ISSUE_DATE_EXCEL_SERIAL = "date_excel_serial"
+ISSUE_NUMBER_AMBIGUOUS = "number_ambiguous"
+ISSUE_NUMBER_INCONSISTENT = "number_format_inconsistent"
 
 
 @dataclass
@@ -107,6 +119,13 @@ def _no_flags(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
 
+def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarray:
+    """Map a per-distinct-value array back to rows (``fill`` where the row is missing)."""
+    if not len(per_value):
+        return np.full(len(codes), fill, dtype=object if fill is None else None)
+    return np.where(codes >= 0, per_value[np.clip(codes, 0, None)], fill)
+
+
 def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.ndarray,
             detail_invalid: str | np.ndarray, info: dict | None = None) -> Parsed:
     idx = raw.index
@@ -141,55 +160,335 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
 # --------------------------------------------------------------------------- numbers
 _CURRENCY = re.compile(r"^[\s$€£¥￥]+|[\s$€£¥￥]+$|^(?:rmb|cny|usd|eur)\s*|\s*(?:rmb|cny|usd|eur)$",
                        re.IGNORECASE)
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_THOUSANDS_EU = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_SPECIAL_NUMBER = re.compile(r"^[+-]?(?:inf|infinity|nan)$", re.IGNORECASE)
+_GROUPED = {".": re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$"),
+            ",": re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?$")}
+"""Numbers with thousands groups, per decimal mark (``1,234.5`` / ``1.234,5``)."""
+_LABEL = {".": "decimal point", ",": "decimal comma"}
+_INT64_MAX = "9223372036854775807"
+_DECLARE = 'Declare the convention in the mapping (numbers: decimal: "," or ".").'
+_NOT_FINITE = ("not a usable number ({v} is infinite or not-a-number); a quantity or price "
+               "must be a finite number")
+_OVERFLOW = "too large: overflows a 64-bit float"
+_INT_OVERFLOW = ("whole number beyond the 64-bit integer range (+/-" + _INT64_MAX +
+                 "); an identifier or a corrupt value, not a line number or count")
 
 
-def _clean_number_text(u: pd.Series, decimal: str) -> pd.Series:
-    """Strip currency marks, thousands separators, spaces; (x) -> -x."""
-    s = u.str.replace(_CURRENCY, "", regex=True).str.replace("\u00a0", "", regex=False)
+@dataclass(frozen=True)
+class NumberContext:
+    """What a file as a whole says about its decimal mark (see :func:`infer_number_context`).
+
+    Attributes
+    ----------
+    decimal
+        ``","`` or ``"."`` as the file suggests it, ``None`` when it says nothing.
+    source
+        Where the suggestion comes from, in words (shown in the summary and issues).
+    settled
+        True when values of the file's number columns settle it; False for mere
+        hints (a ``;`` delimiter, dotted dates), with which values that read two
+        ways are flagged as ``number_ambiguous``.
+    """
+
+    decimal: str | None = None
+    source: str = ""
+    settled: bool = False
+
+
+def _strip_marks(u: pd.Series) -> pd.Series:
+    """Strip currency marks, no-break and grouping spaces or apostrophes; ``(x)`` -> ``-x``."""
+    marked = ~u.str.fullmatch(r"[+-]?[\d.,]*").to_numpy(dtype=bool, na_value=False)
+    if not marked.any():  # the common case: plain digits and separators only
+        return u
+    s = u[marked].str.replace(_CURRENCY, "", regex=True).str.replace("\u00a0", "", regex=False)
     s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
-    s = s.str.replace(r"(?<=\d)[ '](?=\d{3}\b)", "", regex=True)
-    if decimal == ",":
-        eu = s.str.match(_THOUSANDS_EU)
-        s = s.where(~eu, s.str.replace(".", "", regex=False))
-        s = s.str.replace(",", ".", regex=False)
-    else:
-        th = s.str.match(_THOUSANDS)
-        s = s.where(~th, s.str.replace(",", "", regex=False))
-    return s
+    s = s.str.replace(r"(?<=\d)[ '\u202f](?=\d{3}\b)", "", regex=True)
+    return u.where(~marked, s)
 
 
-def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str = ".",
+def _normalise(s: pd.Series, decimal: str) -> pd.Series:
+    """Return the text with thousands groups removed, for ``decimal``; NaN if it cannot be one."""
+    group = "," if decimal == "." else "."
+    grouped = s.str.match(_GROUPED[decimal]).to_numpy(dtype=bool, na_value=False)
+    out = s.where(~grouped, s.str.replace(group, "", regex=False))
+    stray = out.str.contains(group, regex=False).to_numpy(dtype=bool, na_value=False)
+    out = out.where(~stray)
+    return out.str.replace(",", ".", regex=False) if decimal == "," else out
+
+
+@dataclass
+class _Readings:
+    """Both readings of distinct number texts: with a decimal point and with a decimal comma."""
+
+    text: pd.Series
+    norm: dict[str, pd.Series]
+    value: dict[str, np.ndarray]
+    ok: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, uniq: pd.Series) -> _Readings:
+        text = _strip_marks(uniq)
+        norm = {d: _normalise(text, d) for d in (".", ",")}
+        value = {d: pd.to_numeric(norm[d], errors="coerce").to_numpy(dtype="float64",
+                                                                       na_value=np.nan)
+                 for d in norm}
+        return cls(text, norm, value, {d: np.isfinite(v) for d, v in value.items()})
+
+    def only(self, decimal: str) -> np.ndarray:
+        """Texts readable with ``decimal`` but not with the other mark."""
+        other = "," if decimal == "." else "."
+        return self.ok[decimal] & ~self.ok[other]
+
+    def ambiguous(self) -> np.ndarray:
+        """Texts that read as two different numbers (``1.200``, ``1,200``)."""
+        return self.ok["."] & self.ok[","] & (self.value["."] != self.value[","])
+
+
+def _number_missing(text: pd.Series, extra_na: frozenset[str]) -> np.ndarray:
+    """Return the missing mask for numbers: NA markers, except a literal ``NaN`` (unusable)."""
+    missing = na_mask(text, extra_na)
+    if "nan" not in {m.strip().lower() for m in extra_na}:
+        missing &= ~text.str.lower().eq("nan").to_numpy(dtype=bool, na_value=False)
+    return missing
+
+
+def decimal_evidence(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """Count the values readable only with a decimal point, and only with a decimal comma.
+
+    ``"2.5"``, ``"1,234.50"`` and ``"1,234,567"`` count for the point; ``"2,5"``,
+    ``"1.234,50"`` and ``"1.234.567"`` for the comma; ``"1.200"`` for neither.
+
+    >>> decimal_evidence(pd.Series(["2,5", "1.234,50", "1.200", "7"]))
+    (0, 2)
+    """
+    if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
+        return 0, 0
+    text = _as_text(raw)
+    missing = _number_missing(text, extra_na)
+    codes, uniq = _factorize(text, missing)
+    weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    r = _Readings.of(pd.Series(uniq, dtype="str"))
+    return int(weight[r.only(".")].sum()), int(weight[r.only(",")].sum())
+
+
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?:\s|$)")
+
+
+def infer_number_context(numbers: list[pd.Series], dates: list[pd.Series] = (),
+                         delimiter: str | None = None) -> NumberContext:
+    """Infer a file's decimal mark from all its number columns, its dates and its delimiter.
+
+    Values that settle it (``2,5``, ``1.234,50``; ``2.5``, ``1,234.50``) decide,
+    the majority winning; failing those, a ``;`` delimiter or dates written
+    ``31.12.2025`` hint at a decimal comma (a hint only: values that read two
+    ways stay flagged).
+
+    >>> infer_number_context([pd.Series(["1.200", "3"]), pd.Series(["2,5"])]).decimal
+    ','
+    >>> infer_number_context([pd.Series(["1.200"])], delimiter=";").settled
+    False
+    """
+    w_dot = w_comma = 0
+    for s in numbers:
+        d, c = decimal_evidence(s)
+        w_dot, w_comma = w_dot + d, w_comma + c
+    if w_dot or w_comma:
+        conv = "," if w_comma > w_dot else "."
+        return NumberContext(conv, "inferred from the file's other number columns",
+                             settled=not (w_dot and w_comma))
+    hints = []
+    if delimiter == ";":
+        hints.append("the ';' delimiter")
+    for s in dates:
+        text = _as_text(s)
+        text = text[~na_mask(text)]
+        if len(text) and text.str.match(_DOTTED_DATE).mean() > 0.5:
+            hints.append("dates written D.M.Y")
+            break
+    if hints:
+        return NumberContext(",", "guessed from " + " and ".join(hints))
+    return NumberContext()
+
+
+def _decimal_convention(decimal: str | None, context: NumberContext | Callable | None,
+                        w_dot: int, w_comma: int, needed: bool) -> tuple[str, str, bool]:
+    """Choose the decimal mark of a column; return it, where it came from, and flag-ambiguous.
+
+    ``context`` may be a function returning the :class:`NumberContext`; it is
+    called only when the column has two-way values (``needed``) and no evidence.
+    """
+    if decimal in (".", ","):
+        return decimal, "declared in the mapping", False
+    if w_dot or w_comma:
+        mixed = bool(w_dot and w_comma)
+        return (("," if w_comma > w_dot else "."),
+                "inferred from this column" + (", which mixes both" if mixed else ""), mixed)
+    if callable(context) and needed:
+        context = context()
+    if isinstance(context, NumberContext) and context.decimal:
+        return context.decimal, context.source, not context.settled
+    return ".", "default: nothing in the file settles it", True
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.15g}"
+
+
+def _read_numbers(r: _Readings, weight: np.ndarray, decimal: str | None,
+                  context: NumberContext | Callable | None) -> tuple[np.ndarray, pd.Series, np.ndarray,
+                                                          np.ndarray, dict]:
+    """Read distinct texts by the column's decimal mark; flag two-way and contradicting ones.
+
+    Returns values, the normalised text used, issue codes, details, and info.
+    """
+    amb = r.ambiguous()
+    conv, source, flag_amb = _decimal_convention(decimal, context, int(weight[r.only(".")].sum()),
+                                                 int(weight[r.only(",")].sum()), bool(amb.any()))
+    other = "," if conv == "." else "."
+    own = r.ok[conv]
+    values = np.where(own, r.value[conv], r.value[other])
+    norm = r.norm[conv].where(own, r.norm[other])
+    n = len(values)
+    issue = np.full(n, None, dtype=object)
+    detail = np.full(n, None, dtype=object)
+    label = f"{_LABEL[conv]} ({source})"
+    for i in np.flatnonzero(amb & flag_amb):
+        issue[i] = ISSUE_NUMBER_AMBIGUOUS
+        detail[i] = (f"read as {_fmt(values[i])} with a {label}; with a {_LABEL[other]} it "
+                     f"would be {_fmt(r.value[other][i])}. {_DECLARE}")
+    contra = r.only(other)
+    for i in np.flatnonzero(contra):
+        issue[i] = ISSUE_NUMBER_INCONSISTENT
+        detail[i] = (f"only readable with a {_LABEL[other]} ({_fmt(values[i])}) but the column "
+                     f"uses a {label}; read as {_fmt(values[i])}")
+    info = {}
+    if r.text.str.contains(r"\d[.,]\d", regex=True).any():
+        info["number_convention"] = label
+    return values, norm, issue, detail, info
+
+
+def _unusable_detail(text: pd.Series, values: np.ndarray) -> np.ndarray:
+    """Explain why each distinct text is not a usable number."""
+    special = text.str.match(_SPECIAL_NUMBER).to_numpy(dtype=bool, na_value=False)
+    overflow = np.isinf(values) & ~special
+    out = np.full(len(text), "not a number", dtype=object)
+    out[overflow] = _OVERFLOW
+    for i in np.flatnonzero(special):
+        out[i] = _NOT_FINITE.format(v=repr(text.iloc[i]))
+    return out
+
+
+def _whole_numbers(values: np.ndarray, norm: pd.Series, invalid: np.ndarray,
+                   detail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact 64-bit integers of distinct values; marks fractions and overflows invalid in place.
+
+    Digit strings are converted exactly (no detour through float, which rounds
+    beyond 2**53); returns the integers and the mask of usable ones.
+    """
+    digits = norm.str.fullmatch(r"[+-]?\d+(?:\.0*)?").to_numpy(dtype=bool, na_value=False)
+    text = norm.str.replace(r"\.0*$", "", regex=True).str.lstrip("+")
+    mag = text.str.lstrip("-").str.lstrip("0")
+    length = mag.str.len().to_numpy(dtype="float64", na_value=0)
+    beyond = (mag > _INT64_MAX).to_numpy(dtype=bool, na_value=False)
+    big = digits & ((length > 19) | ((length == 19) & beyond))
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        frac = ~digits & finite & (values % 1 != 0)
+        big |= ~digits & finite & (np.abs(values) >= 2.0 ** 63)
+    fresh = ~invalid
+    detail[fresh & frac] = "not a whole number"
+    detail[fresh & big] = _INT_OVERFLOW
+    invalid |= frac | big
+    ints = np.zeros(len(values), dtype=np.int64)
+    exact = digits & ~invalid
+    if exact.any():
+        ints[exact] = text[exact].astype("int64").to_numpy()
+    rounded = ~digits & ~invalid
+    ints[rounded] = values[rounded].astype(np.int64)
+    return ints, ~invalid
+
+
+def _typed_number(raw: pd.Series, integer: bool) -> Parsed:
+    """Numbers already typed by the source: infinities and integer overflow are unusable."""
+    n = len(raw)
+    missing = raw.isna().to_numpy()
+    detail = np.full(n, None, dtype=object)
+    if raw.dtype.kind in "iu":
+        big = (raw > np.iinfo(np.int64).max).to_numpy(dtype=bool, na_value=False) if \
+            raw.dtype.kind == "u" else np.zeros(n, dtype=bool)
+        invalid = big & integer
+        detail[invalid] = _INT_OVERFLOW
+        values = (raw.where(~big).astype("Int64") if integer else raw.astype("float64"))
+        return Parsed(values, missing, invalid, _no_flags(n), detail)
+    arr = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
+    invalid = np.isinf(arr)
+    detail[invalid] = _NOT_FINITE.format(v="the value")
+    arr = np.where(invalid, np.nan, arr)
+    if integer:
+        finite = np.isfinite(arr)
+        frac = finite & (arr % 1 != 0)
+        big = finite & (np.abs(arr) >= 2.0 ** 63)
+        detail[frac] = "not a whole number"
+        detail[big] = _INT_OVERFLOW
+        invalid |= frac | big
+        ok = finite & ~frac & ~big
+        values = pd.array(np.where(ok, arr, 0).astype(np.int64), dtype="Int64")
+        values[~ok] = pd.NA
+        return Parsed(pd.Series(values, index=raw.index), missing, invalid, _no_flags(n), detail)
+    return Parsed(pd.Series(arr, index=raw.index), missing, invalid, _no_flags(n), detail)
+
+
+def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None = None,
+                 context: NumberContext | Callable[[], NumberContext] | None = None,
                  extra_na: frozenset[str] = frozenset()) -> Parsed:
-    """Numbers with thousands separators, currency marks and ``(x)`` negatives.
+    """Parse numbers with thousands separators, currency marks and ``(x)`` negatives.
 
-    ``"1,234.50"`` -> 1234.5; ``"¥1,200"`` -> 1200; ``"(5)"`` -> -5. With
-    ``decimal=","``: ``"1.234,5"`` -> 1234.5. ``"12 pcs"``, ``"TBD"`` are unusable.
+    ``"1,234.50"`` -> 1234.5; ``"¥1,200"`` -> 1200; ``"(5)"`` -> -5;
+    ``"1.234,5"`` -> 1234.5. ``"12 pcs"``, ``"TBD"``, ``"inf"``, ``"NaN"`` and
+    ``"1e400"`` are unusable.
+
+    Rules
+    -----
+    * ``decimal`` (``"."`` or ``","``) declares the decimal mark. Without it the
+      column's values decide (``2,5`` and ``1.234,50`` mean a decimal comma,
+      ``2.5`` and ``1,234.50`` a decimal point; the majority wins), then the
+      file (``context``, or a function returning it, called only when needed),
+      then the default, a decimal point.
+    * A value that reads two ways (``1.200``: 1.2 or 1200) is read by that
+      convention, and recorded as ``number_ambiguous`` unless the convention is
+      declared or settled by values of the column or the file.
+    * A value readable only the other way (``3.75`` in a decimal-comma column)
+      keeps its only reading and is recorded as ``number_format_inconsistent``.
+    * With ``integer=True`` whole numbers are read exactly as 64-bit integers;
+      fractions and values beyond the 64-bit range are unusable.
+
+    >>> parse_number(pd.Series(["2,5", "1.200"])).values.tolist()
+    [2.5, 1200.0]
     """
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        values = pd.to_numeric(raw, errors="coerce").astype("float64")
-        missing = values.isna().to_numpy()
-        invalid = np.zeros(len(raw), dtype=bool)
-    else:
-        text = _as_text(raw)
-        missing = na_mask(text, extra_na)
-        codes, uniq = _factorize(text, missing)
-        cleaned = _clean_number_text(pd.Series(uniq, dtype="str"), decimal)
-        nums = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64",
-                                                                 na_value=np.nan)
-        arr = np.where(codes >= 0, nums[np.clip(codes, 0, None)] if len(nums) else np.nan,
-                       np.nan)
-        values = pd.Series(arr, index=raw.index, dtype="float64")
-        invalid = (~missing) & np.isnan(arr)
+        return _typed_number(raw, integer)
+    text = _as_text(raw)
+    missing = _number_missing(text, extra_na)
+    codes, uniq_arr = _factorize(text, missing)
+    uniq = pd.Series(uniq_arr, dtype="str")
+    weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    r = _Readings.of(uniq)
+    vals, norm, issue, detail, info = _read_numbers(r, weight, decimal, context)
+    invalid = ~np.isfinite(vals)
+    detail = np.where(invalid, _unusable_detail(r.text, vals), detail)
+    issue[invalid] = None
     if integer:
-        v = values.to_numpy()
-        frac = ~np.isnan(v) & (v % 1 != 0)
-        detail = np.where(frac, "not a whole number", "not a number")
-        invalid = invalid | frac
-        values = values.mask(frac)
-        return _finish(raw, values.round().astype("Int64"), missing, invalid, detail)
-    return _finish(raw, values, missing, invalid, "not a number")
+        ints, ok = _whole_numbers(vals, norm, invalid, detail)
+        issue[invalid] = None
+        arr = pd.array(_spread(ints, codes, 0).astype(np.int64), dtype="Int64")
+        arr[~_spread(ok, codes, False).astype(bool)] = pd.NA
+        values = pd.Series(arr, index=raw.index)
+    else:
+        values = pd.Series(_spread(np.where(invalid, np.nan, vals), codes, np.nan),
+                           index=raw.index, dtype="float64")
+    return Parsed(values, missing, _spread(invalid, codes, False).astype(bool),
+                  _spread(issue, codes, None).astype(object),
+                  _spread(detail, codes, None).astype(object), info)
 
 
 # --------------------------------------------------------------------------- booleans
@@ -244,25 +543,60 @@ _DATE_FAMILIES: dict[str, tuple[re.Pattern, str]] = {
                            r"(?P<y>\d{4}|\d{2})" + _TIME), "Mon D, YYYY"),
     "numeric": (re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _TIME),
                 "M/D/Y or D/M/Y"),
+    "excel_serial": (re.compile(r"^(?P<serial>\d{1,7})(?:\.\d+)?$"), "Excel serial number"),
 }
+
+_DAY_MIN = np.datetime64("1677-09-22", "s")
+_DAY_MAX = np.datetime64("2262-04-11", "s")
+"""First and last whole days pandas holds at nanosecond resolution (the loaded frames' unit)."""
+_SERIAL_MAX = 2958465  # 9999-12-31
+_SERIAL_60 = ("Excel serial 60 is 1900-02-29, a day that does not exist (Excel's 1900 leap-year "
+              "bug); check the cell")
 
 
 def _year(y: pd.Series) -> pd.Series:
-    """4-digit years as is; 2-digit: 00-68 -> 2000s, 69-99 -> 1900s (strptime's rule)."""
-    y = pd.to_numeric(y, errors="coerce")
-    two = y < 100
-    return y.where(~two, np.where(y < 69, 2000 + y, 1900 + y))
+    """Written with 3+ digits: as is (``0001`` is year 1); 2 digits: 00-68 -> 2000s, 69-99 -> 1900s.
+
+    The two-digit rule is strptime's; it applies by the number of digits written,
+    never by the value, so ``0001-01-01`` is not 2001.
+    """
+    n = pd.to_numeric(y, errors="coerce")
+    two = (y.astype("str").str.len() <= 2).to_numpy(dtype=bool, na_value=False)
+    return n.where(~two, np.where(n < 69, 2000 + n, 1900 + n))
 
 
 def _make_dates(y, m, d) -> pd.Series:
-    frame = pd.DataFrame({"year": pd.to_numeric(y, errors="coerce"),
-                          "month": pd.to_numeric(m, errors="coerce"),
-                          "day": pd.to_numeric(d, errors="coerce")})
-    ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
-    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    if ok.any():
-        out[ok] = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")
-    return out
+    """Return calendar dates (``datetime64[s]``, years 1-9999; NaT where not a real day)."""
+    def num(v) -> np.ndarray:
+        return pd.to_numeric(pd.Series(np.asarray(v, dtype=object)), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan)
+
+    index = y.index if isinstance(y, pd.Series) else None
+    yy, mm, dd = num(y), num(m), num(d)
+    with np.errstate(invalid="ignore"):
+        ok = (np.isfinite(yy) & np.isfinite(mm) & np.isfinite(dd) & (yy >= 1) & (yy <= 9999)
+              & (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31))
+    months = np.where(ok, (yy - 1970) * 12 + mm - 1, 0).astype(np.int64).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    day = first + np.where(ok, dd - 1, 0).astype(np.int64).astype("timedelta64[D]")
+    ok &= day < (months + 1).astype("datetime64[D]")
+    out = np.where(ok, day, np.datetime64("NaT")).astype("datetime64[s]")
+    return pd.Series(out, index=index, dtype="datetime64[s]")
+
+
+def _serial_dates(serial: pd.Series) -> pd.Series:
+    """Read Excel 1900-system serial numbers as dates (``datetime64[s]``).
+
+    Serial 1 is 1900-01-01. Excel counts a 1900-02-29 that never was (serial
+    60), so from serial 61 (1900-03-01) on the day is 1899-12-30 + serial;
+    serials 0, 60 and beyond 9999-12-31 are NaT.
+    """
+    s = pd.to_numeric(serial, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    ok = np.isfinite(s) & (s >= 1) & (s != 60) & (s <= _SERIAL_MAX)
+    base = np.where(s >= 61, np.datetime64("1899-12-30"), np.datetime64("1899-12-31"))
+    day = base + np.where(ok, s, 0).astype(np.int64).astype("timedelta64[D]")
+    return pd.Series(np.where(ok, day, np.datetime64("NaT")).astype("datetime64[s]"),
+                     index=serial.index, dtype="datetime64[s]")
 
 
 @dataclass(frozen=True)
@@ -288,12 +622,31 @@ class DateOptions:
     mixed_formats: str = "drop"
 
 
+def _out_of_range_detail(day: pd.Timestamp) -> str:
+    iso = np.datetime_as_string(np.datetime64(day.to_datetime64(), "D"))  # 0001-01-01, not 1-01-01
+    return (f"{iso} is outside the dates the workbench holds "
+            f"({_DAY_MIN.astype('datetime64[D]')} to {_DAY_MAX.astype('datetime64[D]')}): "
+            f"an open-ended or placeholder date (such as 9999-12-31), read as missing")
+
+
 def _typed_dates(raw: pd.Series) -> Parsed:
-    """Pass already-typed datetimes through: timezone dropped, normalized to midnight."""
-    values = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-    values = values.astype("datetime64[ns]").dt.normalize()
+    """Pass already-typed datetimes through: timezone dropped, normalized to midnight.
+
+    Dates a nanosecond frame cannot hold (Parquet ``date32`` 9999-12-31) become
+    missing with a ``date_out_of_range`` issue.
+    """
+    values = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+    values = values.dt.floor("D")
+    oor = (values.notna() & ((values < _DAY_MIN) | (values > _DAY_MAX))).to_numpy()
     missing = values.isna().to_numpy()
-    return _finish(raw, values, missing, np.zeros(len(raw), bool), "")
+    issue = _no_flags(len(raw))
+    detail = _no_flags(len(raw))
+    if oor.any():
+        issue[oor] = ISSUE_DATE_OUT_OF_RANGE
+        codes, uniq = pd.factorize(values[oor])
+        detail[oor] = np.asarray([_out_of_range_detail(d) for d in uniq], dtype=object)[codes]
+    values = values.mask(oor).astype("datetime64[ns]")
+    return Parsed(values, missing, np.zeros(len(raw), bool), issue, detail)
 
 
 def _read_numeric_dates(ext: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -304,7 +657,7 @@ def _read_numeric_dates(ext: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
     """
     a = pd.to_numeric(ext["a"]).to_numpy()
     b = pd.to_numeric(ext["b"]).to_numpy()
-    y = _year(ext["y"]).to_numpy()
+    y = _year(ext["y"])
     mdy = _make_dates(y, a, b).to_numpy()
     dmy = _make_dates(y, b, a).to_numpy()
     ok_m = ~np.isnat(mdy)
@@ -331,8 +684,8 @@ def _date_families(uniq: pd.Series) -> tuple[np.ndarray, pd.Series, pd.Series, n
     """
     n = len(uniq)
     fam = np.full(n, "", dtype=object)
-    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
-    alt = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")  # other reading, numeric only
+    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[s]")
+    alt = pd.Series(pd.NaT, index=range(n), dtype="datetime64[s]")  # other reading, numeric only
     num_kind = np.full(n, "", dtype=object)  # 'mdy_only', 'dmy_only', 'ambiguous', 'same'
 
     for name, (rx, _label) in _DATE_FAMILIES.items():
@@ -354,7 +707,8 @@ def _date_families(uniq: pd.Series) -> tuple[np.ndarray, pd.Series, pd.Series, n
             parsed.iloc[rows] = mdy
             alt.iloc[rows] = dmy
         else:
-            dates = _read_ymd_dates(ext)
+            dates = (_serial_dates(ext["serial"]) if name == "excel_serial"
+                     else _read_ymd_dates(ext))
             good = dates.notna().to_numpy()
             fam[rows[good]] = name
             parsed.iloc[rows[good]] = dates.to_numpy()[good]
@@ -367,7 +721,8 @@ def _dominant_family(fam: np.ndarray, weight: np.ndarray, info: dict) -> str | N
     if not known.any():
         return None
     fam_weight = pd.Series(weight[known], index=fam[known]).groupby(level=0).sum()
-    dominant = fam_weight.idxmax()
+    written = fam_weight.drop("excel_serial", errors="ignore")  # serials never set the format
+    dominant = (written if len(written) else fam_weight).idxmax()
     info["date_format"] = _DATE_FAMILIES[dominant][1]
     info["date_formats_seen"] = {_DATE_FAMILIES[f][1]: int(w) for f, w in fam_weight.items()}
     return dominant
@@ -435,8 +790,12 @@ def _misread_hint(date: pd.Timestamp, dayfirst: bool) -> str:
 
 def _flag_other_formats(dominant: str, fam: np.ndarray, parsed: pd.Series, dayfirst: bool,
                         issue: np.ndarray, detail: np.ndarray) -> None:
-    """Record values in a family other than the column's as ``date_format_inconsistent``."""
-    known = fam != ""
+    """Record values in a family other than the column's as ``date_format_inconsistent``.
+
+    Excel serial numbers are not: they are read wherever they appear (see
+    :func:`_flag_serials`).
+    """
+    known = (fam != "") & (fam != "excel_serial")
     odd = known & (fam != dominant) & (issue == None)  # noqa: E711
     dom_label = _DATE_FAMILIES[dominant][1]
     for i in np.flatnonzero(odd):
@@ -462,13 +821,36 @@ def _drop_inconsistent(options: DateOptions, parsed: pd.Series, issue: np.ndarra
     return dropped
 
 
+def _flag_serials(uniq: pd.Series, fam: np.ndarray, parsed: pd.Series, issue: np.ndarray,
+                  detail: np.ndarray) -> None:
+    """Record each Excel serial read as a date; explain serial 60 (1900-02-29, never was)."""
+    serial = (fam == "excel_serial") & (issue == None)  # noqa: E711
+    for i in np.flatnonzero(serial):
+        issue[i] = ISSUE_DATE_EXCEL_SERIAL
+        detail[i] = (f"Excel serial number {uniq.iloc[i]} read as {parsed.iloc[i]:%Y-%m-%d} "
+                     f"(1900 date system, as Windows Excel stores dates)")
+    sixty = (fam == "") & uniq.str.fullmatch(r"0*60(?:\.\d+)?").to_numpy(dtype=bool,
+                                                                         na_value=False)
+    detail[sixty] = _SERIAL_60
+
+
+def _drop_out_of_range(parsed: pd.Series, issue: np.ndarray, detail: np.ndarray) -> None:
+    """Leave real days a nanosecond frame cannot hold (9999-12-31, 0001-01-01) missing, recorded."""
+    oor = (parsed.notna() & ((parsed < _DAY_MIN) | (parsed > _DAY_MAX))).to_numpy()
+    for i in np.flatnonzero(oor):
+        issue[i] = ISSUE_DATE_OUT_OF_RANGE
+        detail[i] = _out_of_range_detail(parsed.iloc[i])
+    parsed[oor] = pd.NaT
+
+
 def parse_date(raw: pd.Series, options: DateOptions | None = None,
                extra_na: frozenset[str] = frozenset()) -> Parsed:
     """Parse a date column, detecting its format and flagging mixed formats.
 
     Recognised formats: ``YYYY-MM-DD`` (also ``/`` or ``.``, with optional time),
-    ``YYYY年M月D日``, ``YYYYMMDD``, ``D-Mon-YY(YY)``, ``Mon D, YYYY`` and numeric
-    ``M/D/Y`` or ``D/M/Y`` (2- or 4-digit year). Already-typed datetimes pass through.
+    ``YYYY年M月D日``, ``YYYYMMDD``, ``D-Mon-YY(YY)``, ``Mon D, YYYY``, numeric
+    ``M/D/Y`` or ``D/M/Y`` (2- or 4-digit year) and Excel serial numbers.
+    Already-typed datetimes pass through.
 
     Rules
     -----
@@ -481,7 +863,17 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
       values are read month-first and each is recorded as ``date_ambiguous``;
       if it gives evidence both ways, the majority wins and the minority is
       treated as ``date_format_inconsistent``.
+    * A year written with four digits is that year (``0001-01-01`` is year 1,
+      not 2001); only two-digit years get a century (00-68 -> 20xx, 69-99 -> 19xx).
+    * A real day outside 1677-09-22 .. 2262-04-11 (ERP placeholders such as
+      ``9999-12-31``, ``31.12.9999``) is left missing and recorded as ``date_out_of_range``.
+    * A whole number (``45352``) is an Excel serial date, 1900 system with
+      Excel's phantom 1900-02-29 (serial 60, unusable) skipped; each one read is
+      recorded as ``date_excel_serial``, whatever the column's format.
     * Anything else (``"Date Not Captured"``, ``2024-02-30``) is unusable.
+
+    >>> parse_date(pd.Series(["45352", "9999-12-31"])).issue.tolist()
+    ['date_excel_serial', 'date_out_of_range']
     """
     options = options or DateOptions()
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
@@ -507,30 +899,28 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
 
     unknown = ~known
     detail[unknown] = "not a date in any recognised format"
+    _flag_serials(uniq, fam, parsed, issue, detail)
+    _drop_out_of_range(parsed, issue, detail)
 
     # map back from distinct values to rows
-    has = codes >= 0
-    pos = np.clip(codes, 0, None)
-    parsed_arr = parsed.to_numpy()
-    values = pd.Series(np.where(has, parsed_arr[pos] if n else np.datetime64("NaT"),
-                                np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index)
-    invalid = has & (unknown[pos] if n else False)
-    issue_s = np.where(has, issue[pos] if n else None, None).astype(object)
-    detail_s = np.where(has, detail[pos] if n else None, None).astype(object)
+    values = pd.Series(_spread(parsed.to_numpy(), codes, np.datetime64("NaT")).astype(
+        "datetime64[ns]"), index=raw.index)
+    invalid = _spread(unknown, codes, False).astype(bool)
     info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
-    return Parsed(values, missing, invalid, issue_s, detail_s, info)
+    return Parsed(values, missing, invalid, _spread(issue, codes, None).astype(object),
+                  _spread(detail, codes, None).astype(object), info)
 
 
 def parse_column(raw: pd.Series, type_: str, *, value_map: dict | None = None,
-                 date_options: DateOptions | None = None, decimal: str = ".",
+                 date_options: DateOptions | None = None, decimal: str | None = None,
+                 number_context: NumberContext | Callable[[], NumberContext] | None = None,
                  extra_na: frozenset[str] = frozenset()) -> Parsed:
     """Dispatch to the parser for a data-model column type."""
     if type_ == "string":
         return parse_string(raw, extra_na)
-    if type_ == "float":
-        return parse_number(raw, decimal=decimal, extra_na=extra_na)
-    if type_ == "int":
-        return parse_number(raw, integer=True, decimal=decimal, extra_na=extra_na)
+    if type_ in ("float", "int"):
+        return parse_number(raw, integer=type_ == "int", decimal=decimal,
+                            context=number_context, extra_na=extra_na)
     if type_ == "bool":
         return parse_bool(raw, value_map=value_map, extra_na=extra_na)
     if type_ == "date":
