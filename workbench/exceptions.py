@@ -33,6 +33,9 @@ __all__ = [
     "SourceNotFoundError",
     "UnknownTableError",
     "WorkbenchError",
+    "RecordCountMismatchError",
+    "FileContentError",
+    "DataSheetError",
 ]
 
 
@@ -260,3 +263,52 @@ class InputTypeError(InvalidParameterError):
 
 class InputShapeError(InvalidParameterError):
     """Arrays of an input object do not have the shape they must have (items x periods)."""
+
+
+class RecordCountMismatchError(SourceError):
+    """A reader's record count differs from the independent count of Python's ``csv`` module.
+
+    Attributes
+    ----------
+    rows_in, expected
+        Records the reader accounted for, and records ``csv`` finds in the same text.
+    """
+
+    def __init__(self, rows_in: int, expected: int, *, source: str, what: str = "records"):
+        self.rows_in = rows_in
+        self.expected = expected
+        super().__init__(
+            f"the reader found {rows_in} {what} but Python's csv module finds {expected} in "
+            f"the same text: a record would be lost or invented.",
+            source=source,
+            fix="report this as a bug with the file; meanwhile pass delimiter='...' or "
+                "re-export the file with every text field quoted.")
+
+
+class FileContentError(SourceError):
+    """A file's content is not what its name says (an Excel workbook named ``.csv``, ...).
+
+    Attributes
+    ----------
+    actual
+        What the content is (e.g. ``"legacy Excel .xls workbook"``).
+    """
+
+    def __init__(self, message: str, *, actual: str, source: str, fix: str | None = None):
+        self.actual = actual
+        super().__init__(message, source=source, fix=fix)
+
+
+class DataSheetError(SourceError):
+    """The workbook sheet asked for is empty or holds no header row; names the sheets found.
+
+    Attributes
+    ----------
+    sheets
+        Sheet names of the workbook, in order.
+    """
+
+    def __init__(self, message: str, *, sheets: Sequence[str], source: str,
+                 fix: str | None = None):
+        self.sheets = list(sheets)
+        super().__init__(message, source=source, fix=fix)

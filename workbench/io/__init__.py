@@ -7,7 +7,7 @@ schema
 readers
     Read raw tables from files, keeping every record.
 sql_source
-    Read a table or a query result from an SQL database through SQLAlchemy.
+    Read a table or a query result from an SQL database through SQLAlchemy, read-only.
 sources
     Read any supported source (file, database URL, DataFrame) into a :class:`RawTable`.
 parsing
@@ -20,69 +20,18 @@ dataset
     Load a folder of data-model tables (e.g. ``data/samples/``) in one call.
 samples
     Seeded, deterministic sample data for every data-model table.
+csv_records
+    Split delimited text into records with Python's ``csv`` module, the loader's independent count.
+encoding
+    Choose the text encoding of a file by how plausible each decoding reads, and say how sure.
 """
 
-from workbench.io.dataset import (
-    Dataset,
-    find_table_file,
-    load_dataset,
-)
-from workbench.io.load import (
-    ISSUE_COLUMNS,
-    QUARANTINE_COLUMNS,
-    LoadResult,
-    LoadSummary,
-    digest,
-    load_orders,
-    load_table,
-)
-from workbench.io.mapping import (
-    ColumnMapping,
-    FieldSource,
-    Resolved,
-)
-from workbench.io.parsing import (
-    FALSE_WORDS,
-    ISSUE_DATE_AMBIGUOUS,
-    ISSUE_DATE_INCONSISTENT,
-    NA_MARKERS,
-    TRUE_WORDS,
-    DateOptions,
-    Parsed,
-    na_mask,
-    parse_bool,
-    parse_column,
-    parse_date,
-    parse_number,
-    parse_string,
-)
-from workbench.io.readers import (
-    CSV_SUFFIXES,
-    EXCEL_SUFFIXES,
-    PARQUET_SUFFIXES,
-    SQLITE_SUFFIXES,
-    RawTable,
-    detect_encoding,
-    find_header_row,
-    is_url,
-    normalize_header,
-    read_csv_raw,
-    read_excel_raw,
-    read_parquet_raw,
-    sniff_delimiter,
-    unique_headers,
-)
-from workbench.io.samples import (
-    TABLE_NAMES,
-    SampleData,
-    generate_samples,
-    write_samples,
-)
 from workbench.io.schema import (
     CANCELLED_STATUSES,
     COLUMN_TYPES,
     COMPLAINTS,
     CUSTOMERS,
+    Column,
     DELIVERED_STATUSES,
     FORECAST,
     INVENTORY,
@@ -94,20 +43,100 @@ from workbench.io.schema import (
     SHIPPED_STATUSES,
     SUPPLY_PLAN,
     TABLES,
-    Column,
     Table,
     data_model_markdown,
     get_table,
 )
-from workbench.io.sources import (
-    read_raw,
+from workbench.io.readers import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    PARQUET_SUFFIXES,
+    RawTable,
+    SQLITE_SUFFIXES,
+    detect_encoding,
+    find_header_row,
+    is_url,
+    normalize_header,
+    read_csv_raw,
+    read_excel_raw,
+    read_parquet_raw,
+    sniff_delimiter,
+    unique_headers,
 )
 from workbench.io.sql_source import (
     read_sql_raw,
 )
+from workbench.io.sources import (
+    read_raw,
+)
+from workbench.io.parsing import (
+    DateOptions,
+    FALSE_WORDS,
+    ISSUE_DATE_AMBIGUOUS,
+    ISSUE_DATE_EXCEL_SERIAL,
+    ISSUE_DATE_INCONSISTENT,
+    ISSUE_DATE_OUT_OF_RANGE,
+    ISSUE_NUMBER_AMBIGUOUS,
+    ISSUE_NUMBER_INCONSISTENT,
+    NA_MARKERS,
+    NumberContext,
+    Parsed,
+    TRUE_WORDS,
+    decimal_evidence,
+    infer_number_context,
+    na_mask,
+    parse_bool,
+    parse_column,
+    parse_date,
+    parse_number,
+    parse_string,
+)
+from workbench.io.mapping import (
+    ColumnMapping,
+    FieldSource,
+    Resolved,
+)
+from workbench.io.load import (
+    ISSUE_COLUMNS,
+    LoadResult,
+    LoadSummary,
+    QUARANTINE_COLUMNS,
+    digest,
+    load_orders,
+    load_table,
+)
+from workbench.io.dataset import (
+    Dataset,
+    find_table_file,
+    load_dataset,
+)
+from workbench.io.samples import (
+    SampleData,
+    TABLE_NAMES,
+    generate_samples,
+    write_samples,
+)
+from workbench.io.csv_records import (
+    BrokenRecord,
+    RecordScan,
+    check_record_count,
+    count_records,
+    iter_records,
+    record_offset,
+    scan_records,
+)
+from workbench.io.encoding import (
+    CANDIDATES,
+    EncodingChoice,
+    detect_text_encoding,
+    plausibility,
+    utf16_without_bom,
+)
 
 __all__ = [
+    "BrokenRecord",
     "CANCELLED_STATUSES",
+    "CANDIDATES",
     "COLUMN_TYPES",
     "COMPLAINTS",
     "CSV_SUFFIXES",
@@ -118,18 +147,24 @@ __all__ = [
     "Dataset",
     "DateOptions",
     "EXCEL_SUFFIXES",
+    "EncodingChoice",
     "FALSE_WORDS",
     "FORECAST",
     "FieldSource",
     "INVENTORY",
     "ISSUE_COLUMNS",
     "ISSUE_DATE_AMBIGUOUS",
+    "ISSUE_DATE_EXCEL_SERIAL",
     "ISSUE_DATE_INCONSISTENT",
+    "ISSUE_DATE_OUT_OF_RANGE",
+    "ISSUE_NUMBER_AMBIGUOUS",
+    "ISSUE_NUMBER_INCONSISTENT",
     "ITEMS",
     "LINEAGE_COLUMNS",
     "LoadResult",
     "LoadSummary",
     "NA_MARKERS",
+    "NumberContext",
     "OPEN_STATUSES",
     "ORDER_CHANGES",
     "ORDER_LINES",
@@ -137,6 +172,7 @@ __all__ = [
     "Parsed",
     "QUARANTINE_COLUMNS",
     "RawTable",
+    "RecordScan",
     "Resolved",
     "SHIPPED_STATUSES",
     "SQLITE_SUFFIXES",
@@ -146,14 +182,20 @@ __all__ = [
     "TABLE_NAMES",
     "TRUE_WORDS",
     "Table",
+    "check_record_count",
+    "count_records",
     "data_model_markdown",
+    "decimal_evidence",
     "detect_encoding",
+    "detect_text_encoding",
     "digest",
     "find_header_row",
     "find_table_file",
     "generate_samples",
     "get_table",
+    "infer_number_context",
     "is_url",
+    "iter_records",
     "load_dataset",
     "load_orders",
     "load_table",
@@ -164,12 +206,16 @@ __all__ = [
     "parse_date",
     "parse_number",
     "parse_string",
+    "plausibility",
     "read_csv_raw",
     "read_excel_raw",
     "read_parquet_raw",
     "read_raw",
     "read_sql_raw",
+    "record_offset",
+    "scan_records",
     "sniff_delimiter",
     "unique_headers",
+    "utf16_without_bom",
     "write_samples",
 ]

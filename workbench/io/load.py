@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import MissingColumnsError, WorkbenchError
+from workbench.io.csv_records import check_record_count
 from workbench.io.mapping import ColumnMapping, FieldSource, Resolved
 from workbench.io.parsing import (
     NumberContext,
@@ -98,6 +99,11 @@ class LoadSummary:
         Detected format per date column.
     notes
         Other facts worth reading (generated line numbers, mapped headers not found).
+    encodings
+        Text encoding per text source, with its confidence and whether it is a guess.
+    records_counted
+        Records Python's ``csv`` module counts in the text sources, independently
+        of the reader (``None`` without text sources); equal to their rows in.
     number_formats
         Decimal mark per number column whose values hold a separator, and where
         it came from (declared, inferred from the column or the file, default).
@@ -117,6 +123,8 @@ class LoadSummary:
     date_formats: dict[str, str]
     notes: list[str] = field(default_factory=list)
     number_formats: dict[str, str] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
+    records_counted: int | None = None
 
     @property
     def balanced(self) -> bool:
@@ -145,6 +153,10 @@ class LoadSummary:
         for r, n in self.issues_by_reason.items():
             lines.append(f"  issue {r}: {n:,}")
         lines += [f"  numbers in {c}: {v}" for c, v in self.number_formats.items()]
+        lines += [f"  encoding of {src}: {enc}" for src, enc in self.encodings.items()]
+        if self.records_counted is not None:
+            lines.append(f"  records checked: {self.records_counted:,} counted by Python's csv "
+                         f"in the text sources = rows in from them")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -428,6 +440,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     broken: dict[str, list[tuple]] = {"missing_required": [], "unusable_required": [],
                                       "negative_quantity": []}
     numbers = (functools.cache(lambda: _number_context(raw, schema, resolved)), {})
+    issues += [raw.issues] if len(raw.issues) else []  # reader doubts (encoding guess, ...)
 
     for col in schema.columns:
         fs: FieldSource | None = resolved.fields.get(col.name)
@@ -446,7 +459,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
         out[name] = parse_string(frame[src], mapping.na_values).values
 
     notes = [f"mapped header(s) {hdrs} for {col!r} not found in {raw.source}"
-             for col, hdrs in resolved.not_found.items()]
+             for col, hdrs in resolved.not_found.items()] + list(raw.meta.get("notes", []))
     values = pd.DataFrame(out, index=frame.index)
     return _Staged(raw, values, reasons, issues, column_map, resolved.unused, date_formats, notes,
                    numbers[1])
@@ -740,7 +753,15 @@ def _summary(staged: list[_Staged], schema: Table, cmap: ColumnMapping, data: pd
         date_formats={k: v for s in staged for k, v in s.date_formats.items()},
         notes=notes,
         number_formats={k: v for s in staged for k, v in s.number_formats.items()},
+        encodings={s.raw.source: s.raw.meta["encoding_summary"] for s in staged
+                   if "encoding_summary" in s.raw.meta},
+        records_counted=(sum(s.raw.meta["records_counted"] for s in staged
+                             if "records_counted" in s.raw.meta)
+                         if any("records_counted" in s.raw.meta for s in staged) else None),
     )
+    for s in staged:  # rows in of each text source = the independent csv count
+        if "records_counted" in s.raw.meta:
+            check_record_count(s.raw.rows_in, s.raw.meta["records_counted"], source=s.raw.source)
     if not summary.balanced:  # an internal invariant; never expected
         raise WorkbenchError(
             f"row accounting failed: {rows_in} in, {len(data)} loaded, {len(quarantine)} "

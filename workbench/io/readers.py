@@ -29,7 +29,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import SourceError
+from workbench.exceptions import DataSheetError, FileContentError, SourceError
+from workbench.io.csv_records import (
+    RecordScan,
+    check_record_count,
+    iter_records,
+    record_offset,
+    scan_records,
+)
+from workbench.io.encoding import EncodingChoice, detect_text_encoding
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -79,7 +87,13 @@ class RawTable:
         ``source_row``, ``reason`` (``empty_row`` / ``malformed_row``),
         ``detail``, ``raw`` (the record's fields joined by the delimiter).
     meta
-        Facts about the read: format, encoding, delimiter, header_row, sheet.
+        Facts about the read: format, encoding (with ``encoding_confidence``),
+        delimiter, header_row, sheet, ``records_counted`` (the independent
+        count of Python's ``csv``), ``notes`` (sentences for the summary).
+    issues
+        Value-level doubts found while reading (``encoding_guess``,
+        ``formula_without_value``), with the columns of
+        :data:`workbench.io.load.ISSUE_COLUMNS` (``column`` is the source header).
     """
 
     frame: pd.DataFrame
@@ -87,6 +101,7 @@ class RawTable:
     source: str
     rejected: pd.DataFrame = field(default_factory=lambda: _rejected_frame([]))
     meta: dict = field(default_factory=dict)
+    issues: pd.DataFrame = field(default_factory=lambda: _issue_frame())
 
     @property
     def rows_in(self) -> int:
@@ -97,6 +112,11 @@ class RawTable:
 def _rejected_frame(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source_row", "reason", "detail", "raw"]).astype(
         {"source_row": "int64"})
+
+
+def _issue_frame() -> pd.DataFrame:
+    return pd.DataFrame(columns=["source_file", "source_row", "column", "source_column",
+                                 "value", "reason", "detail"])
 
 
 def unique_headers(headers: Iterable[object]) -> list[str]:
@@ -150,37 +170,11 @@ def find_header_row(rows: list[list[object]], known: set[str], max_scan: int = 2
 
 # --------------------------------------------------------------------------- CSV
 def detect_encoding(data: bytes) -> str:
-    """Detect the encoding of a text file: ``utf-8-sig`` (BOM), ``utf-8``, ``gb18030`` or a guess.
+    """Detect the encoding of a text file (see :func:`workbench.io.encoding.detect_text_encoding`).
 
     GBK and GB2312 files are read as GB18030, their superset.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("gb18030")
-        # GB18030 decodes most byte strings; accept it when the text has CJK characters.
-        text = data.decode("gb18030")
-        if re.search(r"[\u4e00-\u9fff]", text):
-            return "gb18030"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise SourceError(
-            "cannot tell the text encoding of the file (not UTF-8, not GBK/GB18030)",
-            fix="pass encoding='...' (e.g. 'cp1252', 'big5') to the loader.",
-        )
-    enc = best.encoding.lower()
-    return "gb18030" if enc in {"gbk", "gb2312", "hz", "gb18030"} else enc
+    return detect_text_encoding(data).encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -204,56 +198,111 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, EncodingChoice]:
+    """Decode a text file; an encoding given by the caller is used as is."""
+    choice = (EncodingChoice(encoding, 1.0, "given") if encoding
+              else detect_text_encoding(data))
+    try:
+        text = data.decode(choice.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode the file as {choice.encoding}: {exc}", source=str(path),
+                          fix="pass the right encoding='...' to the loader.") from exc
+    return text.lstrip("\ufeff"), choice
+
+
 def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                  known_headers: set[str] | None = None) -> RawTable:
-    """Read a delimited text file; see the module docstring."""
+    """Read a delimited text file; see the module docstring.
+
+    Records are split as Python's ``csv`` module splits them (any mix of CR,
+    LF and CR LF line endings; a ``"`` inside an unquoted cell is a
+    character). A record whose quote is never closed is quarantined alone
+    (``unterminated_quote``) instead of swallowing the records after it. The
+    number of records read is checked against an independent ``csv`` count
+    (``meta["records_counted"]``); a difference raises
+    :class:`~workbench.exceptions.RecordCountMismatchError`.
+    """
     data = path.read_bytes()
     if not data.strip():
         raise SourceError("the file is empty: it has no header and no rows", source=str(path),
                           fix="check the export; an order history needs at least a header row.")
-    enc = encoding or detect_encoding(data)
-    try:
-        text = data.decode(enc)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"cannot decode the file as {enc}: {exc}", source=str(path),
-                          fix="pass the right encoding='...' to the loader.") from exc
-    text = text.lstrip("\ufeff")
+    text, choice = _decode(data, path, encoding)
     delim = delimiter or sniff_delimiter(text)
     head_records = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delim))
     if len(text) > 65536 and head_records:
         head_records = head_records[:-1]  # the last one may be cut
     hdr_idx = find_header_row(head_records[:20], known_headers or set())
     header = unique_headers(head_records[hdr_idx]) if head_records else []
-    body_start = _record_offset(text, delim, hdr_idx + 1)
+    body_start = record_offset(text, delim, hdr_idx + 1)
     body = text[body_start:]
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
-    meta = {"format": "csv", "encoding": enc, "delimiter": delim, "header_row": hdr_idx + 1}
-    body_bytes = body.encode("utf-8")
-    frame = _read_clean_body(body_bytes, delim, header)
+    first_line = _line_count(text[:body_start]) + 1  # physical line of the body's first line
+    scan = scan_records(body, delim, width=len(header))
+    meta = {"format": "csv", "encoding": choice.encoding,
+            "encoding_confidence": choice.confidence, "encoding_method": choice.method,
+            "encoding_alternatives": list(choice.alternatives),
+            "encoding_summary": choice.describe(), "delimiter": delim,
+            "header_row": hdr_idx + 1, "records_counted": scan.count}
+    frame = None if scan.broken else _read_clean_body(body.encode("utf-8"), delim, header)
+    if frame is not None and len(frame) != scan.count:
+        meta["note"] = (f"Arrow's CSV reader found {len(frame)} records where Python's csv "
+                        f"finds {scan.count}: read with the exact parser")
+        frame = None
     if frame is not None:
         src_rows = np.arange(len(frame), dtype=np.int64) + first_row
         rejected: list[tuple] = []
-    else:  # some record has the wrong number of fields: split exactly, record by record
-        frame, src_rows, rejected = _read_ragged_body(body, delim, header, first_row)
+    else:  # a record with the wrong number of fields or a broken quote: split record by record
+        frame, src_rows, rejected = _read_ragged_body(body, delim, header, first_row, scan,
+                                                      first_line)
     frame, src_rows, blank_rows = _drop_blank(frame, src_rows)
     rejected += [(r, "empty_row", "all fields empty", "") for r in blank_rows]
-    return RawTable(frame, src_rows, str(path), _rejected_frame(sorted(rejected)), meta)
+    raw = RawTable(frame, src_rows, str(path), _rejected_frame(sorted(rejected)), meta)
+    check_record_count(raw.rows_in, scan.count, source=str(path))
+    raw.issues = _encoding_issues(raw, choice)
+    if choice.guess:
+        raw.meta["notes"] = [f"encoding {choice.encoding} is a guess: "
+                             f"{', '.join(choice.alternatives)} would read "
+                             f"{len(raw.issues)} value(s) differently (see issues "
+                             f"encoding_guess); pass encoding='...' if the text reads wrong"]
+    return raw
 
 
-def _record_offset(text: str, delim: str, n_records: int) -> int:
-    """Character offset where record number ``n_records`` (0-based) starts."""
-    if n_records == 0:
-        return 0
-    quote = False
-    seen = 0
-    for i, ch in enumerate(text):  # only walks the few header/title records
-        if ch == '"':
-            quote = not quote
-        elif ch == "\n" and not quote:
-            seen += 1
-            if seen == n_records:
-                return i + 1
-    return len(text)
+def _encoding_issues(raw: RawTable, choice: EncodingChoice) -> pd.DataFrame:
+    """Issues for the values that another, equally plausible encoding would read differently.
+
+    Works on the distinct non-ASCII values of each column, so the cost does not
+    grow with repeated values.
+    """
+    parts = []
+    for col in raw.frame.columns if choice.guess else ():
+        values = raw.frame[col]
+        mask = values.str.contains(r"[^\x00-\x7f]", regex=True, na=False).to_numpy(dtype=bool)
+        if not mask.any():
+            continue
+        readings = {}
+        for v in pd.unique(values[mask]):
+            alt = [f"{enc}: {_reread(v, choice.encoding, enc)!r}" for enc in choice.alternatives
+                   if _reread(v, choice.encoding, enc) != v]
+            if alt:
+                readings[v] = "read as " + choice.encoding + "; " + ", ".join(alt)
+        detail = values[mask].map(readings)
+        hit = detail.notna().to_numpy()
+        idx = np.flatnonzero(mask)[hit]
+        parts.append(pd.DataFrame({
+            "source_file": raw.source, "source_row": raw.source_row[idx], "column": col,
+            "source_column": col, "value": values.iloc[idx].to_numpy(dtype=object),
+            "reason": "encoding_guess", "detail": detail[hit].to_numpy(dtype=object)}))
+    return pd.concat(parts, ignore_index=True) if parts else _issue_frame()
+
+
+def _reread(value: str, encoding: str, other: str) -> str:
+    """How ``value`` (decoded with ``encoding``) reads when its bytes are decoded with ``other``."""
+    return value.encode(encoding, errors="replace").decode(other, errors="replace")
+
+
+def _line_count(text: str) -> int:
+    """Physical lines in ``text`` (CR, LF and CR LF each end one)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame | None:
@@ -293,16 +342,22 @@ def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame
     return frame
 
 
-def _read_ragged_body(body: str, delim: str, header: list[str], first_row: int
+def _read_ragged_body(body: str, delim: str, header: list[str], first_row: int,
+                      scan: RecordScan, first_line: int = 1
                       ) -> tuple[pd.DataFrame, np.ndarray, list[tuple]]:
-    """Slow path: some records have the wrong field count; split them with ``csv``."""
+    """Slow path: split the records with ``csv``; wrong field counts and broken quotes are rejected."""
     width = len(header)
-    records = list(csv.reader(io.StringIO(body, newline=""), delimiter=delim))
+    broken = iter(scan.broken)
     keep_rows: list[int] = []
     good: list[list[str]] = []
     rejected: list[tuple] = []
-    for i, rec in enumerate(records):
-        if len(rec) == width:
+    for i, rec in enumerate(iter_records(body, delim, scan)):
+        if rec is None:
+            b = next(broken)
+            rejected.append((first_row + i, b.reason,
+                             f"line {first_line + b.line - 1} of the file: {b.detail}; the line "
+                             f"is set apart and reading resumes on the next line", b.text))
+        elif len(rec) == width:
             keep_rows.append(i)
             good.append(rec)
         elif not any(f.strip() for f in rec):
