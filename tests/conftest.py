@@ -1,7 +1,10 @@
-"""Shared fixtures: the bad-input corpus, the bundled samples, the real datasets."""
+"""Shared fixtures: the bad-input corpus, the bundled samples, the real datasets, a
+PostgreSQL database."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,43 @@ def real_kaggle() -> Path:
 def real_usaid() -> Path:
     """The data.usaid.gov-style copy of the same history (lower-case headers)."""
     return _real("usaid")
+
+
+def _no_postgres(msg: str) -> None:
+    """Skip, or fail under CI (WORKBENCH_REQUIRE_POSTGRES=1, set by .ci/run)."""
+    if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
+        pytest.fail(msg + " (WORKBENCH_REQUIRE_POSTGRES=1: CI must run the PostgreSQL tests)")
+    pytest.skip(msg)
+
+
+@pytest.fixture
+def postgres_url():
+    """URL of a new, empty PostgreSQL database for one test (created, then dropped).
+
+    The server is named by ``WORKBENCH_TEST_POSTGRES`` (an SQLAlchemy URL of a user who
+    may create databases, e.g. ``postgresql+psycopg://user:pass@localhost:5432/postgres``);
+    ``.ci/run`` starts one. Without it the test skips locally and fails in CI.
+    """
+    import sqlalchemy as sa
+
+    admin_text = os.environ.get("WORKBENCH_TEST_POSTGRES", "")
+    if not admin_text:
+        _no_postgres("PostgreSQL tests need a server: set WORKBENCH_TEST_POSTGRES to an "
+                     "SQLAlchemy URL such as postgresql+psycopg://user:pass@localhost:5432/"
+                     "postgres (.ci/run starts a local server)")
+    admin = sa.make_url(admin_text)
+    name = f"wb_test_{uuid.uuid4().hex[:16]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        _no_postgres(f"cannot create a test database on "
+                     f"{admin.render_as_string(hide_password=True)}: {exc}")
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        engine.dispose()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from workbench.exceptions import (
     ChoiceError,
     ConfigError,
+    CorruptDatabaseError,
     CountError,
     DuplicateKeyError,
     MissingColumnsError,
@@ -236,3 +237,73 @@ def test_previous_alerts_reads_the_latest_run_and_is_empty_without_a_log(tmp_pat
     assert statuses(got) == {"A|2025-01-27": "escalated", "B|2025-02-03": "resolved"}
     pd.testing.assert_frame_equal(previous_alerts(f"sqlite:///{path}"), expected)
     assert count(path, "select count(*) from alert_runs") == 2  # reading wrote no run
+
+
+def test_previous_alerts_creates_no_file_for_a_sqlite_url_either(tmp_path):
+    missing = tmp_path / "alerts.sqlite"
+    assert previous_alerts(f"sqlite:///{missing}").empty
+    assert list(tmp_path.iterdir()) == []
+
+
+def _damaged_log(tmp_path):
+    """A real log with three runs whose middle pages are then overwritten."""
+    path = tmp_path / "alerts.sqlite"
+    many = pd.DataFrame({"alert_id": [f"I{i}|2025-01-27" for i in range(300)],
+                         "item_id": [f"I{i}" for i in range(300)], "alert_level": 1,
+                         "root_cause": "x" * 200})
+    with AlertLog(path) as log:
+        for day in (6, 13, 20):
+            log.record_run(many, run_at=f"2025-01-{day:02d}")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 8 * page
+    data[2 * page:6 * page] = b"\xff" * (4 * page)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["not_a_database", "damaged_pages"])
+def test_corrupt_alert_log_file_is_a_clear_error_naming_the_file_and_the_fix(tmp_path,
+                                                                             damage):
+    if damage == "not_a_database":
+        path = tmp_path / "alerts.sqlite"
+        path.write_bytes(b"run_id,alert_id\n1,A\n" * 300)  # e.g. a CSV export saved over it
+    else:
+        path = _damaged_log(tmp_path)
+    before = path.read_bytes()
+    for opening in (lambda: AlertLog(path), lambda: previous_alerts(path),
+                    lambda: AlertLog(f"sqlite:///{path}").record_run(alerts(("A|2025-01-27", 1)))):
+        with pytest.raises(CorruptDatabaseError) as err:
+            opening()
+        text = str(err.value)
+        assert str(path) in text and "damaged" in text
+        assert "rename it to alerts.sqlite.corrupt" in text and "backup" in text
+    assert path.read_bytes() == before  # nothing was written into the damaged file
+
+
+def test_alert_log_on_postgresql_tracks_runs(postgres_url):
+    with AlertLog(postgres_url) as log:
+        r1 = log.record_run(alerts(("A|2025-01-27", 2), ("B|2025-01-13", 1)),
+                            run_at="2025-01-06 08:00")
+        assert statuses(r1) == {"A|2025-01-27": "new", "B|2025-01-13": "new"}
+        lines = pd.DataFrame({"alert_id": ["A|2025-01-27"], "order_id": ["SO1"],
+                              "line_no": [1], "customer_id": ["C1"], "qty_short": [4.0]})
+        r2 = log.record_run(alerts(("A|2025-01-27", 3), ("C|2025-01-06", 1)), lines,
+                            run_at="2025-01-07 08:00")
+        assert statuses(r2) == {"A|2025-01-27": "escalated", "C|2025-01-06": "new",
+                                "B|2025-01-13": "resolved"}
+        r3 = log.record_run(alerts(("C|2025-01-06", 1)), run_at="2025-01-08 08:00")
+        assert statuses(r3) == {"C|2025-01-06": "continuing", "A|2025-01-27": "resolved"}
+        assert log.resolved_lines(r3)["order_id"].tolist() == ["SO1"]
+        runs = log.runs()
+        assert runs["run_id"].tolist() == [1, 2, 3]
+        assert runs["n_new"].tolist() == [2, 1, 0]
+        assert runs["n_resolved"].tolist() == [0, 1, 1]
+    # a second connection (as the next scheduled run) sees the same history
+    assert statuses(previous_alerts(postgres_url)) == {"C|2025-01-06": "continuing",
+                                                      "A|2025-01-27": "resolved"}
+    with AlertLog(postgres_url) as again:
+        assert repr(again).startswith("AlertLog('postgresql+psycopg://")
+        assert ":***@" in repr(again) or "@" not in repr(again)
+        assert again.history("A|2025-01-27")["status"].tolist() == [
+            "new", "escalated", "resolved"]

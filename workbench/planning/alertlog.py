@@ -23,6 +23,20 @@ alert and run, resolved ones included) and ``alert_lines`` (the affected order
 lines per alert and run, if given). Each run is written in one transaction: the
 run row, its alerts and its lines commit together or not at all.
 
+Concurrency: two runs that record at the same time are serialised, so each
+computes its statuses against the run committed just before it (never both
+against the same one). The transaction that reads the previous run and writes
+the new one holds a lock from its first statement: ``BEGIN IMMEDIATE`` on SQLite
+(the database's write lock; a second writer waits up to ``timeout`` seconds),
+``pg_advisory_xact_lock`` on PostgreSQL (in ``READ COMMITTED``, so the read after
+the lock sees the run committed before it). Tables are created under the same
+lock. Other servers get ``SELECT ... FOR UPDATE`` on the latest run, which does
+not cover the very first run: use SQLite or PostgreSQL.
+
+Errors name the log by its URL with the password hidden; a file that is not an
+SQLite database is a :class:`~workbench.exceptions.CorruptDatabaseError` naming
+the file and the fix.
+
 Notebooks name the log by one parameter (a path below the project root or a URL):
 :func:`resolve_alert_log` turns it into what :class:`AlertLog` opens, and
 :func:`previous_alerts` reads the latest logged run without writing one.
@@ -31,13 +45,24 @@ Notebooks name the log by one parameter (a path below the project root or a URL)
 from __future__ import annotations
 
 import os
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.exceptions import ChoiceError, ConfigError, DuplicateKeyError
+from workbench.exceptions import (
+    ChoiceError,
+    ConfigError,
+    CorruptDatabaseError,
+    DuplicateKeyError,
+    SourceError,
+    WorkbenchError,
+)
+from workbench.io.sql_source import corrupt_database_error, sqlite_file
 from workbench.paths import project_path
 from workbench.planning.alert_rules import AlertLevel
 from workbench.validation import check_count, require_frame
@@ -50,6 +75,9 @@ STATUSES: tuple[str, ...] = ("new", "continuing", "escalated", "de-escalated", "
 _LEVELS = [int(level) for level in AlertLevel]
 _LEVEL_TEXT = ", ".join(map(str, _LEVELS[:-1])) + f" or {_LEVELS[-1]}"  # "1, 2 or 3"
 _FROM_EVALUATE = "Build it with workbench.planning.alerts.evaluate()."
+# One PostgreSQL advisory-lock key for the alert log's writers (a stable 32-bit number).
+_PG_LOCK_KEY = zlib.crc32(b"workbench.alert_log")
+_WRITE_OPTION = "workbench_alert_log_write"
 
 _METADATA = sa.MetaData()
 
@@ -116,6 +144,25 @@ def _engine_url(url_or_path: str | os.PathLike[str] | sa.URL) -> str | sa.URL:
     return f"sqlite:///{path}"
 
 
+def _sqlite_transactions(engine: sa.Engine) -> None:
+    """Let SQLAlchemy, not the driver, begin SQLite transactions; writers take the lock first.
+
+    The sqlite3 driver would begin a transaction only at the first INSERT, after
+    the previous run was read: two runs could both read the same previous run.
+    Here a write transaction starts with ``BEGIN IMMEDIATE`` (the write lock), a
+    read with a plain ``BEGIN``.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
 def _column_values(series: pd.Series, column: sa.Column) -> np.ndarray:
     """One frame column as Python values for ``column`` (missing -> None)."""
     kind = column.type
@@ -168,8 +215,18 @@ class AlertLog:
         file path for SQLite (folders are created).
     batch_size
         Rows per INSERT statement.
+    timeout
+        Seconds a run waits for another run that is recording (SQLite; on
+        PostgreSQL a writer waits for the lock as long as the server lets it).
     engine_kwargs
         Passed to :func:`sqlalchemy.create_engine`.
+
+    Raises
+    ------
+    CorruptDatabaseError
+        The SQLite file exists but is not a readable database.
+    SourceError
+        The database cannot be opened or reached (the message hides the password).
 
     Examples
     --------
@@ -188,12 +245,83 @@ class AlertLog:
     """
 
     def __init__(self, url_or_path: str | os.PathLike[str] | sa.URL, *, batch_size: int = 500,
-                 **engine_kwargs: object):
+                 timeout: float = 60.0, **engine_kwargs: object):
         self.batch_size = check_count(batch_size, "batch_size", minimum=1,
                                       fix="e.g. batch_size=500.")
         self.url = _engine_url(url_or_path)
-        self.engine = sa.create_engine(self.url, **engine_kwargs)
-        _METADATA.create_all(self.engine)
+        try:
+            parsed = sa.make_url(self.url)
+        except sa.exc.ArgumentError as exc:
+            raise SourceError("the alert log is not a valid database URL",
+                              source=str(self.url),
+                              fix="pass a file path or an SQLAlchemy URL such as "
+                                  "postgresql+psycopg://user@host:5432/database.") from exc
+        self._label = parsed.render_as_string(hide_password=True)
+        self._dialect = parsed.get_backend_name()
+        self._file = sqlite_file(parsed) if self._dialect == "sqlite" else None
+        if self._dialect == "sqlite":
+            engine_kwargs.setdefault("connect_args", {"timeout": float(timeout)})
+        with self._guard("open"):
+            self.engine = sa.create_engine(self.url, **engine_kwargs)
+            if self._dialect == "sqlite":
+                _sqlite_transactions(self.engine)
+            with self._write_transaction() as conn:
+                if self._file is not None:
+                    self._check_file(conn)
+                _METADATA.create_all(conn)
+
+    def __repr__(self) -> str:
+        return f"AlertLog({self._label!r})"
+
+    def _check_file(self, conn: sa.Connection) -> None:
+        """Refuse an SQLite file whose pages are damaged (``PRAGMA quick_check``).
+
+        A damaged page can otherwise read as "no runs", and every alert would
+        then be reported as new.
+        """
+        problems = [str(r) for r in conn.exec_driver_sql("PRAGMA quick_check").scalars()]
+        if problems != ["ok"]:
+            raise CorruptDatabaseError(f"the alert log file is damaged ({problems[0]})",
+                                       source=str(self._file), fix=self._corrupt_fix())
+
+    def _corrupt_fix(self) -> str:
+        name = self._file.name if self._file is not None else "the file"
+        return (f"move the file aside (e.g. rename it to {name}.corrupt) to start a new "
+                f"alert history at the next run, or restore it from a backup; the runs it "
+                f"held cannot be read.")
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn database errors into workbench errors that name the log (password hidden)."""
+        try:
+            yield
+        except WorkbenchError:
+            raise
+        except sa.exc.SQLAlchemyError as exc:
+            where = self._file if self._file is not None else self._label
+            corrupt = None if self._file is None else corrupt_database_error(
+                exc, self._file, what="alert log", fix=self._corrupt_fix())
+            if corrupt is not None:
+                raise corrupt from exc
+            raise SourceError(f"alert log: cannot {action}: {exc}", source=str(where),
+                              fix="check that the database is reachable with these "
+                                  "credentials and that no other run holds it.") from exc
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[sa.Connection]:
+        """One transaction that holds the log's write lock from its first statement."""
+        with self.engine.connect() as conn:
+            if self._dialect == "sqlite":
+                conn.execution_options(**{_WRITE_OPTION: True})
+            elif self._dialect == "postgresql":
+                conn.execution_options(isolation_level="READ COMMITTED")
+            with conn.begin():
+                if self._dialect == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+                elif self._dialect != "sqlite" and sa.inspect(conn).has_table("alert_runs"):
+                    conn.execute(sa.select(ALERT_RUNS.c.run_id).order_by(
+                        ALERT_RUNS.c.run_id.desc()).limit(1).with_for_update())
+                yield conn
 
     def close(self) -> None:
         """Release the database connections."""
@@ -267,7 +395,7 @@ class AlertLog:
                           hint=_FROM_EVALUATE)
             line_frame = lines.loc[lines["alert_id"].isin(current["alert_id"])]
 
-        with self.engine.begin() as conn:
+        with self._guard("record the run"), self._write_transaction() as conn:
             prev_id = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))).scalar()
             previous = self._read_alerts(conn, prev_id, open_only=True)
             status, resolved = _compare(current, previous)
@@ -352,7 +480,7 @@ class AlertLog:
         Read-only: a report that only *shows* the early-warning state (e.g. the
         manager summary) uses this instead of recording a run of its own.
         """
-        with self.engine.connect() as conn:
+        with self._guard("read"), self.engine.connect() as conn:
             last = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))).scalar()
             return self._read_alerts(conn, last, open_only=False)
 
@@ -366,7 +494,7 @@ class AlertLog:
             count per status (``n_new``, ``n_continuing``, ``n_escalated``,
             ``n_de-escalated``; ``n_resolved`` already counts the all-clears).
         """
-        with self.engine.connect() as conn:
+        with self._guard("read"), self.engine.connect() as conn:
             runs = self._frame(conn, sa.select(ALERT_RUNS).order_by(ALERT_RUNS.c.run_id),
                                ALERT_RUNS)
             counts = self._frame(conn, sa.select(ALERTS.c.run_id, ALERTS.c.status,
@@ -406,14 +534,14 @@ class AlertLog:
         query = (sa.select(ALERTS, ALERT_RUNS.c.run_at)
                  .join(ALERT_RUNS, ALERT_RUNS.c.run_id == ALERTS.c.run_id)
                  .where(cond).order_by(ALERTS.c.run_id, ALERTS.c.alert_id))
-        with self.engine.connect() as conn:
+        with self._guard("read"), self.engine.connect() as conn:
             frame = self._frame(conn, query, ALERTS)
         frame["run_at"] = pd.to_datetime(frame["run_at"])
         return frame
 
     def lines(self, run_id: int | None = None) -> pd.DataFrame:
         """Return the stored affected order lines of one run (default the latest run)."""
-        with self.engine.connect() as conn:
+        with self._guard("read"), self.engine.connect() as conn:
             if run_id is None:
                 run_id = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))).scalar()
             query = sa.select(ALERT_LINES).where(ALERT_LINES.c.run_id == (run_id or -1))
@@ -430,7 +558,7 @@ class AlertLog:
         done = status.loc[status["status"] == "resolved", ["alert_id", "last_run_id"]]
         done = done.dropna()
         frames = []
-        with self.engine.connect() as conn:
+        with self._guard("read"), self.engine.connect() as conn:
             for run_id, grp in done.groupby("last_run_id"):  # one query per earlier run
                 query = sa.select(ALERT_LINES).where(
                     ALERT_LINES.c.run_id == int(run_id),
@@ -438,7 +566,7 @@ class AlertLog:
                 frames.append(self._frame(conn, query.order_by(ALERT_LINES.c.alert_id),
                                           ALERT_LINES))
         if not frames:
-            with self.engine.connect() as conn:
+            with self._guard("read"), self.engine.connect() as conn:
                 return self._frame(conn, sa.select(ALERT_LINES).where(sa.false()), ALERT_LINES)
         return pd.concat(frames, ignore_index=True)
 
@@ -527,6 +655,18 @@ def resolve_alert_log(alert_log: str | os.PathLike[str] | None) -> str | Path | 
     return project_path(text)
 
 
+def _log_file_exists(where: str | Path) -> bool:
+    """Tell whether the log's SQLite file exists (always true for a server URL)."""
+    if isinstance(where, Path):
+        return where.exists()
+    try:
+        url = sa.make_url(where)
+    except sa.exc.ArgumentError:
+        return True  # AlertLog names the bad URL
+    file = sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+    return file is None or file.exists()
+
+
 def previous_alerts(alert_log: str | os.PathLike[str] | None) -> pd.DataFrame:
     """Return the alerts of the latest logged run, read without recording a run.
 
@@ -539,10 +679,11 @@ def previous_alerts(alert_log: str | os.PathLike[str] | None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         :meth:`AlertLog.latest` (with ``status``); an empty frame when no log is
-        configured or its file does not exist yet (no file is created then).
+        configured or its SQLite file (a path or a ``sqlite:///`` URL) does not exist
+        yet (no file is created then).
     """
     where = resolve_alert_log(alert_log)
-    if where is None or (isinstance(where, Path) and not where.exists()):
+    if where is None or not _log_file_exists(where):
         return pd.DataFrame()
     with AlertLog(where) as log:
         return log.latest()
