@@ -63,7 +63,8 @@ def _record(url: str, index: int, barrier, results) -> None:
 
 def _run_at_once(url: str) -> dict[int, tuple[int, dict[str, dict]]]:
     """Record N_RUNS runs from N_RUNS processes at once; {run_id: (process, rows by id)}."""
-    ctx = multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     barrier = ctx.Barrier(N_RUNS)
     results = ctx.Queue()
     procs = [ctx.Process(target=_record, args=(url, i, barrier, results))

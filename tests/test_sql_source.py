@@ -10,6 +10,8 @@ import sqlite3
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.exceptions import (
@@ -148,6 +150,38 @@ def test_read_only_queries_run_even_with_write_words_in_text(erp, query, n_rows)
     raw = read_sql_raw(f"sqlite:///{erp}", query=query)
     assert len(raw.frame) == n_rows
     assert _digest(erp) == before
+
+
+_STATEMENTS = ["DROP TABLE orders", "DELETE FROM orders", "UPDATE orders SET note = 'x'",
+               "INSERT INTO orders (order_id) VALUES ('X')", "CREATE TABLE t (x INT)",
+               "ATTACH DATABASE 'o.db' AS o", "PRAGMA query_only = OFF"]
+_NOISE = st.sampled_from(["", " ", "\n", "\t", "/* c */", "-- c\n", "/* ' \" */ "])
+
+
+@given(statement=st.sampled_from(_STATEMENTS), before=_NOISE, after=_NOISE,
+       upper=st.booleans(), chained=st.booleans())
+def test_any_write_in_any_disguise_is_refused(statement, before, after, upper, chained):
+    text = statement.upper() if upper else statement.lower()
+    query = f"{before}{text}{after}"
+    if chained:  # hidden behind a read
+        query = f"SELECT 1{after};{before}{text}"
+    with pytest.raises(ReadOnlyQueryError):
+        check_read_only_query(query)
+
+
+@settings(max_examples=40)
+@given(note=st.text(max_size=30))
+def test_any_text_in_a_string_literal_is_only_read(tmp_path_factory, note):
+    # The oracle is sqlite3 with a bound parameter; the query embeds the text as a literal.
+    db = tmp_path_factory.mktemp("lit") / "erp.db"
+    note = note.replace("\x00", "")
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE orders (note TEXT)")
+        con.executemany("INSERT INTO orders VALUES (?)", [(note,), ("other",), (note,)])
+        expected = con.execute("SELECT count(*) FROM orders WHERE note = ?", (note,)).fetchone()[0]
+    literal = "'" + note.replace("'", "''") + "'"
+    raw = read_sql_raw(f"sqlite:///{db}", query=f"SELECT * FROM orders WHERE note = {literal}")
+    assert len(raw.frame) == expected
 
 
 def test_check_read_only_query_strips_the_final_semicolon_only():
