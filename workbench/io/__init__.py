@@ -20,18 +20,105 @@ dataset
     Load a folder of data-model tables (e.g. ``data/samples/``) in one call.
 samples
     Seeded, deterministic sample data for every data-model table.
+content
+    Tell what a file really is from its first bytes, whatever its name says.
 csv_records
     Split delimited text into records with Python's ``csv`` module, the loader's independent count.
 encoding
     Choose the text encoding of a file by how plausible each decoding reads, and say how sure.
+workbook
+    Look inside an ``.xlsx`` workbook: its sheet names and the formulas that have no stored value.
 """
 
+from workbench.io.content import (
+    CONTENT_NAMES,
+    sniff_bytes,
+    sniff_file,
+)
+from workbench.io.csv_records import (
+    BrokenRecord,
+    RecordScan,
+    check_record_count,
+    count_records,
+    iter_records,
+    record_offset,
+    scan_records,
+)
+from workbench.io.dataset import (
+    Dataset,
+    find_table_file,
+    load_dataset,
+)
+from workbench.io.encoding import (
+    CANDIDATES,
+    EncodingChoice,
+    detect_text_encoding,
+    plausibility,
+    utf16_without_bom,
+)
+from workbench.io.load import (
+    ISSUE_COLUMNS,
+    QUARANTINE_COLUMNS,
+    LoadResult,
+    LoadSummary,
+    digest,
+    load_orders,
+    load_table,
+)
+from workbench.io.mapping import (
+    ColumnMapping,
+    FieldSource,
+    Resolved,
+)
+from workbench.io.parsing import (
+    FALSE_WORDS,
+    ISSUE_DATE_AMBIGUOUS,
+    ISSUE_DATE_EXCEL_SERIAL,
+    ISSUE_DATE_INCONSISTENT,
+    ISSUE_DATE_OUT_OF_RANGE,
+    ISSUE_NUMBER_AMBIGUOUS,
+    ISSUE_NUMBER_INCONSISTENT,
+    NA_MARKERS,
+    TRUE_WORDS,
+    DateOptions,
+    NumberContext,
+    Parsed,
+    decimal_evidence,
+    infer_number_context,
+    na_mask,
+    parse_bool,
+    parse_column,
+    parse_date,
+    parse_number,
+    parse_string,
+)
+from workbench.io.readers import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    PARQUET_SUFFIXES,
+    SQLITE_SUFFIXES,
+    RawTable,
+    detect_encoding,
+    find_header_row,
+    is_url,
+    normalize_header,
+    read_csv_raw,
+    read_excel_raw,
+    read_parquet_raw,
+    sniff_delimiter,
+    unique_headers,
+)
+from workbench.io.samples import (
+    TABLE_NAMES,
+    SampleData,
+    generate_samples,
+    write_samples,
+)
 from workbench.io.schema import (
     CANCELLED_STATUSES,
     COLUMN_TYPES,
     COMPLAINTS,
     CUSTOMERS,
-    Column,
     DELIVERED_STATUSES,
     FORECAST,
     INVENTORY,
@@ -43,94 +130,21 @@ from workbench.io.schema import (
     SHIPPED_STATUSES,
     SUPPLY_PLAN,
     TABLES,
+    Column,
     Table,
     data_model_markdown,
     get_table,
 )
-from workbench.io.readers import (
-    CSV_SUFFIXES,
-    EXCEL_SUFFIXES,
-    PARQUET_SUFFIXES,
-    RawTable,
-    SQLITE_SUFFIXES,
-    detect_encoding,
-    find_header_row,
-    is_url,
-    normalize_header,
-    read_csv_raw,
-    read_excel_raw,
-    read_parquet_raw,
-    sniff_delimiter,
-    unique_headers,
+from workbench.io.sources import (
+    read_raw,
 )
 from workbench.io.sql_source import (
     read_sql_raw,
 )
-from workbench.io.sources import (
-    read_raw,
-)
-from workbench.io.parsing import (
-    DateOptions,
-    FALSE_WORDS,
-    ISSUE_DATE_AMBIGUOUS,
-    ISSUE_DATE_EXCEL_SERIAL,
-    ISSUE_DATE_INCONSISTENT,
-    ISSUE_DATE_OUT_OF_RANGE,
-    ISSUE_NUMBER_AMBIGUOUS,
-    ISSUE_NUMBER_INCONSISTENT,
-    NA_MARKERS,
-    NumberContext,
-    Parsed,
-    TRUE_WORDS,
-    decimal_evidence,
-    infer_number_context,
-    na_mask,
-    parse_bool,
-    parse_column,
-    parse_date,
-    parse_number,
-    parse_string,
-)
-from workbench.io.mapping import (
-    ColumnMapping,
-    FieldSource,
-    Resolved,
-)
-from workbench.io.load import (
-    ISSUE_COLUMNS,
-    LoadResult,
-    LoadSummary,
-    QUARANTINE_COLUMNS,
-    digest,
-    load_orders,
-    load_table,
-)
-from workbench.io.dataset import (
-    Dataset,
-    find_table_file,
-    load_dataset,
-)
-from workbench.io.samples import (
-    SampleData,
-    TABLE_NAMES,
-    generate_samples,
-    write_samples,
-)
-from workbench.io.csv_records import (
-    BrokenRecord,
-    RecordScan,
-    check_record_count,
-    count_records,
-    iter_records,
-    record_offset,
-    scan_records,
-)
-from workbench.io.encoding import (
-    CANDIDATES,
-    EncodingChoice,
-    detect_text_encoding,
-    plausibility,
-    utf16_without_bom,
+from workbench.io.workbook import (
+    cell_position,
+    formulas_without_values,
+    sheet_names,
 )
 
 __all__ = [
@@ -139,6 +153,7 @@ __all__ = [
     "CANDIDATES",
     "COLUMN_TYPES",
     "COMPLAINTS",
+    "CONTENT_NAMES",
     "CSV_SUFFIXES",
     "CUSTOMERS",
     "Column",
@@ -182,6 +197,7 @@ __all__ = [
     "TABLE_NAMES",
     "TRUE_WORDS",
     "Table",
+    "cell_position",
     "check_record_count",
     "count_records",
     "data_model_markdown",
@@ -191,6 +207,7 @@ __all__ = [
     "digest",
     "find_header_row",
     "find_table_file",
+    "formulas_without_values",
     "generate_samples",
     "get_table",
     "infer_number_context",
@@ -214,7 +231,10 @@ __all__ = [
     "read_sql_raw",
     "record_offset",
     "scan_records",
+    "sheet_names",
+    "sniff_bytes",
     "sniff_delimiter",
+    "sniff_file",
     "unique_headers",
     "utf16_without_bom",
     "write_samples",

@@ -246,6 +246,10 @@ def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table) -> s
             hints.append(f"The whole header is one column ({h[:60]!r}): the file seems to be "
                          f"delimited by {seps[0]!r}, not {raw.meta.get('delimiter', ',')!r}; "
                          f"pass delimiter={seps[0]!r} or let the loader sniff it.")
+    if len(raw.meta.get("sheets") or []) > 1:
+        hints.append(f"Sheet {raw.meta.get('sheet_name')!r} was read; the workbook has sheets "
+                     f"{', '.join(map(repr, raw.meta['sheets']))}: pass sheet='<name>' if the "
+                     f"data is on another.")
     norm = {normalize_header(h): h for h in headers}
     for col in missing:
         c = schema.column(col)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import DataSheetError, FileContentError, SourceError
+from workbench.exceptions import DataSheetError, SourceError
 from workbench.io.csv_records import (
     RecordScan,
     check_record_count,
@@ -38,6 +38,7 @@ from workbench.io.csv_records import (
     scan_records,
 )
 from workbench.io.encoding import EncodingChoice, detect_text_encoding
+from workbench.io.workbook import formulas_without_values, sheet_names
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -260,10 +261,10 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     check_record_count(raw.rows_in, scan.count, source=str(path))
     raw.issues = _encoding_issues(raw, choice)
     if choice.guess:
-        raw.meta["notes"] = [f"encoding {choice.encoding} is a guess: "
+        raw.meta.setdefault("notes", []).append(f"encoding {choice.encoding} is a guess: "
                              f"{', '.join(choice.alternatives)} would read "
                              f"{len(raw.issues)} value(s) differently (see issues "
-                             f"encoding_guess); pass encoding='...' if the text reads wrong"]
+                             f"encoding_guess); pass encoding='...' if the text reads wrong")
     return raw
 
 
@@ -400,12 +401,19 @@ def _excel_cell_text(v: object) -> object:
     return str(v)
 
 
-def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
-                   known_headers: set[str] | None = None) -> RawTable:
-    """Read one sheet of an Excel workbook; a title block above the header is skipped."""
+def _excel_grid(path: Path, sheet: str | int, sheets: list[str]) -> pd.DataFrame:
+    """Read a sheet as a grid of raw cells; a missing sheet is named with the ones found."""
+    if isinstance(sheet, str) and sheets and sheet not in sheets:
+        raise DataSheetError(f"the workbook has no sheet {sheet!r}; sheets found: "
+                             f"{', '.join(map(repr, sheets))}", sheets=sheets, source=str(path),
+                             fix="pass sheet='<name>' with one of these names.")
+    if isinstance(sheet, int) and sheets and not -len(sheets) <= sheet < len(sheets):
+        raise DataSheetError(f"the workbook has no sheet number {sheet} (counting from 0); "
+                             f"sheets found: {', '.join(map(repr, sheets))}", sheets=sheets,
+                             source=str(path), fix="pass sheet='<name>' with one of these names.")
     try:
-        grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
-                             dtype=object, engine="openpyxl")
+        return pd.read_excel(path, sheet_name=sheet, header=None, dtype=object,
+                             engine="openpyxl")
     except ValueError as exc:
         raise SourceError(f"cannot read sheet {sheet!r}: {exc}", source=str(path),
                           fix="pass sheet='<name>' with an existing sheet name.") from exc
@@ -413,10 +421,87 @@ def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
         raise SourceError(f"cannot open the workbook: {exc}", source=str(path),
                           fix="check that it is a valid .xlsx file (not .xls or a renamed CSV).")\
             from exc
-    if grid.empty:
-        raise SourceError("the sheet is empty: it has no header and no rows", source=str(path))
+
+
+def _header_score(rows: list[list[object]], known: set[str]) -> int:
+    """Most cells of one of the first rows that are known header names."""
+    return max((sum(1 for c in row if c is not None and normalize_header(c) in known)
+                for row in rows[:20]), default=0)
+
+
+def _check_data_sheet(path: Path, sheet: str | int, sheets: list[str], rows: list[list[object]],
+                      known: set[str]) -> None:
+    """Raise :class:`DataSheetError` when the sheet is empty or another sheet holds the header."""
+    label = sheets[sheet] if isinstance(sheet, int) and sheets else sheet
+    found = f"sheets found: {', '.join(map(repr, sheets))}"
+    if not rows:
+        raise DataSheetError(f"sheet {label!r} is empty: it has no header and no rows; {found}",
+                             sheets=sheets, source=str(path),
+                             fix="pass sheet='<name>' with the sheet that holds the data.")
+    if not known or len(sheets) < 2 or _header_score(rows, known) >= 2:
+        return
+    better = []
+    for other in sheets:
+        if other == label:
+            continue
+        head = pd.read_excel(path, sheet_name=other, header=None, dtype=object, nrows=20,
+                             engine="openpyxl").map(_excel_cell_text).values.tolist()
+        if _header_score(head, known) >= 2:
+            better.append(other)
+    if better:
+        raise DataSheetError(
+            f"sheet {label!r} has no header row with the expected column names, but sheet(s) "
+            f"{', '.join(map(repr, better))} do; {found}", sheets=sheets, source=str(path),
+            fix=f"pass sheet={better[0]!r} (command line: --sheet {better[0]!r}).")
+
+
+def _formula_issues(path: Path, sheet: str | int, sheet_label: str, header: list[str],
+                    src_rows: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """Issues and a note for the formula cells whose value the workbook does not store."""
+    cells = formulas_without_values(path, sheet)
+    if not cells:
+        return _issue_frame(), []
+    note = (f"{len(cells)} formula cell(s) of sheet {sheet_label!r} have no stored value "
+            f"(e.g. {_column_letter(cells[0][1])}{cells[0][0]}: {cells[0][2]}): the workbook was "
+            f"saved by a program that does not calculate, so these cells read as empty; open "
+            f"and save it in Excel or LibreOffice to store the values")
+    rows, cols, formulas = (np.array([c[i] for c in cells], dtype=object) for i in range(3))
+    in_body = np.isin(rows.astype(np.int64), src_rows) & (cols.astype(np.int64) <= len(header))
+    issues = pd.DataFrame({
+        "source_file": str(path), "source_row": rows[in_body].astype(np.int64),
+        "column": [header[c - 1] for c in cols[in_body]],
+        "source_column": [header[c - 1] for c in cols[in_body]],
+        "value": formulas[in_body], "reason": "formula_without_value",
+        "detail": "the cell holds a formula but no stored value (read as empty); open and "
+                  "save the workbook in Excel or LibreOffice to store it"})
+    return issues, [note]
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
+                   known_headers: set[str] | None = None) -> RawTable:
+    """Read one sheet of an Excel workbook; a title block above the header is skipped.
+
+    The sheet names are kept in ``meta["sheets"]``. An empty sheet, a missing
+    one, or a sheet without the expected header while another sheet has it
+    raise :class:`~workbench.exceptions.DataSheetError` naming the sheets found.
+    Formula cells without a stored value are recorded as
+    ``formula_without_value`` issues and a note.
+    """
+    sheet = 0 if sheet is None else sheet
+    sheets = sheet_names(path)
+    grid = _excel_grid(path, sheet, sheets)
+    label = sheets[sheet] if isinstance(sheet, int) and sheets else str(sheet)
     grid = grid.map(_excel_cell_text)
     rows = grid.values.tolist()
+    _check_data_sheet(path, sheet, sheets, rows, known_headers or set())
     hdr_idx = find_header_row(rows, known_headers or set())
     header = unique_headers(rows[hdr_idx])
     body = grid.iloc[hdr_idx + 1:].reset_index(drop=True)
@@ -434,8 +519,10 @@ def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
     keep = ~blank
     frame = body.loc[keep].reset_index(drop=True)
     src_rows = np.flatnonzero(keep).astype(np.int64) + first_row
-    meta = {"format": "excel", "sheet": sheet, "header_row": hdr_idx + 1}
-    return RawTable(frame, src_rows, str(path), _rejected_frame(rejected), meta)
+    issues, notes = _formula_issues(path, sheet, label, header, src_rows)
+    meta = {"format": "excel", "sheet": sheet, "sheet_name": label, "sheets": sheets,
+            "header_row": hdr_idx + 1, "notes": notes}
+    return RawTable(frame, src_rows, str(path), _rejected_frame(rejected), meta, issues)
 
 
 # --------------------------------------------------------------------------- Parquet / SQL

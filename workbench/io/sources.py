@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import SourceError, SourceNotFoundError
+from workbench.exceptions import FileContentError, SourceError, SourceNotFoundError
+from workbench.io.content import CONTENT_NAMES, sniff_file
 from workbench.io.readers import (
     CSV_SUFFIXES,
     EXCEL_SUFFIXES,
@@ -70,19 +71,66 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
     if path.is_dir():
         raise SourceError("is a folder, not a file", source=str(path),
                           fix="pass one file, or a list of files.")
-    suffix = path.suffix.lower()
+    return _read_file(path, table=table, query=query, sheet=sheet, encoding=encoding,
+                      delimiter=delimiter, known_headers=known_headers)
+
+
+def _named_kind(suffix: str) -> str | None:
+    """Return what the file name says the content is (a key of ``CONTENT_NAMES``), or None."""
     if suffix in EXCEL_SUFFIXES:
-        return read_excel_raw(path, sheet=sheet, known_headers=known_headers)
+        return "xlsx"
     if suffix in PARQUET_SUFFIXES:
-        return read_parquet_raw(path)
+        return "parquet"
     if suffix in SQLITE_SUFFIXES:
-        return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
+        return "sqlite"
     if suffix == ".xls":
-        raise SourceError("legacy .xls workbooks are not supported", source=str(path),
-                          fix="save the sheet as .xlsx or CSV.")
+        return "xls"
     if suffix in CSV_SUFFIXES or suffix == "":
-        delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
-        return read_csv_raw(path, encoding=encoding, delimiter=delim,
-                            known_headers=known_headers)
-    raise SourceError(f"unknown file type {suffix!r}", source=str(path),
-                      fix="use .csv, .txt, .tsv, .xlsx, .parquet, .db/.sqlite or an SQL URL.")
+        return "text"
+    return None
+
+
+_FIXES = {
+    "xls": "open it in Excel and save it as .xlsx (or CSV), then load that file.",
+    "ods": "open it in LibreOffice and save it as .xlsx or CSV.",
+    "zip": "unpack the archive and load the file inside.",
+    "gzip": "decompress it (gunzip) and load the file inside.",
+    "pdf": "export the data itself (CSV or .xlsx), not a printed report.",
+    "html": "open it in Excel and save it as .xlsx or CSV, or export CSV from the source system.",
+}
+
+
+def _read_file(path: Path, **options) -> RawTable:
+    """Pick the reader by the file's content; a name that disagrees is noted or named."""
+    suffix = path.suffix.lower()
+    named = _named_kind(suffix)
+    actual = sniff_file(path) if path.stat().st_size else (named or "text")
+    if actual in _FIXES:
+        what = CONTENT_NAMES[actual]
+        message = ("legacy .xls workbooks are not supported" if named == actual == "xls"
+                   else f"the file is {what}" + (f", not {CONTENT_NAMES[named]} as its name "
+                                                 f"{path.name!r} says" if named and named != actual
+                                                 else ""))
+        raise FileContentError(message, actual=actual, source=str(path), fix=_FIXES[actual])
+    if named is None and actual == "text":
+        raise SourceError(f"unknown file type {suffix!r}", source=str(path),
+                          fix="use .csv, .txt, .tsv, .xlsx, .parquet, .db/.sqlite or an SQL URL.")
+    raw = _read_kind(path, actual, suffix, **options)
+    if named is not None and named != actual:
+        raw.meta.setdefault("notes", []).append(
+            f"{path.name} is named like {CONTENT_NAMES[named]} but is {CONTENT_NAMES[actual]}: "
+            f"read as such")
+    return raw
+
+
+def _read_kind(path: Path, kind: str, suffix: str, *, table: str | None, query: str | None,
+               sheet: str | int | None, encoding: str | None, delimiter: str | None,
+               known_headers: set[str] | None) -> RawTable:
+    if kind == "xlsx":
+        return read_excel_raw(path, sheet=sheet, known_headers=known_headers)
+    if kind == "parquet":
+        return read_parquet_raw(path)
+    if kind == "sqlite":
+        return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
+    delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
+    return read_csv_raw(path, encoding=encoding, delimiter=delim, known_headers=known_headers)
