@@ -396,3 +396,117 @@ def test_committed_sample_quarantines_exactly_the_planted_dirt(samples_dir):
     assert res.summary.rows_quarantined == quarantined_kinds
     iss = res.issues
     assert (iss["column"] == "qty_shipped").sum() == truth["dirty_rows"]["text_in_qty_shipped"]
+
+
+# --------------------------------------------------------------------------- numbers (issue 11)
+_EU_HEADER = "order_id;line_no;customer_id;item_id;order_date;qty_ordered;unit_price"
+
+
+def _write(tmp_path, name, lines):
+    f = tmp_path / name
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def test_european_export_reads_thousands_dot_as_thousands(tmp_path):
+    f = _write(tmp_path, "eu.csv", [_EU_HEADER,
+                                    "SO-1;1;C1;A;31.12.2025;1.200;2,5",
+                                    "SO-1;2;C1;B;31.12.2025;3;1.234,50",
+                                    "SO-2;1;C2;A;01.12.2025;10;7"])
+    res = wb.load_orders(f)
+    o = res.orders
+    assert o["qty_ordered"].tolist() == [1200.0, 3.0, 10.0]  # never 1.2
+    assert o["unit_price"].tolist() == [2.5, 1234.5, 7.0]
+    assert o["order_date"].iloc[0] == pd.Timestamp("2025-12-31")
+    assert res.issues.empty
+    nf = res.summary.number_formats
+    assert nf == {"qty_ordered": "decimal comma (inferred from the file's other number columns)",
+                  "unit_price": "decimal comma (inferred from this column)"}
+    assert "numbers in qty_ordered: decimal comma" in str(res.summary)
+
+
+def test_european_export_without_settling_values_flags_the_two_way_value(tmp_path):
+    f = _write(tmp_path, "eu.csv", ["order_id;customer_id;item_id;order_date;qty_ordered",
+                                    "SO-1;C1;A;2025-12-31;1.200",
+                                    "SO-2;C1;A;2025-12-31;4"])
+    res = wb.load_orders(f)
+    assert res.orders["qty_ordered"].tolist() == [1200.0, 4.0]
+    iss = res.issues
+    assert iss["reason"].tolist() == ["number_ambiguous"] and iss["source_row"].tolist() == [2]
+    assert "would be 1.2" in iss["detail"].iloc[0]
+    assert "guessed from the ';' delimiter" in res.summary.number_formats["qty_ordered"]
+
+
+def test_comma_delimited_two_way_value_is_flagged_not_silently_small(tmp_path):
+    f = _write(tmp_path, "us.csv", ["order_id,customer_id,item_id,order_date,qty_ordered",
+                                    "SO-1,C1,A,2025-12-31,1.200"])
+    res = wb.load_orders(f)
+    assert res.issues["reason"].tolist() == ["number_ambiguous"]
+    assert "would be 1200" in res.issues["detail"].iloc[0]
+
+
+def test_mapping_decimal_is_the_explicit_override(tmp_path):
+    f = _write(tmp_path, "eu.csv", ["order_id;customer_id;item_id;order_date;qty_ordered",
+                                    "SO-1;C1;A;2025-12-31;1.200"])
+    res = wb.load_orders(f, mapping={"columns": {}, "numbers": {"decimal": "."}})
+    assert res.orders["qty_ordered"].tolist() == [1.2] and res.issues.empty
+    assert res.summary.number_formats["qty_ordered"] == "decimal point (declared in the mapping)"
+    auto = wb.load_orders(f, mapping={"columns": {}, "numbers": {"decimal": "auto"}})
+    assert auto.orders["qty_ordered"].tolist() == [1200.0]
+    with pytest.raises(wb.MappingError, match="numbers.decimal"):
+        wb.load_orders(f, mapping={"columns": {}, "numbers": {"decimal": ";"}})
+
+
+def test_infinite_nan_and_overflow_quantities_are_never_loaded(tmp_path):
+    f = _write(tmp_path, "o.csv", ["order_id,customer_id,item_id,order_date,qty_ordered,"
+                                   "qty_shipped,unit_price",
+                                   "SO-1,C1,A,2024-03-01,inf,1,2",
+                                   "SO-2,C1,A,2024-03-01,1e400,1,2",
+                                   "SO-3,C1,A,2024-03-01,NaN,1,2",
+                                   "SO-4,C1,A,2024-03-01,5,Infinity,-inf",
+                                   "SO-5,C1,A,2024-03-01,5,5,2.5"])
+    res = wb.load_orders(f)
+    _balanced(res)
+    q = res.quarantine.set_index("source_row")
+    assert q["reason"].to_dict() == {2: "unusable_required", 3: "unusable_required",
+                                     4: "unusable_required"}
+    assert "infinite or not-a-number" in q.loc[2, "detail"]
+    assert "overflows" in q.loc[3, "detail"]
+    o = res.orders.set_index("source_row")
+    assert np.isfinite(o["qty_ordered"]).all()
+    assert pd.isna(o.loc[5, "qty_shipped"]) and pd.isna(o.loc[5, "unit_price"])
+    iss = res.issues
+    assert iss["reason"].tolist() == ["unusable_value"] * 2
+    assert iss["column"].tolist() == ["qty_shipped", "unit_price"]
+
+
+def test_line_number_beyond_int64_is_quarantined_with_a_reason(tmp_path):
+    f = _write(tmp_path, "o.csv", ["order_id,line_no,customer_id,item_id,order_date,qty_ordered",
+                                   "SO-1,99999999999999999999,C1,A,2024-03-01,1",
+                                   "SO-1,9007199254740993,C1,A,2024-03-01,1",
+                                   "SO-1,9007199254740992,C1,A,2024-03-01,1"])
+    res = wb.load_orders(f)
+    _balanced(res)
+    q = res.quarantine
+    assert q["reason"].tolist() == ["unusable_required"] and q["column"].tolist() == ["line_no"]
+    assert "64-bit integer range" in q["detail"].iloc[0]
+    # exact: through float64 both would be 9007199254740992, a false duplicate key
+    assert res.orders["line_no"].tolist() == [9007199254740993, 9007199254740992]
+
+
+def test_typed_sources_with_infinite_or_oversized_numbers_quarantine_the_row(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    f = tmp_path / "o.parquet"
+    pq.write_table(pa.table({
+        "order_id": ["SO-1", "SO-2", "SO-3"],
+        "line_no": pa.array([1, 2 ** 64 - 1, 1], pa.uint64()),
+        "customer_id": ["C1"] * 3, "item_id": ["A"] * 3,
+        "order_date": pa.array([pd.Timestamp("2024-03-01").date()] * 3, pa.date32()),
+        "qty_ordered": [float("inf"), 2.0, 3.0]}), f)
+    res = wb.load_orders(f)
+    _balanced(res)
+    assert res.quarantine["source_row"].tolist() == [1, 2]
+    assert set(res.quarantine["reason"]) == {"unusable_required"}
+    assert res.orders["qty_ordered"].tolist() == [3.0]

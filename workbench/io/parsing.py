@@ -893,14 +893,13 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     dominant = _dominant_family(fam, weight, info)
     dayfirst = _numeric_convention(options, fam, num_kind, weight, parsed, alt, issue, detail,
                                    info)
-    if dominant is not None:
-        _flag_other_formats(dominant, fam, parsed, dayfirst, issue, detail)
-    dropped = _drop_inconsistent(options, parsed, issue, detail)
-
     unknown = ~known
     detail[unknown] = "not a date in any recognised format"
     _flag_serials(uniq, fam, parsed, issue, detail)
-    _drop_out_of_range(parsed, issue, detail)
+    _drop_out_of_range(parsed, issue, detail)  # a placeholder says so, whatever its format
+    if dominant is not None:
+        _flag_other_formats(dominant, fam, parsed, dayfirst, issue, detail)
+    dropped = _drop_inconsistent(options, parsed, issue, detail)
 
     # map back from distinct values to rows
     values = pd.Series(_spread(parsed.to_numpy(), codes, np.datetime64("NaT")).astype(
