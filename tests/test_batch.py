@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -46,7 +53,7 @@ def test_config_errors_name_the_key(tmp_path, notebooks):
         ({"reports": [{"name": "a", "notebook": str(good), "parameters": {"persons": 1}}]},
          "reports[0].parameters.persons"),
         ({"reports": [{"name": "a", "notebook": str(good)},
-                      {"name": "a", "notebook": str(good)}]}, "reports[].name"),
+                      {"name": "a", "notebook": str(good)}]}, "reports[1].name"),
         ({"reports": [{"name": "a", "notebook": str(good)}], "plotlyjs": "cdn"}, "plotlyjs"),
         ({"reports": [{"name": "a_{person}", "notebook": str(good),
                        "foreach": {"person": "nobody_provider"}}]}, "reports[0].foreach.person"),
@@ -117,3 +124,285 @@ def test_cli_exit_code_and_previous_run_intact(tmp_path, notebooks, capsys):
 def test_project_config_is_valid():
     cfg = load_config("reports.yaml")
     assert cfg.jobs and all(j.notebook.startswith("notebooks/") for j in cfg.jobs)
+
+
+# --------------------------------------------------------------------------- config mistakes
+def _write_yaml(path, cfg):
+    import yaml
+
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return path
+
+
+def _config_mistakes(tmp_path, good):
+    """(config, key the error must name) for every class of config mistake."""
+    not_nb = tmp_path / "notes.txt"
+    not_nb.write_text("not a notebook", encoding="utf-8")
+    broken_nb = tmp_path / "broken.ipynb"
+    broken_nb.write_text("{this is not json", encoding="utf-8")
+    folder_nb = tmp_path / "folder.ipynb"
+    folder_nb.mkdir()
+    g = str(good)
+    one = [{"name": "a", "notebook": g}]
+    return [
+        # names that collide with the run's own files or with each other
+        ({"reports": [{"name": "index", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "run", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "latest", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "Index", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "a", "notebook": g}, {"name": "A", "notebook": g}]},
+         "reports[1].name"),
+        ({"reports": [{"name": "a", "notebook": g}, {"name": "a.failed", "notebook": g}]},
+         "reports[1].name"),
+        ({"reports": [{"name": "x_{person}", "notebook": g, "foreach": {"person": ["a b"]}},
+                      {"name": "x_a_b", "notebook": g}]}, "reports[1].name"),
+        ({"reports": [{"name": ".hidden", "notebook": g}]}, "reports[0].name"),
+        # templates
+        ({"reports": [{"name": "a_{}", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "a_{0}", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "a_{person", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "a_{person.upper}", "notebook": g}]}, "reports[0].name"),
+        ({"reports": [{"name": "a", "title": "Hi {customer}", "notebook": g}]},
+         "reports[0].title"),
+        ({"reports": [{"name": "a", "title": "Hi {person!x}", "notebook": g,
+                       "parameters": {"person": "Ann"}}]},
+         "reports[0].title"),
+        # numbers
+        ({"reports": [{"name": "a_{person}", "notebook": g, "limit": "abc",
+                       "foreach": {"person": ["x", "y"]}}]}, "reports[0].limit"),
+        ({"reports": [{"name": "a_{person}", "notebook": g, "limit": 0,
+                       "foreach": {"person": ["x", "y"]}}]}, "reports[0].limit"),
+        ({"reports": one, "parallel": True}, "parallel"),
+        ({"reports": one, "timeout": "abc"}, "timeout"),
+        ({"reports": one, "timeout": -5}, "timeout"),
+        ({"reports": [{"name": "a", "notebook": g, "timeout": 0}]}, "reports[0].timeout"),
+        # shapes
+        ({"reports": [{"name": "a", "notebook": g, "foreach": ["x", "y"]}]},
+         "reports[0].foreach"),
+        ({"reports": [{"name": ["a"], "notebook": g}]}, "reports[0].name"),
+        ({"reports": one, "output": ["x"]}, "output"),
+        # notebooks that are not notebooks
+        ({"reports": [{"name": "a", "notebook": str(not_nb)}]}, "reports[0].notebook"),
+        ({"reports": [{"name": "a", "notebook": str(broken_nb)}]}, "reports[0].notebook"),
+        ({"reports": [{"name": "a", "notebook": str(folder_nb)}]}, "reports[0].notebook"),
+        ({"reports": [{"name": "a", "notebook": str(tmp_path / "missing.ipynb")}]},
+         "reports[0].notebook"),
+        ({"reports": [{"name": "a", "notebook": 42}]}, "reports[0].notebook"),
+    ]
+
+
+def test_config_mistakes_are_one_clear_error_naming_the_key(tmp_path, notebooks):
+    good, _ = notebooks
+    for cfg, key in _config_mistakes(tmp_path, good):
+        with pytest.raises(ConfigError) as exc:
+            load_config({"output": str(tmp_path / "out"), **cfg})
+        assert exc.value.key == key, (cfg, exc.value)
+        assert "Fix:" in str(exc.value), (cfg, exc.value)
+
+
+def test_config_mistakes_through_the_cli_exit_2_without_traceback(tmp_path, notebooks, capsys):
+    good, _ = notebooks
+    conf = tmp_path / "r.yaml"
+    for cfg, key in _config_mistakes(tmp_path, good):
+        _write_yaml(conf, {"output": str(tmp_path / "out"), **cfg})
+        assert main(["report", "--config", str(conf), "--dry-run"]) == 2, cfg
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and key in err and "Fix:" in err, (cfg, err)
+        assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # nothing was run
+
+
+def test_cli_timeout_flag_must_be_a_positive_number(tmp_path, notebooks, capsys):
+    good, _ = notebooks
+    conf = _write_yaml(tmp_path / "r.yaml", _cfg(tmp_path, [{"name": "a", "notebook": str(good)}]))
+    assert main(["report", "--config", str(conf), "--timeout", "-1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--timeout" in err and "Fix:" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_timeout_defaults_to_30_minutes_and_is_set_per_report_or_for_all(tmp_path, notebooks):
+    good, _ = notebooks
+    cfg = load_config(_cfg(tmp_path, [{"name": "a", "notebook": str(good)}]))
+    assert cfg.jobs[0].timeout == 1800
+    cfg = load_config(_cfg(tmp_path, [{"name": "a", "notebook": str(good)},
+                                      {"name": "b", "notebook": str(good), "timeout": 7.5}],
+                           timeout=60))
+    assert [j.timeout for j in cfg.jobs] == [60, 7.5]
+
+
+# --------------------------------------------------------------------------- faults while running
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (read from /proc, not from the code)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _marked(mark: str) -> list[int]:
+    """Pids of live processes whose environment carries ``mark`` (the test's own variable)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            env = (d / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"BATCH_TEST_MARK={mark}".encode() in env.split(b"\0") and _alive(int(d.name)):
+            found.append(int(d.name))
+    return found
+
+
+def _wait_for(path: Path, seconds: float = 90) -> None:
+    end = time.monotonic() + seconds
+    while not path.exists() or not path.read_text().strip():
+        assert time.monotonic() < end, f"{path} never appeared"
+        time.sleep(0.1)
+
+
+def _cells(path: Path) -> str:
+    """All code and output text of a notebook file."""
+    nb = nbformat.read(str(path), as_version=4)
+    return json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+@pytest.mark.notebook
+def test_hung_notebook_is_stopped_kept_and_marked_failed(tmp_path, notebooks, capsys):
+    good, _ = notebooks
+    pidfile = tmp_path / "kernel.pid"
+    hung = _nb(tmp_path / "hung.ipynb", textwrap.dedent(f"""
+        import os, time
+        open({str(pidfile)!r}, "w").write(str(os.getpid()))
+        print("started the long part", flush=True)
+        time.sleep(600)
+        """))
+    conf = _write_yaml(tmp_path / "r.yaml", _cfg(tmp_path, [
+        {"name": "hung", "notebook": str(hung)}, {"name": "fine", "notebook": str(good)}],
+        parallel=2, timeout=600))
+    t0 = time.monotonic()
+    assert main(["report", "--config", str(conf), "--no-progress", "--only", "hung",
+                 "--timeout", "15"]) == 1  # the flag overrides the config's 600 s
+    assert time.monotonic() - t0 < 60  # stopped, not waited for
+    err = capsys.readouterr().err
+    assert "FAILED hung" in err and "timeout" in err
+    (run,) = (tmp_path / "out").iterdir()
+    manifest = json.loads((run / "run.json").read_text())
+    (hung_entry,) = manifest["reports"]
+    assert hung_entry["status"] == "failed"
+    assert "15 s" in hung_entry["error"] and "timeout" in hung_entry["error"]
+    kept = run / "hung.failed.ipynb"
+    assert "started the long part" in _cells(kept)  # the partial executed copy is kept
+    assert "hung.html" in {p.name for p in run.iterdir()}
+    assert not _alive(int(pidfile.read_text()))  # its kernel was stopped
+    assert not [p.name for p in run.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+@pytest.mark.notebook
+def test_dying_kernel_leaves_partial_copy_and_failed_entry(tmp_path, notebooks):
+    dying = _nb(tmp_path / "dying.ipynb", 'print("last words", flush=True)\nimport os\nos._exit(1)')
+    cfg = load_config(_cfg(tmp_path, [{"name": "dying", "notebook": str(dying)}], timeout=120))
+    res = run_batch(cfg, progress=False)
+    (o,) = res.outcomes
+    assert o.status == "failed" and "kernel" in o.error.lower() and "died" in o.error
+    kept = res.folder / "dying.failed.ipynb"
+    assert kept.exists()
+    assert "last words" in _cells(kept)
+    index = res.index.read_text(encoding="utf-8")
+    assert "dying" in index and "failed" in index
+    manifest = json.loads((res.folder / "run.json").read_text())
+    assert manifest["reports"][0]["status"] == "failed"
+
+
+@pytest.mark.notebook
+def test_latest_does_not_move_when_every_report_failed(tmp_path, notebooks, capsys):
+    good, bad = notebooks
+    conf = _write_yaml(tmp_path / "r.yaml", _cfg(tmp_path, [{"name": "a", "notebook": str(good)}]))
+    assert main(["report", "--config", str(conf), "--no-progress"]) == 0
+    first = os.readlink(tmp_path / "out" / "latest")
+    _write_yaml(conf, _cfg(tmp_path, [{"name": "a", "notebook": str(bad)}]))
+    assert main(["report", "--config", str(conf), "--no-progress"]) == 1
+    assert os.readlink(tmp_path / "out" / "latest") == first
+    runs = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.is_symlink())
+    assert len(runs) == 2 and runs[0] == first  # the failed run is kept, just not 'latest'
+    assert "latest" in capsys.readouterr().out
+
+
+_PARENT = """
+import sys
+from workbench.cli import main
+sys.exit(main(["report", "--config", sys.argv[1], "--no-progress"]))
+"""
+
+
+def _start_parent(tmp_path, good, mark):
+    """A report run in a separate parent process whose notebook writes a heartbeat forever."""
+    pidfile = tmp_path / "kernel.pid"
+    beat = tmp_path / "heartbeat.txt"
+    child = tmp_path / "child.pid"
+    forever = _nb(tmp_path / "forever.ipynb", textwrap.dedent(f"""
+        import os, subprocess, sys, time
+        # a grandchild of the kernel, like a tool a notebook shells out to
+        p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        open({str(child)!r}, "w").write(str(p.pid))
+        open({str(pidfile)!r}, "w").write(str(os.getpid()))
+        while True:
+            with open({str(beat)!r}, "a") as fh:
+                fh.write("beat\\n")
+            time.sleep(0.05)
+        """))
+    conf = _write_yaml(tmp_path / "r.yaml", _cfg(tmp_path, [
+        {"name": "forever", "notebook": str(forever)}, {"name": "good", "notebook": str(good)}],
+        parallel=2, timeout=600))
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, str(conf)],
+                              env={**os.environ, "BATCH_TEST_MARK": mark},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(pidfile)
+    _wait_for(child)
+    return parent, beat
+
+
+def _assert_nothing_survives(mark, beat):
+    end = time.monotonic() + 10
+    while _marked(mark) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert _marked(mark) == []  # no worker, kernel or grandchild of the run survives
+    size = beat.stat().st_size
+    time.sleep(1.0)
+    assert beat.stat().st_size == size  # and nothing more is written
+
+
+@pytest.mark.notebook
+def test_killed_parent_leaves_no_orphan_and_next_run_cleans_up(tmp_path, notebooks):
+    good, _ = notebooks
+    mark = uuid.uuid4().hex
+    parent, beat = _start_parent(tmp_path, good, mark)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=30)
+    _assert_nothing_survives(mark, beat)
+    out = tmp_path / "out"
+    assert not (out / "latest").exists()  # the abandoned run never became 'latest'
+    (abandoned,) = [p for p in out.iterdir()]
+    assert [p for p in abandoned.iterdir() if p.name.startswith(".")]  # its temp files
+    # the next run cleans the abandoned run's temporary files, and only those
+    keep = {p.name: p.read_bytes() for p in abandoned.iterdir() if not p.name.startswith(".")}
+    res = run_batch(load_config(_cfg(tmp_path, [{"name": "good", "notebook": str(good)}])),
+                    progress=False)
+    assert res.ok
+    assert {p.name: p.read_bytes() for p in abandoned.iterdir()} == keep
+    assert os.readlink(out / "latest") == res.folder.name
+
+
+@pytest.mark.notebook
+def test_ctrl_c_stops_the_workers_and_exits_non_zero(tmp_path, notebooks):
+    good, _ = notebooks
+    mark = uuid.uuid4().hex
+    parent, beat = _start_parent(tmp_path, good, mark)
+    parent.send_signal(signal.SIGINT)
+    _, err = parent.communicate(timeout=60)
+    assert parent.returncode not in (0, None)
+    assert b"interrupted" in err and b"Traceback" not in err
+    _assert_nothing_survives(mark, beat)
+    assert not (tmp_path / "out" / "latest").exists()

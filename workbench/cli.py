@@ -25,7 +25,8 @@ __all__ = [
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Run the main job on the sample data: the report batch of reports.yaml."""
     ns = argparse.Namespace(config=str(project_path("reports.yaml")), only=None,
-                            dry_run=False, parallel=None, no_progress=args.no_progress)
+                            dry_run=False, parallel=None, timeout=None,
+                            no_progress=args.no_progress)
     return _cmd_report(ns)
 
 
@@ -40,13 +41,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.parallel:
         cfg.parallel = args.parallel
     t0 = time.perf_counter()
-    result = run_batch(cfg, progress=not args.no_progress)
+    result = run_batch(cfg, progress=not args.no_progress, timeout=args.timeout)
     failed = [o for o in result.outcomes if o.status != "ok"]
     print(f"{len(result.outcomes) - len(failed)} ok, {len(failed)} failed in "
           f"{time.perf_counter() - t0:.1f} s")
     for o in failed:
         print(f"  FAILED {o.name}: {(o.error or '').splitlines()[0]}", file=sys.stderr)
     print(f"index: {result.index}")
+    if not result.latest:
+        print(f"every report failed: {cfg.output / 'latest'} still points to the previous run")
     return 0 if result.ok else 1
 
 
@@ -108,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", default="reports.yaml", help="report config (YAML)")
     r.add_argument("--parallel", type=int, help="worker processes (overrides the config)")
     r.add_argument("--only", action="append", help="run only this report name (repeatable)")
+    r.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop and fail a report running longer than this (overrides the "
+                        "config's timeout; default 1800)")
     r.add_argument("--dry-run", action="store_true",
                    help="validate the config and notebook parameters; run nothing")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -145,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # workers were already stopped; nothing half-done is 'latest'
+        print("interrupted: stopped all workers; the previous reports are untouched",
+              file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ Config (YAML)
     output: reports                      # folder below the project root
     plotlyjs: inline                     # inline (one file per report) | shared
     parallel: 2                          # worker processes
+    timeout: 1800                        # seconds per report (default 30 min)
     reports:
-      - name: order_history              # file name stem; unique
+      - name: order_history              # file name stem; unique; not index/run/latest
         notebook: notebooks/order_history.ipynb
         title: Order history             # optional
         parameters: {period: M}          # checked against the notebook's parameters
@@ -26,25 +27,50 @@ Config (YAML)
         notebook: notebooks/customer_review.ipynb
         foreach: {customer_id: a_tier_customers}   # a provider name, or a list of values
         limit: 5                         # optional cap on foreach values
+        timeout: 600                     # optional, overrides the top-level timeout
+
+Failure contract
+----------------
+Each report runs in its own worker process (its own process group) that dies
+with the batch process (``prctl(PR_SET_PDEATHSIG)`` on Linux, else polling);
+its kernel dies with the worker. A report that runs past its ``timeout`` is
+stopped (SIGTERM, then SIGKILL after :data:`KILL_GRACE` seconds); a report
+whose kernel or worker dies is marked failed with the reason in words; in both
+cases the partial executed copy is kept as ``<name>.failed.ipynb``. Ctrl-C
+kills the workers and raises :class:`KeyboardInterrupt`. ``latest`` moves only
+when at least one report succeeded. Temporary files of a run abandoned by a
+killed batch are removed by the next run (:func:`clean_abandoned_runs`).
 
 Providers (for ``foreach``) are functions in :data:`PROVIDERS`.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import pickle
+import re
+import signal
+import string
+import subprocess
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from workbench.exceptions import ConfigError, SourceNotFoundError, WorkbenchError
+from workbench.exceptions import (
+    ConfigError,
+    ReportTimeoutError,
+    SourceNotFoundError,
+    WorkbenchError,
+)
 from workbench.paths import project_path
 from workbench.reporting.reports import (
     atomic_write_bytes,
@@ -53,10 +79,15 @@ from workbench.reporting.reports import (
     notebook_parameters,
     render_html,
     run_id,
+    stop_with_parent,
     write_plotly_js,
 )
+from workbench.validation import check_count, check_range
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "KILL_GRACE",
+    "RESERVED_NAMES",
     "BatchConfig",
     "BatchResult",
     "Job",
@@ -64,15 +95,27 @@ __all__ = [
     "PROVIDERS",
     "a_tier_customers",
     "cell_seconds",
+    "clean_abandoned_runs",
     "dry_run",
     "load_config",
     "run_batch",
     "run_job",
+    "stop_run_processes",
+    "work",
     "write_index",
 ]
 
-_TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "reports"}
-_REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit"}
+_TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports"}
+_REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit", "timeout"}
+
+DEFAULT_TIMEOUT = 1800.0
+"""Seconds a report may run before it is stopped, unless the config says otherwise."""
+MAX_TIMEOUT = 7 * 24 * 3600.0
+KILL_GRACE = 10.0
+"""Seconds a timed-out worker gets to save its partial copy before it is killed."""
+RESERVED_NAMES = ("index", "run", "latest")
+"""Report names that would collide with the run's own files (compared ignoring case)."""
+_RUN_FOLDER = re.compile(r"\d{8}-\d{6}(-\d+)?")
 
 
 # --------------------------------------------------------------------------- providers
@@ -98,6 +141,8 @@ class Job:
     notebook: str
     title: str
     parameters: dict = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds the report may run before it is stopped and marked failed."""
 
 
 @dataclass
@@ -113,6 +158,8 @@ class BatchConfig:
 
 
 def _err(msg: str, key: str, value: object, fix: str, source: str) -> ConfigError:
+    if key != "-" and key not in msg:  # the message always names the offending key
+        msg = f"{key}: {msg}"
     return ConfigError(msg, key=key, value=value, fix=fix, source=source)
 
 
@@ -138,6 +185,13 @@ def _read_config(config: str | os.PathLike[str] | dict) -> tuple[dict, str]:
     return config, source
 
 
+def _check_timeout(value: object, key: str) -> float:
+    """Check a timeout in seconds: a number above 0 (at most a week)."""
+    return check_range(value, key, low=0, high=MAX_TIMEOUT, low_open=True,
+                       fix=f"give seconds, e.g. {key.split('.')[-1].lstrip('-')}: 1800 "
+                           "(30 minutes).")
+
+
 def _check_top_level(config: dict, source: str) -> tuple[list, str, int]:
     """Check the top-level keys; return the report entries, ``plotlyjs`` and ``parallel``."""
     unknown = sorted(set(config) - _TOP_KEYS)
@@ -153,10 +207,13 @@ def _check_top_level(config: dict, source: str) -> tuple[list, str, int]:
         raise _err(f"plotlyjs must be 'inline' or 'shared', not {plotlyjs!r}", "plotlyjs",
                    plotlyjs, "inline (self-contained files, for e-mail) or shared "
                              "(one plotly.min.js per run folder).", source)
-    parallel = config.get("parallel", 1)
-    if not isinstance(parallel, int) or parallel < 1:
-        raise _err(f"parallel must be a whole number >= 1, not {parallel!r}", "parallel",
-                   parallel, "e.g. parallel: 2", source)
+    parallel = check_count(config.get("parallel", 1), "parallel", minimum=1,
+                           fix="e.g. parallel: 2")
+    for key in ("title", "output"):
+        if not isinstance(config.get(key, ""), str):
+            raise _err(f"{key} must be text", key, config[key],
+                       f"e.g. {key}: reports" if key == "output" else f"e.g. {key}: Reports",
+                       source)
     return reports, plotlyjs, parallel
 
 
@@ -172,27 +229,47 @@ def _check_report(rep: object, where: str, source: str) -> tuple[dict, dict]:
         raise _err(f"unknown key {where}.{bad[0]}", f"{where}.{bad[0]}", rep[bad[0]],
                    f"use only {sorted(_REPORT_KEYS)}.", source)
     for key in ("name", "notebook"):
-        if not rep.get(key):
+        if rep.get(key) is None or rep.get(key) == "":
             raise _err(f"{where}.{key} is missing", f"{where}.{key}", None,
                        f"give each report a {key}.", source)
-    nb = project_path(rep["notebook"])
-    if not nb.exists():
-        raise _err(f"{where}.notebook {rep['notebook']!r} does not exist",
-                   f"{where}.notebook", rep["notebook"],
-                   "give a path relative to the project root, e.g. "
-                   "notebooks/order_history.ipynb.", source)
+    for key in ("name", "notebook", "title"):
+        if key in rep and not isinstance(rep[key], str | int):
+            raise _err(f"{where}.{key} must be text, not {type(rep[key]).__name__}",
+                       f"{where}.{key}", rep[key], f"write {key}: followed by one text value.",
+                       source)
+    declared = _check_notebook(rep["notebook"], where, source)
     params = rep.get("parameters") or {}
-    if not isinstance(params, dict):
-        raise _err(f"{where}.parameters must be a mapping", f"{where}.parameters", params,
-                   "e.g. parameters: {period: M}", source)
-    declared = notebook_parameters(nb)
     foreach = rep.get("foreach") or {}
+    for key, value in (("parameters", params), ("foreach", foreach)):
+        if not isinstance(value, dict):
+            raise _err(f"{where}.{key} must be a mapping", f"{where}.{key}", value,
+                       "e.g. parameters: {period: M}" if key == "parameters" else
+                       "e.g. foreach: {customer_id: [C0001, C0002]}", source)
     for pname in list(params) + list(foreach):
         if pname not in declared:
-            raise _err(f"{where}: notebook {nb.name} has no parameter {pname!r}",
+            raise _err(f"{where}: notebook {rep['notebook']} has no parameter {pname!r}",
                        f"{where}.parameters.{pname}", params.get(pname, foreach.get(pname)),
                        f"use one of: {', '.join(sorted(declared))}.", source)
     return params, foreach
+
+
+def _check_notebook(value: object, where: str, source: str) -> dict:
+    """Check ``notebook`` names a readable ``.ipynb`` file; return its declared parameters."""
+    key = f"{where}.notebook"
+    fix = "give the path of a .ipynb file relative to the project root, e.g. " \
+          "notebooks/order_history.ipynb."
+    nb = project_path(str(value))
+    if not nb.exists():
+        raise _err(f"{key} {value!r} does not exist", key, value, fix, source)
+    if not nb.is_file() or nb.suffix.lower() != ".ipynb":
+        raise _err(f"{key} {value!r} is not a notebook (.ipynb file)", key, value, fix, source)
+    try:
+        return notebook_parameters(nb)
+    except Exception as exc:  # any reader failure means the same thing: not a notebook
+        raise _err(f"{key} {value!r} cannot be read as a notebook "
+                   f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                   key, value, "open it in JupyterLab and save it again, or point at the "
+                   "right file.", source) from None
 
 
 def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -> list[dict]:
@@ -202,6 +279,10 @@ def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -
     if len(foreach) != 1:
         raise _err(f"{where}.foreach takes exactly one parameter", f"{where}.foreach",
                    foreach, "e.g. foreach: {customer_id: a_tier_customers}", source)
+    if limit is not None:
+        limit = check_count(limit, f"{where}.limit", minimum=1,
+                            fix="give a whole number of foreach values, e.g. limit: 5, "
+                                "or leave limit out for all.")
     (pname, spec), = foreach.items()
     if isinstance(spec, str):
         if spec not in PROVIDERS:
@@ -217,33 +298,67 @@ def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -
     return [{pname: v} for v in values]
 
 
+def _fill(template: object, params: dict, key: str, source: str) -> str:
+    """Fill ``{parameter}`` fields of a name or title; anything else is a clear error."""
+    template = str(template)
+    fix = (f"use only parameter names in {{...}} ({', '.join(sorted(params)) or 'none here'}), "
+           "and write {{ and }} for literal braces.")
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:  # a lone { or }
+        raise _err(f"{key} {template!r} is not a valid template ({exc})", key, template, fix,
+                   source) from None
+    for name in fields:
+        if name not in params:  # also catches {}, {0}, {x.attr}, {x[0]}
+            raise _err(f"{key} uses {{{name}}} which is not a parameter of this report", key,
+                       template, fix, source)
+    try:
+        return template.format_map(params)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise _err(f"{key} {template!r} cannot be filled in ({type(exc).__name__}: {exc})",
+                   key, template, fix, source) from None
+
+
+def _check_name(name: str, key: str, seen: dict[str, str], source: str) -> None:
+    """Reject names that collide with the run's files or another report (ignoring case)."""
+    folded = name.casefold()
+    stem = folded.removesuffix(".failed")
+    if folded in RESERVED_NAMES or stem != folded or not name.strip("._"):
+        raise _err(f"report name {name!r} collides with a file the run writes itself",
+                   key, name, f"rename it: {', '.join(RESERVED_NAMES)} and names ending in "
+                   ".failed are taken.", source)
+    if name.startswith("."):
+        raise _err(f"report name {name!r} starts with a dot (a hidden, temporary file)", key,
+                   name, "start the name with a letter or digit.", source)
+    if folded in seen:
+        raise _err(f"report name {name!r} of {key.rsplit('.', 1)[0]} is already used by "
+                   f"{seen[folded]} (names are compared ignoring case)", key, name,
+                   "give each report a unique name (use {parameter} in foreach names).",
+                   source)
+    seen[folded] = key.rsplit(".", 1)[0]
+
+
 def _report_jobs(rep: dict, params: dict, expansions: list[dict], where: str,
-                 source: str) -> list[Job]:
+                 source: str, seen: dict[str, str], timeout: float) -> list[Job]:
     """One job per parameter set: ``{parameter}`` in name and title filled in."""
+    if "timeout" in rep:
+        timeout = _check_timeout(rep["timeout"], f"{where}.timeout")
     jobs = []
     for extra in expansions:
         all_params = {**params, **extra}
-        try:
-            name = str(rep["name"]).format(**all_params)
-        except KeyError as exc:
-            raise _err(f"{where}.name uses {{{exc.args[0]}}} which is not a parameter",
-                       f"{where}.name", rep["name"], "use only parameter names in {...}.",
-                       source) from None
+        name = _fill(rep["name"], all_params, f"{where}.name", source)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-        title = str(rep.get("title", name)).format(**all_params)
-        jobs.append(Job(safe, str(rep["notebook"]), title, all_params))
+        _check_name(safe, f"{where}.name", seen, source)
+        title = _fill(rep.get("title", name), all_params, f"{where}.title", source)
+        jobs.append(Job(safe, str(rep["notebook"]), title, all_params, timeout))
     return jobs
 
 
-def _select_jobs(jobs: list[Job], only: list[str] | None, source: str) -> list[Job]:
-    """Check the job names are unique; keep the ``only`` ones (all if ``only`` is empty)."""
-    names = [j.name for j in jobs]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise _err(f"report name {dup[0]!r} is used twice", "reports[].name", dup[0],
-                   "give each report a unique name (use {parameter} in foreach names).", source)
+def _select_jobs(jobs: list[Job], only: list[str] | None) -> list[Job]:
+    """Keep the ``only`` jobs (all if ``only`` is empty)."""
     if not only:
         return jobs
+    names = [j.name for j in jobs]
     missing = [o for o in only if o not in names]
     if missing:
         raise ConfigError(f"--only {missing[0]!r} matches no report", key="--only",
@@ -280,13 +395,15 @@ def load_config(config: str | os.PathLike[str] | dict, *,
     """
     config, source = _read_config(config)
     reports, plotlyjs, parallel = _check_top_level(config, source)
+    timeout = _check_timeout(config.get("timeout", DEFAULT_TIMEOUT), "timeout")
     jobs: list[Job] = []
+    seen: dict[str, str] = {}
     for i, rep in enumerate(reports):
         where = f"reports[{i}]"
         params, foreach = _check_report(rep, where, source)
         expansions = _expand_foreach(foreach, rep.get("limit"), where, source)
-        jobs += _report_jobs(rep, params, expansions, where, source)
-    jobs = _select_jobs(jobs, only, source)
+        jobs += _report_jobs(rep, params, expansions, where, source, seen, timeout)
+    jobs = _select_jobs(jobs, only)
     output = project_path(str(config.get("output", "reports")))
     return BatchConfig(str(config.get("title", "Reports")), output, plotlyjs, parallel, jobs,
                        source)
@@ -317,7 +434,8 @@ def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
     t0 = time.perf_counter()
     nb = project_path(job.notebook)
     try:
-        executed = execute_notebook(nb, out / f"{job.name}.ipynb", job.parameters)
+        executed = execute_notebook(nb, out / f"{job.name}.ipynb", job.parameters,
+                                    partial=_partial_path(out, job.name))
         t1 = time.perf_counter()
         render_html(executed, out / f"{job.name}.html", title=job.title, plotlyjs=plotlyjs)
         t2 = time.perf_counter()
@@ -325,21 +443,357 @@ def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
                        f"{job.name}.html", compute_seconds=cell_seconds(executed),
                        render_seconds=t2 - t1)
     except WorkbenchError as exc:
-        html = None
-        failed = out / f"{job.name}.failed.ipynb"
-        if failed.exists():
-            try:
-                render_html(failed, out / f"{job.name}.html", title=f"FAILED: {job.title}",
-                            plotlyjs=plotlyjs)
-                html = f"{job.name}.html"
-            except Exception:  # the error page is best effort; the index still says why
-                html = None
         return Outcome(job.name, job.title, job.notebook, job.parameters, "failed",
-                       time.perf_counter() - t0, html, str(exc))
+                       time.perf_counter() - t0, _render_failed(out, job, plotlyjs), str(exc))
     except Exception as exc:  # any other failure of one report must not stop the batch
         return Outcome(job.name, job.title, job.notebook, job.parameters, "failed",
-                       time.perf_counter() - t0, None,
+                       time.perf_counter() - t0, _render_failed(out, job, plotlyjs),
                        f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+
+
+def _partial_path(folder: Path, name: str) -> Path:
+    """Where a report's executed copy grows while it runs (hidden; known to the parent)."""
+    return folder / f".{name}.partial.ipynb"
+
+
+def _render_failed(out: Path, job: Job, plotlyjs: str) -> str | None:
+    """Render ``<name>.failed.ipynb`` (the error in place) to the report's HTML; best effort."""
+    failed = out / f"{job.name}.failed.ipynb"
+    if not failed.exists():
+        return None
+    try:
+        render_html(failed, out / f"{job.name}.html", title=f"FAILED: {job.title}",
+                    plotlyjs=plotlyjs)
+    except Exception:  # the error page is best effort; the index still says why
+        return None
+    return f"{job.name}.html"
+
+
+# --------------------------------------------------------------------------- worker processes
+_WORKER = ("import sys; from workbench.reporting.batch import work; "
+           "sys.exit(work(sys.argv[1]))")
+
+
+def work(payload: str) -> int:
+    """Run one report in a worker process (entry point used by :func:`run_batch`).
+
+    ``payload`` is the job, run folder, ``plotlyjs`` and the batch's pid, pickled
+    and base64-encoded. The worker dies with the batch process; SIGTERM means
+    the report ran past its timeout. The outcome goes to a hidden JSON file in
+    the run folder.
+    """
+    args = pickle.loads(base64.b64decode(payload))  # noqa: S301 (written by our own parent)
+    job: Job = args["job"]
+    _watch_parent(args["parent"])
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one stop is enough
+        raise ReportTimeoutError(
+            f"report {job.name} ran longer than its timeout of {job.timeout:g} s and was "
+            "stopped.", fix=f"make the notebook faster, or raise timeout for {job.name} in "
+                            "the config (or --timeout SECONDS).")
+
+    signal.signal(signal.SIGTERM, stop)
+    outcome = run_job(job, args["folder"], args["plotlyjs"])
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    atomic_write_bytes(_outcome_path(Path(args["folder"]), job.name),
+                       json.dumps(asdict(outcome), default=str).encode("utf-8"))
+    return 0
+
+
+def _watch_parent(parent: int) -> None:
+    """Die with the batch process: PR_SET_PDEATHSIG on Linux, else a polling thread."""
+    if stop_with_parent(parent):
+        return
+
+    def poll() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=poll, daemon=True).start()
+
+
+def _outcome_path(folder: Path, name: str) -> Path:
+    return folder / f".{name}.outcome.json"
+
+
+@dataclass
+class _Worker:
+    """A running worker process and what the batch knows about it."""
+
+    job: Job
+    proc: subprocess.Popen
+    started: float
+    log: Path
+    stopped: float | None = None
+    """When SIGTERM was sent for the timeout (None while within time)."""
+
+
+def _start_worker(job: Job, folder: Path, plotlyjs: str) -> _Worker:
+    payload = base64.b64encode(pickle.dumps({"job": job, "folder": str(folder),
+                                             "plotlyjs": plotlyjs, "parent": os.getpid()}))
+    log = folder / f".{job.name}.log"
+    env = {**os.environ, _MARK: _mark(folder, job.name)}  # inherited by kernel and its children
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-c", _WORKER, payload.decode("ascii")],
+                                stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=True)  # own group, away from Ctrl-C
+    return _Worker(job, proc, time.monotonic(), log)
+
+
+# --------------------------------------------------------------------------- leftover processes
+_MARK = "WORKBENCH_BATCH_RUN"
+"""Environment variable naming the run folder and report of a worker and its descendants."""
+_REAPER = r"""
+import os, signal, sys, time
+want = ("WORKBENCH_BATCH_RUN=" + sys.argv[1]).encode()
+if sys.stdin.buffer.read() == b"done":  # EOF without 'done': the batch died
+    sys.exit(0)
+for _ in range(50):  # the same sweep as stop_run_processes, without importing the package
+    pids = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                env = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if pid.isdigit() and any(v.startswith(want) for v in env):
+            pids.append(int(pid))
+    if not pids:
+        break
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    time.sleep(0.02)
+"""
+"""The reaper: stdlib only, so it acts at once when the batch dies (see :func:`_start_reaper`)."""
+
+
+def _mark(folder: Path, name: str = "") -> str:
+    """Return the marker of report ``name`` of a run (``name=""``: every report's prefix)."""
+    return f"{folder}::{name}"
+
+
+def _marked(marker: str, *, prefix: bool) -> list[int]:
+    """Pids of processes whose environment carries ``marker`` (read from /proc; [] elsewhere)."""
+    want = f"{_MARK}={marker}".encode()
+    found = []
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return found
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                env = fh.read().split(b"\0")
+        except OSError:  # gone, or another user's
+            continue
+        if any(v.startswith(want) if prefix else v == want for v in env):
+            found.append(int(pid))
+    return [p for p in found if p != os.getpid()]
+
+
+def stop_run_processes(marker: str, *, prefix: bool = True) -> int:
+    """Kill every process left over from a run or report (by its environment marker).
+
+    Workers and kernels die with the batch by themselves; this catches what a
+    notebook started (a server, a tool it shelled out to), which would otherwise
+    keep writing into the run folder. Linux only (reads ``/proc``); returns the
+    number of processes killed.
+    """
+    killed = 0
+    for _ in range(50):  # repeat: a process may fork while we kill
+        pids = _marked(marker, prefix=prefix)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.02)
+    return killed
+
+
+def _start_reaper(folder: Path) -> subprocess.Popen | None:
+    """Start a small process that kills the run's leftovers if the batch dies (Linux)."""
+    if not os.path.isdir("/proc"):
+        return None
+    return subprocess.Popen([sys.executable, "-c", _REAPER, _mark(folder)],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _stop_reaper(reaper: subprocess.Popen | None) -> None:
+    """Tell the reaper the batch ended normally (its leftovers are already stopped)."""
+    if reaper is None:
+        return
+    try:
+        reaper.communicate(b"done", timeout=10)
+    except (subprocess.TimeoutExpired, OSError):
+        reaper.kill()
+        reaper.wait()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to a worker's process group (only while the worker is not reaped)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _enforce_timeout(w: _Worker) -> None:
+    """Stop a worker past its timeout: SIGTERM first (it saves), SIGKILL after the grace."""
+    now = time.monotonic()
+    if w.stopped is None and now - w.started > w.job.timeout:
+        w.stopped = now
+        _signal_group(w.proc, signal.SIGTERM)
+    elif w.stopped is not None and now - w.stopped > KILL_GRACE:
+        _signal_group(w.proc, signal.SIGKILL)
+
+
+def _death(w: _Worker) -> str:
+    """Say in words why a worker ended without an outcome."""
+    rc = w.proc.returncode
+    if w.stopped is not None:
+        why = (f"report {w.job.name} ran longer than its timeout of {w.job.timeout:g} s and "
+               f"was killed after {KILL_GRACE:g} s more.")
+    elif rc is not None and rc < 0:
+        name = signal.Signals(-rc).name
+        why = (f"the worker process of report {w.job.name} was killed by {name}"
+               + (" (out of memory, or killed by hand)." if name == "SIGKILL" else "."))
+    else:
+        why = f"the worker process of report {w.job.name} exited with code {rc}."
+    try:
+        tail = w.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+    except OSError:
+        tail = []
+    return why + ("\n" + "\n".join(tail) if tail else "")
+
+
+def _collect(w: _Worker, folder: Path, plotlyjs: str) -> Outcome:
+    """Return a finished worker's outcome: its own report, or its failure in words."""
+    job = w.job
+    seconds = time.monotonic() - w.started
+    path = _outcome_path(folder, job.name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        outcome = Outcome(job.name, job.title, job.notebook, job.parameters, data["status"],
+                          seconds, data["html"], data["error"], data["compute_seconds"],
+                          data["render_seconds"])
+    except (OSError, ValueError, KeyError):  # the worker died before it could say
+        partial = _partial_path(folder, job.name)
+        if partial.exists() and partial.stat().st_size:
+            os.replace(partial, folder / f"{job.name}.failed.ipynb")
+        outcome = Outcome(job.name, job.title, job.notebook, job.parameters, "failed",
+                          seconds, _render_failed(folder, job, plotlyjs), _death(w))
+    for tmp in (path, w.log, _partial_path(folder, job.name)):
+        tmp.unlink(missing_ok=True)
+    return outcome
+
+
+def _run_workers(jobs: list[Job], folder: Path, plotlyjs: str, workers: int,
+                 bar) -> list[Outcome]:
+    """Run every job in worker processes, ``workers`` at a time, enforcing timeouts."""
+    pending = list(jobs)
+    running: list[_Worker] = []
+    outcomes: list[Outcome] = []
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                running.append(_start_worker(pending.pop(0), folder, plotlyjs))
+            for w in list(running):
+                if w.proc.poll() is None:
+                    _enforce_timeout(w)
+                    continue
+                running.remove(w)
+                stop_run_processes(_mark(folder, w.job.name), prefix=False)
+                outcomes.append(_collect(w, folder, plotlyjs))
+                _tick(bar, outcomes[-1])
+            time.sleep(0.05)
+    except BaseException:  # Ctrl-C (or any error here): no worker outlives the batch
+        for w in running:
+            _signal_group(w.proc, signal.SIGKILL)
+        for w in running:
+            w.proc.wait()
+        stop_run_processes(_mark(folder))
+        raise
+    return outcomes
+
+
+# --------------------------------------------------------------------------- run folders
+def _lock(folder: Path):
+    """Hold an exclusive lock on ``folder/.lock`` while the run is alive (None without fcntl)."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: abandoned runs are then left alone
+        return None
+    fh = open(folder / ".lock", "a+")  # noqa: SIM115 (held open for the run's lifetime)
+    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
+
+
+def _abandoned(folder: Path) -> bool:
+    """Tell whether a run folder was left by a batch that died (its lock is free)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    lock = folder / ".lock"
+    if not lock.exists():
+        return not (folder / "run.json").exists()
+    with open(lock, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a live run holds it
+        return True
+
+
+def clean_abandoned_runs(output: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files of runs whose batch process died; return the folders.
+
+    A run folder is abandoned when no live batch holds its lock. Only its hidden
+    temporary files (partial copies, outcomes, logs, the lock) are removed; the
+    reports it finished, and every other run, are left as they are.
+    """
+    output = Path(output)
+    cleaned = []
+    if not output.is_dir():
+        return cleaned
+    for folder in sorted(output.iterdir()):
+        if folder.is_symlink() or not folder.is_dir() or not _RUN_FOLDER.fullmatch(folder.name):
+            continue
+        if not _abandoned(folder):
+            continue
+        stop_run_processes(_mark(folder))  # in case its reaper was killed too
+        for tmp in folder.iterdir():
+            if tmp.name.startswith(".") and tmp.is_file():
+                tmp.unlink(missing_ok=True)
+        cleaned.append(folder)
+    for tmp in output.glob(".latest.*"):  # a 'latest' switch cut short
+        pid = tmp.name.rsplit(".", 1)[-1]
+        if not pid.isdigit() or not _pid_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+    return cleaned
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def cell_seconds(executed: Path) -> float:
@@ -356,6 +810,8 @@ class BatchResult:
     folder: Path
     index: Path
     outcomes: list[Outcome]
+    latest: bool = True
+    """Whether ``latest`` now points at this run (not when every report failed)."""
 
     @property
     def ok(self) -> bool:
@@ -371,38 +827,63 @@ def _progress(total: int):
     return tqdm(total=total, unit="report", desc="reports")
 
 
-def run_batch(cfg: BatchConfig, *, parallel: int | None = None,
-              progress: bool = True) -> BatchResult:
-    """Run every job of ``cfg`` and write the index; see the module docstring."""
+def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool = True,
+              timeout: float | None = None) -> BatchResult:
+    """Run every job of ``cfg`` and write the index; see the module docstring.
+
+    Parameters
+    ----------
+    cfg
+        The validated config (:func:`load_config`).
+    parallel
+        Worker processes (default: the config's ``parallel``).
+    progress
+        Show a progress bar (tqdm) or print one line per report.
+    timeout
+        Seconds per report for every report (default: the config's timeouts).
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C, after the workers were killed; ``latest`` does not move.
+    """
+    jobs = cfg.jobs
+    if timeout is not None:
+        t = _check_timeout(timeout, "--timeout")
+        jobs = [Job(j.name, j.notebook, j.title, j.parameters, t) for j in jobs]
+    workers = check_count(parallel or cfg.parallel, "--parallel", minimum=1)
+    clean_abandoned_runs(cfg.output)
     rid = run_id()
     folder = cfg.output / rid
     n = 1
-    while folder.exists():  # two runs in the same second
-        n += 1
-        folder = cfg.output / f"{rid}-{n}"
-    folder.mkdir(parents=True)
-    if cfg.plotlyjs == "shared":
-        write_plotly_js(folder)
-    workers = parallel or cfg.parallel
-    bar = _progress(len(cfg.jobs)) if progress else None
-    outcomes: list[Outcome] = []
-    if workers == 1 or len(cfg.jobs) == 1:
-        for job in cfg.jobs:
-            outcomes.append(run_job(job, str(folder), cfg.plotlyjs))
-            _tick(bar, outcomes[-1])
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_job, job, str(folder), cfg.plotlyjs) for job in cfg.jobs]
-            for fut in as_completed(futures):
-                outcomes.append(fut.result())
-                _tick(bar, outcomes[-1])
-    if bar is not None:
-        bar.close()
-    order = {j.name: i for i, j in enumerate(cfg.jobs)}
-    outcomes.sort(key=lambda o: order[o.name])
-    index = write_index(folder, cfg, outcomes)
-    _point_latest(cfg.output, folder)
-    return BatchResult(folder, index, outcomes)
+    while True:  # two runs in the same second
+        try:
+            folder.mkdir(parents=True)
+            break
+        except FileExistsError:
+            n += 1
+            folder = cfg.output / f"{rid}-{n}"
+    lock = _lock(folder)
+    reaper = _start_reaper(folder)
+    try:
+        if cfg.plotlyjs == "shared":
+            write_plotly_js(folder)
+        bar = _progress(len(jobs)) if progress else None
+        outcomes = _run_workers(jobs, folder, cfg.plotlyjs, min(workers, len(jobs)), bar)
+        if bar is not None:
+            bar.close()
+        order = {j.name: i for i, j in enumerate(jobs)}
+        outcomes.sort(key=lambda o: order[o.name])
+        index = write_index(folder, cfg, outcomes)
+        moved = any(o.status == "ok" for o in outcomes)
+        if moved:  # a run where everything failed never replaces the last good one
+            _point_latest(cfg.output, folder)
+    finally:
+        _stop_reaper(reaper)
+        if lock is not None:
+            (folder / ".lock").unlink(missing_ok=True)
+            lock.close()
+    return BatchResult(folder, index, outcomes, moved)
 
 
 def _tick(bar, outcome: Outcome) -> None:
@@ -469,5 +950,5 @@ def dry_run(cfg: BatchConfig) -> str:
              f"(plotly.js {cfg.plotlyjs}, {cfg.parallel} worker(s))"]
     for j in cfg.jobs:
         params = ", ".join(f"{k}={v!r}" for k, v in j.parameters.items()) or "defaults"
-        lines.append(f"  {j.name}: {j.notebook} [{params}]")
+        lines.append(f"  {j.name}: {j.notebook} [{params}] (timeout {j.timeout:g} s)")
     return "\n".join(lines)

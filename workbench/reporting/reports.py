@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.exceptions import ConfigError, WorkbenchError
+from workbench.exceptions import (
+    ConfigError,
+    KernelDiedError,
+    ReportTimeoutError,
+    WorkbenchError,
+)
 from workbench.paths import project_path
 from workbench.text import escape_html as escape
 
@@ -36,6 +43,7 @@ __all__ = [
     "offline_figures",
     "render_html",
     "run_id",
+    "stop_with_parent",
     "write_plotly_js",
 ]
 
@@ -95,13 +103,145 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, object]) -> 
             fix=f"use one of: {', '.join(sorted(declared))}.")
 
 
+def stop_with_parent(parent: int | None = None) -> bool:
+    """Make this process get SIGKILL when its parent dies; return whether that is armed.
+
+    Uses ``prctl(PR_SET_PDEATHSIG)`` on Linux (through ctypes). If ``parent`` is
+    given and is no longer this process's parent (it died before the call), the
+    process exits at once. Returns False on other systems, where callers poll the
+    parent pid instead.
+    """
+    prctl = _prctl()
+    if prctl is None:
+        return False
+    prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    return True
+
+
+_PR_SET_PDEATHSIG = 1
+_PRCTL: list = []
+
+
+def _prctl():
+    """Return the C library's ``prctl`` (resolved once, before any fork), or None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if not _PRCTL:
+        import ctypes
+
+        _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl)
+    return _PRCTL[0]
+
+
+_KERNELS: list = []
+"""Kernel processes this process launched (so a stopped report can stop its kernel too)."""
+
+
+def _kernel_manager_class():
+    """Return a kernel manager class whose kernels die with this process and can be stopped as a group."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    parent = os.getpid()
+    _prctl()  # resolve before the fork: the child only makes the call
+
+    def bind() -> None:  # runs in the kernel process between fork and exec
+        stop_with_parent(parent)
+
+    class BoundKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if _prctl() is not None:
+                kw.setdefault("preexec_fn", bind)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            _KERNELS.append(self.provisioner.process)
+
+    return BoundKernelManager
+
+
+def _stop_kernels() -> None:
+    """Kill the kernels this process launched, with their process groups (their subprocesses)."""
+    while _KERNELS:
+        proc = _KERNELS.pop()
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # a kernel leads its own session
+            except (ProcessLookupError, PermissionError, AttributeError):
+                proc.kill()
+            proc.wait()
+
+
+def _stopped_in(path: Path) -> str:
+    """Describe the cell a partial executed copy was running (``" in cell 3"``), if known."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    started = [(i, c) for i, c in enumerate(nb.get("cells", []))
+               if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return ""
+    i, cell = started[-1]  # the last cell that started is the one it stopped in
+    return f" in cell {cell.get('execution_count') or i + 1}"
+
+
+def _keep_partial(tmp: str, output: Path) -> Path | None:
+    """Move a partial executed copy (if papermill wrote one) to ``<stem>.failed.ipynb``."""
+    if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
+        return None
+    failed = output.with_name(output.stem + ".failed.ipynb")
+    _public(tmp)
+    os.replace(tmp, failed)
+    return failed
+
+
+def _failure(exc: BaseException, notebook: Path, failed: Path | None) -> BaseException:
+    """Return the error to raise for an execution that ended in ``exc`` (says where)."""
+    where = _stopped_in(failed) if failed else ""
+    copy = (f"the partial executed copy is {failed.name}." if failed
+            else "no cell had run yet.")
+    if isinstance(exc, ReportTimeoutError):
+        return ReportTimeoutError(f"{exc} It was stopped{where}; {copy}",
+                                  source=str(failed or notebook), fix=exc.fix)
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(exc, DeadKernelError) or "died" in str(exc).lower():
+        return KernelDiedError(
+            f"the kernel of notebook {notebook.name} died{where} (killed for lack of memory, "
+            f"or the code exited the process); {copy}", source=str(failed or notebook),
+            fix="open the partial executed copy; reduce memory use, or remove the exit call.")
+    return exc
+
+
 def execute_notebook(notebook: str | Path, output: str | Path,
                      parameters: Mapping[str, object] | None = None, *,
-                     kernel_name: str | None = None) -> Path:
+                     kernel_name: str | None = None, partial: str | Path | None = None) -> Path:
     """Execute ``notebook`` with papermill into ``output`` (written atomically).
 
     The kernel runs in the project root, so notebooks find data the same way
-    whichever tool runs them.
+    whichever tool runs them. It dies with this process (Linux). When execution
+    stops early (a cell raised, the kernel died, the run was stopped), the partial
+    executed copy is kept as ``<stem>.failed.ipynb`` and the kernel is killed.
+
+    Parameters
+    ----------
+    notebook, output
+        The notebook to run and the executed copy to write.
+    parameters
+        Values for the notebook's ``parameters`` cell (names checked).
+    kernel_name
+        Kernel to use (default: the notebook's).
+    partial
+        Where papermill writes the copy while it runs (default: a temporary file
+        beside ``output``); a caller that may have to kill this process passes a
+        known path to recover the partial copy.
+
+    Raises
+    ------
+    WorkbenchError
+        A cell raised (message names the cell and the error).
+    KernelDiedError
+        The kernel died.
     """
     import papermill as pm
 
@@ -110,23 +250,32 @@ def execute_notebook(notebook: str | Path, output: str | Path,
     parameters = dict(parameters or {})
     check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
-    os.close(fd)
+    if partial is None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb",
+                                   dir=output.parent)
+        os.close(fd)
+    else:
+        tmp = str(partial)
     try:
         pm.execute_notebook(str(notebook), tmp, parameters=parameters,
                             cwd=str(project_path()), kernel_name=kernel_name,
-                            progress_bar=False)
+                            progress_bar=False, kernel_manager_class=_kernel_manager_class())
         _public(tmp)
         os.replace(tmp, output)
     except pm.PapermillExecutionError as exc:
-        failed = output.with_name(output.stem + ".failed.ipynb")
-        _public(tmp)
-        os.replace(tmp, failed)
+        failed = _keep_partial(tmp, output)
         raise WorkbenchError(
             f"notebook {notebook.name} failed in cell {exc.exec_count}: {exc.ename}: "
             f"{exc.evalue}", source=str(failed),
             fix="open the executed copy to see the error in place.") from exc
+    except BaseException as exc:  # stopped, kernel died, interrupted: keep what ran
+        _stop_kernels()
+        error = _failure(exc, notebook, _keep_partial(tmp, output))
+        if error is exc:
+            raise
+        raise error from exc
     finally:
+        _KERNELS.clear()
         Path(tmp).unlink(missing_ok=True)
     return output
 
