@@ -21,6 +21,7 @@ from workbench.io.parsing import (
     decimal_evidence,
     infer_number_context,
     parse_number,
+    parse_string,
 )
 
 INT64_MAX = 9_223_372_036_854_775_807
@@ -207,3 +208,13 @@ def test_a_number_is_read_right_or_flagged_never_silently_wrong(values, decimal,
 def test_any_int64_reads_back_exactly(n):
     p = parse_number(S(str(n), f"{n:,}"), integer=True)
     assert p.values.tolist() == [n, n] and not p.invalid.any()
+
+
+# --------------------------------------------------------------------------- identifiers
+def test_float_identifiers_beyond_exact_range_are_unusable_not_garbled():
+    p = parse_string(pd.Series([1e20, 2.0 ** 53, 123.0, np.inf, np.nan]))
+    assert p.invalid.tolist() == [True, True, False, True, False]
+    assert p.values.iloc[2] == "123" and p.values.iloc[[0, 1, 3]].isna().all()
+    assert "exact identifier" in p.detail[0] and "infinite" in p.detail[3]
+    big = parse_string(pd.Series([2 ** 70, 5], dtype=object))  # exact ints stay exact text
+    assert big.values.tolist() == [str(2 ** 70), "5"] and not big.invalid.any()

@@ -510,3 +510,15 @@ def test_typed_sources_with_infinite_or_oversized_numbers_quarantine_the_row(tmp
     assert res.quarantine["source_row"].tolist() == [1, 2]
     assert set(res.quarantine["reason"]) == {"unusable_required"}
     assert res.orders["qty_ordered"].tolist() == [3.0]
+
+
+def test_float_order_ids_too_large_to_be_exact_are_quarantined(tmp_path):
+    f = tmp_path / "o.parquet"
+    pd.DataFrame({"order_id": [1e20, 1001.0], "customer_id": ["C1", "C1"],
+                  "item_id": ["A", "A"], "order_date": pd.to_datetime(["2024-03-01"] * 2),
+                  "qty_ordered": [1.0, 2.0]}).to_parquet(f)
+    res = wb.load_orders(f)
+    _balanced(res)
+    assert res.quarantine["reason"].tolist() == ["unusable_required"]
+    assert "exact identifier" in res.quarantine["detail"].iloc[0]
+    assert res.orders["order_id"].tolist() == ["1001"]  # never "-9223372036854775808"

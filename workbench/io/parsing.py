@@ -144,17 +144,27 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
     """Parse identifiers and free text: stripped; NA markers become missing.
 
     Integral floats coming from spreadsheets (``123.0``) are written ``123`` so
-    identifiers match across sources.
+    identifiers match across sources. A float beyond 2**53 (where a float no
+    longer holds every whole number, so the identifier may already be rounded),
+    an infinity and a NaN-like value are unusable, never turned into text.
     """
+    invalid = np.zeros(len(raw), dtype=bool)
+    why: str | np.ndarray = ""
     if pd.api.types.is_float_dtype(raw.dtype):
-        obj = raw.astype(object)
-        integral = raw.notna() & (raw % 1 == 0)
-        obj = obj.where(~integral, raw.where(integral, 0).astype("int64").astype(str))
-        raw = obj
+        v = raw.to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            invalid = np.isinf(v) | (np.abs(v) >= 2.0 ** 53)
+            why = np.where(np.isinf(v), "an infinite number is not an identifier",
+                           "a number too large to be an exact identifier (floats keep 15-16 "
+                           "digits); store identifiers as text")
+            integral = np.isfinite(v) & ~invalid & (v % 1 == 0)
+        obj = raw.astype(object).mask(invalid, None)
+        raw = obj.where(~integral, pd.Series(np.where(integral, v, 0).astype(np.int64),
+                                             index=raw.index).astype(str))
     text = _as_text(raw)
-    missing = na_mask(text, extra_na)
-    values = text.where(~missing)
-    return _finish(raw, values, missing, np.zeros(len(raw), dtype=bool), "")
+    missing = na_mask(text, extra_na) & ~invalid
+    values = text.where(~missing & ~invalid)
+    return _finish(raw, values, missing, invalid, why)
 
 
 # --------------------------------------------------------------------------- numbers
