@@ -8,6 +8,7 @@ offending value, where it was found and how to fix it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 __all__ = [
@@ -35,7 +36,35 @@ __all__ = [
     "WorkbenchError",
     "ReportTimeoutError",
     "KernelDiedError",
+    "redact_secrets",
+    "ReadOnlyQueryError",
+    "CorruptDatabaseError",
+    "RecordCountMismatchError",
+    "FileContentError",
+    "DataSheetError",
 ]
+
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*:/+[^:/@\s'\"]*):[^\s'\"]*@",
+                           re.IGNORECASE)
+_KEY_PASSWORD = re.compile(r"(?P<head>\b(?:password|passwd|pwd)\s*=\s*)[^\s&;'\",)]+",
+                           re.IGNORECASE)
+
+
+def redact_secrets(text: str) -> str:
+    """Replace the passwords in database URLs and ``password=`` settings by ``***``.
+
+    Every :class:`WorkbenchError` message passes through it, so no error shows a
+    password, wherever the URL appears in it.
+
+    Examples
+    --------
+    >>> redact_secrets("cannot open postgresql+psycopg://ana:s3cret@db:5432/erp")
+    'cannot open postgresql+psycopg://ana:***@db:5432/erp'
+    >>> redact_secrets("host=db user=ana password=s3cret")
+    'host=db user=ana password=***'
+    """
+    text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
+    return _KEY_PASSWORD.sub(r"\g<head>***", text)
 
 
 class WorkbenchError(Exception):
@@ -52,14 +81,14 @@ class WorkbenchError(Exception):
     """
 
     def __init__(self, message: str, *, source: str | None = None, fix: str | None = None):
-        self.source = source
+        self.source = redact_secrets(source) if isinstance(source, str) else source
         self.fix = fix
         parts = [message]
         if source:
-            parts.append(f"Source: {source}.")
+            parts.append(f"Source: {self.source}.")
         if fix:
             parts.append(f"Fix: {fix}")
-        super().__init__(" ".join(parts))
+        super().__init__(redact_secrets(" ".join(parts)))
 
 
 class SourceError(WorkbenchError):
@@ -264,9 +293,66 @@ class InputShapeError(InvalidParameterError):
     """Arrays of an input object do not have the shape they must have (items x periods)."""
 
 
+class ReadOnlyQueryError(ConfigError):
+    """An SQL source's ``query=`` is not one read-only statement (DDL, DML, several statements)."""
+
+
+class CorruptDatabaseError(SourceError):
+    """A database file exists but is not a readable database (damaged, or another kind of file)."""
+
+
 class ReportTimeoutError(WorkbenchError):
     """A report notebook ran longer than its ``timeout`` and was stopped."""
 
 
 class KernelDiedError(WorkbenchError):
     """The kernel running a report notebook died (killed for lack of memory, or exited)."""
+
+
+class RecordCountMismatchError(SourceError):
+    """A reader's record count differs from the independent count of Python's ``csv`` module.
+
+    Attributes
+    ----------
+    rows_in, expected
+        Records the reader accounted for, and records ``csv`` finds in the same text.
+    """
+
+    def __init__(self, rows_in: int, expected: int, *, source: str, what: str = "records"):
+        self.rows_in = rows_in
+        self.expected = expected
+        super().__init__(
+            f"the reader found {rows_in} {what} but Python's csv module finds {expected} in "
+            f"the same text: a record would be lost or invented.",
+            source=source,
+            fix="report this as a bug with the file; meanwhile pass delimiter='...' or "
+                "re-export the file with every text field quoted.")
+
+
+class FileContentError(SourceError):
+    """A file's content is not what its name says (an Excel workbook named ``.csv``, ...).
+
+    Attributes
+    ----------
+    actual
+        What the content is (e.g. ``"legacy Excel .xls workbook"``).
+    """
+
+    def __init__(self, message: str, *, actual: str, source: str, fix: str | None = None):
+        self.actual = actual
+        super().__init__(message, source=source, fix=fix)
+
+
+class DataSheetError(SourceError):
+    """The workbook sheet asked for is empty or holds no header row; names the sheets found.
+
+    Attributes
+    ----------
+    sheets
+        Sheet names of the workbook, in order.
+    """
+
+    def __init__(self, message: str, *, sheets: Sequence[str], source: str,
+                 fix: str | None = None):
+        self.sheets = list(sheets)
+        super().__init__(message, source=source, fix=fix)
