@@ -214,3 +214,28 @@ def test_an_unclosed_quote_costs_exactly_its_own_record(tmp_path, records, data)
     assert raw.rejected["source_row"].tolist() == [bad + 2]
     assert raw.rejected["reason"].iloc[0] in {"unterminated_quote", "malformed_quote"}
     assert raw.rows_in == len(records)
+
+
+def test_title_line_with_an_open_quote_does_not_swallow_the_header(tmp_path):
+    text = '"Sales export, printed 2024-04-01\n' + HEADER + "\n" + "\n".join(ROWS) + "\n"
+    res = load_orders(_write(tmp_path, text))
+    assert res.summary.sources[0]["header_row"] == 2
+    assert res.orders["order_id"].tolist() == ["SO-1", "SO-1", "SO-2"]
+    assert res.orders["source_row"].tolist() == [3, 4, 5]
+
+
+@pytest.mark.parametrize("broken_at", [None, 20_000])
+def test_large_files_are_counted_while_arrow_reads(tmp_path, broken_at):
+    rows = [f"SO-{i},1,C{i % 50},ITEM,2024-03-01,2024-03-15,{i % 9 + 1}" for i in range(40_000)]
+    if broken_at is not None:
+        rows[broken_at] = rows[broken_at].replace("C", '"C', 1)
+    text = HEADER + "\r\n" + "\r\n".join(rows) + "\r\n"
+    assert len(text) > 1_000_000  # the parallel path
+    res = load_orders(_write(tmp_path, text))
+    assert res.summary.rows_in == 40_000 == res.summary.records_counted
+    if broken_at is None:
+        assert res.summary.rows_loaded == 40_000
+    else:
+        assert res.quarantine["source_row"].tolist() == [broken_at + 2]
+        assert res.quarantine["reason"].tolist() == ["unterminated_quote"]
+        assert res.summary.rows_loaded == 39_999

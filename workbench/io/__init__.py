@@ -42,6 +42,7 @@ from workbench.io.csv_records import (
     count_records,
     iter_records,
     record_offset,
+    scan_offset,
     scan_records,
 )
 from workbench.io.dataset import (
@@ -230,6 +231,7 @@ __all__ = [
     "read_raw",
     "read_sql_raw",
     "record_offset",
+    "scan_offset",
     "scan_records",
     "sheet_names",
     "sniff_bytes",

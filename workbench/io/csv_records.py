@@ -50,6 +50,7 @@ __all__ = [
     "count_records",
     "iter_records",
     "record_offset",
+    "scan_offset",
     "scan_records",
 ]
 
@@ -142,6 +143,28 @@ def record_offset(text: str, delimiter: str, n_records: int) -> int:
         if next(reader, None) is None:
             return len(text)
     return sum(lengths[:reader.line_num])
+
+
+def scan_offset(text: str, delimiter: str, scan: RecordScan, n_records: int) -> int:
+    r"""Character offset where record ``n_records`` starts in a scanned text (broken ones count).
+
+    Examples
+    --------
+    >>> text = '"Title\nid,qty\nA,1\n'
+    >>> text[scan_offset(text, ",", scan_records(text, ","), 1):]
+    'id,qty\nA,1\n'
+    """
+    seen = 0
+    for k, (start, end) in enumerate(scan.segments):
+        inside = count_records(text[start:end], delimiter)
+        if n_records < seen + inside:
+            return start + record_offset(text[start:end], delimiter, n_records - seen)
+        seen += inside
+        if k < len(scan.broken):
+            if n_records == seen:
+                return end
+            seen += 1
+    return len(text)
 
 
 def _line_span(text: str, line: int) -> tuple[int, int]:

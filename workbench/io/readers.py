@@ -23,6 +23,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from workbench.io.csv_records import (
     RecordScan,
     check_record_count,
     iter_records,
-    record_offset,
+    scan_offset,
     scan_records,
 )
 from workbench.io.encoding import EncodingChoice, detect_text_encoding
@@ -229,22 +230,24 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
                           fix="check the export; an order history needs at least a header row.")
     text, choice = _decode(data, path, encoding)
     delim = delimiter or sniff_delimiter(text)
-    head_records = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delim))
+    head_scan = scan_records(text[:65536], delim)  # a title line with an open quote is set apart
+    head_records = [[head_scan.broken[k].text] if rec is None else rec for k, rec in
+                    zip(_broken_index(head_scan), iter_records(text[:65536], delim, head_scan),
+                        strict=True)]
     if len(text) > 65536 and head_records:
         head_records = head_records[:-1]  # the last one may be cut
     hdr_idx = find_header_row(head_records[:20], known_headers or set())
     header = unique_headers(head_records[hdr_idx]) if head_records else []
-    body_start = record_offset(text, delim, hdr_idx + 1)
+    body_start = scan_offset(text, delim, head_scan, hdr_idx + 1)
     body = text[body_start:]
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
     first_line = _line_count(text[:body_start]) + 1  # physical line of the body's first line
-    scan = scan_records(body, delim, width=len(header))
+    frame, scan = _read_and_count(body, delim, header)
     meta = {"format": "csv", "encoding": choice.encoding,
             "encoding_confidence": choice.confidence, "encoding_method": choice.method,
             "encoding_alternatives": list(choice.alternatives),
             "encoding_summary": choice.describe(), "delimiter": delim,
             "header_row": hdr_idx + 1, "records_counted": scan.count}
-    frame = None if scan.broken else _read_clean_body(body.encode("utf-8"), delim, header)
     if frame is not None and len(frame) != scan.count:
         meta["note"] = (f"Arrow's CSV reader found {len(frame)} records where Python's csv "
                         f"finds {scan.count}: read with the exact parser")
@@ -299,6 +302,38 @@ def _encoding_issues(raw: RawTable, choice: EncodingChoice) -> pd.DataFrame:
 def _reread(value: str, encoding: str, other: str) -> str:
     """How ``value`` (decoded with ``encoding``) reads when its bytes are decoded with ``other``."""
     return value.encode(encoding, errors="replace").decode(other, errors="replace")
+
+
+def _read_and_count(body: str, delim: str, header: list[str]
+                    ) -> tuple[pd.DataFrame | None, RecordScan]:
+    """Read the body with Arrow while Python's csv counts its records, in parallel.
+
+    Arrow's reader releases the GIL, so the independent count costs little
+    wall time. The Arrow frame is dropped (``None``) when the count finds a
+    broken quote: such a body is read record by record.
+    """
+    if len(body) < 1_000_000:
+        scan = scan_records(body, delim, width=len(header))
+        frame = None if scan.broken else _read_clean_body(body.encode("utf-8"), delim, header)
+        return frame, scan
+    import pyarrow as pa
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_read_clean_body, body.encode("utf-8"), delim, header)
+        scan = scan_records(body, delim, width=len(header))
+        try:
+            frame = future.result()
+        except pa.ArrowException:  # the exact parser reads what Arrow cannot
+            frame = None
+    return (None if scan.broken else frame), scan
+
+
+def _broken_index(scan: RecordScan) -> list[int]:
+    """Index into ``scan.broken`` per record (-1 for clean records), in record order."""
+    index = [-1] * scan.count
+    for k, b in enumerate(scan.broken):
+        index[b.record] = k
+    return index
 
 
 def _line_count(text: str) -> int:
