@@ -175,3 +175,12 @@ def test_missing_columns_on_a_workbook_name_its_sheets(tmp_path):
     f = _workbook(tmp_path / "book.xlsx", {"Notes": [["a", "b"], [1, 2]], "Other": [["x", "y"]]})
     with pytest.raises(MissingColumnsError, match="sheets 'Notes', 'Other'"):
         load_orders(f)
+
+
+@pytest.mark.parametrize("name", ["empty.xlsx", "empty.parquet", "empty.csv"])
+def test_an_empty_file_is_named_empty_whatever_its_type(tmp_path, name):
+    from workbench.exceptions import SourceError
+
+    (tmp_path / name).write_bytes(b"")
+    with pytest.raises(SourceError, match="empty"):
+        read_raw(tmp_path / name)

@@ -104,7 +104,10 @@ def _read_file(path: Path, **options) -> RawTable:
     """Pick the reader by the file's content; a name that disagrees is noted or named."""
     suffix = path.suffix.lower()
     named = _named_kind(suffix)
-    actual = sniff_file(path) if path.stat().st_size else (named or "text")
+    if not path.stat().st_size:
+        raise SourceError("the file is empty (0 bytes): it has no header and no rows",
+                          source=str(path), fix="check the export and load the file it wrote.")
+    actual = sniff_file(path)
     if actual in _FIXES:
         what = CONTENT_NAMES[actual]
         message = ("legacy .xls workbooks are not supported" if named == actual == "xls"
