@@ -218,3 +218,18 @@ def test_float_identifiers_beyond_exact_range_are_unusable_not_garbled():
     assert "exact identifier" in p.detail[0] and "infinite" in p.detail[3]
     big = parse_string(pd.Series([2 ** 70, 5], dtype=object))  # exact ints stay exact text
     assert big.values.tolist() == [str(2 ** 70), "5"] and not big.invalid.any()
+
+
+# --------------------------------------------------------------------------- typed numbers
+def test_python_number_objects_have_a_decimal_point_whatever_the_file_says():
+    from decimal import Decimal
+
+    ctx = NumberContext(",", "a European text column", settled=True)
+    dec = parse_number(pd.Series([Decimal("1.200"), None, Decimal("Infinity")], dtype=object),
+                       context=ctx)
+    assert dec.values.iloc[0] == 1.2 and pd.isna(dec.issue[0]) and "number_convention" \
+        not in dec.info
+    assert dec.invalid.tolist() == [False, False, True]
+    assert parse_number(pd.Series([1.234, 2], dtype=object), context=ctx).values.tolist() == \
+        [1.234, 2.0]
+    assert decimal_evidence(pd.Series([Decimal("2.5"), Decimal("1.5")], dtype=object)) == (0, 0)

@@ -522,3 +522,21 @@ def test_float_order_ids_too_large_to_be_exact_are_quarantined(tmp_path):
     assert res.quarantine["reason"].tolist() == ["unusable_required"]
     assert "exact identifier" in res.quarantine["detail"].iloc[0]
     assert res.orders["order_id"].tolist() == ["1001"]  # never "-9223372036854775808"
+
+
+def test_xlsx_number_cell_is_never_read_with_a_text_columns_decimal_comma(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["order_id", "customer_id", "item_id", "order_date", "qty_ordered", "unit_price"])
+    ws.append(["SO-1", "C1", "A", dt.datetime(2024, 3, 1), "2,5", 1.234])  # text; number cell
+    ws.append(["SO-2", "C1", "A", dt.datetime(2024, 3, 1), "1.200", 2])
+    f = tmp_path / "o.xlsx"
+    book.save(f)
+    res = wb.load_orders(f)
+    assert res.orders["qty_ordered"].tolist() == [2.5, 1200.0]
+    assert res.orders["unit_price"].tolist() == [1.234, 2.0]  # not 1234
+    assert res.issues.empty

@@ -175,6 +175,8 @@ _GROUPED = {".": re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$"),
             ",": re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?$")}
 """Numbers with thousands groups, per decimal mark (``1,234.5`` / ``1.234,5``)."""
 _LABEL = {".": "decimal point", ",": "decimal comma"}
+_PYTHON_NUMBERS = frozenset({"integer", "floating", "decimal", "mixed-integer-float"})
+"""``infer_dtype`` kinds of object columns holding Python numbers rather than text."""
 _INT64_MAX = "9223372036854775807"
 _DECLARE = 'Declare the convention in the mapping (numbers: decimal: "," or ".").'
 _NOT_FINITE = ("not a usable number ({v} is infinite or not-a-number); a quantity or price "
@@ -271,8 +273,9 @@ def decimal_evidence(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> 
     >>> decimal_evidence(pd.Series(["2,5", "1.234,50", "1.200", "7"]))
     (0, 2)
     """
-    if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
-        return 0, 0
+    if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype) or (
+            raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) in _PYTHON_NUMBERS):
+        return 0, 0  # typed numbers say nothing about how the file writes text
     text = _as_text(raw)
     missing = _number_missing(text, extra_na)
     codes, uniq = _factorize(text, missing)
@@ -477,6 +480,10 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
     """
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         return _typed_number(raw, integer)
+    python_numbers = raw.dtype == object and pd.api.types.infer_dtype(
+        raw, skipna=True) in _PYTHON_NUMBERS
+    if python_numbers:  # Decimal / int / float objects (SQL, DataFrames): a point, never a comma
+        decimal, context = ".", None
     text = _as_text(raw)
     missing = _number_missing(text, extra_na)
     codes, uniq_arr = _factorize(text, missing)
@@ -484,6 +491,8 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
     weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
     r = _Readings.of(uniq)
     vals, norm, issue, detail, info = _read_numbers(r, weight, decimal, context)
+    if python_numbers:
+        info = {}
     invalid = ~np.isfinite(vals)
     detail = np.where(invalid, _unusable_detail(r.text, vals), detail)
     issue[invalid] = None

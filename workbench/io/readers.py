@@ -433,6 +433,8 @@ def _excel_cell_text(v: object) -> object:
         return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, float) and re.fullmatch(r"-?[1-9]\d{0,2}\.\d{3}", repr(v)):
+        return repr(v) + "0"  # a number cell 1.234 has a decimal point: never read as 1234
     return str(v)
 
 
