@@ -102,9 +102,13 @@ def _as_text(raw: pd.Series) -> pd.Series:
     return raw.str.strip()
 
 
-def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset()) -> np.ndarray:
-    """Return True where a value is null or one of the NA markers (case-insensitive)."""
-    markers = sorted(NA_MARKERS | {m.strip().lower() for m in extra_na})
+def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset(),
+            exclude: frozenset[str] = frozenset()) -> np.ndarray:
+    """Return True where a value is null or one of the NA markers (case-insensitive).
+
+    ``exclude`` names built-in markers that do not count (``nan`` for numbers).
+    """
+    markers = sorted((NA_MARKERS - exclude) | {m.strip().lower() for m in extra_na})
     isnull = text.isna().to_numpy()
     return isnull | text.str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
 
@@ -123,7 +127,10 @@ def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarra
     """Map a per-distinct-value array back to rows (``fill`` where the row is missing)."""
     if not len(per_value):
         return np.full(len(codes), fill, dtype=object if fill is None else None)
-    return np.where(codes >= 0, per_value[np.clip(codes, 0, None)], fill)
+    if per_value.dtype == object and fill is None and not pd.notna(per_value).any():
+        return np.full(len(codes), None, dtype=object)  # the common case: nothing flagged
+    ext = np.concatenate([per_value, np.asarray([fill], dtype=per_value.dtype)])
+    return ext[codes]  # code -1 (missing) takes the fill at the end
 
 
 def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.ndarray,
@@ -258,10 +265,7 @@ class _Readings:
 
 def _number_missing(text: pd.Series, extra_na: frozenset[str]) -> np.ndarray:
     """Return the missing mask for numbers: NA markers, except a literal ``NaN`` (unusable)."""
-    missing = na_mask(text, extra_na)
-    if "nan" not in {m.strip().lower() for m in extra_na}:
-        missing &= ~text.str.lower().eq("nan").to_numpy(dtype=bool, na_value=False)
-    return missing
+    return na_mask(text, extra_na, exclude=frozenset({"nan"}))
 
 
 def decimal_evidence(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> tuple[int, int]:
