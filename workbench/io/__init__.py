@@ -140,7 +140,10 @@ from workbench.io.sources import (
     read_raw,
 )
 from workbench.io.sql_source import (
+    check_read_only_query,
+    corrupt_database_error,
     read_sql_raw,
+    sqlite_file,
 )
 from workbench.io.workbook import (
     cell_position,
@@ -199,7 +202,9 @@ __all__ = [
     "TRUE_WORDS",
     "Table",
     "cell_position",
+    "check_read_only_query",
     "check_record_count",
+    "corrupt_database_error",
     "count_records",
     "data_model_markdown",
     "decimal_evidence",
@@ -237,6 +242,7 @@ __all__ = [
     "sniff_bytes",
     "sniff_delimiter",
     "sniff_file",
+    "sqlite_file",
     "unique_headers",
     "utf16_without_bom",
     "write_samples",

@@ -107,6 +107,8 @@ def _read_file(path: Path, **options) -> RawTable:
     if not path.stat().st_size:
         raise SourceError("the file is empty (0 bytes): it has no header and no rows",
                           source=str(path), fix="check the export and load the file it wrote.")
+    if named == "sqlite":  # a database file that is not one is a corrupt database, named so
+        return _read_kind(path, "sqlite", suffix, **options)
     actual = sniff_file(path)
     if actual in _FIXES:
         what = CONTENT_NAMES[actual]
