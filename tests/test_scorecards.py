@@ -109,6 +109,13 @@ def test_styled_formats_by_unit():
     assert "61.7%" in html and "12.3" in html and "1,234" in html
 
 
+def test_styled_shows_text_from_the_data_as_text():
+    t = pd.DataFrame({"kpi": ["<script>alert(1)</script>"], "numerator": [1.0],
+                      "denominator": [2.0], "value": [0.5], "unit": ["fraction"]})
+    html = styled(t).to_html()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
 def test_open_lines_states():
     from workbench.kpis.scorecards import open_lines
 

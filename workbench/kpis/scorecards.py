@@ -289,7 +289,7 @@ def styled(table: pd.DataFrame):
         for v, u in zip(table["value"], table.get("unit", [""] * len(table)), strict=True)]
     out = table.assign(value=value_text)
     fmt = {c: "{:,.0f}" for c in ("numerator", "denominator") if c in out}
-    return out.style.format(fmt, na_rep="").hide(axis="index")
+    return out.style.format(fmt, na_rep="", escape="html").hide(axis="index")
 
 
 def open_lines(orders: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
