@@ -11,6 +11,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workbench.exceptions import (
     ConfigError,
@@ -549,3 +551,112 @@ def test_run_early_warning_on_the_sample_and_item_filter():
     assert select_items(frame, "AB-*, C-1")["item_id"].tolist() == ["AB-1", "AB-2", "C-1"]
     assert select_items(frame, "AB-2")["item_id"].tolist() == ["AB-2"]
     assert select_items(frame, " ") is frame
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15: a shortage's level does not depend on where the projection stops
+# --------------------------------------------------------------------------------------
+
+
+def _dataset(orders, supply, on_hand):
+    """Duck-typed dataset for run_early_warning (the attributes it reads)."""
+    from types import SimpleNamespace
+
+    items = sorted(on_hand)
+    inventory = pd.DataFrame({"item_id": items, "snapshot_date": MONDAY,
+                              "on_hand": [float(on_hand[i]) for i in items]})
+    return SimpleNamespace(orders=orders, supply_plan=supply, inventory=inventory,
+                           forecast=None, items=None, customers=None)
+
+
+def _frames(order_rows, supply_rows):
+    orders = pd.DataFrame(order_rows, columns=["order_id", "line_no", "customer_id", "item_id",
+                                               "requested_date", "qty_ordered"])
+    orders["requested_date"] = pd.to_datetime(orders["requested_date"])
+    orders["order_date"] = pd.Timestamp("2024-12-01")
+    supply = pd.DataFrame(supply_rows, columns=["receipt_id", "item_id", "due_date", "qty",
+                                                "firm"])
+    supply["due_date"] = pd.to_datetime(supply["due_date"])
+    return orders, supply
+
+
+@pytest.mark.parametrize("horizon", [8, 13])
+def test_shortage_seven_weeks_out_is_level_2_at_horizon_8_and_13(horizon):
+    # Item H: on hand 10; order 30 due Tue 2025-02-25 (W7, 7 periods out); firm 50 due
+    # Tue 2025-03-11 (W9 = 03-10, after the end of an 8-week horizon W0-W7).
+    # Orders-only balance 10 (W0-W6), -20 (W7, W8), +30 (W9): short from W7, outside the
+    # 2-period frozen window; gap 20, needed by 02-24, closing receipt 03-10 = 14 days
+    # later. Express (saves 7) arrives 03-03: too late; air (saves 14) arrives 02-24
+    # (not before as_of + 7 = 01-13): in time, 20 x 5 = 100; hand carry max 5 < 20.
+    # -> level 2, air freight 100, whatever the horizon (the receipt is beyond week 8).
+    from workbench.planning.alerts import run_early_warning
+
+    orders, supply = _frames([("H1", 1, "C1", "H", "2025-02-25", 30)],
+                             [("RH", "H", "2025-03-11", 50, True)])
+    ew = run_early_warning(_dataset(orders, supply, {"H": 10}), as_of=MONDAY,
+                           horizon=horizon, frozen_periods=2, expedite_options=OPTIONS)
+    row = ew.alerts.set_index("item_id").loc["H"]
+    assert row["first_short_date"] == pd.Timestamp("2025-02-24")
+    assert row["alert_level"] == 2
+    assert row["kind"] == "potential_shortage"
+    assert row["expedite_mode"] == "air freight"
+    assert row["expedite_cost"] == pytest.approx(100.0)
+    assert row["gap_qty"] == pytest.approx(20.0)
+
+
+def _shortage_levels(alerts, before):
+    """(item, first short date) -> level of the customer-facing shortages starting before."""
+    a = alerts[(alerts["alert_level"] >= 2) & (alerts["first_short_date"] < before)]
+    return dict(zip(zip(a["item_id"].astype(str), a["first_short_date"], strict=True),
+                    a["alert_level"].astype(int), strict=True))
+
+
+_weeks = st.integers(min_value=0, max_value=10)
+_qty = st.integers(min_value=1, max_value=40)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(on_hand=st.lists(st.integers(0, 40), min_size=1, max_size=3),
+       order_rows=st.lists(st.tuples(st.integers(0, 2), _weeks, _qty), min_size=1,
+                           max_size=10),
+       supply_rows=st.lists(st.tuples(st.integers(0, 2), _weeks, _qty, st.booleans()),
+                            max_size=8),
+       horizons=st.tuples(st.integers(2, 11), st.integers(2, 11)),
+       frozen=st.integers(0, 2))
+def test_shortage_levels_agree_for_every_pair_of_horizons(on_hand, order_rows, supply_rows,
+                                                          horizons, frozen):
+    # Oracle: the level of a shortage is a property of the data, not of the horizon; so
+    # two runs that both contain the first short week must give it the same level.
+    from workbench.planning.alerts import run_early_warning
+
+    names = [f"I{k}" for k in range(len(on_hand))]
+    orders, supply = _frames(
+        [(f"O{k}", 1, "C1", names[i % len(names)], W[0] + pd.Timedelta(weeks=w, days=1), q)
+         for k, (i, w, q) in enumerate(order_rows)],
+        [(f"R{k}", names[i % len(names)], W[0] + pd.Timedelta(weeks=w, days=2), q, f)
+         for k, (i, w, q, f) in enumerate(supply_rows)] or
+        [("R0", names[0], W[0] + pd.Timedelta(weeks=30), 1, True)])
+    data = _dataset(orders, supply, dict(zip(names, on_hand, strict=True)))
+    small, big = sorted(horizons)
+    runs = [run_early_warning(data, as_of=MONDAY, horizon=h, frozen_periods=frozen,
+                              expedite_options=OPTIONS).alerts for h in (small, big)]
+    before = MONDAY + pd.Timedelta(weeks=small)
+    assert _shortage_levels(runs[0], before) == _shortage_levels(runs[1], before)
+
+
+def test_sample_levels_within_8_weeks_are_the_same_at_horizon_8_and_13():
+    from workbench.planning.alerts import run_early_warning
+
+    ds = load_dataset("samples")
+    a8, a13 = (run_early_warning(ds, horizon=h).alerts for h in (8, 13))
+    start = a13["as_of"].iloc[0].to_period("W-SUN").start_time  # Monday of period 0
+    before = start + pd.Timedelta(weeks=8)
+    in8 = a8[a8["first_short_date"] < before].set_index("alert_id")["alert_level"]
+    in13 = a13[a13["first_short_date"] < before].set_index("alert_id")["alert_level"]
+    assert len(in8) > 0
+    common = in8.index.intersection(in13.index)
+    assert in8[common].tolist() == in13[common].tolist()
+    # every shortage (levels 2-3) dated inside 8 weeks is in both runs, at the same level
+    assert _shortage_levels(a8, before) == _shortage_levels(a13, before)
+    assert _shortage_levels(a8, before)  # the sample has such shortages

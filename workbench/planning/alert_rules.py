@@ -22,7 +22,17 @@ Level 3 -- confirmed supply break (``confirmed_break``)
     Open order lines go short inside the frozen window (first short period <
     ``frozen_periods``), or no expedite option closes the gap in time (none
     arrives before the shortage date, the quantity exceeds every option's
-    ``max_qty``, or no receipt inside the horizon recovers the shortage).
+    ``max_qty``, or no planned receipt recovers the shortage soon enough to be
+    pulled in).
+
+The level of a shortage does not depend on where the projection stops
+(:func:`find_risks`): whether a receipt can be pulled in before the need date
+``d`` depends only on the receipts and orders up to ``d + max(lead_time_saved_days)``,
+which may lie after the last period. Those are read from the ``lookahead``
+projection (the same data projected over more periods, as
+:func:`workbench.planning.alerts.run_early_warning` builds it); "no receipt
+inside the horizon" is never taken for "no receipt at all" when a lookahead
+covers the decision window.
 
 Customer-facing shortages are measured on customer orders only (on hand plus
 cumulative receipts minus cumulative open order lines), the same quantity
@@ -44,6 +54,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
+from workbench.exceptions import ConfigError
 from workbench.planning.allocation import ALLOCATION_RULES
 from workbench.planning.expedite import cheapest_expedite
 from workbench.planning.pab import PabResult, planned_dependency
@@ -61,6 +72,7 @@ __all__ = [
     "find_risks",
     "kind_labels",
     "kind_levels",
+    "lookahead_periods",
 ]
 
 
@@ -339,9 +351,66 @@ def _dependency(result: PabResult, slip: int | None
     return first, last, short, receipt
 
 
+_MIN_PERIOD_DAYS = {"D": 1, "W": 7, "M": 28}
+
+
+def lookahead_periods(options: pd.DataFrame, freq: str) -> int:
+    """Periods to project after the horizon so that no level depends on the horizon.
+
+    An expedite option pulls a receipt forward by at most ``max(lead_time_saved_days)``
+    days, so a shortage needed by ``d`` can only be closed by receipts up to ``d +
+    max(lead_time_saved_days)``; for a shortage in the last period this reaches
+    that many days (rounded up to whole periods of the shortest length of
+    ``freq``) past the horizon, plus one period for safety.
+
+    Examples
+    --------
+    >>> opts = pd.DataFrame({"lead_time_saved_days": [0.0, 7.0, 14.0, 19.0]})
+    >>> lookahead_periods(opts, "W"), lookahead_periods(opts, "D")
+    (4, 20)
+    """
+    saved = np.asarray(options["lead_time_saved_days"], dtype=np.float64)
+    most = float(np.nanmax(saved, initial=0.0))
+    return int(np.ceil(most / _MIN_PERIOD_DAYS.get(freq, 1))) + 1
+
+
+def _check_lookahead(result: PabResult, lookahead: PabResult) -> None:
+    """Check ``lookahead`` projects the same items and periods as ``result``, only longer."""
+    a, b = result.inputs, lookahead.inputs
+    n_t = a.n_periods
+    same = (b.n_periods >= n_t and a.freq == b.freq and a.as_of == b.as_of
+            and a.item_id.equals(b.item_id)
+            and a.period_start.equals(b.period_start[:n_t]))
+    if not same:
+        raise ConfigError(
+            "the lookahead projection must cover the same items and periods as the result, "
+            "over at least as many periods",
+            key="lookahead", value=b.n_periods,
+            fix="build it with the same data, as_of and freq and a longer horizon "
+                "(run_early_warning does this).")
+
+
 def find_risks(result: PabResult, settings: AlertSettings, options: pd.DataFrame,
-               today: pd.Timestamp) -> Risks:
+               today: pd.Timestamp, lookahead: PabResult | None = None) -> Risks:
     """Apply the escalation rule (module docstring) to every item of ``result``.
+
+    Rule for an item whose open order lines go short (orders-only balance < 0)
+    first in period ``t`` with need date ``d`` (start of ``t``):
+
+    * level 3 (confirmed break) if ``t < frozen_periods``, or if no supply action
+      can arrive by ``d``: no expedite option (:func:`cheapest_expedite`) pulls
+      the receipts that end the shortage spell (largest deficit of the spell)
+      forward to ``d``, because they come too late, exceed every ``max_qty``,
+      or none is planned;
+    * level 2 (potential shortage) otherwise.
+
+    The spell, its largest deficit and the receipt period that ends it are
+    measured on ``lookahead`` when given (projection of the same data over more
+    periods), else on ``result``. With a lookahead of at least
+    :func:`lookahead_periods` periods after the horizon, the level of a shortage
+    is the same for every horizon that contains ``t`` (the decision only reads
+    receipts up to ``d + max(lead_time_saved_days)``); without one, a shortage
+    whose spell runs past the horizon end is decided on the receipts inside it.
 
     Parameters
     ----------
@@ -353,11 +422,21 @@ def find_risks(result: PabResult, settings: AlertSettings, options: pd.DataFrame
         Validated expedite options.
     today
         Planning date for expedite arrivals.
+    lookahead
+        Optional projection of the same data over a longer horizon (same items,
+        ``as_of``, ``freq`` and first periods).
 
     Returns
     -------
     Risks
-        Every item's findings; ``kind`` is its most severe one.
+        Every item's findings; ``kind`` is its most severe one. ``recovery`` and
+        ``covered_by`` refer to the periods of ``result``; ``gap`` is the largest
+        deficit of the whole spell (lookahead included).
+
+    Raises
+    ------
+    ConfigError
+        ``lookahead`` does not extend ``result``.
     """
     inp = result.inputs
     n_t = result.pab.shape[1]
@@ -375,7 +454,16 @@ def find_risks(result: PabResult, settings: AlertSettings, options: pd.DataFrame
     has_below = below.any(axis=1)
     gap_ss = np.maximum(inp.safety_stock[:, None] - result.pab, 0.0).max(axis=1)
 
-    exp = cheapest_expedite(s.gap, needed_by, next_receipt, options, as_of=today)
+    gap, closing = s.gap, next_receipt
+    if lookahead is not None:
+        _check_lookahead(result, lookahead)
+        ext = _orders_only_shortage(lookahead)  # same first spell start inside the horizon
+        ext_n = lookahead.pab.shape[1]
+        ext_starts = lookahead.inputs.period_start.to_numpy().astype("datetime64[ns]")
+        gap = np.where(cf, ext.gap, s.gap)
+        closing = np.where(cf & (ext.recovery < ext_n),
+                           ext_starts[np.minimum(ext.recovery, ext_n - 1)], nat)
+    exp = cheapest_expedite(gap, needed_by, closing, options, as_of=today)
     has_option = exp["expedite_mode"].notna().to_numpy() & cf
 
     # One alert per item: the most severe finding.
@@ -392,6 +480,6 @@ def find_risks(result: PabResult, settings: AlertSettings, options: pd.DataFrame
     return Risks(
         result=result, kind=kind, first_period=first_p, last_period=last_p,
         max_shortage=max_short, customer_facing=cf, short_start=s.start, recovery=s.recovery,
-        gap=s.gap, covered_by=next_receipt, deficit=s.deficit, cum_orders=s.cum_orders,
+        gap=gap, covered_by=next_receipt, deficit=s.deficit, cum_orders=s.cum_orders,
         cum_supply=s.cum_supply, cum_firm=s.cum_firm, dependency_first=dep_first,
         dependency_short=dep_short, dependency_receipt=dep_receipt, expedite=exp)

@@ -33,6 +33,7 @@ from workbench.planning.alert_rules import (
     find_risks,
     kind_labels,
     kind_levels,
+    lookahead_periods,
 )
 from workbench.planning.alert_texts import alert_texts, fill_customer_counts
 from workbench.planning.allocation import allocate_shortages
@@ -96,6 +97,7 @@ def evaluate(
     as_of: object = None,
     rule: str = "priority_then_due",
     language: str = "en",
+    lookahead: PabResult | None = None,
 ) -> AlertSet:
     """Alerts (one tidy row per item at risk) and the affected order lines, in one pass.
 
@@ -130,6 +132,14 @@ def evaluate(
         ``"zh"`` (Chinese: the same numbers, dates written as ``2026年7月6日``, the
         built-in expedite modes translated, user-defined mode names kept as given).
         ``kind`` and the other columns are the same in both languages.
+    lookahead
+        The same data projected over a longer horizon (same items, ``as_of``,
+        ``freq`` and first periods), at least
+        :func:`~workbench.planning.alert_rules.lookahead_periods` periods longer:
+        the levels then do not depend on where ``result`` stops (see
+        :func:`~workbench.planning.alert_rules.find_risks`).
+        :func:`run_early_warning` passes one; without it, a shortage whose spell
+        runs past the horizon end is judged on the receipts inside the horizon.
 
     Returns
     -------
@@ -200,7 +210,12 @@ def evaluate(
     today = inp.as_of if as_of is None else check_date(as_of, key="as_of")
     cust = customers if customers is not None and "tier" in customers.columns else None
 
-    risks = find_risks(result, settings, opts, today)
+    if lookahead is not None and not isinstance(lookahead, PabResult):
+        raise InputTypeError(f"lookahead must be a PabResult, got {type(lookahead).__name__}",
+                             key="lookahead", value=type(lookahead).__name__,
+                             fix="pass project_pab(...) of the same data over a longer "
+                                 "horizon, or None.")
+    risks = find_risks(result, settings, opts, today, lookahead)
     alerts = _alert_frame(risks, settings, today)
     lines = _affected_lines(orders, risks, cust, settings, alerts["alert_id"].to_numpy())
     counts = lines.groupby("alert_id", sort=False).agg(
@@ -426,17 +441,22 @@ def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 
         as_of = dataset.inventory["snapshot_date"].max()
     as_of = check_date(as_of, key="as_of", fix="pass as_of='YYYY-MM-DD'.")
     orders = select_items(dataset.orders, items)
-    inputs = build_buckets(orders,
-                           select_items(dataset.forecast, items),
-                           select_items(dataset.supply_plan, items),
-                           select_items(dataset.inventory, items),
-                           select_items(dataset.items, items),
-                           as_of=as_of, horizon=horizon, freq=freq)
+    frames = (orders, select_items(dataset.forecast, items),
+              select_items(dataset.supply_plan, items), select_items(dataset.inventory, items),
+              select_items(dataset.items, items))
+    inputs = build_buckets(*frames, as_of=as_of, horizon=horizon, freq=freq)
     result = project_pab(inputs, demand_time_fence=demand_time_fence)
+    opts = (load_expedite_options() if expedite_options is None
+            else validate_expedite_options(expedite_options))
+    # The same data over a longer horizon: the levels must not depend on where it stops.
+    longer = build_buckets(*frames, as_of=as_of, freq=inputs.freq,
+                           horizon=inputs.n_periods + lookahead_periods(opts, inputs.freq))
+    lookahead = project_pab(longer, demand_time_fence=demand_time_fence, with_atp=False,
+                            with_cover=False)
     stressed = project_pab(stress_supply(inputs, slip_periods=slip_periods, only_planned=True),
                            demand_time_fence=demand_time_fence)
     found = evaluate(result, inputs, orders, customers=dataset.customers,
                      frozen_periods=frozen_periods, slip_periods=slip_periods,
-                     expedite_options=expedite_options, as_of=as_of, rule=rule,
-                     language=language)
+                     expedite_options=opts, as_of=as_of, rule=rule,
+                     language=language, lookahead=lookahead)
     return EarlyWarning(as_of, inputs, result, stressed, found.alerts, found.lines)
