@@ -882,3 +882,22 @@ def test_both_scms_copies_give_the_same_kpis(real_kaggle, real_usaid):
     assert overall["on_time_promised_rate"][1] == len(common)  # all delivered and promised
     assert 0 < overall["on_time_promised_rate"][2] < 1
     assert overall["cycle_time_median"][2] > 0
+
+
+def test_provisional_periods_set_no_limits_and_never_signal():
+    # XmR of 10, 12, 10, 12 then a provisional 30: the limits come from the four mature
+    # months only (center 11, mean moving range 2 -> 11 -/+ 5.32), and 30 is not a signal
+    starts = pd.date_range("2024-01-01", periods=5, freq="MS")
+    t = pd.DataFrame({"period_start": starts, "kpi": "cycle_time_mean",
+                      "numerator": np.nan, "denominator": np.nan,
+                      "value": [10.0, 12.0, 10.0, 12.0, 30.0], "unit": "days", "note": None,
+                      "provisional": [False] * 4 + [True]})
+    cl = control_limits(t, "cycle_time_mean")
+    assert np.allclose(cl["center"], 11.0) and np.allclose(cl["ucl"], 11.0 + 2.66 * 2.0)
+    assert cl["provisional"].tolist() == [False] * 4 + [True]
+    assert not cl["signal"].any() and not cl["deteriorated"].any()
+    plain = control_limits(t.drop(columns="provisional"), "cycle_time_mean")
+    # unmarked, the censored month drags the limits: center (10+12+10+12+30)/5 = 14.8,
+    # mean moving range (2+2+2+18)/4 = 6
+    assert "provisional" not in plain and np.allclose(plain["center"], 14.8)
+    assert np.allclose(plain["ucl"], 14.8 + 2.66 * 6.0)

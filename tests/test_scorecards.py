@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from workbench import MissingColumnsError, NotAvailableError
+from workbench.kpis import kpi_table
+from workbench.kpis.control import control_limits
 from workbench.kpis.scorecards import (
     cycle_times,
     failure_pareto,
     line_failures,
     mature_periods,
+    period_maturity,
     scorecard,
     styled,
 )
@@ -94,12 +98,79 @@ def test_mature_periods_drop_the_censored_tail():
                                                             "2024-04-01"])})
     table = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-03-01"]),
                           "kpi": "x", "value": [1.0, 2.0]})
-    # cycle times 10, 10, 2 -> p90 = 10 days; last order 30 March -> cutoff 20 March:
-    # January stays, March (starts 1 March <= 20 March) stays too
-    assert len(mature_periods(table, orders)) == 2
-    # with the 3-day-later period start the March bucket would go
-    late = table.assign(period_start=pd.to_datetime(["2024-01-01", "2024-03-25"]))
-    assert mature_periods(late, orders)["period_start"].tolist() == [pd.Timestamp("2024-01-01")]
+    # every line delivered, but March has not ended on as_of (30 March, the last order)
+    assert mature_periods(table, orders)["period_start"].tolist() == [pd.Timestamp("2024-01-01")]
+    # once March is over (as_of 1 April) both months are mature
+    assert len(mature_periods(table, orders, as_of="2024-04-01")) == 2
+
+
+def test_a_period_with_undelivered_lines_is_provisional():
+    # January: 100 lines, 99 delivered (99 % -> mature); February: 100 lines, 98 delivered
+    jan = pd.date_range("2024-01-01", periods=100, freq="7h")
+    feb = pd.date_range("2024-02-01", periods=100, freq="6h")
+    dates = jan.append(feb)
+    delivered = pd.Series(dates + pd.Timedelta(days=3))
+    delivered[[0]] = pd.NaT
+    delivered[[100, 101]] = pd.NaT
+    orders = pd.DataFrame({"order_date": dates, "delivery_date": delivered.to_numpy()})
+    table = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                          "kpi": "x", "value": [1.0, 2.0]})
+    marked = period_maturity(table, orders, period="M", as_of="2024-06-01")
+    assert marked["provisional"].tolist() == [False, True]
+    assert period_maturity(table, orders, period="M", as_of="2024-06-01",
+                           completion=0.98)["provisional"].tolist() == [False, False]
+    # cancelled lines do not count: cancelling February's two open lines makes it mature
+    cancelled = orders.assign(status=["delivered"] * 100 + ["cancelled"] * 2
+                              + ["delivered"] * 98)
+    assert not period_maturity(table, cancelled, period="M",
+                               as_of="2024-06-01")["provisional"].any()
+
+
+def constant_cycle_time_history(as_of: str = "2024-12-15") -> pd.DataFrame:
+    """Five lines a day from 2024-01-01 to ``as_of``, taking 14, 21, 28, 35 and 42 days.
+
+    The true cycle time is 28 days on average every day (and 80 % on time to a
+    35-day promise); deliveries after ``as_of`` are not yet recorded (open lines).
+    """
+    days = pd.date_range("2024-01-01", as_of, freq="D")
+    order_date = days.repeat(5)
+    cycle = pd.to_timedelta(np.tile([14, 21, 28, 35, 42], len(days)), unit="D")
+    delivery = pd.Series(order_date + cycle)
+    delivery = delivery.where(delivery <= pd.Timestamp(as_of))
+    n = len(order_date)
+    return pd.DataFrame({
+        "order_id": [f"SO-{i}" for i in range(n)], "line_no": 1,
+        "customer_id": np.tile(["c1", "c2"], n // 2 + 1)[:n], "item_id": "I-1",
+        "order_date": order_date, "promised_date": order_date + pd.Timedelta(days=35),
+        "delivery_date": delivery.to_numpy(), "qty_ordered": 10.0,
+        "qty_shipped": np.where(delivery.notna(), 10.0, np.nan),
+        "qty_delivered": np.where(delivery.notna(), 10.0, np.nan),
+        "status": np.where(delivery.notna(), "delivered", "open")})
+
+
+def test_constant_cycle_time_history_shows_a_flat_trend():
+    orders = constant_cycle_time_history()
+    table = kpi_table(orders, period="M", kpis=["cycle_time_mean", "on_time_promised_rate"])
+    marked = period_maturity(table, orders, period="M")
+    ct = marked[marked["kpi"] == "cycle_time_mean"].set_index("period_start")
+    mature = ct[~ct["provisional"]]
+    # latest mature month: October (November lines ordered after the 3rd are still open)
+    assert mature.index.max() == pd.Timestamp("2024-10-01")
+    assert (mature["value"] == 28.0).all()
+    ot = marked[(marked["kpi"] == "on_time_promised_rate") & ~marked["provisional"]]
+    assert np.allclose(ot["value"], 0.8)
+    # the censoring the rule removes: provisional months look faster and more punctual
+    assert ct.loc[pd.Timestamp("2024-11-01"), "value"] < 27.0
+    assert ct.loc[pd.Timestamp("2024-11-01"), "provisional"]
+    on_time_nov = marked[(marked["kpi"] == "on_time_promised_rate")
+                         & (marked["period_start"] == pd.Timestamp("2024-11-01"))]["value"]
+    assert float(on_time_nov.iloc[0]) > 0.85
+    # control limits: no signal with the rule, a false "improvement" without it
+    limits = control_limits(marked, "cycle_time_mean")
+    assert not limits["signal"].any()
+    assert limits.loc[limits["provisional"], "period_start"].min() == pd.Timestamp("2024-11-01")
+    unmarked = control_limits(table, "cycle_time_mean")
+    assert unmarked.loc[unmarked["period_start"] == pd.Timestamp("2024-11-01"), "signal"].all()
 
 
 def test_styled_formats_by_unit():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.test_scorecards import constant_cycle_time_history
 from workbench.exceptions import LanguageError
 from workbench.i18n import fmt_date, fmt_money, fmt_pct, fmt_points, t
-from workbench.reporting.summary import alert_overview, narrative, top_risks
+from workbench.reporting.summary import alert_overview, headline_kpis, narrative, top_risks
 
 
 def test_formats_per_language():
@@ -72,3 +73,18 @@ def test_narrative_in_both_languages_comes_from_the_numbers():
     quiet = narrative(headline.iloc[0:0], alert_overview(status.iloc[0:0]), risks.iloc[0:0],
                       churn.iloc[0:0], as_of="2026-06-29")
     assert quiet == ["No customer-facing supply risk is open."]
+
+
+def test_headline_reports_the_latest_mature_month_not_the_censored_tail():
+    orders = constant_cycle_time_history()  # true cycle time 28 days every day, as_of 15 December
+    tiers = pd.DataFrame({"customer_id": ["c1", "c2"], "tier": ["A", "B"]})
+    targets = pd.DataFrame({"tier": ["A", "B"], "kpi": "cycle_time_mean", "target": [30.0, 25.0]})
+    h = headline_kpis(orders, tiers, targets).set_index("kpi")
+    ct = h.loc["cycle_time_mean"]
+    assert ct["period_start"] == pd.Timestamp("2024-10-01")  # not November or December
+    assert ct["value"] == 28.0 and ct["previous"] == 28.0 and ct["change"] == 0.0
+    assert not h["deteriorated"].any()
+    assert (ct["tiers_on_target"], ct["tiers_with_target"]) == (1, 2)
+    assert h.loc["on_time_promised_rate", "change"] == pytest.approx(0.0)
+    assert h.attrs["provisional_periods"] == [pd.Timestamp("2024-11-01"),
+                                              pd.Timestamp("2024-12-01")]

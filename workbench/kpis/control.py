@@ -101,6 +101,11 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
           2.66 x mean moving range of consecutive baseline values (not
           clipped); needs two baseline values.
 
+        Periods marked ``provisional`` in ``table`` (see
+        :func:`~workbench.kpis.scorecards.period_maturity`: still maturing,
+        right-censored) are charted but set no limits and never signal; the
+        output then has a ``provisional`` column too.
+
         ``sigma_z`` is reported for rate KPIs on a p or Laney chart (it tells
         how overdispersed the rates are) and is NaN on XmR charts.
         ``signal``: value outside the limits (strictly). ``deteriorated``: a
@@ -133,12 +138,13 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
         raise ChoiceError(f"{kpi} is not a rate: a {chart} chart needs counts of lines or "
                           "orders", key="chart", value=chart, fix="use chart='xmr' or 'auto'.")
     by_cols = [c for c in as_column_list(by) if c != "period_start"]
-    t = _chart_rows(table, d, by_cols)
+    t = _chart_rows(table.drop(columns="provisional", errors="ignore"), d, by_cols)
+    prov = _provisional_rows(table, t)
     gid = (t.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy() if by_cols
            else np.zeros(len(t), dtype=np.int64))
     value = t["value"].to_numpy(dtype=np.float64)
     start, end = baseline if baseline is not None else (None, None)
-    inb = t["value"].notna().to_numpy().copy()  # pandas may hand out a read-only view
+    inb = t["value"].notna().to_numpy() & ~prov  # provisional periods never set limits
     if start is not None:
         inb &= (t["period_start"] >= check_date(start, key="baseline")).to_numpy()
     if end is not None:
@@ -149,7 +155,7 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
     else:
         center, lcl, ucl, sigma_z, used = _xmr_limits(value, gid, inb, ng)
     with np.errstate(invalid="ignore"):
-        low, high = value < lcl, value > ucl
+        low, high = (value < lcl) & ~prov, (value > ucl) & ~prov
     if d.higher_is_better is None:
         worse = np.zeros(len(t), dtype=bool)
     else:
@@ -163,9 +169,19 @@ def control_limits(table: pd.DataFrame, kpi: str, *, by: str | Sequence[str] | N
     out["deteriorated"] = worse
     out["chart"] = pd.Series(used, index=out.index, dtype="str")
     out["sigma_z"] = sigma_z
+    if "provisional" in table:
+        out["provisional"] = prov
     kinds = sorted(set(used.tolist()))
     out.attrs.update(chart=kinds[0] if len(kinds) == 1 else "mixed", kpi=kpi)
     return out
+
+
+def _provisional_rows(table: pd.DataFrame, t: pd.DataFrame) -> np.ndarray:
+    """Return, per chart row, whether its period is provisional in ``table`` (all False if unmarked)."""
+    if "provisional" not in table:
+        return np.zeros(len(t), dtype=bool)
+    marked = table.loc[table["provisional"].fillna(False).astype(bool), "period_start"]
+    return t["period_start"].isin(marked).to_numpy(dtype=bool)
 
 
 def _chart_rows(table: pd.DataFrame, d: KpiDefinition, by_cols: list[str]) -> pd.DataFrame:

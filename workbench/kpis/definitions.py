@@ -85,6 +85,17 @@ GENERAL_CONVENTIONS: tuple[str, ...] = (
     "then, or when its status is `open`; a line with status shipped/delivered/closed and no "
     "dates is not open. The quantity shipped by `as_of` is `qty_shipped` unless its "
     "`ship_date` is later (then 0).",
+    "**Mature and provisional periods (right-censoring).** KPIs that need a completing "
+    "event (cycle time, on time, OTIF, in full, fill rates) see only the lines of a period "
+    "that have been delivered, so the newest periods by order date hold only their fast "
+    "lines and look better than they are. A period is *mature* when it has ended (its last "
+    "day is on or before `as_of`) and at least 99 % of its non-cancelled lines have a "
+    "`delivery_date` (a `ship_date` when the data has no delivery dates); every other "
+    "period is *provisional*. One rule for every report "
+    "(`workbench.kpis.scorecards.period_maturity`, judged on all order lines): headline "
+    "values and their changes use mature periods only, trends drop provisional periods "
+    "(`mature_periods`), and `control_limits` charts a period marked `provisional` without "
+    "letting it set limits or signal.",
     "**Grouping.** `by` columns come from the order lines, or from the `customers` frame "
     "(joined on `customer_id`, e.g. `tier`, `segment`). With `period`, lines are grouped by "
     "the first day of the period of `date_column`; lines without that date are left out "

@@ -13,11 +13,13 @@ import pandas as pd
 
 from workbench.exceptions import NotAvailableError
 from workbench.io.schema import CANCELLED_STATUSES, SHIPPED_STATUSES
-from workbench.validation import check_date, check_range, require_frame
+from workbench.kpis.definitions import PERIODS
+from workbench.validation import check_choice, check_date, check_range, require_frame
 
 __all__ = [
     "COMPARISON_KPIS",
     "FAILURE_KPIS",
+    "MATURITY_COMPLETION",
     "STATUS_ORDER",
     "compare_to_peers",
     "cycle_times",
@@ -25,6 +27,7 @@ __all__ = [
     "line_failures",
     "mature_periods",
     "open_lines",
+    "period_maturity",
     "scorecard",
     "styled",
 ]
@@ -244,31 +247,137 @@ def line_failures(orders: pd.DataFrame, *, on_time_tolerance_days: int = 0,
     return out.sort_values(sort_col, ascending=False, kind="stable").reset_index(drop=True)
 
 
-def mature_periods(table: pd.DataFrame, orders: pd.DataFrame, *, quantile: float = 0.9,
-                   date_column: str = "order_date") -> pd.DataFrame:
-    """Drop the latest periods whose orders have mostly not been delivered yet.
+#: smallest share of a period's lines with their completing event for the period to be mature
+MATURITY_COMPLETION = 0.99
 
-    KPIs by *order* period are right-censored at the end of the history: the
-    last periods only contain the orders that were delivered quickly, so cycle
-    time looks better and open lines are missing from on-time counts. A period
-    is kept when it starts at least the ``quantile`` cycle time before the last
-    order date.
+_PERIOD_OFFSETS = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1),
+                   "M": pd.DateOffset(months=1), "Q": pd.DateOffset(months=3)}
+
+
+def period_maturity(table: pd.DataFrame, orders: pd.DataFrame, *, period: str | None = None,
+                    as_of: object = None, completion: float = MATURITY_COMPLETION,
+                    date_column: str = "order_date") -> pd.DataFrame:
+    """Mark each period of a KPI table *mature* or *provisional* (the right-censoring rule).
+
+    KPIs that need a completing event (cycle time, on time, OTIF, in full, fill
+    rates) only see the lines of a period that have been delivered. In the
+    newest periods the slow lines are still open, so those periods look better
+    than they are (right-censoring). A period is **mature** when
+
+    * it has ended: its last day is on or before ``as_of``, and
+    * at least ``completion`` (default 99 %) of its non-cancelled lines are
+      complete: they have a ``delivery_date`` (a ``ship_date`` when the data
+      has no delivery dates at all).
+
+    Every other period is **provisional**: shown, but left out of trends,
+    period-on-period changes and control-limit signals. The rule is judged on
+    all of ``orders`` (pass the whole data set, also for a table of one
+    customer), so every report uses the same periods.
+
+    Parameters
+    ----------
+    table
+        KPI table by period (``kpi_table(..., period=...)``).
+    orders
+        The order lines the maturity is judged on.
+    period
+        ``D``, ``W``, ``M`` or ``Q``: the period of the table (default: inferred
+        from the spacing of its ``period_start`` values, a month when it has a
+        single period).
+    as_of
+        The reporting date (default: the latest ``date_column`` date of the
+        non-cancelled lines, as in the KPI table).
+    completion
+        Smallest share of complete lines, in (0, 1].
+    date_column
+        The date the table's periods are of.
+
+    Returns
+    -------
+    DataFrame
+        ``table`` with a boolean ``provisional`` column.
 
     Raises
     ------
     RangeError
-        ``quantile`` outside [0, 1].
+        ``completion`` outside (0, 1].
     NotAvailableError
-        ``order_date`` or ``delivery_date`` is absent (also ``date_column``).
+        ``date_column`` is absent, or both ``delivery_date`` and ``ship_date``.
+    ChoiceError
+        Unknown ``period``.
+    DateParameterError
+        ``as_of`` is not a date.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({
+    ...     "order_date": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-02-20"]),
+    ...     "delivery_date": pd.to_datetime(["2024-01-20", "2024-02-25", None])})
+    >>> table = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    ...                       "kpi": "cycle_time_mean", "value": [10.0, 15.0]})
+    >>> period_maturity(table, orders, period="M", as_of="2024-03-05")["provisional"].tolist()
+    [False, True]
     """
-    quantile = check_range(quantile, "quantile", low=0, high=1)
-    days = cycle_times(orders)
-    if days.empty or "period_start" not in table:
-        return table
+    completion = check_range(completion, "completion", low=0, high=1, low_open=True)
+    if "period_start" not in table:
+        return table.assign(provisional=False)
     if date_column not in orders:
-        raise NotAvailableError(f"mature periods by {date_column}", [date_column])
-    cutoff = orders[date_column].max() - pd.Timedelta(days=float(days.quantile(quantile)))
-    return table[table["period_start"] <= cutoff].reset_index(drop=True)
+        raise NotAvailableError(f"period maturity by {date_column}", [date_column])
+    event = next((c for c in ("delivery_date", "ship_date")
+                  if c in orders and orders[c].notna().any()), None)
+    if event is None:
+        raise NotAvailableError("period maturity", ["delivery_date or ship_date"])
+    live = orders.loc[_not_cancelled(orders)]
+    dates = live[date_column]
+    as_of = check_date(as_of, key="as_of") if as_of is not None else dates.max()
+    starts = pd.DatetimeIndex(sorted(table["period_start"].dropna().unique()))
+    offset = _PERIOD_OFFSETS[check_choice(_table_period(starts, period), PERIODS,
+                                          key="period")]
+    ends = pd.DatetimeIndex([s + offset for s in starts]) - pd.Timedelta(days=1)
+    # each line to the table period holding its date (vectorised: searchsorted)
+    pos = starts.searchsorted(dates.to_numpy(), side="right") - 1
+    ok = (pos >= 0) & dates.notna().to_numpy()
+    ok[ok] &= (dates.to_numpy()[ok] <= ends.to_numpy()[pos[ok]])
+    lines = np.bincount(pos[ok], minlength=len(starts))
+    done = np.bincount(pos[ok], weights=live[event].notna().to_numpy()[ok],
+                       minlength=len(starts))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(lines > 0, done / np.maximum(lines, 1), 1.0)
+    provisional = pd.Series((ends > as_of) | (share < completion - 1e-12), index=starts)
+    out = table.copy()
+    out["provisional"] = out["period_start"].map(provisional).fillna(False).astype(bool)
+    return out
+
+
+def _table_period(starts: pd.DatetimeIndex, period: str | None) -> str:
+    """Return ``period`` upper-cased, or the period inferred from the spacing of ``starts``."""
+    if period is not None:
+        return str(period).upper()
+    if len(starts) < 2:
+        return "M"
+    gap = int(np.diff(starts.to_numpy()).min() / np.timedelta64(1, "D"))
+    return "Q" if gap >= 89 else "M" if gap >= 28 else "W" if gap >= 7 else "D"
+
+
+def mature_periods(table: pd.DataFrame, orders: pd.DataFrame, *, period: str | None = None,
+                   as_of: object = None, completion: float = MATURITY_COMPLETION,
+                   date_column: str = "order_date") -> pd.DataFrame:
+    """Keep only the mature periods of a KPI table (drop the provisional ones).
+
+    The rule is :func:`period_maturity` (a period is mature when it has ended
+    and at least ``completion`` of its lines are delivered); the arguments are
+    the same.
+
+    Raises
+    ------
+    RangeError
+        ``completion`` outside (0, 1].
+    NotAvailableError
+        ``date_column`` is absent, or both ``delivery_date`` and ``ship_date``.
+    """
+    marked = period_maturity(table, orders, period=period, as_of=as_of,
+                             completion=completion, date_column=date_column)
+    return marked[~marked["provisional"]].drop(columns="provisional").reset_index(drop=True)
 
 
 _FORMATS = {"fraction": "{:.1%}", "days": "{:,.1f}", "ratio": "{:.2f}", "lines": "{:,.0f}",

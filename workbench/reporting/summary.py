@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.i18n import fmt_date, fmt_money, fmt_num, fmt_pct, fmt_points, t
 from workbench.kpis import control_limits, kpi_table
-from workbench.kpis.scorecards import mature_periods
+from workbench.kpis.scorecards import period_maturity
 from workbench.validation import check_language
 
 __all__ = [
@@ -37,19 +37,25 @@ STATUSES = ("new", "escalated", "continuing", "de-escalated", "resolved")
 def headline_kpis(orders: pd.DataFrame, tiers: pd.DataFrame, targets: pd.DataFrame, *,
                   period: str = "M", kpis: tuple[str, ...] = HEADLINE_KPIS,
                   **kpi_options) -> pd.DataFrame:
-    """Headline KPIs in the last complete period, the change, and how many tiers are on target.
+    """Headline KPIs in the latest mature period, the change, and how many tiers are on target.
 
-    Periods are by order date; the newest periods whose orders are mostly still
-    open are left out (:func:`workbench.scorecard.mature_periods`).
+    Periods are by order date. Only *mature* periods count
+    (:func:`workbench.kpis.scorecards.period_maturity`: ended, and at least 99 %
+    of their lines delivered): the newest, still-maturing periods are
+    right-censored (only their fast lines are in), so they are neither the
+    headline, nor the previous period of the change, nor a control-limit
+    signal.
 
     Returns
     -------
     DataFrame
         ``kpi, period_start, value, previous, change, deteriorated (significant,
-        from control limits), tiers_on_target, tiers_with_target``.
+        from control limits), tiers_on_target, tiers_with_target``;
+        ``attrs["provisional_periods"]`` lists the periods left out as provisional.
     """
-    trend = mature_periods(kpi_table(orders, period=period, kpis=list(kpis), **kpi_options),
-                           orders)
+    marked = period_maturity(kpi_table(orders, period=period, kpis=list(kpis), **kpi_options),
+                             orders, period=period)
+    trend = marked[~marked["provisional"]]
     by_tier = kpi_table(orders, by="tier", period=period, kpis=list(kpis),
                         customers=tiers[["customer_id", "tier"]], **kpi_options)
     rows = []
@@ -63,7 +69,7 @@ def headline_kpis(orders: pd.DataFrame, tiers: pd.DataFrame, targets: pd.DataFra
         s = trend[trend["kpi"] == k].set_index("period_start")["value"]
         value = s.get(last)
         previous = s.get(prev) if prev is not None else None
-        limits = control_limits(trend, k)
+        limits = control_limits(marked, k)
         det = bool(limits.loc[limits["period_start"] == last, "deteriorated"].any())
         tt = by_tier[(by_tier["kpi"] == k) & (by_tier["period_start"] == last)]
         tgt = targets[targets["kpi"] == k]
@@ -74,8 +80,11 @@ def headline_kpis(orders: pd.DataFrame, tiers: pd.DataFrame, targets: pd.DataFra
         rows.append((k, last, value, previous,
                      None if value is None or previous is None else value - previous, det,
                      int(met.sum()), len(joined)))
-    return pd.DataFrame(rows, columns=["kpi", "period_start", "value", "previous", "change",
-                                       "deteriorated", "tiers_on_target", "tiers_with_target"])
+    out = pd.DataFrame(rows, columns=["kpi", "period_start", "value", "previous", "change",
+                                      "deteriorated", "tiers_on_target", "tiers_with_target"])
+    out.attrs["provisional_periods"] = sorted(
+        marked.loc[marked["provisional"], "period_start"].unique())
+    return out
 
 
 def alert_overview(status: pd.DataFrame) -> pd.DataFrame:
