@@ -21,13 +21,15 @@ from workbench.cli import main
 from workbench.reporting.batch import load_config, run_batch
 
 
-def _nb(path, body: str, params: str = 'person: str = "world"  # who to greet'):
+def _nb(path, body: str, params: str = 'person: str = "world"  # who to greet',
+        more: tuple[str, ...] = ()):
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     cell = new_code_cell(params)
     cell.metadata["tags"] = ["parameters"]
-    nb.cells = [new_markdown_cell("# Test report"), cell, new_code_cell(body)]
+    nb.cells = [new_markdown_cell("# Test report"), cell, new_code_cell(body),
+                *(new_code_cell(b) for b in more)]
     nbformat.write(nb, path)
     return path
 
@@ -302,7 +304,10 @@ def test_hung_notebook_is_stopped_kept_and_marked_failed(tmp_path, notebooks, ca
 
 @pytest.mark.notebook
 def test_dying_kernel_leaves_partial_copy_and_failed_entry(tmp_path, notebooks):
-    dying = _nb(tmp_path / "dying.ipynb", 'print("last words", flush=True)\nimport os\nos._exit(1)')
+    # the words are printed in a cell that completes (its output is delivered before the
+    # next cell starts), then the kernel dies in the next one
+    dying = _nb(tmp_path / "dying.ipynb", 'print("last words", flush=True)',
+                more=("import os\nos._exit(1)",))
     cfg = load_config(_cfg(tmp_path, [{"name": "dying", "notebook": str(dying)}], timeout=120))
     res = run_batch(cfg, progress=False)
     (o,) = res.outcomes

@@ -91,6 +91,7 @@ from workbench.kpis.rollup import (
 from workbench.kpis.scorecards import (
     COMPARISON_KPIS,
     FAILURE_KPIS,
+    MATURITY_COMPLETION,
     STATUS_ORDER,
     compare_to_peers,
     cycle_times,
@@ -98,6 +99,7 @@ from workbench.kpis.scorecards import (
     line_failures,
     mature_periods,
     open_lines,
+    period_maturity,
     scorecard,
     styled,
 )
@@ -118,6 +120,7 @@ __all__ = [
     "KPI_ORDER",
     "KpiDefinition",
     "KpiParams",
+    "MATURITY_COMPLETION",
     "MODEL_COLUMNS",
     "NOT_AVAILABLE",
     "PERIODS",
@@ -149,6 +152,7 @@ __all__ = [
     "mature_periods",
     "open_lines",
     "pandas_kpi_table",
+    "period_maturity",
     "period_start",
     "ratio",
     "reaggregate",
