@@ -23,6 +23,7 @@ from workbench.exceptions import (
     SourceError,
     WorkbenchError,
 )
+from workbench.io.config import open_dataset
 from workbench.io.dataset import Dataset, load_dataset
 from workbench.io.load import LoadResult, LoadSummary, load_orders, load_table
 from workbench.paths import data_path, project_path, project_root
@@ -53,6 +54,7 @@ __all__ = [
     "WorkbenchError",
     "data_path",
     "load_dataset",
+    "open_dataset",
     "load_orders",
     "load_table",
     "project_path",

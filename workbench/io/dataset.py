@@ -20,14 +20,53 @@ from workbench.io.schema import TABLES
 from workbench.paths import resolve_source
 
 __all__ = [
+    "TABLE_ORDER",
     "Dataset",
+    "DatasetSettings",
+    "Sender",
     "find_table_file",
     "load_dataset",
 ]
 
 _SUFFIXES = (".csv", ".parquet", ".xlsx", ".txt", ".tsv")
-_ORDER = ("customers", "items", "order_lines", "order_changes", "supply_plan", "inventory",
-          "forecast", "complaints")
+TABLE_ORDER: tuple[str, ...] = ("customers", "items", "order_lines", "order_changes",
+                                "supply_plan", "inventory", "forecast", "complaints")
+"""Load order of a dataset's tables: masters first, so order lines can be checked against them."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who signs customer notices: name, e-mail and phone (each may be empty)."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetSettings:
+    """Dataset-wide settings used by every report (from the dataset description).
+
+    Attributes
+    ----------
+    currency
+        ISO 4217 code of the amounts (``""``: not stated; reports then show
+        amounts without a currency).
+    as_of
+        The export's date (``None``: the latest date found in the data).
+    period
+        Default KPI period (``W``, ``M`` or ``Q``).
+    language
+        Default report language (``en`` or ``zh``).
+    sender
+        Signature of customer notices.
+    """
+
+    currency: str = ""
+    as_of: pd.Timestamp | None = None
+    period: str = "M"
+    language: str = "en"
+    sender: Sender = field(default_factory=Sender)
 
 
 @dataclass
@@ -44,6 +83,15 @@ class Dataset:
 
     folder: Path
     results: dict[str, LoadResult] = field(default_factory=dict)
+    name: str = ""
+    """A label for the data (the description's name, or the folder/file name)."""
+    settings: DatasetSettings = field(default_factory=DatasetSettings)
+    targets: Path | None = None
+    """Per-tier service targets named by the description (``None``: generic defaults)."""
+    expedite_options: Path | None = None
+    """Expedite modes named by the description (``None``: none offered)."""
+    description: Path | None = None
+    """The dataset YAML the tables were described in (``None``: a bare folder or file)."""
 
     def table(self, name: str) -> pd.DataFrame | None:
         """Return the loaded rows of table ``name`` (``None`` when the folder has no such file)."""
@@ -133,7 +181,7 @@ def load_dataset(folder: str | os.PathLike[str] = "samples", *,
         raise SourceNotFoundError("data folder not found", path=str(path),
                                   fix="pass a folder below data/ (e.g. 'samples') or an "
                                       "absolute path.")
-    wanted = [t for t in _ORDER if tables is None or t in tables]
+    wanted = [t for t in TABLE_ORDER if tables is None or t in tables]
     unknown = set(tables or ()) - set(TABLES)
     if unknown:
         raise SourceError(f"unknown table(s) {sorted(unknown)}", source=str(path),
