@@ -14,8 +14,12 @@ parsing
     Vectorized parsing of raw text values into typed columns.
 mapping
     Column mappings: how a source's headers map onto the data model.
+detect
+    Recognise an ERP export by its headers and pick the shipped mapping that reads it.
 load
     Load order histories (and the other data-model tables) without losing a row.
+config
+    Dataset descriptions (YAML): where each table is, its mapping, options and settings.
 dataset
     Load a folder of data-model tables (e.g. ``data/samples/``) in one call.
 samples
@@ -30,6 +34,15 @@ workbook
     Look inside an ``.xlsx`` workbook: its sheet names and the formulas that have no stored value.
 """
 
+from workbench.io.config import (
+    CONFIG_NAMES,
+    DatasetConfig,
+    TableSource,
+    config_from_dict,
+    dataset_config,
+    open_dataset,
+    read_config,
+)
 from workbench.io.content import (
     CONTENT_NAMES,
     sniff_bytes,
@@ -46,9 +59,21 @@ from workbench.io.csv_records import (
     scan_records,
 )
 from workbench.io.dataset import (
+    TABLE_ORDER,
     Dataset,
+    DatasetSettings,
+    Sender,
     find_table_file,
     load_dataset,
+)
+from workbench.io.detect import (
+    Detection,
+    DetectSpec,
+    detect_mapping,
+    detection_headers,
+    fingerprints,
+    mapping_fingerprint,
+    shipped_mappings,
 )
 from workbench.io.encoding import (
     CANDIDATES,
@@ -157,6 +182,7 @@ __all__ = [
     "CANDIDATES",
     "COLUMN_TYPES",
     "COMPLAINTS",
+    "CONFIG_NAMES",
     "CONTENT_NAMES",
     "CSV_SUFFIXES",
     "CUSTOMERS",
@@ -164,7 +190,11 @@ __all__ = [
     "ColumnMapping",
     "DELIVERED_STATUSES",
     "Dataset",
+    "DatasetConfig",
+    "DatasetSettings",
     "DateOptions",
+    "DetectSpec",
+    "Detection",
     "EXCEL_SUFFIXES",
     "EncodingChoice",
     "FALSE_WORDS",
@@ -197,22 +227,30 @@ __all__ = [
     "SQLITE_SUFFIXES",
     "SUPPLY_PLAN",
     "SampleData",
+    "Sender",
     "TABLES",
     "TABLE_NAMES",
+    "TABLE_ORDER",
     "TRUE_WORDS",
     "Table",
+    "TableSource",
     "cell_position",
     "check_read_only_query",
     "check_record_count",
+    "config_from_dict",
     "corrupt_database_error",
     "count_records",
     "data_model_markdown",
+    "dataset_config",
     "decimal_evidence",
     "detect_encoding",
+    "detect_mapping",
     "detect_text_encoding",
+    "detection_headers",
     "digest",
     "find_header_row",
     "find_table_file",
+    "fingerprints",
     "formulas_without_values",
     "generate_samples",
     "get_table",
@@ -222,14 +260,17 @@ __all__ = [
     "load_dataset",
     "load_orders",
     "load_table",
+    "mapping_fingerprint",
     "na_mask",
     "normalize_header",
+    "open_dataset",
     "parse_bool",
     "parse_column",
     "parse_date",
     "parse_number",
     "parse_string",
     "plausibility",
+    "read_config",
     "read_csv_raw",
     "read_excel_raw",
     "read_parquet_raw",
@@ -239,6 +280,7 @@ __all__ = [
     "scan_offset",
     "scan_records",
     "sheet_names",
+    "shipped_mappings",
     "sniff_bytes",
     "sniff_delimiter",
     "sniff_file",
