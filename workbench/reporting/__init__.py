@@ -2,6 +2,8 @@
 
 Modules
 -------
+availability
+    What a dataset supports: each report section, what it needs, and how to provide it.
 batch
     Report batches: run a set of notebooks with parameter sets, unattended.
 charts
@@ -16,6 +18,14 @@ tables
     Tables and Markdown in reports that show customer text as text, never run it.
 """
 
+from workbench.reporting.availability import (
+    CATALOGUE,
+    Analysis,
+    Availability,
+    analyses,
+    availability_table,
+    not_available_note,
+)
 from workbench.reporting.batch import (
     DEFAULT_TIMEOUT,
     KILL_GRACE,
@@ -97,6 +107,12 @@ from workbench.reporting.tables import (
 
 __all__ = [
     "BIDI_CONTROLS",
+    "CATALOGUE",
+    "Analysis",
+    "Availability",
+    "analyses",
+    "availability_table",
+    "not_available_note",
     "BatchConfig",
     "BatchResult",
     "DEFAULT_TIMEOUT",
