@@ -14,6 +14,8 @@ parsing
     Vectorized parsing of raw text values into typed columns.
 mapping
     Column mappings: how a source's headers map onto the data model.
+matching
+    Header matching: rank a source's headers for each data-model column by evidence.
 detect
     Recognise an ERP export by its headers and pick the shipped mapping that reads it.
 load
@@ -95,6 +97,14 @@ from workbench.io.mapping import (
     ColumnMapping,
     FieldSource,
     Resolved,
+)
+from workbench.io.matching import (
+    Candidate,
+    ColumnMatch,
+    MappingGuess,
+    header_tokens,
+    match_columns,
+    suggest_mapping,
 )
 from workbench.io.parsing import (
     FALSE_WORDS,
@@ -186,8 +196,10 @@ __all__ = [
     "CONTENT_NAMES",
     "CSV_SUFFIXES",
     "CUSTOMERS",
+    "Candidate",
     "Column",
     "ColumnMapping",
+    "ColumnMatch",
     "DELIVERED_STATUSES",
     "Dataset",
     "DatasetConfig",
@@ -212,6 +224,7 @@ __all__ = [
     "LINEAGE_COLUMNS",
     "LoadResult",
     "LoadSummary",
+    "MappingGuess",
     "NA_MARKERS",
     "NumberContext",
     "OPEN_STATUSES",
@@ -254,6 +267,7 @@ __all__ = [
     "formulas_without_values",
     "generate_samples",
     "get_table",
+    "header_tokens",
     "infer_number_context",
     "is_url",
     "iter_records",
@@ -261,6 +275,7 @@ __all__ = [
     "load_orders",
     "load_table",
     "mapping_fingerprint",
+    "match_columns",
     "na_mask",
     "normalize_header",
     "open_dataset",
@@ -285,6 +300,7 @@ __all__ = [
     "sniff_delimiter",
     "sniff_file",
     "sqlite_file",
+    "suggest_mapping",
     "unique_headers",
     "utf16_without_bom",
     "write_samples",

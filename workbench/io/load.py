@@ -30,7 +30,6 @@ Quarantine reasons (``reason`` column), in the order they are checked:
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ import pandas as pd
 from workbench.exceptions import MissingColumnsError, WorkbenchError
 from workbench.io.csv_records import check_record_count
 from workbench.io.mapping import ColumnMapping, FieldSource, Resolved
+from workbench.io.matching import match_columns
 from workbench.io.parsing import (
     NumberContext,
     Parsed,
@@ -48,7 +48,7 @@ from workbench.io.parsing import (
     parse_column,
     parse_string,
 )
-from workbench.io.readers import RawTable, normalize_header
+from workbench.io.readers import RawTable
 from workbench.io.schema import Column, Table, get_table
 from workbench.io.sources import read_raw
 
@@ -236,7 +236,14 @@ class _Staged:
     number_formats: dict[str, str] = field(default_factory=dict)
 
 
-def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table) -> str:
+def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table,
+                          resolved: Resolved | None = None) -> str:
+    """Why required columns may be missing, the ranked header suggestions and how to map them.
+
+    Suggestions come from :func:`workbench.io.matching.match_columns` (names,
+    spelling, values), each with its score and evidence; a header already read
+    as another model column says so.
+    """
     headers = list(raw.frame.columns)
     hints = []
     if len(headers) == 1:
@@ -250,15 +257,27 @@ def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table) -> s
         hints.append(f"Sheet {raw.meta.get('sheet_name')!r} was read; the workbook has sheets "
                      f"{', '.join(map(repr, raw.meta['sheets']))}: pass sheet='<name>' if the "
                      f"data is on another.")
-    norm = {normalize_header(h): h for h in headers}
+    match = match_columns(raw.frame, schema, columns=missing)
+    read_as = {str(h): col for col, fs in (resolved.fields.items() if resolved else ())
+               for h in fs.columns}
+    example: dict[str, str] = {}
     for col in missing:
-        c = schema.column(col)
-        cands = [normalize_header(s) for s in (c.name, *c.synonyms)]
-        close: list[str] = []
-        for s in cands:
-            close = close or difflib.get_close_matches(s, list(norm), n=1, cutoff=0.8)
-        if close:
-            hints.append(f"{col!r} may be the header {norm[close[0]]!r}.")
+        cands = match.suggestions(col)
+        if cands:
+            hints.append(f"{col!r} may be " + " or ".join(
+                f"{c.header!r} (score {c.score:.2f}: {'; '.join(c.evidence)}"
+                + (f"; now read as {read_as[c.header]}" if c.header in read_as else "") + ")"
+                for c in cands) + ".")
+            example[col] = cands[0].header
+    shown = example or dict.fromkeys(missing[:3], "<your header>")
+    pairs = ", ".join(f"{k!r}: {v!r}" for k, v in shown.items())
+    call = ("load_orders(path, " if schema.name == "order_lines"
+            else f"load_table(path, {schema.name!r}, ")
+    table_flag = "" if schema.name == "order_lines" else f" --table {schema.name}"
+    hints.append(f"To say which header is which: in Python {call}mapping={{{pairs}}}); from the "
+                 f"shell workbench load FILE{table_flag} --mapping my.yaml, where my.yaml has "
+                 f"'columns:' and one 'model_column: Source header' line per column "
+                 f"(workbench init FOLDER writes a first mapping to edit).")
     return " ".join(hints)
 
 
@@ -305,7 +324,7 @@ def _require_columns(raw: RawTable, mapping: ColumnMapping, schema: Table,
     needed = [c for c in schema.required
               if c not in resolved.fields and c not in mapping.optional and c != auto_col]
     if needed:
-        hint = _missing_columns_hint(raw, needed, schema)
+        hint = _missing_columns_hint(raw, needed, schema, resolved)
         for col in needed:
             if col in resolved.not_found:
                 hint += (f" The mapping names {resolved.not_found[col]} for {col!r}, which the "
@@ -434,7 +453,7 @@ def _number_context(raw: RawTable, schema: Table, resolved: Resolved) -> NumberC
 
 def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
     """Map, type and check one source: required columns, columns, row rules, extras."""
-    resolved = mapping.resolve(list(raw.frame.columns))
+    resolved = mapping.resolve(list(raw.frame.columns), raw.frame)
     _require_columns(raw, mapping, schema, resolved)
     frame = raw.frame
     out: dict[str, pd.Series] = {}

@@ -34,14 +34,19 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from workbench.exceptions import MappingError, SourceNotFoundError
+from workbench.io.matching import match_columns
 from workbench.io.parsing import DateOptions
 from workbench.io.readers import normalize_header
 from workbench.io.schema import Table, get_table
 from workbench.paths import data_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ColumnMapping",
@@ -58,7 +63,8 @@ class FieldSource:
     """Source headers, tried in order (first usable value wins)."""
     value_map: dict | None = None
     how: str = "mapping"
-    """``mapping`` (named in the mapping), ``name`` or ``synonym`` (matched automatically)."""
+    """``mapping`` (named in the mapping), ``name``, ``synonym`` or ``similar`` (matched
+    automatically, see :mod:`workbench.io.matching`)."""
 
 
 @dataclass
@@ -196,11 +202,14 @@ class ColumnMapping:
                    auto=bool(spec.get("auto", True)), origin=origin)
 
     # ------------------------------------------------------------------ resolve
-    def resolve(self, headers: list[str]) -> Resolved:
+    def resolve(self, headers: list[str], frame: pd.DataFrame | None = None) -> Resolved:
         """Match this mapping against a source's headers.
 
         Returns which source headers feed which model column, which mapped
         headers were not found, and which source headers are left unused.
+        With ``auto``, model columns the mapping does not name are matched by
+        :func:`workbench.io.matching.match_columns`: names, spelling and, when
+        the raw ``frame`` is given, its values; only strong matches are applied.
         """
         schema = get_table(self.table)
         by_norm: dict[str, str] = {}
@@ -226,17 +235,14 @@ class ColumnMapping:
             else:
                 not_found[name] = [src]
         if self.auto:
-            for c in schema.columns:
-                if c.name in fields or c.name in self.columns:
-                    continue
-                for how, cands in (("name", (c.name,)), ("synonym", c.synonyms)):
-                    hit = next((by_norm[normalize_header(s)] for s in cands
-                                if normalize_header(s) in by_norm
-                                and by_norm[normalize_header(s)] not in used), None)
-                    if hit:
-                        fields[c.name] = FieldSource((hit,), None, how)
-                        used.add(hit)
-                        break
+            pending = [c.name for c in schema.columns
+                       if c.name not in fields and c.name not in self.columns]
+            source = frame if frame is not None else headers
+            match = match_columns(source, schema, columns=pending, exclude=used, weak=False)
+            for name, cand in match.assignment.items():
+                hit = next(h for h in headers if str(h) == cand.header)
+                fields[name] = FieldSource((hit,), None, cand.how)
+                used.add(hit)
         unused = [h for h in headers if h not in used]
         return Resolved(fields, extras, not_found, unused)
 
