@@ -48,8 +48,8 @@ def test_parameters_are_typed_commented_and_all_visible_to_papermill(nb_path):
 def test_order_history_with_real_data_and_monthly_period(tmp_path, real_usaid):
     nb = project_root() / "notebooks" / "order_history.ipynb"
     out = execute_notebook(nb, tmp_path / "oh_real.ipynb", {
-        "source": str(real_usaid), "mapping": "scms_shipments", "customers_master": "",
-        "items_master": "", "period": "M", "top_n": 5, "start_date": "2010-01-01"})
+        "data": str(real_usaid), "mapping": "scms_shipments", "period": "M", "top_n": 5,
+        "start_date": "2010-01-01"})
     executed = nbformat.read(out, as_version=4)
     text = "\n".join(str(o.get("text", "")) for c in executed.cells if c.cell_type == "code"
                      for o in c.outputs)
@@ -59,7 +59,7 @@ def test_order_history_with_real_data_and_monthly_period(tmp_path, real_usaid):
 
 NON_DEFAULT = {
     "order_history": {"period": "Q", "top_n": 5, "start_date": "2025-01-01",
-                      "customers_master": ""},
+                      "data": "samples/order_lines.csv"},
     "service_kpis": {"period": "Q", "grouping": "segment", "on_time_tolerance_days": 2,
                      "in_full_tolerance_pct": 0.05},
     "customer_review": {"customer_id": "C0131", "period": "Q", "recent_days": 180},
