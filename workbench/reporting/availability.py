@@ -24,25 +24,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from workbench.exceptions import ChoiceError
 from workbench.io.dataset import Dataset
 from workbench.kpis.definitions import get_definition
+from workbench.paths import resolve_source
 from workbench.validation import check_language
 
 __all__ = [
     "CATALOGUE",
     "Analysis",
     "Availability",
+    "TargetsChoice",
     "analyses",
+    "available_kpis",
     "availability_table",
     "check_analysis",
     "has_column",
     "how_to_provide",
     "not_available_note",
     "section",
+    "targets_for",
+    "value_measure",
 ]
 
 Requirement = tuple[str, ...]
@@ -363,13 +369,14 @@ def availability_table(ds: Dataset, notebook: str | None = None,
     return pd.DataFrame(rows, columns=["analysis", "title", "available", "missing", "how"])
 
 
-def section(key: str, ds: Dataset, language: str = "en") -> bool:
+def section(key: str, ds: Dataset, language: str = "en", *, instead: str = "") -> bool:
     """In a notebook: show the not-available line of ``key`` (if any) and return availability.
 
     A cell writes ``if section("fill_rates", ds): ...``: when the data lacks
     what the section needs, the one line is displayed (Markdown, italic) and
     the cell skips the section; otherwise nothing is shown and it runs. The
     Markdown is escaped; the plain-text copy of the output holds the line as is.
+    ``instead`` is added to the line (e.g. ``"Ranked by quantity instead."``).
     """
     note = not_available_note(key, ds, language)
     if note is None:
@@ -378,5 +385,81 @@ def section(key: str, ds: Dataset, language: str = "en") -> bool:
 
     from workbench.reporting.tables import md
 
+    if instead:
+        note = f"{note} {instead}"
     display({"text/markdown": f"*{md(note)}*", "text/plain": note}, raw=True)
     return False
+
+
+def available_kpis(ds: Dataset, kpis: Sequence[str]) -> list[str]:
+    """Return the KPIs of ``kpis`` whose columns the order lines have (non-empty), in order.
+
+    The same rule as :func:`workbench.kpis.kpi_table`'s "not available" note,
+    applied before computing, so a report leaves out what cannot be computed.
+    """
+    out = []
+    for name in kpis:
+        groups = _kpi(name)
+        if all(any(_met(ds, r) for r in g) for g in groups):
+            out.append(name)
+    return out
+
+
+def value_measure(ds: Dataset) -> str:
+    """Return ``"revenue"`` when the order lines carry a unit price, else ``"volume"``.
+
+    The value by which customers and items are ranked and ABC-classified
+    (:func:`workbench.customers.customer_tiers`' ``measure``).
+    """
+    return "revenue" if _met(ds, "order_lines.unit_price") else "volume"
+
+
+@dataclass(frozen=True)
+class TargetsChoice:
+    """Which service targets a report uses, and the sentence that says so.
+
+    Attributes
+    ----------
+    source
+        The targets file (``None``: the built-in generic defaults).
+    note
+        One sentence for the report.
+    """
+
+    source: Path | None
+    note: str
+
+
+def targets_for(ds: Dataset, override: str = "", language: str = "en") -> TargetsChoice:
+    """Return the service targets of a report: ``override``, else the dataset's, else defaults.
+
+    Parameters
+    ----------
+    ds
+        The dataset (its description may name a targets file).
+    override
+        A notebook's ``targets`` parameter: a CSV/YAML file below ``data/`` or
+        absolute (empty: no override).
+    language
+        ``en`` or ``zh`` for the sentence.
+
+    Examples
+    --------
+    >>> targets_for(Dataset(Path("."))).note
+    'Service targets: the generic defaults built into the workbench (the dataset names no targets file; add targets: <file.csv> to the dataset YAML to use your own).'
+    """
+    check_language(language)
+    en = language == "en"
+    if override:
+        path = Path(resolve_source(override))
+        return TargetsChoice(path, f"Service targets: {path.name} (given as a parameter)." if en
+                             else f"服务目标：{path.name}（参数指定）。")
+    if ds.targets is not None:
+        return TargetsChoice(ds.targets, f"Service targets: {ds.targets.name} (named by the "
+                                         f"dataset)." if en
+                             else f"服务目标：{ds.targets.name}（数据集指定）。")
+    return TargetsChoice(None, "Service targets: the generic defaults built into the workbench "
+                               "(the dataset names no targets file; add targets: <file.csv> to "
+                               "the dataset YAML to use your own)." if en
+                         else "服务目标：工作台内置的通用默认值（数据集未指定目标文件；在数据集YAML中"
+                              "添加 targets: <文件.csv> 以使用自己的目标）。")
