@@ -42,6 +42,7 @@ __all__ = [
     "RecordCountMismatchError",
     "FileContentError",
     "DataSheetError",
+    "OutputExistsError",
 ]
 
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*:/+[^:/@\s'\"]*):[^\s'\"]*@",
@@ -356,3 +357,6 @@ class DataSheetError(SourceError):
                  fix: str | None = None):
         self.sheets = list(sheets)
         super().__init__(message, source=source, fix=fix)
+
+class OutputExistsError(WorkbenchError):
+    """A file the command would write already exists, and it never overwrites without being told."""

@@ -22,6 +22,8 @@ load
     Load order histories (and the other data-model tables) without losing a row.
 config
     Dataset descriptions (YAML): where each table is, its mapping, options and settings.
+init
+    Write a first dataset description (``dataset.yaml``) for a folder of exports.
 dataset
     Load a folder of data-model tables (e.g. ``data/samples/``) in one call.
 samples
@@ -83,6 +85,10 @@ from workbench.io.encoding import (
     detect_text_encoding,
     plausibility,
     utf16_without_bom,
+)
+from workbench.io.init import (
+    init_dataset,
+    plan_dataset,
 )
 from workbench.io.load import (
     ISSUE_COLUMNS,
@@ -269,6 +275,7 @@ __all__ = [
     "get_table",
     "header_tokens",
     "infer_number_context",
+    "init_dataset",
     "is_url",
     "iter_records",
     "load_dataset",
@@ -279,6 +286,7 @@ __all__ = [
     "na_mask",
     "normalize_header",
     "open_dataset",
+    "plan_dataset",
     "parse_bool",
     "parse_column",
     "parse_date",

@@ -13,7 +13,8 @@ Config (YAML)
 -------------
 ::
 
-    title: Customer service reports      # index page title
+    title: "Reports: {dataset}"          # index page title ({dataset}: the dataset's name)
+    data: samples                        # the dataset every report runs on (--data overrides)
     output: reports                      # folder below the project root
     plotlyjs: inline                     # inline (one file per report) | shared
     parallel: 2                          # worker processes
@@ -23,11 +24,26 @@ Config (YAML)
         notebook: notebooks/order_history.ipynb
         title: Order history             # optional
         parameters: {period: M}          # checked against the notebook's parameters
+      - name: pab_early_warning
+        notebook: notebooks/pab_early_warning.ipynb
+        parameters: {alert_log: "{reports}/alert_log.db"}   # {reports}: this dataset's folder
       - name: customer_review_{customer_id}
         notebook: notebooks/customer_review.ipynb
         foreach: {customer_id: a_tier_customers}   # a provider name, or a list of values
         limit: 5                         # optional cap on foreach values
         timeout: 600                     # optional, overrides the top-level timeout
+
+Datasets
+--------
+With ``data`` (or ``workbench report --data CONFIG``), every report's
+notebook gets that ``data`` parameter (a dataset YAML, a folder of tables or
+one order-lines file; every notebook must declare ``data``), ``foreach``
+providers compute their values from that dataset, ``{dataset}`` in the title is
+its name, and the runs go to ``<output>/<dataset-slug>/<run-id>/`` with their
+own ``latest``, so runs on different data never mix. ``{reports}`` in a
+parameter value is that per-dataset folder (the alert history of one dataset
+is never another's). Without ``data`` the notebooks use their own defaults and
+runs go to ``<output>/<run-id>/``.
 
 Failure contract
 ----------------
@@ -96,6 +112,7 @@ __all__ = [
     "a_tier_customers",
     "cell_seconds",
     "clean_abandoned_runs",
+    "dataset_slug",
     "dry_run",
     "load_config",
     "run_batch",
@@ -105,7 +122,7 @@ __all__ = [
     "write_index",
 ]
 
-_TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports"}
+_TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports", "data"}
 _REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit", "timeout"}
 
 DEFAULT_TIMEOUT = 1800.0
@@ -120,12 +137,20 @@ _RUN_FOLDER = re.compile(r"\d{8}-\d{6}(-\d+)?")
 
 # --------------------------------------------------------------------------- providers
 def a_tier_customers(limit: int | None = None, data: str = "samples") -> list[str]:
-    """Return the tier-A customers (from the master's tier, else ABC by revenue), biggest first."""
-    from workbench.customers.targets import customer_tiers
-    from workbench.io.dataset import load_dataset
+    """Return the tier-A customers of ``data``, biggest first.
 
-    ds = load_dataset(data, tables=("customers", "items", "order_lines"))
-    a = customer_tiers(ds.orders, ds.customers).by_value("A")
+    The tier comes from the customer master when it has one, else from ABC by
+    revenue (by ordered volume when the order lines carry no price), with the
+    dataset's own service targets.
+    """
+    from workbench.customers.targets import customer_tiers
+    from workbench.io.config import open_dataset
+
+    ds = open_dataset(data, tables=("customers", "items", "order_lines"))
+    orders = ds.orders
+    priced = "unit_price" in orders.columns and bool(orders["unit_price"].notna().any())
+    a = customer_tiers(orders, ds.customers, ds.targets,
+                       measure="revenue" if priced else "volume").by_value("A")
     return a[:limit] if limit else a
 
 
@@ -155,6 +180,10 @@ class BatchConfig:
     parallel: int
     jobs: list[Job]
     source: str = "<dict>"
+    data: str | None = None
+    """The dataset every report runs on (its ``data`` parameter); ``None``: notebook defaults."""
+    dataset: str | None = None
+    """That dataset's name (from its description)."""
 
 
 def _err(msg: str, key: str, value: object, fix: str, source: str) -> ConfigError:
@@ -192,6 +221,33 @@ def _check_timeout(value: object, key: str) -> float:
                            "(30 minutes).")
 
 
+def dataset_slug(name: str) -> str:
+    """Return the folder name of a dataset's runs: its name in lower case, words joined by ``-``.
+
+    Examples
+    --------
+    >>> dataset_slug("Sample data (synthetic)"), dataset_slug("华东 订单")
+    ('sample-data-synthetic', '华东-订单')
+    """
+    slug = re.sub(r"[^\w]+", "-", str(name).casefold()).strip("-_") or "dataset"
+    if slug in RESERVED_NAMES or _RUN_FOLDER.fullmatch(slug):
+        slug = f"data-{slug}"
+    return slug
+
+
+def _dataset(data: object, source: str) -> tuple[str, str]:
+    """Resolve and validate the dataset: (reference for the notebooks, its name)."""
+    from workbench.io.config import dataset_config
+    from workbench.io.readers import is_url
+    from workbench.paths import resolve_source
+
+    if not isinstance(data, str) or not data.strip():
+        raise _err("data must name a dataset (a YAML, a folder or a file)", "data", data,
+                   "e.g. data: samples, or workbench report --data dataset.yaml.", source)
+    ref = data.strip() if is_url(data.strip()) else str(resolve_source(data.strip()))
+    return ref, dataset_config(ref).name
+
+
 def _check_top_level(config: dict, source: str) -> tuple[list, str, int]:
     """Check the top-level keys; return the report entries, ``plotlyjs`` and ``parallel``."""
     unknown = sorted(set(config) - _TOP_KEYS)
@@ -217,7 +273,8 @@ def _check_top_level(config: dict, source: str) -> tuple[list, str, int]:
     return reports, plotlyjs, parallel
 
 
-def _check_report(rep: object, where: str, source: str) -> tuple[dict, dict]:
+def _check_report(rep: object, where: str, source: str, data: str | None = None
+                  ) -> tuple[dict, dict]:
     """Check one report entry: keys, notebook, parameters declared in the notebook.
 
     Returns its ``parameters`` and ``foreach`` mappings (empty when absent).
@@ -245,6 +302,11 @@ def _check_report(rep: object, where: str, source: str) -> tuple[dict, dict]:
             raise _err(f"{where}.{key} must be a mapping", f"{where}.{key}", value,
                        "e.g. parameters: {period: M}" if key == "parameters" else
                        "e.g. foreach: {customer_id: [C0001, C0002]}", source)
+    if data is not None and "data" not in declared:
+        raise _err(f"{where}: notebook {rep['notebook']} has no parameter 'data', so it cannot "
+                   "run on the batch's dataset", f"{where}.notebook", rep["notebook"],
+                   "give its parameters cell a data parameter read with open_dataset(data), "
+                   "or run the batch without data.", source)
     for pname in list(params) + list(foreach):
         if pname not in declared:
             raise _err(f"{where}: notebook {rep['notebook']} has no parameter {pname!r}",
@@ -272,7 +334,8 @@ def _check_notebook(value: object, where: str, source: str) -> dict:
                    "right file.", source) from None
 
 
-def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -> list[dict]:
+def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str,
+                    data: str | None = None) -> list[dict]:
     """Expand ``foreach``: one parameter set ``{name: value}`` per value (``[{}]`` if none)."""
     if not foreach:
         return [{}]
@@ -289,7 +352,8 @@ def _expand_foreach(foreach: dict, limit: int | None, where: str, source: str) -
             raise _err(f"{where}.foreach: unknown provider {spec!r}",
                        f"{where}.foreach.{pname}", spec,
                        f"use a list of values or one of {sorted(PROVIDERS)}.", source)
-        values = PROVIDERS[spec](limit=limit)
+        values = (PROVIDERS[spec](limit=limit) if data is None
+                  else PROVIDERS[spec](limit=limit, data=data))
     elif isinstance(spec, list):
         values = spec[:limit] if limit else spec
     else:
@@ -366,8 +430,17 @@ def _select_jobs(jobs: list[Job], only: list[str] | None) -> list[Job]:
     return [j for j in jobs if j.name in only]
 
 
+def _with_dataset(params: dict, data: str | None, reports: Path) -> dict:
+    """Set ``data`` and fill ``{reports}`` (the dataset's run folder) in text values."""
+    out = {k: v.replace("{reports}", str(reports)) if isinstance(v, str) else v
+           for k, v in params.items()}
+    if data is not None:
+        out["data"] = data
+    return out
+
+
 def load_config(config: str | os.PathLike[str] | dict, *,
-                only: list[str] | None = None) -> BatchConfig:
+                only: list[str] | None = None, data: str | None = None) -> BatchConfig:
     """Read and validate a report config (YAML path or dict); expand ``foreach``.
 
     Every notebook must exist and every parameter name must be declared in the
@@ -380,6 +453,10 @@ def load_config(config: str | os.PathLike[str] | dict, *,
         or the config as a dict (see the module docstring).
     only
         Report names (after ``foreach`` expansion) to keep; default all.
+    data
+        The dataset to run every report on (overrides the config's ``data``):
+        a dataset YAML, a folder of tables or an order-lines file; relative
+        paths are taken below ``data/`` (see :func:`workbench.paths.resolve_source`).
 
     Returns
     -------
@@ -396,17 +473,25 @@ def load_config(config: str | os.PathLike[str] | dict, *,
     config, source = _read_config(config)
     reports, plotlyjs, parallel = _check_top_level(config, source)
     timeout = _check_timeout(config.get("timeout", DEFAULT_TIMEOUT), "timeout")
+    output = project_path(str(config.get("output", "reports")))
+    ref = name = None
+    if data is not None or config.get("data") is not None:
+        ref, name = _dataset(data if data is not None else config["data"],
+                             "--data" if data is not None else source)
+        output = output / dataset_slug(name)
     jobs: list[Job] = []
     seen: dict[str, str] = {}
     for i, rep in enumerate(reports):
         where = f"reports[{i}]"
-        params, foreach = _check_report(rep, where, source)
-        expansions = _expand_foreach(foreach, rep.get("limit"), where, source)
-        jobs += _report_jobs(rep, params, expansions, where, source, seen, timeout)
+        params, foreach = _check_report(rep, where, source, ref)
+        expansions = _expand_foreach(foreach, rep.get("limit"), where, source, ref)
+        jobs += _report_jobs(rep, _with_dataset(params, ref, output), expansions, where, source,
+                             seen, timeout)
     jobs = _select_jobs(jobs, only)
-    output = project_path(str(config.get("output", "reports")))
-    return BatchConfig(str(config.get("title", "Reports")), output, plotlyjs, parallel, jobs,
-                       source)
+    title = str(config.get("title", "Reports"))
+    if name is not None:
+        title = title.replace("{dataset}", name) if "{dataset}" in title else f"{title}: {name}"
+    return BatchConfig(title, output, plotlyjs, parallel, jobs, source, ref, name)
 
 
 # --------------------------------------------------------------------------- running
@@ -929,6 +1014,7 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left;
 pre {{ white-space: pre-wrap; font-size: 12px; max-width: 40em; }}
 </style></head><body>
 <h1>{escape(cfg.title)}</h1>
+{f'<p>Data: <b>{escape(cfg.dataset)}</b> (<code>{escape(cfg.data)}</code>)</p>' if cfg.data else ''}
 <p>Run <b>{escape(folder.name)}</b>, written {escape(f"{pd.Timestamp.now():%Y-%m-%d %H:%M}")}:
 {len(outcomes)} report(s), {failed} failed; {sum(o.seconds for o in outcomes):.0f} s of report time.</p>
 <table><thead><tr><th>report</th><th>status</th><th>parameters</th><th>run time</th>
@@ -939,6 +1025,7 @@ pre {{ white-space: pre-wrap; font-size: 12px; max-width: 40em; }}
     index = folder / "index.html"
     atomic_write_bytes(index, html.encode("utf-8"))
     manifest = {"run": folder.name, "title": cfg.title, "config": cfg.source,
+                "data": cfg.data, "dataset": cfg.dataset,
                 "reports": [asdict(o) for o in outcomes]}
     atomic_write_bytes(folder / "run.json", json.dumps(manifest, indent=2, default=str).encode())
     return index
@@ -948,6 +1035,8 @@ def dry_run(cfg: BatchConfig) -> str:
     """Describe what a run would do (after full validation); runs nothing."""
     lines = [f"{cfg.title}: {len(cfg.jobs)} report(s) -> {cfg.output}/<run-id>/ "
              f"(plotly.js {cfg.plotlyjs}, {cfg.parallel} worker(s))"]
+    if cfg.data:
+        lines.append(f"  data: {cfg.dataset} ({cfg.data})")
     for j in cfg.jobs:
         params = ", ".join(f"{k}={v!r}" for k, v in j.parameters.items()) or "defaults"
         lines.append(f"  {j.name}: {j.notebook} [{params}] (timeout {j.timeout:g} s)")
