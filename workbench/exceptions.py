@@ -43,6 +43,7 @@ __all__ = [
     "FileContentError",
     "DataSheetError",
     "OutputExistsError",
+    "DerivedColumnError",
 ]
 
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*:/+[^:/@\s'\"]*):[^\s'\"]*@",
@@ -190,6 +191,31 @@ class MappingError(WorkbenchError):
                  fix: str | None = None):
         self.key = key
         super().__init__(message, source=source, fix=fix)
+
+
+class DerivedColumnError(MappingError):
+    """A mapping's derived-column expression cannot be parsed or computed on a source.
+
+    Raised for an expression outside the grammar (an unknown function, an operator
+    other than ``+``/``-``), a name that is neither a mapped model column nor a
+    header of the source, or values of the wrong kind (a number added to a date
+    without ``days()``).
+
+    Attributes
+    ----------
+    key
+        ``derived.<column>``.
+    expression
+        The expression as written in the mapping.
+    found
+        The source's headers, when a header was not found (else ``None``).
+    """
+
+    def __init__(self, message: str, *, key: str, expression: str, source: str | None = None,
+                 fix: str | None = None, found: Sequence[str] | None = None):
+        self.expression = expression
+        self.found = list(found) if found is not None else None
+        super().__init__(message, key=key, source=source, fix=fix)
 
 
 class ConfigError(WorkbenchError):
@@ -357,6 +383,7 @@ class DataSheetError(SourceError):
                  fix: str | None = None):
         self.sheets = list(sheets)
         super().__init__(message, source=source, fix=fix)
+
 
 class OutputExistsError(WorkbenchError):
     """A file the command would write already exists, and it never overwrites without being told."""

@@ -37,20 +37,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.exceptions import MissingColumnsError, WorkbenchError
+from workbench.exceptions import DerivedColumnError, MissingColumnsError, WorkbenchError
 from workbench.io.csv_records import check_record_count
-from workbench.io.mapping import ColumnMapping, FieldSource, Resolved
+from workbench.io.derive import (
+    ISSUE_PLANNED_DATE,
+    Derivation,
+    DeriveContext,
+    evaluate,
+    typed_result,
+)
+from workbench.io.detect import detect_mapping, detection_headers, shipped_mappings
+from workbench.io.mapping import LINEAGE_RENAMES, ColumnMapping, FieldSource, Resolved
 from workbench.io.matching import match_columns
 from workbench.io.parsing import (
     NumberContext,
     Parsed,
     infer_number_context,
     parse_column,
+    parse_number,
     parse_string,
 )
-from workbench.io.readers import RawTable
+from workbench.io.readers import RawTable, normalize_header
 from workbench.io.schema import Column, Table, get_table
 from workbench.io.sources import read_raw
+from workbench.validation import check_date
 
 __all__ = [
     "ISSUE_COLUMNS",
@@ -322,7 +332,8 @@ def _require_columns(raw: RawTable, mapping: ColumnMapping, schema: Table,
     """Raise :class:`MissingColumnsError` when a required column cannot be mapped."""
     auto_col = _AUTO_NUMBER.get(schema.name, (None, None))[0]
     needed = [c for c in schema.required
-              if c not in resolved.fields and c not in mapping.optional and c != auto_col]
+              if c not in resolved.fields and c not in mapping.optional and c != auto_col
+              and c not in mapping.derived]
     if needed:
         hint = _missing_columns_hint(raw, needed, schema, resolved)
         for col in needed:
@@ -377,8 +388,8 @@ def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parse
 def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldSource,
                   issues: list[pd.DataFrame], date_formats: dict[str, str],
                   broken: dict[str, list[tuple]],
-                  numbers: tuple[Callable[[], NumberContext], dict[str, str]] | None = None
-                  ) -> pd.Series:
+                  numbers: tuple[Callable[[], NumberContext], dict[str, str]] | None = None,
+                  notes: list[str] | None = None) -> pd.Series:
     """Parse, coalesce and check one model column; return its typed values.
 
     Appends field-level issues to ``issues``, detected date formats to
@@ -395,6 +406,8 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
                            number_context=context, extra_na=mapping.na_values)
               for src in fs.columns]
     values, all_missing, unusable, used = _coalesce(parsed)
+    if col.type == "string" and fs.value_map:
+        values = _map_values(values, fs.value_map, col.name, notes)
     required = col.required and col.name not in mapping.optional
     date_formats.update(_date_formats(col.name, fs, parsed))
     number_formats.update(_date_formats(col.name, fs, parsed, key="number_convention"))
@@ -434,12 +447,13 @@ def _date_order_reasons(frame: pd.DataFrame, schema: Table, out: dict[str, pd.Se
             e, l_ = out[earlier], out[later]
             bad = (l_ < e).fillna(False).to_numpy(dtype=bool)
             if bad.any():
-                src = resolved.fields[later].columns[0]
+                src = (frame[resolved.fields[later].columns[0]] if later in resolved.fields
+                       else l_.dt.strftime("%Y-%m-%d"))
                 det = np.full(n, None, dtype=object)
                 det[bad] = (f"{later} " + l_[bad].dt.strftime("%Y-%m-%d") + f" is before "
                             f"{earlier} " + e[bad].dt.strftime("%Y-%m-%d")).to_numpy(dtype=object)
                 reasons.append(_Reason.from_mask(f"{later}_before_{earlier}", bad, later,
-                                                 frame[src], det))
+                                                 src, det))
     return reasons
 
 
@@ -451,15 +465,18 @@ def _number_context(raw: RawTable, schema: Table, resolved: Resolved) -> NumberC
     return infer_number_context(cols["numbers"], cols["dates"], raw.meta.get("delimiter"))
 
 
-def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
-    """Map, type and check one source: required columns, columns, row rules, extras."""
+def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
+           as_of: pd.Timestamp | None = None) -> _Staged:
+    """Map, type and check one source: required columns, columns, derived columns, row rules, extras."""
     resolved = mapping.resolve(list(raw.frame.columns), raw.frame)
+    resolved = mapping.without_derived(resolved, list(raw.frame.columns))
     _require_columns(raw, mapping, schema, resolved)
     frame = raw.frame
     out: dict[str, pd.Series] = {}
     issues: list[pd.DataFrame] = []
     date_formats: dict[str, str] = {}
     column_map: dict[str, str] = {}
+    notes: list[str] = []
     broken: dict[str, list[tuple]] = {"missing_required": [], "unusable_required": [],
                                       "negative_quantity": []}
     numbers = (functools.cache(lambda: _number_context(raw, schema, resolved)), {})
@@ -472,20 +489,484 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table) -> _Staged:
         column_map[col.name] = " | ".join(fs.columns) + ("" if fs.how == "mapping"
                                                          else f" ({fs.how})")
         out[col.name] = _stage_column(raw, mapping, col, fs, issues, date_formats, broken,
-                                      numbers)
+                                      numbers, notes)
+    for name, src in resolved.extras.items():
+        out[name] = parse_string(frame[src], mapping.na_values).values
+    if mapping.derived:
+        ctx = DeriveContext(frame, {}, mapping.date_options, mapping.decimal, numbers[0],
+                            mapping.na_values,
+                            as_of if as_of is not None else pd.Timestamp.today().normalize(),
+                            raw.source)
+        _stage_derived(raw, mapping, schema, ctx, out, _Sinks(issues, date_formats, broken,
+                                                              notes, column_map), numbers)
+    if mapping.price_unit and "unit_price" in out:
+        _divide_price_unit(raw, mapping, out, issues, notes, column_map, numbers[0])
 
     reasons = [_Reason.from_mask(code, mask, colname, rawv, detail)
                for code, group in broken.items() for mask, colname, rawv, detail in group]
     reasons += _date_order_reasons(frame, schema, out, resolved)
-
-    for name, src in resolved.extras.items():
-        out[name] = parse_string(frame[src], mapping.na_values).values
+    unused = _keep_unmapped(raw, mapping, schema, resolved, out, notes)
 
     notes = [f"mapped header(s) {hdrs} for {col!r} not found in {raw.source}"
-             for col, hdrs in resolved.not_found.items()] + list(raw.meta.get("notes", []))
+             for col, hdrs in resolved.not_found.items()] + list(raw.meta.get("notes", [])) + notes
     values = pd.DataFrame(out, index=frame.index)
-    return _Staged(raw, values, reasons, issues, column_map, resolved.unused, date_formats, notes,
+    return _Staged(raw, values, reasons, issues, column_map, unused, date_formats, notes,
                    numbers[1])
+
+
+# --------------------------------------------------------------------------- engine keys
+@dataclass
+class _Sinks:
+    """Where staging a derived column writes what it finds."""
+
+    issues: list[pd.DataFrame]
+    date_formats: dict[str, str]
+    broken: dict[str, list[tuple]]
+    notes: list[str]
+    column_map: dict[str, str]
+
+
+_KINDS = {"date": "date", "float": "number", "int": "number", "string": "text", "bool": "text"}
+
+
+def _map_values(values: pd.Series, value_map: dict, column: str,
+                notes: list[str] | None) -> pd.Series:
+    """Map a text column's values (trimmed, case-insensitive); others are kept as given."""
+    codes, uniq = pd.factorize(values)
+    if not len(uniq):
+        return values
+    keys = pd.Series(np.asarray(uniq, dtype=object), dtype="str").str.strip().str.lower()
+    hit = keys.isin(list(value_map)).to_numpy(dtype=bool)
+    mapped = np.asarray(uniq, dtype=object).copy()
+    mapped[hit] = [None if value_map[k] is None else str(value_map[k]) for k in keys[hit]]
+    if notes is not None and not hit.all():
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+        kept = [(str(u), int(c)) for u, c, h in zip(uniq, counts, hit, strict=True) if not h]
+        kept.sort(key=lambda t: -t[1])
+        shown = ", ".join(f"{u!r} ({c:,} rows)" for u, c in kept[:8])
+        notes.append(f"{column}: {len(kept)} value(s) not in the mapping's values kept as "
+                     f"given: {shown}{', ...' if len(kept) > 8 else ''}")
+    ext = np.concatenate([mapped, np.array([None], dtype=object)])
+    return pd.Series(ext[codes], index=values.index, dtype="str")
+
+
+def _stage_derived(raw: RawTable, mapping: ColumnMapping, schema: Table, ctx: DeriveContext,
+                   out: dict[str, pd.Series], sinks: _Sinks,
+                   numbers: tuple[Callable[[], NumberContext], dict[str, str]]) -> None:
+    """Compute the derived columns in dependency order; each is noted in the summary."""
+    for name, expr in mapping.derived.items():
+        typed = {k: (v, _KINDS[schema.column(k).type] if k in schema.names
+                     else ("date" if pd.api.types.is_datetime64_any_dtype(v.dtype)
+                           else "number" if pd.api.types.is_float_dtype(v.dtype) else "text"))
+                 for k, v in out.items()}
+        ctx = DeriveContext(**{**ctx.__dict__, "typed": typed})
+        col = schema.column(name) if name in schema.names else None
+        plain = expr.plain_sources()
+        sinks.column_map[name] = f"= {expr.text}"
+        if col is not None and plain is not None and not any(p in typed for p in plain):
+            # header references read exactly as a header under columns: is read
+            fs = FieldSource(tuple(_source_header(raw, expr, h) for h in plain), None, "derived")
+            out[name] = _stage_column(raw, mapping, col, fs, sinks.issues, sinks.date_formats,
+                                      sinks.broken, numbers, sinks.notes)
+            missing = int(out[name].isna().sum())
+            sinks.notes.append(f"derived {name} = {expr.text}: read from {' | '.join(fs.columns)}"
+                               f"; {len(out[name]) - missing:,} value(s), {missing:,} missing")
+            continue
+        d = evaluate(expr, ctx)
+        for fl in d.flags:
+            sinks.issues.append(_issue_frame(raw, fl.mask, name, fl.source_column, fl.values,
+                                             fl.reason, fl.detail))
+        for src, fmt in d.date_formats.items():
+            sinks.date_formats[f"{name} <- {src}"] = fmt
+        if col is None:
+            out[name] = (parse_string(d.values, mapping.na_values).values
+                         if d.kind in ("raw", "text") else d.values)
+        else:
+            out[name] = _typed_derived(raw, mapping, col, d, ctx, sinks)
+        missing = int(out[name].isna().sum())
+        note = (f"derived {name} = {expr.text}: {len(out[name]) - missing:,} value(s), "
+                f"{missing:,} missing")
+        if int(d.unusable.sum()):
+            note += f" ({int(d.unusable.sum()):,} with an unusable input, see issues)"
+        if d.planned:
+            note += (f"; {d.planned:,} date(s) after the as-of date {ctx.as_of:%Y-%m-%d} are "
+                     f"plans, left missing (issue {ISSUE_PLANNED_DATE})")
+        sinks.notes.append(note)
+
+
+def _source_header(raw: RawTable, expr: object, header: str) -> str:
+    """Return the source's spelling of a header a derived expression names (raise if absent)."""
+    by_norm = {normalize_header(h): h for h in raw.frame.columns}
+    if normalize_header(header) in by_norm:
+        return by_norm[normalize_header(header)]
+    found = list(raw.frame.columns)
+    shown = ", ".join(repr(h) for h in found[:40]) + (", ..." if len(found) > 40 else "")
+    raise DerivedColumnError(
+        f"derived {expr.target}: {expr.text!r}: {header!r} is neither a mapped model column "
+        f"nor a header of the source. Headers found: [{shown}]", key=f"derived.{expr.target}",
+        expression=expr.text, source=raw.source, found=found,
+        fix="write the header exactly as the file has it, in backticks when it holds spaces "
+            "or symbols, or map the model column under columns:.")
+
+
+def _typed_derived(raw: RawTable, mapping: ColumnMapping, col: Column, d: Derivation,
+                   ctx: DeriveContext, sinks: _Sinks) -> pd.Series:
+    """Read a derivation as its model column's type; apply the column's row rules."""
+    n = len(raw.frame)
+    p = typed_result(d, col.type, ctx, col.name)
+    values = p.values
+    if p.invalid.any():
+        sinks.issues.append(_issue_frame(raw, p.invalid, col.name, d.label, d.values,
+                                         "unusable_value", p.detail))
+    doubtful = pd.notna(p.issue)
+    if doubtful.any():
+        sinks.issues.append(_issue_frame(raw, doubtful, col.name, d.label, d.values, p.issue,
+                                         p.detail))
+    if p.info.get("date_format"):
+        sinks.date_formats[col.name] = p.info["date_format"]
+    shown = d.values.astype(object).to_numpy(copy=True)
+    for fl in reversed(d.flags):  # the input that made a value missing, first flag first
+        shown[fl.mask] = fl.values.to_numpy(dtype=object)[fl.mask]
+    unusable = d.unusable | p.invalid
+    why = np.where(p.invalid & ~d.unusable, p.detail, d.why)
+    if col.required and col.name not in mapping.optional:
+        missing = values.isna().to_numpy() & ~unusable
+        if missing.any():
+            sinks.broken["missing_required"].append(
+                (missing, col.name, shown, f"required {col.name} is empty (derived: "
+                                           f"{d.label if d.kind == 'raw' else 'no value'})"))
+        if unusable.any():
+            det = np.full(n, None, dtype=object)
+            det[unusable] = pd.Series(why[unusable], dtype=object).astype(str).radd(
+                f"required {col.name} unusable: ").to_numpy(dtype=object)
+            sinks.broken["unusable_required"].append((unusable, col.name, shown, det))
+    if col.nonnegative:
+        neg = (values < 0).fillna(False).to_numpy(dtype=bool)
+        if neg.any():
+            if col.required and col.name not in mapping.optional:
+                sinks.broken["negative_quantity"].append(
+                    (neg, col.name, shown, f"{col.name} is negative; quantities must be >= 0"))
+            else:
+                sinks.issues.append(_issue_frame(raw, neg, col.name, d.label, values,
+                                                 "negative_value",
+                                                 f"{col.name} is negative; set to missing"))
+                values = values.mask(neg)
+    return values.astype(_DTYPES[col.type])
+
+
+def _divide_price_unit(raw: RawTable, mapping: ColumnMapping, out: dict[str, pd.Series],
+                       issues: list[pd.DataFrame], notes: list[str], column_map: dict[str, str],
+                       context: Callable[[], NumberContext]) -> None:
+    """``unit_price`` divided by the price unit header (blank: 1; zero or unusable: missing)."""
+    by_norm = {normalize_header(h): h for h in raw.frame.columns}
+    header = by_norm.get(normalize_header(mapping.price_unit))
+    if header is None:
+        notes.append(f"price_unit: the header {mapping.price_unit!r} is not in {raw.source}: "
+                     f"unit_price is NOT divided by a price unit; check that prices are per one "
+                     f"unit")
+        return
+    p = parse_number(raw.frame[header], decimal=mapping.decimal, context=context,
+                     extra_na=mapping.na_values)
+    unit = p.values.to_numpy(dtype="float64", na_value=np.nan)
+    price = out["unit_price"]
+    has_price = price.notna().to_numpy()
+    blank = p.missing & ~p.invalid
+    with np.errstate(invalid="ignore"):
+        bad = has_price & (p.invalid | (np.isfinite(unit) & (unit <= 0)))
+    detail = np.where(p.invalid, p.detail, "a price unit must be more than 0").astype(object)
+    detail = pd.Series(detail, dtype=object).astype(str).add(
+        "; unit_price left missing").to_numpy(dtype=object)
+    if bad.any():
+        issues.append(_issue_frame(raw, bad, "unit_price", header, raw.frame[header],
+                                   "unusable_value", detail))
+    divisor = np.where(blank | ~np.isfinite(unit), 1.0, unit)
+    out["unit_price"] = (price / divisor).mask(bad)
+    divided = int((has_price & ~bad & (divisor != 1)).sum())
+    column_map["unit_price"] = column_map.get("unit_price", "unit_price") + f" / {header}"
+    notes.append(f"price_unit: unit_price = price / {header}: {divided:,} price(s) divided by "
+                 f"a price unit other than 1, {int((has_price & blank).sum()):,} blank price "
+                 f"unit(s) read as 1, {int(bad.sum()):,} unusable (price left missing)")
+
+
+def _is_model_file(mapping: ColumnMapping, schema: Table, resolved: Resolved,
+                   headers: list[str]) -> bool:
+    """Tell whether a source is a data-model table itself (e.g. written by ``load --out``).
+
+    True when the mapping is automatic and every required column found matched
+    by its own model name, or when the source carries the lineage columns.
+    """
+    norms = {normalize_header(h) for h in headers}
+    if {"source_file", "source_row"} <= norms:
+        return True
+    if mapping.columns or mapping.derived:
+        return False
+    found = [resolved.fields[c] for c in schema.required if c in resolved.fields]
+    return bool(found) and all(fs.how == "name" for fs in found)
+
+
+def _keep_unmapped(raw: RawTable, mapping: ColumnMapping, schema: Table, resolved: Resolved,
+                   out: dict[str, pd.Series], notes: list[str]) -> list[str]:
+    """Keep lineage of a re-loaded file and (when asked, or for model files) unused headers.
+
+    Returns the headers still unused.
+    """
+    frame = raw.frame
+    unused = list(resolved.unused)
+    by_norm = {normalize_header(h): h for h in unused}
+    upstream = {new: by_norm[new] for new in LINEAGE_RENAMES.values() if new in by_norm}
+    lineage = {new: by_norm[old] for old, new in LINEAGE_RENAMES.items() if old in by_norm}
+    if upstream:  # a file re-loaded twice: the first lineage is kept, the middle one dropped
+        if lineage:
+            notes.append(f"{raw.source} has upstream lineage columns; its own "
+                         f"{', '.join(lineage.values())} (an intermediate file) are not kept")
+        lineage = upstream
+    for name, header in lineage.items():
+        text = parse_string(frame[header], mapping.na_values)
+        if name == "upstream_source_row":
+            rows = parse_column(frame[header], "int")
+            out[name] = rows.values if not rows.invalid.any() else text.values
+        else:
+            out[name] = text.values
+    skip = set(lineage.values()) | set(upstream.values()) | {by_norm[old] for old in
+                                                             LINEAGE_RENAMES if old in by_norm}
+    keep = mapping.keep_unmapped
+    if keep is None:
+        keep = _is_model_file(mapping, schema, resolved, list(frame.columns))
+    kept, clash = [], []
+    if keep:
+        for h in unused:
+            if h in skip:
+                continue
+            if h in out or h in schema.names:
+                clash.append(h)
+                continue
+            out[h] = parse_string(frame[h], mapping.na_values).values
+            kept.append(h)
+    if lineage:
+        notes.append(f"lineage of a re-loaded file kept as {', '.join(lineage)} (from "
+                     f"{', '.join(lineage.values())})")
+    if kept:
+        notes.append(f"unmapped column(s) kept as extra text: {', '.join(kept[:20])}"
+                     f"{', ...' if len(kept) > 20 else ''}")
+    if clash:
+        notes.append(f"unmapped column(s) {clash} not kept: their names are model columns")
+    done = set(kept) | skip
+    return [h for h in unused if h not in done]
+
+
+# --------------------------------------------------------------------------- drop rows, fill down
+@dataclass
+class _Prepared:
+    """One source after the drop rules and fill-down: the rows to read and the rows dropped."""
+
+    raw: RawTable
+    """The rows to read (dropped rows removed, blank cells filled)."""
+    keep: np.ndarray
+    """Positions of those rows in the source frame."""
+    reasons: list[_Reason]
+    """Drop-rule reasons, positions in the source frame."""
+    notes: list[str]
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Return True where a cell is empty (null or only spaces)."""
+    blank = values.isna().to_numpy()
+    if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        text = values.astype(object).where(~blank, "").astype("str")
+        blank |= text.str.strip().eq("").to_numpy(dtype=bool, na_value=True)
+    return blank
+
+
+def _matches(values: pd.Series, regex: object) -> np.ndarray:
+    """Return True where a cell's text matches ``regex`` (searched, on distinct values)."""
+    codes, uniq = pd.factorize(values)
+    if not len(uniq):
+        return np.zeros(len(values), dtype=bool)
+    text = pd.Series(np.asarray(uniq, dtype=object)).astype(str).astype("str")
+    hit = text.str.contains(regex, regex=True).to_numpy(dtype=bool, na_value=False)
+    return np.concatenate([hit, [False]])[codes]
+
+
+def _drop_rules(raw: RawTable, mapping: ColumnMapping
+                ) -> tuple[np.ndarray, np.ndarray, list[_Reason], list[str]]:
+    """Rows matched by the drop rules: mask, reason code per row, reasons and notes."""
+    frame = raw.frame
+    n = len(frame)
+    by_norm = {normalize_header(h): h for h in frame.columns}
+    dropped = np.zeros(n, dtype=bool)
+    code = np.full(n, None, dtype=object)
+    reasons, notes = [], []
+    for k, rule in enumerate(mapping.drop_rows, start=1):
+        if rule.any_column:
+            cols = list(frame.columns)
+        else:
+            cols = [by_norm[normalize_header(c)] for c in rule.columns
+                    if normalize_header(c) in by_norm]
+            if not cols:
+                notes.append(f"drop_rows rule {k} ({rule.reason}): header(s) "
+                             f"{list(rule.columns)} not in {raw.source}; rule not applied")
+                continue
+        hit_col = np.full(n, None, dtype=object)
+        value = np.full(n, None, dtype=object)
+        for c in cols:
+            hit = _matches(frame[c], rule.regex) & ~dropped & pd.isna(hit_col)
+            if hit.any():
+                hit_col[hit] = c
+                value[hit] = frame[c].to_numpy(dtype=object)[hit]
+        mask = pd.notna(hit_col)
+        if mask.any():
+            detail = np.full(n, None, dtype=object)
+            detail[mask] = pd.Series(hit_col[mask], dtype=object).astype(str).radd(
+                f"drop_rows rule {k}: ").add(f" matches {rule.pattern!r}").to_numpy(dtype=object)
+            for c in cols:  # one reason per column, so the quarantine names the column
+                sel = mask & (hit_col == c)
+                if sel.any():
+                    reasons.append(_Reason.from_mask(rule.reason, sel, c, value, detail))
+            dropped |= mask
+            code[mask] = rule.reason
+        notes.append(f"drop_rows rule {k} ({rule.reason}: {rule.describe()}): "
+                     f"{int(mask.sum()):,} row(s) quarantined")
+    return dropped, code, reasons, notes
+
+
+def _prepare(raw: RawTable, mapping: ColumnMapping) -> _Prepared:
+    """Apply the drop rules, then fill blank cells down (see ``fill_down`` in the mapping doc)."""
+    n = len(raw.frame)
+    if not n or not (mapping.drop_rows or mapping.fill_down):
+        return _Prepared(raw, np.arange(n), [], [])
+    dropped, code, reasons, notes = _drop_rules(raw, mapping)
+    frame = raw.frame
+    if mapping.fill_down:
+        frame, more, fill_notes = _fill_down(raw, mapping, dropped, code)
+        reasons += more
+        notes += fill_notes
+        for r in more:
+            dropped[r.idx] = True
+    keep = np.flatnonzero(~dropped)
+    if len(keep) < n:
+        frame = frame.iloc[keep].reset_index(drop=True)
+    work = RawTable(frame, raw.source_row[keep], raw.source, raw.rejected, raw.meta, raw.issues)
+    return _Prepared(work, keep, reasons, notes)
+
+
+def _fill_down(raw: RawTable, mapping: ColumnMapping, dropped: np.ndarray, code: np.ndarray
+               ) -> tuple[pd.DataFrame, list[_Reason], list[str]]:
+    """Fill blank cells of the ``fill_down`` headers; returns the frame, drops and notes.
+
+    With ``fill_down_key`` a row with a blank key continues the order of the last
+    row above with a key: its blank cells take that row's values; when that row
+    was dropped by a rule, the continuation row is dropped with the same reason.
+    Without a key each header's blank cell takes the nearest value above; a
+    dropped row stops the filling (cells below it stay blank).
+    """
+    frame = raw.frame
+    n = len(frame)
+    by_norm = {normalize_header(h): h for h in frame.columns}
+    cols = [by_norm[normalize_header(h)] for h in mapping.fill_down
+            if normalize_header(h) in by_norm]
+    absent = [h for h in mapping.fill_down if normalize_header(h) not in by_norm]
+    notes = ([f"fill_down: header(s) {absent} not in {raw.source}"] if absent else [])
+    reasons: list[_Reason] = []
+    pos = np.arange(n)
+    if mapping.fill_down_key:
+        key = by_norm.get(normalize_header(mapping.fill_down_key))
+        if key is None:
+            notes.append(f"fill_down_key {mapping.fill_down_key!r} is not a header of "
+                         f"{raw.source}: nothing filled")
+            return frame, reasons, notes
+        has_key = ~_blank(frame[key])
+        heads = np.flatnonzero(has_key)
+        group = np.cumsum(has_key)
+        head = np.where(group > 0, heads[np.clip(group - 1, 0, None)] if len(heads) else 0, -1)
+        cont = ~has_key & (group > 0)
+        head_dropped = cont & ~dropped & dropped[np.clip(head, 0, None)]
+        if head_dropped.any():
+            detail = np.full(n, None, dtype=object)
+            detail[head_dropped] = pd.Series(raw.source_row[head[head_dropped]]).astype(
+                str).radd("continues source row ").to_numpy(dtype=object)
+            for reason in pd.unique(code[head[head_dropped]]):
+                sel = head_dropped & (code[np.clip(head, 0, None)] == reason)
+                reasons.append(_Reason.from_mask(str(reason), sel, key, frame[key],
+                                                 pd.Series(detail).astype(object).add(
+                                                     f", dropped as {reason}").to_numpy()))
+            notes.append(f"fill_down: {int(head_dropped.sum()):,} continuation row(s) of "
+                         f"dropped rows quarantined with them")
+        rows = cont & ~dropped & ~head_dropped
+        source = np.where(rows, head, pos)
+    else:
+        rows = ~dropped
+        source = None
+    filled = frame.copy(deep=False)
+    counts = []
+    for c in cols:
+        blank = _blank(frame[c])
+        if source is None:  # nearest value above; a dropped row is a barrier
+            anchor = np.where(~blank | dropped, pos, -1)
+            src = np.maximum.accumulate(anchor) if n else anchor
+            ok = rows & blank & (src >= 0)
+            ok[ok] = ~dropped[src[ok]] & ~blank[src[ok]]
+        else:
+            src = source
+            ok = rows & blank & ~blank[src]
+        if ok.any():
+            vals = frame[c].to_numpy(dtype=object).copy()
+            vals[ok] = vals[src[ok]]
+            filled[c] = pd.Series(vals, index=frame.index).astype(frame[c].dtype)
+        counts.append(f"{c} {int(ok.sum()):,}")
+    how = (f"from the first row of their {mapping.fill_down_key}" if mapping.fill_down_key
+           else "from the row above")
+    notes.append(f"fill_down: blank cells filled {how}: {', '.join(counts)}")
+    return filled, reasons, notes
+
+
+def _stage_source(raw: RawTable, mapping: ColumnMapping, schema: Table,
+                  as_of: pd.Timestamp | None) -> _Staged:
+    """Stage one source: drop rules and fill-down, then :func:`_stage` on the rows left.
+
+    The staged values are spread back over every row of the source (dropped rows
+    empty), so quarantine positions and original values stay those of the source.
+    """
+    prep = _prepare(raw, mapping)
+    staged = _stage(prep.raw, mapping, schema, as_of)
+    staged.notes += prep.notes
+    if prep.raw is raw:
+        return staged
+    n = len(raw.frame)
+    values = staged.values.set_axis(pd.RangeIndex(n)[prep.keep]).reindex(pd.RangeIndex(n))
+    moved = [_Reason(r.code, prep.keep[r.idx], r.column, r.value, r.detail)
+             for r in staged.reasons]
+    staged.values = values
+    staged.reasons = prep.reasons + moved
+    staged.raw = raw
+    return staged
+
+
+def _read_source(src: object, cmap: ColumnMapping, schema: Table, automatic: bool,
+                 options: dict) -> tuple[RawTable, ColumnMapping, str | None]:
+    """Read one source; without a mapping, recognise a shipped one from its headers.
+
+    Returns the raw table, the mapping to use, and the summary note saying
+    which mapping was recognised (``None`` when none was).
+    """
+    if not automatic:
+        raw = read_raw(src, known_headers=cmap.known_headers(),
+                       header_scan=cmap.header_scan or 20, **options)
+        return raw, cmap, None
+    shipped = [m for m in shipped_mappings() if m.table == schema.name]
+    scan = max([20] + [m.header_scan or 20 for m in shipped])
+    raw = read_raw(src, known_headers=cmap.known_headers() | detection_headers(),
+                   header_scan=scan, **options)
+    found = detect_mapping(list(raw.frame.columns))
+    if found is None or found.mapping.table != schema.name:
+        return raw, cmap, None
+    use = found.mapping
+    if cmap.decimal is not None or cmap.dayfirst is not None:  # reading options given
+        use = ColumnMapping(**{**use.__dict__,
+                               "decimal": cmap.decimal if cmap.decimal is not None
+                               else use.decimal,
+                               "dayfirst": cmap.dayfirst if cmap.dayfirst is not None
+                               else use.dayfirst})
+    return raw, use, f"mapping: {found.describe()}"
 
 
 # --------------------------------------------------------------------------- public API
@@ -493,7 +974,7 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
                mapping: object = None, *, customers: object = None, items: object = None,
                sheet: str | int | None = 0, sql_table: str | None = None,
                query: str | None = None, encoding: str | None = None,
-               delimiter: str | None = None) -> LoadResult:
+               delimiter: str | None = None, as_of: object = None) -> LoadResult:
     """Load one or more sources into a data-model table, accounting for every row.
 
     Parameters
@@ -505,8 +986,9 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
     table
         Data-model table name (see ``workbench.schema.TABLES``).
     mapping
-        Column mapping: ``None`` (match model names and known synonyms), a dict,
-        a YAML path or the name of a file under ``data/mappings/``.
+        Column mapping: ``None`` (a shipped mapping under ``data/mappings/`` when
+        the headers carry its ``detect`` fingerprint, else model names and known
+        synonyms), a dict, a YAML path or the name of a file under ``data/mappings/``.
     customers, items
         Optional masters (DataFrame with ``customer_id`` / ``item_id``, a
         :class:`LoadResult`, or an iterable of ids). Rows whose id is not in a
@@ -517,6 +999,9 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
         For SQL sources: table name or query.
     encoding, delimiter
         For text files: override detection.
+    as_of
+        The export's as-of date, used by ``actual()`` in derived columns (a later
+        date is a plan, not an actual date). Default: today.
 
     Returns
     -------
@@ -539,18 +1024,32 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     if not sources:
         raise WorkbenchError("no source given", fix="pass a path, URL, DataFrame or a list.")
-    known = cmap.known_headers()
-    staged = []
+    as_of_day = (check_date(as_of, key="as_of") if as_of is not None
+                 else pd.Timestamp.today().normalize())
+    automatic = mapping is None or (isinstance(mapping, ColumnMapping)
+                                    and cmap.origin == "<automatic>" and not cmap.columns)
+    options = {"table": sql_table, "query": query, "sheet": sheet, "encoding": encoding,
+               "delimiter": delimiter}
+    staged, used = [], []
     for src in sources:
-        raw = read_raw(src, table=sql_table, query=query, sheet=sheet, encoding=encoding,
-                       delimiter=delimiter, known_headers=known)
-        staged.append(_stage(raw, cmap, schema))
-    return _assemble(staged, schema, cmap, customers=customers, items=items)
+        raw, use, note = _read_source(src, cmap, schema, automatic, options)
+        stg = _stage_source(raw, use, schema, as_of_day)
+        if note:
+            stg.notes.insert(0, note)
+        if use.derived and any("actual(" in e.text for e in use.derived.values()):
+            stg.notes.append(f"as-of date for actual(): {as_of_day:%Y-%m-%d}"
+                             + ("" if as_of is not None else " (today; pass as_of= with the "
+                                                             "export's date)"))
+        staged.append(stg)
+        used.append(use)
+    return _assemble(staged, schema, used[0], customers=customers, items=items)
 
 
 def load_orders(source: object | Sequence[object], mapping: object = None,
                 **options) -> LoadResult:
     """Load customer order lines into the data model (see :func:`load_table`).
+
+    ``as_of`` (keyword) is the export's date for ``actual()`` in derived columns.
 
     Examples
     --------

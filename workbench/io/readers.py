@@ -213,7 +213,7 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, Encodin
 
 
 def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-                 known_headers: set[str] | None = None) -> RawTable:
+                 known_headers: set[str] | None = None, header_scan: int = 20) -> RawTable:
     """Read a delimited text file; see the module docstring.
 
     Records are split as Python's ``csv`` module splits them (any mix of CR,
@@ -236,7 +236,8 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
                         strict=True)]
     if len(text) > 65536 and head_records:
         head_records = head_records[:-1]  # the last one may be cut
-    hdr_idx = find_header_row(head_records[:20], known_headers or set())
+    hdr_idx = find_header_row(head_records[:header_scan], known_headers or set(),
+                              max_scan=header_scan)
     header = unique_headers(head_records[hdr_idx]) if head_records else []
     body_start = scan_offset(text, delim, head_scan, hdr_idx + 1)
     body = text[body_start:]
@@ -523,7 +524,7 @@ def _column_letter(col: int) -> str:
 
 
 def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
-                   known_headers: set[str] | None = None) -> RawTable:
+                   known_headers: set[str] | None = None, header_scan: int = 20) -> RawTable:
     """Read one sheet of an Excel workbook; a title block above the header is skipped.
 
     The sheet names are kept in ``meta["sheets"]``. An empty sheet, a missing
@@ -539,7 +540,7 @@ def read_excel_raw(path: Path, *, sheet: str | int | None = 0,
     grid = grid.map(_excel_cell_text)
     rows = grid.values.tolist()
     _check_data_sheet(path, sheet, sheets, rows, known_headers or set())
-    hdr_idx = find_header_row(rows, known_headers or set())
+    hdr_idx = find_header_row(rows, known_headers or set(), max_scan=header_scan)
     header = unique_headers(rows[hdr_idx])
     body = grid.iloc[hdr_idx + 1:].reset_index(drop=True)
     body.columns = header

@@ -37,7 +37,8 @@ __all__ = ["read_raw"]
 
 def read_raw(source: object, *, table: str | None = None, query: str | None = None,
              sheet: str | int | None = 0, encoding: str | None = None,
-             delimiter: str | None = None, known_headers: set[str] | None = None) -> RawTable:
+             delimiter: str | None = None, known_headers: set[str] | None = None,
+             header_scan: int = 20) -> RawTable:
     """Read any supported source into a :class:`RawTable`.
 
     Parameters
@@ -52,6 +53,8 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
         For text files: override detection.
     known_headers
         Normalized header names that help find the header row below a title block.
+    header_scan
+        Rows of a text file or sheet searched for the header row.
     """
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True)
@@ -72,7 +75,7 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
         raise SourceError("is a folder, not a file", source=str(path),
                           fix="pass one file, or a list of files.")
     return _read_file(path, table=table, query=query, sheet=sheet, encoding=encoding,
-                      delimiter=delimiter, known_headers=known_headers)
+                      delimiter=delimiter, known_headers=known_headers, header_scan=header_scan)
 
 
 def _named_kind(suffix: str) -> str | None:
@@ -130,12 +133,14 @@ def _read_file(path: Path, **options) -> RawTable:
 
 def _read_kind(path: Path, kind: str, suffix: str, *, table: str | None, query: str | None,
                sheet: str | int | None, encoding: str | None, delimiter: str | None,
-               known_headers: set[str] | None) -> RawTable:
+               known_headers: set[str] | None, header_scan: int = 20) -> RawTable:
     if kind == "xlsx":
-        return read_excel_raw(path, sheet=sheet, known_headers=known_headers)
+        return read_excel_raw(path, sheet=sheet, known_headers=known_headers,
+                              header_scan=header_scan)
     if kind == "parquet":
         return read_parquet_raw(path)
     if kind == "sqlite":
         return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
     delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
-    return read_csv_raw(path, encoding=encoding, delimiter=delim, known_headers=known_headers)
+    return read_csv_raw(path, encoding=encoding, delimiter=delim, known_headers=known_headers,
+                        header_scan=header_scan)
