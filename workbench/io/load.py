@@ -31,6 +31,7 @@ Quarantine reasons (``reason`` column), in the order they are checked:
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -267,20 +268,21 @@ def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table,
         hints.append(f"Sheet {raw.meta.get('sheet_name')!r} was read; the workbook has sheets "
                      f"{', '.join(map(repr, raw.meta['sheets']))}: pass sheet='<name>' if the "
                      f"data is on another.")
-    match = match_columns(raw.frame, schema, columns=missing)
-    read_as = {str(h): col for col, fs in (resolved.fields.items() if resolved else ())
-               for h in fs.columns}
+    fields = resolved.fields.items() if resolved else ()
+    # headers surely read as another column are not offered; a similar-name guess is, named
+    taken = {str(h) for _, fs in fields if fs.how != "similar" for h in fs.columns}
+    guessed = {str(h): col for col, fs in fields if fs.how == "similar" for h in fs.columns}
+    match = match_columns(raw.frame, schema, columns=missing, exclude=taken)
     example: dict[str, str] = {}
     for col in missing:
         cands = match.suggestions(col)
         if cands:
             hints.append(f"{col!r} may be " + " or ".join(
                 f"{c.header!r} (score {c.score:.2f}: {'; '.join(c.evidence)}"
-                + (f"; now read as {read_as[c.header]}" if c.header in read_as else "") + ")"
+                + (f"; now read as {guessed[c.header]}" if c.header in guessed else "") + ")"
                 for c in cands) + ".")
-            example[col] = cands[0].header
-    shown = example or dict.fromkeys(missing[:3], "<your header>")
-    pairs = ", ".join(f"{k!r}: {v!r}" for k, v in shown.items())
+        example[col] = cands[0].header if cands else "<your header>"
+    pairs = ", ".join(f"{k!r}: {v!r}" for k, v in list(example.items())[:3])
     call = ("load_orders(path, " if schema.name == "order_lines"
             else f"load_table(path, {schema.name!r}, ")
     table_flag = "" if schema.name == "order_lines" else f" --table {schema.name}"
@@ -773,7 +775,7 @@ def _blank(values: pd.Series) -> np.ndarray:
     blank = values.isna().to_numpy()
     if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
         text = values.astype(object).where(~blank, "").astype("str")
-        blank |= text.str.strip().eq("").to_numpy(dtype=bool, na_value=True)
+        blank = blank | text.str.strip().eq("").to_numpy(dtype=bool, na_value=True)
     return blank
 
 
@@ -783,7 +785,9 @@ def _matches(values: pd.Series, regex: object) -> np.ndarray:
     if not len(uniq):
         return np.zeros(len(values), dtype=bool)
     text = pd.Series(np.asarray(uniq, dtype=object)).astype(str).astype("str")
-    hit = text.str.contains(regex, regex=True).to_numpy(dtype=bool, na_value=False)
+    with warnings.catch_warnings():  # pandas warns about groups in the pattern: not used here
+        warnings.simplefilter("ignore", UserWarning)
+        hit = text.str.contains(regex, regex=True).to_numpy(dtype=bool, na_value=False)
     return np.concatenate([hit, [False]])[codes]
 
 
