@@ -105,6 +105,9 @@ def test_detection_rules_on_a_folder_of_plain_mappings(tmp_path: Path) -> None:
     # b's required "Item" is missing: only a can be chosen, whatever b's score would be
     d = detect_mapping(["Order", "Cust", "Amount"], tmp_path)
     assert (d.name, d.score) == ("a", 0.5)
+    # only mappings onto the table asked for
+    assert detect_mapping(["Order", "Cust", "Item", "Qty"], tmp_path, table="customers") is None
+    assert detect_mapping(["Order", "Cust", "Item", "Qty"], tmp_path, table="order_lines").name == "a"
     # a required header missing from every mapping: nothing is chosen
     assert detect_mapping(["Order", "Item", "Qty", "Amount"], tmp_path) is None
 

@@ -222,7 +222,8 @@ def shipped_mappings(folder: Path | None = None) -> list[ColumnMapping]:
     return [m for _, m in _shipped(folder)]
 
 
-def detect_mapping(headers: Iterable[object], folder: Path | None = None) -> Detection | None:
+def detect_mapping(headers: Iterable[object], folder: Path | None = None,
+                   table: str | None = None) -> Detection | None:
     """Return the best shipped mapping for these headers, or ``None``.
 
     Parameters
@@ -232,6 +233,8 @@ def detect_mapping(headers: Iterable[object], folder: Path | None = None) -> Det
         :func:`~workbench.io.readers.normalize_header`).
     folder
         Where the shipped mappings are; default ``data/mappings``.
+    table
+        Only consider mappings onto this data-model table (default: any).
 
     Returns
     -------
@@ -248,6 +251,8 @@ def detect_mapping(headers: Iterable[object], folder: Path | None = None) -> Det
     present = {normalize_header(h) for h in headers if h is not None}
     best: tuple[tuple[float, int], Detection] | None = None
     for fp, mapping in _shipped(folder):
+        if table is not None and mapping.table != table:
+            continue
         if not all(normalize_header(h) in present for h in fp.required):
             continue
         matched = tuple(h for h in fp.headers if normalize_header(h) in present)
