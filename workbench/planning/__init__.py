@@ -12,6 +12,8 @@ alerts
     Delivery early warning: the alert set of a PAB projection, and the whole review in one call.
 allocation
     Allocation of scarce supply to customer order lines: which lines go short, by how much, until when.
+backlog
+    Open order backlog by item and period, from the order lines alone.
 buckets
     Period buckets: data-model frames turned into items x periods arrays (:class:`PabInput`).
 expedite
@@ -61,6 +63,11 @@ from workbench.planning.allocation import (
     ALLOCATION_RULES,
     allocate_shortages,
 )
+from workbench.planning.backlog import (
+    DUE_COLUMNS,
+    Backlog,
+    open_backlog,
+)
 from workbench.planning.buckets import (
     CLOSED_STATUSES,
     FREQUENCIES,
@@ -77,6 +84,7 @@ from workbench.planning.expedite import (
     cheapest_expedite,
     default_expedite_options,
     load_expedite_options,
+    no_expedite_options,
     validate_expedite_options,
 )
 from workbench.planning.notices import (
@@ -109,7 +117,9 @@ __all__ = [
     "AlertLog",
     "AlertSet",
     "AlertSettings",
+    "Backlog",
     "CLOSED_STATUSES",
+    "DUE_COLUMNS",
     "Draft",
     "EXPEDITE_COLUMNS",
     "EarlyWarning",
@@ -146,6 +156,8 @@ __all__ = [
     "kind_levels",
     "load_expedite_options",
     "md_escape",
+    "no_expedite_options",
+    "open_backlog",
     "open_lines",
     "pab_summary",
     "pab_table",

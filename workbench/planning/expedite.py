@@ -1,9 +1,15 @@
 """Expedite options: the editable table of faster transport modes and the cheapest one that closes a gap.
 
-The table (``data/expedite_options.csv``, or the built-in
-:func:`default_expedite_options`) lists each mode with its transit time, the lead
-time it saves against the plan's baseline mode, its cost per unit and an optional
-quantity limit.
+A dataset names its own table (``expedite_options:`` in its dataset YAML; the
+bundled sample's is ``data/samples/expedite_options.csv``). It lists each mode with
+its transit time, the lead time it saves against the plan's baseline mode, its cost
+per unit and an optional quantity limit. A dataset without one gets **no** expedite
+options (:func:`no_expedite_options`, ``load_expedite_options(None, default="none")``):
+transit times and costs are the dataset's own facts, and invented ones would decide
+alert levels and promise customers a mode nobody booked. Without options no gap can
+be closed by expediting, so every customer-facing shortage is a confirmed break
+(:mod:`workbench.planning.alert_rules`). :func:`default_expedite_options` is a
+generic illustration (the sample's modes) for examples and tests.
 
 Expedite model (:func:`cheapest_expedite`): a shortage spell starts at the
 first short period (``needed_by`` = its start) and ends in the period where
@@ -31,14 +37,14 @@ from workbench.exceptions import (
     SourceError,
     SourceNotFoundError,
 )
-from workbench.paths import data_path
-from workbench.validation import check_date, date_values, require_frame
+from workbench.validation import check_choice, check_date, date_values, require_frame
 
 __all__ = [
     "EXPEDITE_COLUMNS",
     "cheapest_expedite",
     "default_expedite_options",
     "load_expedite_options",
+    "no_expedite_options",
     "validate_expedite_options",
 ]
 
@@ -61,11 +67,13 @@ _DEFAULT_OPTIONS = {
         "Courier on a passenger flight; small quantities only, very expensive",
     ],
 }
-_OPTIONS_FILE = "expedite_options.csv"
 
 
 def default_expedite_options() -> pd.DataFrame:
-    """Return the built-in expedite options (as the shipped ``data/expedite_options.csv``).
+    """Return the built-in, generic expedite options (the bundled sample's modes).
+
+    An illustration for examples and tests, not facts about any real supply
+    chain: a dataset's report uses the dataset's own table, or none.
 
     Returns
     -------
@@ -78,17 +86,34 @@ def default_expedite_options() -> pd.DataFrame:
     return validate_expedite_options(pd.DataFrame(_DEFAULT_OPTIONS))
 
 
-def load_expedite_options(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def no_expedite_options() -> pd.DataFrame:
+    """Return an empty expedite-options table: no mode can close any gap.
+
+    Examples
+    --------
+    >>> no_expedite_options().columns.tolist() == list(EXPEDITE_COLUMNS)
+    True
+    >>> len(no_expedite_options())
+    0
+    """
+    return validate_expedite_options(pd.DataFrame({c: [] for c in EXPEDITE_COLUMNS}))
+
+
+def load_expedite_options(path: str | os.PathLike[str] | None = None, *,
+                          default: str = "generic") -> pd.DataFrame:
     """Read the editable expedite-options table.
 
     Parameters
     ----------
     path
         CSV file with columns ``mode``, ``cost_per_unit`` and ``lead_time_saved_days``
-        and/or ``transit_days``; optional ``max_qty`` and ``notes``. Default
-        ``data/expedite_options.csv`` in the project (the built-in
-        :func:`default_expedite_options` when the project folder is not there, e.g.
-        in an installed package).
+        and/or ``transit_days``; optional ``max_qty`` and ``notes`` (a dataset's
+        ``expedite_options``, e.g. ``data/samples/expedite_options.csv``).
+    default
+        What ``path=None`` gives: ``"generic"`` the built-in
+        :func:`default_expedite_options`, ``"none"`` the empty table of
+        :func:`no_expedite_options` (what a report on a dataset without its own
+        table uses).
 
     Returns
     -------
@@ -98,6 +123,8 @@ def load_expedite_options(path: str | os.PathLike[str] | None = None) -> pd.Data
 
     Raises
     ------
+    ChoiceError
+        ``default`` is not ``"generic"`` or ``"none"``.
     SourceNotFoundError
         The file does not exist.
     SourceError
@@ -107,20 +134,15 @@ def load_expedite_options(path: str | os.PathLike[str] | None = None) -> pd.Data
     ConfigError
         A cell breaks a rule; the message names the row (header = row 1) and column.
     """
+    default = check_choice(default, ("generic", "none"), key="default")
     if path is None:
-        try:
-            default = data_path(_OPTIONS_FILE)
-        except SourceError:
-            default = None
-        if default is None or not default.is_file():
-            return default_expedite_options()
-        path = default
+        return default_expedite_options() if default == "generic" else no_expedite_options()
     file = Path(path)
     if not file.is_file():
         raise SourceNotFoundError("expedite options file not found", path=str(file),
                                   fix="pass the path of a CSV file like "
-                                      "data/expedite_options.csv, or leave path out for the "
-                                      "defaults.")
+                                      "data/samples/expedite_options.csv, or name it as "
+                                      "expedite_options in the dataset YAML.")
     try:
         raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -172,7 +194,7 @@ def validate_expedite_options(options: pd.DataFrame, *, source: str | None = Non
         raise MissingColumnsError(
             "expedite_options", missing, [str(c) for c in frame.columns], source=source,
             hint="Use the header mode,transit_days,lead_time_saved_days,cost_per_unit,"
-                 "max_qty,notes (see data/expedite_options.csv).")
+                 "max_qty,notes (see data/samples/expedite_options.csv).")
     cells = _Cells(frame, source)
     mode = cells.modes()
     cost = cells.numbers("cost_per_unit", required=True)
