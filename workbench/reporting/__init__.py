@@ -10,6 +10,8 @@ charts
     Plotly charts of the workbench's tidy result frames.
 explorer
     The service-vs-cost explorer widget of ``notebooks/service_cost_tradeoff.ipynb``.
+inputs
+    Which input a report uses: the parameter, the dataset's own, or a stated fallback.
 reports
     Execute parameterized notebooks with papermill and render them to HTML.
 summary
@@ -71,6 +73,15 @@ from workbench.reporting.explorer import (
     build,
     summary_text,
 )
+from workbench.reporting.inputs import (
+    Choice,
+    churn_truth,
+    demand_date,
+    expedite_options_for,
+    measure_for,
+    pab_inputs,
+    planning_date,
+)
 from workbench.reporting.reports import (
     PLOTLY_JS_NAME,
     TEMPLATES,
@@ -115,6 +126,13 @@ __all__ = [
     "not_available_note",
     "BatchConfig",
     "BatchResult",
+    "Choice",
+    "churn_truth",
+    "demand_date",
+    "expedite_options_for",
+    "measure_for",
+    "pab_inputs",
+    "planning_date",
     "DEFAULT_TIMEOUT",
     "HEADLINE_KPIS",
     "Job",

@@ -184,6 +184,16 @@ CATALOGUE: dict[str, Analysis] = {a.name: a for a in (
              _merge(((f"{_OL}.order_date",),),
                     (("items.unit_cost",), ("items.lead_time_days",), ("items.safety_stock",))),
              ("service_cost_tradeoff", "manager_summary")),
+    Analysis("rfm", "Loyalty and RFM", "忠诚度与RFM", ((f"{_OL}.order_date",),),
+             ("customer_segments",)),
+    Analysis("demand_variability", "Items by demand variability (XYZ)", "物料需求波动（XYZ）",
+             ((f"{_OL}.order_date",),), ("customer_segments",)),
+    Analysis("change_impact", "Shortages caused by order changes", "订单变更导致的缺货",
+             (("order_changes",), ("supply_plan",), ("inventory",), (f"{_OL}.requested_date",)),
+             ("customer_segments",)),
+    Analysis("pab", "Projected available balance (PAB) and alerts", "预计可用量（PAB）与预警",
+             (("inventory",), ("supply_plan",), (f"{_OL}.requested_date",)),
+             ("pab_early_warning",)),
 )}
 """Every analysis a report section can need, by key."""
 
