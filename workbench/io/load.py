@@ -588,8 +588,9 @@ def _stage_derived(raw: RawTable, mapping: ColumnMapping, schema: Table, ctx: De
         missing = int(out[name].isna().sum())
         note = (f"derived {name} = {expr.text}: {len(out[name]) - missing:,} value(s), "
                 f"{missing:,} missing")
-        if int(d.unusable.sum()):
-            note += f" ({int(d.unusable.sum()):,} with an unusable input, see issues)"
+        unusable = int(d.unusable.sum()) - d.planned
+        if unusable:
+            note += f" ({unusable:,} with an unusable input, see issues)"
         if d.planned:
             note += (f"; {d.planned:,} date(s) after the as-of date {ctx.as_of:%Y-%m-%d} are "
                      f"plans, left missing (issue {ISSUE_PLANNED_DATE})")
@@ -722,13 +723,6 @@ def _keep_unmapped(raw: RawTable, mapping: ColumnMapping, schema: Table, resolve
             notes.append(f"{raw.source} has upstream lineage columns; its own "
                          f"{', '.join(lineage.values())} (an intermediate file) are not kept")
         lineage = upstream
-    for name, header in lineage.items():
-        text = parse_string(frame[header], mapping.na_values)
-        if name == "upstream_source_row":
-            rows = parse_column(frame[header], "int")
-            out[name] = rows.values if not rows.invalid.any() else text.values
-        else:
-            out[name] = text.values
     skip = set(lineage.values()) | set(upstream.values()) | {by_norm[old] for old in
                                                              LINEAGE_RENAMES if old in by_norm}
     keep = mapping.keep_unmapped
@@ -744,6 +738,13 @@ def _keep_unmapped(raw: RawTable, mapping: ColumnMapping, schema: Table, resolve
                 continue
             out[h] = parse_string(frame[h], mapping.na_values).values
             kept.append(h)
+    for name, header in lineage.items():
+        text = parse_string(frame[header], mapping.na_values)
+        if name == "upstream_source_row":
+            rows = parse_column(frame[header], "int")
+            out[name] = rows.values if not rows.invalid.any() else text.values
+        else:
+            out[name] = text.values
     if lineage:
         notes.append(f"lineage of a re-loaded file kept as {', '.join(lineage)} (from "
                      f"{', '.join(lineage.values())})")
