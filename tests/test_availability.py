@@ -40,7 +40,7 @@ def test_dates_alone_give_cycle_time_and_on_time_but_no_fill_rates():
     got = {a.name: a.available for a in av.analyses(ds)}
     assert got["cycle_time"] and got["on_time"] and got["trend"] and got["failures"]
     assert not got["fill_rates"] and not got["in_full"] and not got["otif"]
-    assert not got["customer_names"] and not got["early_warning"] and not got["revenue"]
+    assert not got["customer_names"] and not got["pab"] and not got["revenue"]
     # the KPI engine agrees: on time computed (1 of 2 lines on time), fill rate not available
     table = kpi_table(ds.orders, kpis=["on_time_promised_rate", "line_fill_rate"]).set_index("kpi")
     assert table.loc["on_time_promised_rate", "value"] == 0.5
@@ -63,10 +63,11 @@ def test_alternatives_and_missing_tables():
         "Not available: needs order_lines.qty_delivered or order_lines.qty_shipped (map a "
         "delivered-quantity column (qty_delivered) in the order-lines mapping or map a "
         "shipped-quantity column (qty_shipped) in the order-lines mapping).")
-    assert av.not_available_note("early_warning", ds) == (
-        "Not available: needs supply_plan, inventory (add a supply_plan table (supply plan "
-        "(scheduled receipts)) to the dataset YAML under tables: and add an inventory table "
-        "(inventory snapshot) to the dataset YAML under tables:).")
+    assert av.not_available_note("pab", ds) == (
+        "Not available: needs inventory, supply_plan, order_lines.requested_date (add an "
+        "inventory table (inventory snapshot) to the dataset YAML under tables: and add a "
+        "supply_plan table (supply plan (scheduled receipts)) to the dataset YAML under tables: "
+        "and map a requested-date column (requested_date) in the order-lines mapping).")
     # columns of an absent table are named with the table, once
     assert av.check_analysis("policy_cost", ds).how == (
         "add an items table (item master with unit_cost, lead_time_days, safety_stock) to the "

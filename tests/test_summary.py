@@ -88,3 +88,21 @@ def test_headline_reports_the_latest_mature_month_not_the_censored_tail():
     assert h.loc["on_time_promised_rate", "change"] == pytest.approx(0.0)
     assert h.attrs["provisional_periods"] == [pd.Timestamp("2024-11-01"),
                                               pd.Timestamp("2024-12-01")]
+
+
+def test_narrative_says_only_what_the_data_supports():
+    """No early warning (alerts None): no supply sentence, not "no risk is open"; no OTIF:
+    the lead sentence is on time to promise; no prices: churn without an amount."""
+    headline, status, alerts, lines, customers, churn = _inputs()
+    on_time = headline.assign(kpi="on_time_promised_rate", value=0.9, change=float("nan"))
+    unpriced = churn.assign(revenue_at_risk=float("nan"))
+    en = narrative(on_time, None, top_risks(alerts, lines).iloc[0:0], unpriced,
+                   as_of="2026-06-29", churn_count=3)
+    assert en == ["On time to promise was 90.0% in May 2026; 1 of 3 customer tiers met their "
+                  "target.",
+                  "3 customer(s) are at churn risk, for example Zeta (no prices in the data: no "
+                  "revenue at risk)."]
+    zh = narrative(on_time, None, top_risks(alerts, lines).iloc[0:0], unpriced,
+                   as_of="2026-06-29", lang="zh")
+    assert zh == ["2026年5月按承诺日期准时率为90.0%；3个客户等级中有1个达标。",
+                  "1个客户有流失风险，例如Zeta（数据中没有单价：无法计算风险收入）。"]

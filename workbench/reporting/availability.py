@@ -124,6 +124,8 @@ def _merge(*groups: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
 
 
 _OL = "order_lines"
+_DEMAND_DATE = (f"{_OL}.requested_date", f"{_OL}.promised_date", f"{_OL}.order_date")
+"""Dates that place demand in time (any of them; the first present is used)."""
 _ALL = ("order_history", "service_kpis", "customer_review", "customer_segments",
         "pab_early_warning", "service_cost_tradeoff", "manager_summary")
 
@@ -175,14 +177,12 @@ CATALOGUE: dict[str, Analysis] = {a.name: a for a in (
              ("customer_segments", "manager_summary")),
     Analysis("forecast", "Demand forecasts", "需求预测", ((f"{_OL}.order_date",),),
              ("customer_segments",)),
-    Analysis("early_warning", "Delivery early warning (PAB)", "交付预警（PAB）",
-             (("supply_plan",), ("inventory",)), ("pab_early_warning", "manager_summary")),
     Analysis("service_cost", "Service level against cost", "服务水平与成本",
-             _merge(((f"{_OL}.order_date",),), (("items.unit_cost",), ("items.lead_time_days",))),
+             (_DEMAND_DATE, ("items.unit_cost",), ("items.lead_time_days",)),
              ("service_cost_tradeoff",)),
     Analysis("policy_cost", "Cost of the current service policy", "当前服务策略的成本",
-             _merge(((f"{_OL}.order_date",),),
-                    (("items.unit_cost",), ("items.lead_time_days",), ("items.safety_stock",))),
+             (_DEMAND_DATE, ("items.unit_cost",), ("items.lead_time_days",),
+              ("items.safety_stock",)),
              ("service_cost_tradeoff", "manager_summary")),
     Analysis("rfm", "Loyalty and RFM", "忠诚度与RFM", ((f"{_OL}.order_date",),),
              ("customer_segments",)),
@@ -193,7 +193,7 @@ CATALOGUE: dict[str, Analysis] = {a.name: a for a in (
              ("customer_segments",)),
     Analysis("pab", "Projected available balance (PAB) and alerts", "预计可用量（PAB）与预警",
              (("inventory",), ("supply_plan",), (f"{_OL}.requested_date",)),
-             ("pab_early_warning",)),
+             ("pab_early_warning", "manager_summary")),
 )}
 """Every analysis a report section can need, by key."""
 

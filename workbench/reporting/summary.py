@@ -149,13 +149,16 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
     Parameters
     ----------
     headline
-        :func:`headline_kpis`.
+        :func:`headline_kpis`; the first sentence is on OTIF, else (no received
+        quantities) on time to the promised date.
     alerts
-        :func:`alert_overview`.
+        :func:`alert_overview`; ``None`` when the early warning could not run
+        (no supply plan or inventory): no sentence about supply risks then.
     risks, churn
         :func:`top_risks`, :func:`churn_overview`.
     churn_total, churn_count
         Revenue at risk and number of all flagged customers (default: those in ``churn``).
+        A missing (NaN) total, for order lines without prices, leaves the amount out.
     cost
         Optional ``{"current_service", "optimal_service", "current_cost",
         "optimal_cost"}`` from the service-vs-cost analysis.
@@ -165,11 +168,15 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
     check_language(lang)
     out: list[str] = []
     h = headline.set_index("kpi") if len(headline) else headline
-    if "otif_order_rate" in getattr(h, "index", []):
-        r = h.loc["otif_order_rate"]
+    # OTIF, else (no received quantities in the data) on time to the promised date
+    lead = next((k for k in ("otif_order_rate", "on_time_promised_rate")
+                 if k in getattr(h, "index", [])), None)
+    if lead is not None:
+        r = h.loc[lead]
         period = pd.Timestamp(r["period_start"])
         if lang == "en":
-            s = (f"OTIF was {fmt_pct(r['value'])} in {period:%B %Y}"
+            s = (f"{'OTIF' if lead == 'otif_order_rate' else 'On time to promise'} was "
+                 f"{fmt_pct(r['value'])} in {period:%B %Y}"
                  + (f" ({fmt_points(r['change'])} on the month before)"
                     if pd.notna(r["change"]) else "")
                  + f"; {r['tiers_on_target']} of {r['tiers_with_target']} customer tiers met "
@@ -177,29 +184,32 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
             if r["deteriorated"]:
                 s += " The drop is significant (outside the control limits)."
         else:
-            s = (f"{period.year}年{period.month}月准时足量交付率为{fmt_pct(r['value'])}"
+            s = (f"{period.year}年{period.month}月"
+                 f"{'准时足量交付率' if lead == 'otif_order_rate' else '按承诺日期准时率'}为"
+                 f"{fmt_pct(r['value'])}"
                  + (f"（较上月{fmt_points(r['change'], 'zh')}）" if pd.notna(r["change"]) else "")
                  + f"；{r['tiers_with_target']}个客户等级中有{r['tiers_on_target']}个达标。")
             if r["deteriorated"]:
                 s += "下降显著（超出控制限）。"
         out.append(s)
-    lvl3 = int(alerts.loc[3].sum() - alerts.loc[3, "resolved"]) if 3 in alerts.index else 0
-    lvl2 = int(alerts.loc[2].sum() - alerts.loc[2, "resolved"]) if 2 in alerts.index else 0
-    new = int(alerts[["new", "escalated"]].loc[[3, 2]].to_numpy().sum()) if len(alerts) else 0
-    resolved = int(alerts["resolved"].sum()) if len(alerts) else 0
-    if lvl3 or lvl2 or resolved:
-        if lang == "en":
-            s = (f"As of {fmt_date(as_of)}, {lvl3} confirmed supply break(s) and {lvl2} potential "
-                 f"customer risk(s) are open ({new} new or escalated since the last review)")
-            s += f"; {resolved} risk(s) were resolved." if resolved else "."
+    if alerts is not None:  # None: the early warning could not run, nothing to say
+        lvl3 = int(alerts.loc[3].sum() - alerts.loc[3, "resolved"]) if 3 in alerts.index else 0
+        lvl2 = int(alerts.loc[2].sum() - alerts.loc[2, "resolved"]) if 2 in alerts.index else 0
+        new = int(alerts[["new", "escalated"]].loc[[3, 2]].to_numpy().sum()) if len(alerts) else 0
+        resolved = int(alerts["resolved"].sum()) if len(alerts) else 0
+        if lvl3 or lvl2 or resolved:
+            if lang == "en":
+                s = (f"As of {fmt_date(as_of)}, {lvl3} confirmed supply break(s) and {lvl2} potential "
+                     f"customer risk(s) are open ({new} new or escalated since the last review)")
+                s += f"; {resolved} risk(s) were resolved." if resolved else "."
+            else:
+                s = (f"截至{fmt_date(as_of, 'zh')}，有{lvl3}项确认断供和{lvl2}项潜在客户风险"
+                     f"（自上次评审以来新增或升级{new}项）")
+                s += f"；{resolved}项风险已解除。" if resolved else "。"
+            out.append(s)
         else:
-            s = (f"截至{fmt_date(as_of, 'zh')}，有{lvl3}项确认断供和{lvl2}项潜在客户风险"
-                 f"（自上次评审以来新增或升级{new}项）")
-            s += f"；{resolved}项风险已解除。" if resolved else "。"
-        out.append(s)
-    else:
-        out.append("No customer-facing supply risk is open." if lang == "en"
-                   else "目前没有面向客户的供应风险。")
+            out.append("No customer-facing supply risk is open." if lang == "en"
+                       else "目前没有面向客户的供应风险。")
     if len(risks):
         r = risks.iloc[0]
         if lang == "en":
@@ -210,12 +220,17 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
             out.append(f"最紧急：物料{r['item_id']}自{fmt_date(r['first_short_date'], 'zh')}起缺货"
                        f"（{fmt_num(r['qty_short'], 'zh')}件），影响客户：{r['customers']}。")
     if len(churn):
-        total = churn_total if churn_total is not None else float(churn["revenue_at_risk"].sum())
+        total = (churn_total if churn_total is not None
+                 else float(churn["revenue_at_risk"].sum(min_count=1)))
         count = churn_count if churn_count is not None else len(churn)
         top = churn.iloc[0]
         name = top.get("customer_name") if pd.notna(top.get("customer_name")) else None
         name = name or top["customer_id"]
-        if lang == "en":
+        if pd.isna(total):  # no prices: no revenue at risk, no "largest"
+            out.append(f"{count} customer(s) are at churn risk, for example {name} (no prices "
+                       f"in the data: no revenue at risk)." if lang == "en" else
+                       f"{count}个客户有流失风险，例如{name}（数据中没有单价：无法计算风险收入）。")
+        elif lang == "en":
             out.append(f"{count} customer(s) are at churn risk, with {fmt_money(total)} of "
                        f"revenue over the last 12 months; the largest is {name}.")
         else:
