@@ -411,3 +411,99 @@ def test_ctrl_c_stops_the_workers_and_exits_non_zero(tmp_path, notebooks):
     assert b"interrupted" in err and b"Traceback" not in err
     _assert_nothing_survives(mark, beat)
     assert not (tmp_path / "out" / "latest").exists()
+
+
+# --------------------------------------------------------------------------- runs on a dataset
+ORDERS = ("order_id,line_no,customer_id,item_id,order_date,qty_ordered,unit_price\n"
+          "SO-1,1,C1,I1,2026-01-05,10,5\n"      # C1: 50
+          "SO-2,1,C2,I1,2026-01-06,4,5\n"       # C2: 20
+          "SO-3,1,C3,I2,2026-01-07,6,10\n"      # C3: 60
+          "SO-4,1,C3,I2,2026-01-08,-2,10\n")    # negative: quarantined
+CUSTOMERS = "customer_id,customer_name,tier\nC1,Alpha,B\nC2,Beta,A\nC3,Gamma,A\n"
+
+
+def _own_data(folder, *, customers: bool = True, name: str = "Acme export (test)"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "orders.csv").write_text(ORDERS, encoding="utf-8")
+    tables = {"order_lines": "orders.csv"}
+    if customers:
+        (folder / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
+        tables["customers"] = "customers.csv"
+    return _write_yaml(folder / "dataset.yaml", {"name": name, "tables": tables})
+
+
+def test_data_sets_every_report_and_computes_foreach_from_that_data(tmp_path, root):
+    data = _own_data(tmp_path / "acme")
+    cfg = load_config("reports.yaml", data=str(data))
+    assert cfg.jobs and all(j.parameters["data"] == str(data) for j in cfg.jobs)
+    # A-tier customers from THIS data: the master makes C2 and C3 tier A, C3 (60) before C2 (20)
+    reviews = [j.parameters["customer_id"] for j in cfg.jobs if "customer_id" in j.parameters]
+    assert reviews == ["C3", "C2"]
+    assert cfg.title == "Customer service reports: Acme export (test)"
+    assert cfg.output == root / "reports" / "acme-export-test"  # runs never mix with the sample's
+    logs = {j.name: j.parameters["alert_log"] for j in cfg.jobs if "alert_log" in j.parameters}
+    assert set(logs) == {"manager_summary", "manager_summary_zh", "pab_early_warning"}
+    assert set(logs.values()) == {str(root / "reports" / "acme-export-test" / "alert_log.db")}
+    assert not any("samples" in str(v) for j in cfg.jobs for v in j.parameters.values())
+
+
+def test_the_sample_is_the_default_dataset_of_the_project_config(root):
+    cfg = load_config("reports.yaml")
+    assert {j.parameters["data"] for j in cfg.jobs} == {str(root / "data" / "samples")}
+    assert cfg.output == root / "reports" / "sample-data-synthetic"
+    assert cfg.title == "Customer service reports: Sample data (synthetic)"
+
+
+def test_cli_dry_run_with_data_shows_the_data_of_every_report(tmp_path, capsys, monkeypatch):
+    _own_data(tmp_path / "acme")
+    monkeypatch.chdir(tmp_path)  # --data relative to the current folder
+    assert main(["report", "--data", "acme/dataset.yaml", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    ref = str(tmp_path / "acme" / "dataset.yaml")
+    assert f"data: Acme export (test) ({ref})" in out
+    jobs = [ln for ln in out.splitlines() if ": notebooks/" in ln]
+    assert len(jobs) == 7 + 2 and all(f"data={ref!r}" in ln for ln in jobs)  # 2 reviews
+    assert "customer_review_C3" in out and "customer_review_C2" in out
+
+
+def test_data_needs_a_data_parameter_in_every_notebook(tmp_path, notebooks):
+    good, _ = notebooks  # declares only 'person'
+    data = _own_data(tmp_path / "acme")
+    with pytest.raises(ConfigError) as exc:
+        load_config(_cfg(tmp_path, [{"name": "a", "notebook": str(good)}]), data=str(data))
+    assert exc.value.key == "reports[0].notebook" and "no parameter 'data'" in str(exc.value)
+    with pytest.raises(ConfigError) as exc:
+        load_config(_cfg(tmp_path, [{"name": "a", "notebook": str(good)}], data=""))
+    assert exc.value.key == "data"
+
+
+def test_reports_placeholder_is_the_dataset_folder(tmp_path):
+    nb = _nb(tmp_path / "d.ipynb", "print(data, log)", params='data: str = ""\nlog: str = ""')
+    data = _own_data(tmp_path / "acme", customers=False, name="华东 订单")
+    cfg = load_config(_cfg(tmp_path, [{"name": "a", "notebook": str(nb),
+                                       "parameters": {"log": "{reports}/alert_log.db"}}],
+                           data=str(data)))
+    assert cfg.output == tmp_path / "out" / "华东-订单"
+    assert cfg.jobs[0].parameters == {"log": str(tmp_path / "out" / "华东-订单" / "alert_log.db"),
+                                      "data": str(data)}
+
+
+@pytest.mark.notebook
+def test_order_history_runs_on_a_dataset_with_order_lines_only(tmp_path, root, capsys):
+    import yaml
+
+    data = _own_data(tmp_path / "acme", customers=False)
+    project = yaml.safe_load((root / "reports.yaml").read_text(encoding="utf-8"))
+    conf = _write_yaml(tmp_path / "r.yaml", {**project, "output": str(tmp_path / "out")})
+    assert main(["report", "--config", str(conf), "--data", str(data), "--only", "order_history",
+                 "--no-progress"]) == 0
+    runs = tmp_path / "out" / "acme-export-test"
+    latest = runs / "latest"
+    assert latest.is_symlink() and (latest / "order_history.html").exists()
+    index = (latest / "index.html").read_text(encoding="utf-8")
+    assert "Customer service reports: Acme export (test)" in index
+    manifest = json.loads((latest / "run.json").read_text(encoding="utf-8"))
+    assert manifest["dataset"] == "Acme export (test)" and manifest["data"] == str(data)
+    html = (latest / "order_history.html").read_text(encoding="utf-8")
+    assert "4 rows in = 3 loaded + 1 quarantined" in html.replace("&nbsp;", " ")
+    assert not (tmp_path / "out" / "latest").exists()  # nothing outside the dataset's folder

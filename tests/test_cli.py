@@ -68,3 +68,78 @@ def test_docs_regenerates_data_model(tmp_path, monkeypatch, root, capsys):
     assert main(["docs"]) == 0
     assert (tmp_path / "docs" / "data-model.md").read_text(encoding="utf-8") == (
         root / "docs" / "data-model.md").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- workbench check
+ORDERS = ("order_id,line_no,customer_id,item_id,order_date,qty_ordered,unit_price\n"
+          "SO-1,1,C1,I1,2026-01-05,10,5\n"
+          "SO-2,1,C2,I1,2026-01-06,4,5\n"
+          "SO-3,1,C3,I2,2026-01-07,6,10\n"
+          "SO-4,1,C3,I2,2026-01-08,-2,10\n")   # a negative quantity: quarantined
+CUSTOMERS = "customer_id,customer_name,tier\nC1,Alpha,B\nC2,Beta,A\nC3,Gamma,A\n"
+
+
+def _dataset(folder, description: str, orders: str = ORDERS):
+    folder.mkdir(exist_ok=True)
+    (folder / "orders.csv").write_text(orders, encoding="utf-8")
+    (folder / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
+    path = folder / "dataset.yaml"
+    path.write_text(description, encoding="utf-8")
+    return path
+
+
+GOOD = """name: Test export
+settings: {currency: CNY, sender: {name: Service desk, email: desk@example.com}}
+tables:
+  customers: customers.csv
+  order_lines: orders.csv
+"""
+
+
+def test_check_prints_rows_settings_and_what_each_report_can_show(tmp_path, capsys,
+                                                                  monkeypatch):
+    _dataset(tmp_path / "d", GOOD)
+    monkeypatch.chdir(tmp_path / "d")  # a path relative to the current folder
+    assert main(["check", "dataset.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "Dataset: Test export" in out
+    assert "order_lines    4 rows in = 3 loaded + 1 quarantined (orders.csv;" in out
+    assert "customers      3 rows in = 3 loaded + 0 quarantined (customers.csv;" in out
+    assert "quarantined: negative_quantity 1" in out
+    assert "order_lines.qty_ordered: 1 row(s) quarantined: negative_quantity (values '-2';" in out
+    assert "supply_plan    not in the dataset" in out
+    assert "currency: CNY" in out and "sender of notices: Service desk, desk@example.com" in out
+    # no supply plan or inventory: the early warning says what it needs and how to add it
+    assert "Delivery early warning (PAB): needs supply_plan, inventory; add a supply_plan" in out
+    assert "ok: 3 order lines loaded" in out
+
+
+def test_check_exits_1_when_no_order_line_loads(tmp_path, capsys):
+    no_customer = "order_id,item_id,order_date,qty_ordered\nSO-1,I1,2026-01-05,10\n"
+    path = _dataset(tmp_path / "d", GOOD, orders=no_customer)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "order_lines    NOT LOADED (orders.csv): Table 'order_lines' needs the required " \
+           "column(s) customer_id" in out
+    assert "customers      3 rows in = 3 loaded + 0 quarantined" in out
+    assert "no order lines loaded" in out
+
+
+def test_check_exits_2_on_a_description_error_naming_the_key_and_the_fix(tmp_path, capsys):
+    cases = [("tabels: {order_lines: orders.csv}\n", "tabels"),
+             (GOOD.replace("currency: CNY", "currency: EURO"), "settings.currency"),
+             (GOOD.replace("customers: customers.csv", "customer: customers.csv"),
+              "tables: 'customer' is not a data-model table")]
+    for text, key in cases:
+        path = _dataset(tmp_path / "d", text)
+        assert main(["check", str(path)]) == 2, text
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and key in err and "Fix:" in err, (key, err)
+    bad_mapping = GOOD.replace("order_lines: orders.csv",
+                               "order_lines: {source: orders.csv, mapping: {columns: "
+                               "{order_number: order_id}}}")
+    path = _dataset(tmp_path / "d", bad_mapping)
+    assert main(["check", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "'order_number' is not a column of table 'order_lines'" in out
+    assert "error: fix the description of order_lines" in out

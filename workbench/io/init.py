@@ -171,9 +171,12 @@ class FileGuess:
     @property
     def model_named(self) -> bool:
         """Whether every mapped header is the model column's own name (no mapping needed)."""
-        return bool(self.columns) and all(
-            c.header is not None and normalize_header(c.header) == normalize_header(c.column)
-            for c in self.columns)
+        return bool(self.columns) and all(_same_name(c) for c in self.columns)
+
+
+def _same_name(c: ColumnGuess) -> bool:
+    """Whether the guessed header is the model column's own name (case and spaces aside)."""
+    return c.header is not None and normalize_header(c.header) == normalize_header(c.column)
 
 
 @dataclass
@@ -461,17 +464,17 @@ def _mapping_lines(fg: FileGuess) -> list[str]:
             for c in fg.missing_required]
     if fg.model_named and not todo:
         return [f"{ind}# headers are the data model's column names: no mapping needed"]
-    lines = [f"{ind}mapping:", f"{ind}  columns:"]
-    for c in fg.columns:
-        how = "model name" if normalize_header(c.header or "") == normalize_header(c.column) \
-            else c.evidence
-        sure = "" if c.confidence >= 0.9 else ("; check" if c.confidence < APPLY_SCORE + 0.1
-                                               else "")
+    named = [c for c in fg.columns if _same_name(c)]
+    guessed = [c for c in fg.columns if not _same_name(c)]
+    lines = [f"{ind}mapping:", f"{ind}  columns:" if guessed or todo else f"{ind}  columns: {{}}"]
+    for c in guessed:
+        check = "; check" if c.confidence < APPLY_SCORE + 0.1 else ""
         lines.append(_pad(f"{ind}    {c.column}: {_scalar(c.header)}",
-                          f"{how}, {c.confidence:.2f}{sure}"))
+                          f"{c.evidence}, {c.confidence:.2f}{check}"))
     lines += todo
-    if not fg.columns:
-        lines[-1 - len(todo)] = f"{ind}  columns: {{}}"
+    if named:
+        lines.append(f"{ind}  # found by their model names (no line needed): "
+                     f"{_comment(', '.join(c.column for c in named))}")
     return lines
 
 
@@ -545,6 +548,18 @@ def render_description(plan: InitPlan, out: str | os.PathLike[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mapping_words(fg: FileGuess) -> str:
+    if fg.detection is not None:
+        return f"{fg.detection.name} (shipped; recognised from its headers)"
+    if fg.model_named and not fg.missing_required:
+        return "none needed (the headers are the model's column names)"
+    guessed = [c for c in fg.columns if not _same_name(c)]
+    weak = [f"{c.column} <- {c.header!r} ({c.confidence:.2f})" for c in guessed
+            if c.confidence < 0.9]
+    return (f"guessed for {len(guessed)} column(s), {len(fg.columns) - len(guessed)} found by "
+            f"their model names" + (f"; less sure: {', '.join(weak)}" if weak else ""))
+
+
 def describe_plan(plan: InitPlan) -> str:
     """Say in words what ``init`` found and guessed (what the command prints)."""
     out = [f"Looked at {len(plan.files)} data file(s) in {plan.root}"
@@ -554,17 +569,10 @@ def describe_plan(plan: InitPlan) -> str:
             out.append(f"  {fg.label}: not used - {fg.error or fg.table_evidence}")
             continue
         chosen = plan.tables.get(fg.table) is fg
-        out.append(f"  {fg.label} -> {fg.table}{'' if chosen else ' (not used: another file was chosen)'}"
-                   f"{'' if fg.sure else ' (CHECK: not certain)'}: {fg.table_evidence}")
-        if fg.detection is not None:
-            out.append(f"    mapping: {fg.detection.name} (shipped; recognised from its headers)")
-        elif fg.model_named and not fg.missing_required:
-            out.append("    mapping: none needed (the headers are the model's column names)")
-        else:
-            weak = [c for c in fg.columns if c.confidence < 0.9]
-            out.append(f"    mapping: guessed for {len(fg.columns)} column(s)"
-                       + (f"; less sure: {', '.join(f'{c.column} <- {c.header!r} ({c.confidence:.2f})' for c in weak)}"
-                          if weak else ""))
+        note = ("" if chosen else " (not used: another file was chosen)") + (
+            "" if fg.sure else " (CHECK: not certain)")
+        out.append(f"  {fg.label} -> {fg.table}{note}: {fg.table_evidence}")
+        out.append(f"    mapping: {_mapping_words(fg)}")
         for c in fg.missing_required:
             maybe = f" (maybe {_maybe(fg.candidates[c])})" if fg.candidates.get(c) else ""
             out.append(f"    TODO: required column {c} not found{maybe} - name its header in "
