@@ -473,3 +473,21 @@ def test_property_csv_record_count_still_holds(tmp_path: Path, case) -> None:
     s = res.summary
     assert s.records_counted == s.rows_in == len(frame)
     assert s.rows_in == s.rows_loaded + s.rows_quarantined
+
+
+def test_required_derived_missing_or_unusable_quarantines() -> None:
+    frame = pd.DataFrame({"Company": ["ACME", "", "ACME"], "Ref": ["S1", "S2", "S3"],
+                          "Cust": ["c", "c", "c"], "Item": ["i", "i", "i"],
+                          "D": ["2024-01-05", "2024-01-06", "someday"], "Qty": ["1", "1", "1"]})
+    res = load_table(frame, "order_lines", {
+        "columns": {"customer_id": "Cust", "item_id": "Item", "qty_ordered": "Qty"},
+        "derived": {"order_id": "concat(`Company`, '-', `Ref`)", "order_date": "date(`D`)"},
+        "auto": False})
+    _balanced(res)
+    assert res.orders["order_id"].tolist() == ["ACME-S1"]
+    q = res.quarantine.set_index("source_row")
+    # row 2: blank Company -> no order_id; row 3: "someday" is no date -> order_date unusable
+    assert q.loc[2, ["reason", "column"]].tolist() == ["missing_required", "order_id"]
+    assert q.loc[3, ["reason", "column", "value"]].tolist() == ["unusable_required",
+                                                                 "order_date", "someday"]
+    assert "required order_date unusable: D unusable: not a date" in q.loc[3, "detail"]

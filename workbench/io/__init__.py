@@ -14,6 +14,8 @@ parsing
     Vectorized parsing of raw text values into typed columns.
 mapping
     Column mappings: how a source's headers map onto the data model.
+derive
+    Derived columns: expressions a mapping computes from model columns and source headers.
 matching
     Header matching: rank a source's headers for each data-model column by evidence.
 detect
@@ -70,6 +72,17 @@ from workbench.io.dataset import (
     find_table_file,
     load_dataset,
 )
+from workbench.io.derive import (
+    FUNCTIONS,
+    ISSUE_PLANNED_DATE,
+    Derivation,
+    DeriveContext,
+    Expression,
+    Flag,
+    evaluate,
+    parse_expression,
+    typed_result,
+)
 from workbench.io.detect import (
     Detection,
     DetectSpec,
@@ -100,9 +113,13 @@ from workbench.io.load import (
     load_table,
 )
 from workbench.io.mapping import (
+    LINEAGE_RENAMES,
     ColumnMapping,
+    DetectBlock,
+    DropRule,
     FieldSource,
     Resolved,
+    value_lookup,
 )
 from workbench.io.matching import (
     Candidate,
@@ -208,16 +225,23 @@ __all__ = [
     "ColumnMatch",
     "DELIVERED_STATUSES",
     "Dataset",
+    "DropRule",
     "DatasetConfig",
     "DatasetSettings",
     "DateOptions",
+    "Derivation",
+    "DeriveContext",
+    "DetectBlock",
     "DetectSpec",
     "Detection",
     "EXCEL_SUFFIXES",
     "EncodingChoice",
+    "Expression",
     "FALSE_WORDS",
     "FORECAST",
+    "FUNCTIONS",
     "FieldSource",
+    "Flag",
     "INVENTORY",
     "ISSUE_COLUMNS",
     "ISSUE_DATE_AMBIGUOUS",
@@ -226,8 +250,10 @@ __all__ = [
     "ISSUE_DATE_OUT_OF_RANGE",
     "ISSUE_NUMBER_AMBIGUOUS",
     "ISSUE_NUMBER_INCONSISTENT",
+    "ISSUE_PLANNED_DATE",
     "ITEMS",
     "LINEAGE_COLUMNS",
+    "LINEAGE_RENAMES",
     "LoadResult",
     "LoadSummary",
     "MappingGuess",
@@ -267,6 +293,7 @@ __all__ = [
     "detect_text_encoding",
     "detection_headers",
     "digest",
+    "evaluate",
     "find_header_row",
     "find_table_file",
     "fingerprints",
@@ -288,12 +315,15 @@ __all__ = [
     "open_dataset",
     "plan_dataset",
     "parse_bool",
+    "parse_expression",
     "parse_column",
     "parse_date",
     "parse_number",
     "parse_string",
     "plausibility",
     "read_config",
+    "typed_result",
+    "value_lookup",
     "read_csv_raw",
     "read_excel_raw",
     "read_parquet_raw",

@@ -627,17 +627,23 @@ def _typed_derived(raw: RawTable, mapping: ColumnMapping, col: Column, d: Deriva
                                          p.detail))
     if p.info.get("date_format"):
         sinks.date_formats[col.name] = p.info["date_format"]
-    shown = d.values.astype(object).to_numpy(copy=True)
-    for fl in reversed(d.flags):  # the input that made a value missing, first flag first
-        shown[fl.mask] = fl.values.to_numpy(dtype=object)[fl.mask]
     unusable = d.unusable | p.invalid
     why = np.where(p.invalid & ~d.unusable, p.detail, d.why)
-    if col.required and col.name not in mapping.optional:
+    required = col.required and col.name not in mapping.optional
+    shown = np.full(n, None, dtype=object)  # the value to show for a quarantined row
+    if required:
+        flagged = values.isna().to_numpy() | (values < 0).fillna(False).to_numpy(dtype=bool) \
+            if col.nonnegative else values.isna().to_numpy()
+        shown[flagged] = d.values[flagged].astype(str).to_numpy(dtype=object)
+        for fl in reversed(d.flags):  # the input that made a value missing, first flag first
+            sel = fl.mask & flagged
+            shown[sel] = fl.values[sel].astype(str).to_numpy(dtype=object)
+    if required:
         missing = values.isna().to_numpy() & ~unusable
         if missing.any():
             sinks.broken["missing_required"].append(
-                (missing, col.name, shown, f"required {col.name} is empty (derived: "
-                                           f"{d.label if d.kind == 'raw' else 'no value'})"))
+                (missing, col.name, shown, f"required {col.name} is empty: its derived "
+                                           f"expression gave no value"))
         if unusable.any():
             det = np.full(n, None, dtype=object)
             det[unusable] = pd.Series(why[unusable], dtype=object).astype(str).radd(
@@ -646,7 +652,7 @@ def _typed_derived(raw: RawTable, mapping: ColumnMapping, col: Column, d: Deriva
     if col.nonnegative:
         neg = (values < 0).fillna(False).to_numpy(dtype=bool)
         if neg.any():
-            if col.required and col.name not in mapping.optional:
+            if required:
                 sinks.broken["negative_quantity"].append(
                     (neg, col.name, shown, f"{col.name} is negative; quantities must be >= 0"))
             else:
