@@ -100,3 +100,17 @@ def test_missing_files_are_named(tmp_path):
         read_config(p)
     with pytest.raises(SourceNotFoundError, match="data not found"):
         open_dataset(tmp_path / "absent.csv")
+
+
+def test_the_datasets_as_of_date_reaches_actual(tmp_path):
+    """SAP fills Goods Issue Date on undelivered lines: after the export's date it is a plan."""
+    from workbench.paths import project_path
+
+    export = project_path("tests/data/erp/sap_va05_en.csv")
+    p = tmp_path / "dataset.yaml"
+    p.write_text(f"settings: {{as_of: 2025-03-12}}\ntables: {{order_lines: '{export}'}}\n",
+                 encoding="utf-8")
+    res = open_dataset(p).results["order_lines"]
+    # goods-issue dates 03/07, 03/11, 03/21, 03/13, 03/17: three lie after 2025-03-12
+    assert res.summary.issues_by_reason.get("planned_date") == 3
+    assert res.orders["ship_date"].notna().sum() == 2

@@ -80,8 +80,13 @@ class TableSource:
     query: str | None = None
     options: dict = field(default_factory=dict)
 
-    def load(self, **masters: object) -> object:
-        """Load this table (a :class:`~workbench.io.load.LoadResult`)."""
+    def load(self, *, as_of: pd.Timestamp | None = None, **masters: object) -> object:
+        """Load this table (a :class:`~workbench.io.load.LoadResult`).
+
+        ``as_of`` is the export's date (the dataset's setting): a mapping's
+        ``actual()`` treats later dates as plans. ``masters`` are the
+        customer and item masters order lines are checked against.
+        """
         opts = dict(self.options)
         mapping = self.mapping
         decimal, dayfirst = opts.pop("decimal", None), opts.pop("dayfirst", None)
@@ -89,7 +94,7 @@ class TableSource:
             mapping = _with_reading_options(mapping, self.table, decimal, dayfirst)
         src: object = list(self.sources) if len(self.sources) > 1 else self.sources[0]
         return load_table(src, self.table, mapping, sql_table=self.sql_table, query=self.query,
-                          **opts, **masters)
+                          as_of=as_of, **opts, **masters)
 
 
 @dataclass(frozen=True)
@@ -379,7 +384,7 @@ def open_dataset(data: object = "samples", mapping: object = None, *,
         masters = {}
         if name == "order_lines":
             masters = {"customers": ds.results.get("customers"), "items": ds.results.get("items")}
-        ds.results[name] = ts.load(**masters)
+        ds.results[name] = ts.load(as_of=cfg.settings.as_of, **masters)
     if not ds.results:
         raise SourceError("none of the requested tables is in the dataset", source=str(data),
                           fix=f"the dataset has {', '.join(cfg.tables)}.")
