@@ -151,3 +151,26 @@ def test_plan_on_the_other_scms_copy_recognises_it_too(real_usaid):
     fg = plan.tables["order_lines"]
     assert fg.detection is not None and fg.detection.name == "scms_shipments"
     assert fg.rows == 10_324
+
+
+def test_init_hints_at_fill_down_and_drop_rows_from_the_values(tmp_path, capsys):
+    folder = tmp_path / "odoo"
+    folder.mkdir()
+    # an order's header fields on its first line only, and a total row at the end
+    (folder / "orders.csv").write_text(
+        "Order Reference,Customer,Order Date,Product,Quantity\n"
+        "S00012,Acme GmbH,2026-03-02,Bolt M8,100\n"
+        ",,,Nut M8,100\n"
+        "S00013,Beta AG,2026-03-03,Washer 8,500\n"
+        "Total,,,,700\n", encoding="utf-8")
+    assert main(["init", str(folder), "--out", str(tmp_path / "d.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert ("'Order Reference' reads like a total in 1 row(s): add drop_rows: [{column: "
+            "Order Reference, pattern: '^\\s*Total', reason: total_row}]") in out
+    # the total row's blanks do not count; Product is never blank on a real line
+    assert ("'Order Reference', 'Customer', 'Order Date' are blank in some of the first 4 rows"
+            ) in out
+    assert "fill_down: [Order Reference, Customer, Order Date] and fill_down_key: " \
+           "Order Reference" in out
+    assert "# HINT: 'Order Reference' reads like a total" in \
+           (tmp_path / "d.yaml").read_text(encoding="utf-8")

@@ -162,6 +162,8 @@ class FileGuess:
     score: float = 0.0
     candidates: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     """Missing required column -> unused headers that might hold it, with their scores."""
+    hints: tuple[str, ...] = ()
+    """Things the values suggest the mapping should handle (fill_down, drop_rows)."""
 
     @property
     def label(self) -> str:
@@ -273,6 +275,38 @@ def _score_table(frame: pd.DataFrame | list, table: str, name_hit: bool
     return req + explained + (1.0 if name_hit else 0.0), guess, req, len(guess.mapping)
 
 
+_TOTAL = re.compile(r"^\s*(?:total|grand total|sum|summe|gesamt|合计|小计|总计)\b", re.IGNORECASE)
+
+
+def _hints(sample: pd.DataFrame, required: dict[str, str]) -> tuple[str, ...]:
+    """Say what the values of the required columns suggest: total rows, blank order fields."""
+    texts = {}
+    for header in dict.fromkeys(required.values()):
+        col = sample[header]
+        if isinstance(col, pd.DataFrame):
+            col = col.iloc[:, 0]
+        texts[header] = col.astype("string").str.strip().fillna("")
+    out = []
+    total = pd.Series(False, index=sample.index)
+    for header, text in texts.items():
+        hit = text.str.contains(_TOTAL)
+        if hit.any() and not total.any():
+            out.append(f"{header!r} reads like a total in {int(hit.sum())} row(s): add "
+                       f"drop_rows: [{{column: {header}, pattern: '^\\s*Total', reason: "
+                       f"total_row}}] to quarantine them by rule")
+        total |= hit
+    blank = [h for h, text in texts.items() if ((text == "") & ~total).any()
+             and not ((text == "") | total).all()]
+    if blank:
+        key = required.get("order_id")
+        out.append(f"{', '.join(map(repr, blank))} {'is' if len(blank) == 1 else 'are'} blank in some of the first {len(sample)} "
+                   f"rows: if the export writes an order's fields on its first line only, add "
+                   f"fill_down: [{', '.join(blank)}]"
+                   + (f" and fill_down_key: {key}" if key in blank else "")
+                   + " to the mapping (docs/own-data.md)")
+    return tuple(out)
+
+
 def _detected_missing(det: Detection, headers: list[str]) -> tuple[str, ...]:
     """Return the required columns a detected mapping leaves without a source (normally none)."""
     mapping = det.mapping
@@ -348,6 +382,8 @@ def guess_file(path: str | os.PathLike[str], sheet: str | None = None,
     fg.candidates = {c: tuple((s.header, s.score) for s in guess.suggestions.get(c, ())
                               if s.header in fg.unused and s.score >= 0.3)[:3]
                      for c in fg.missing_required}
+    fg.hints = _hints(sample, {c: h for c, h in guess.mapping.items()
+                               if c in get_table(table).required})
     return fg
 
 
@@ -488,6 +524,7 @@ def _table_lines(table: str, fg: FileGuess, base: Path) -> list[str]:
     if fg.sheet is not None:
         lines.append(f"    options: {{sheet: {_scalar(fg.sheet)}}}")
     lines += _mapping_lines(fg)
+    lines += [f"    # HINT: {_comment(h)}" for h in fg.hints]
     if fg.unused and fg.detection is None:
         shown = ", ".join(fg.unused[:12]) + (", ..." if len(fg.unused) > 12 else "")
         lines.append(f"    # headers not used: {_comment(shown)}")
@@ -573,6 +610,7 @@ def describe_plan(plan: InitPlan) -> str:
             "" if fg.sure else " (CHECK: not certain)")
         out.append(f"  {fg.label} -> {fg.table}{note}: {fg.table_evidence}")
         out.append(f"    mapping: {_mapping_words(fg)}")
+        out += [f"    hint: {h}" for h in fg.hints]
         for c in fg.missing_required:
             maybe = f" (maybe {_maybe(fg.candidates[c])})" if fg.candidates.get(c) else ""
             out.append(f"    TODO: required column {c} not found{maybe} - name its header in "
