@@ -491,3 +491,21 @@ def test_required_derived_missing_or_unusable_quarantines() -> None:
     assert q.loc[3, ["reason", "column", "value"]].tolist() == ["unusable_required",
                                                                  "order_date", "someday"]
     assert "required order_date unusable: D unusable: not a date" in q.loc[3, "detail"]
+
+
+def test_other_reads_every_unlisted_value_as_one_status(tmp_path):
+    """SAP rejection reasons are customer codes too (Z1): any reason cancels the line."""
+    p = tmp_path / "va05.csv"
+    p.write_text("order,item,cust,material,date,qty,reason\n"
+                 "1,10,C1,M1,2025-03-03,5,\n1,20,C1,M2,2025-03-03,5,Z1\n"
+                 "2,10,C2,M1,2025-03-04,5,00\n2,20,C2,M3,2025-03-04,5, \n", encoding="utf-8")
+    mapping = {"columns": {"order_id": "order", "line_no": "item", "customer_id": "cust",
+                           "item_id": "material", "order_date": "date", "qty_ordered": "qty",
+                           "status": {"column": "reason", "values": {}, "other": "cancelled"}}}
+    res = load_table(p, "order_lines", mapping)
+    assert list(res.orders["status"].fillna("-")) == ["-", "cancelled", "cancelled", "-"]
+    assert any("2 value(s) not in the mapping's values read as 'cancelled'" in n
+               for n in res.summary.notes)
+    with pytest.raises(MappingError, match="other must be a text"):
+        load_table(p, "order_lines", {**mapping, "columns": {**mapping["columns"], "status": {
+            "column": "reason", "other": "cancelled"}}})

@@ -408,8 +408,8 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
                            number_context=context, extra_na=mapping.na_values)
               for src in fs.columns]
     values, all_missing, unusable, used = _coalesce(parsed)
-    if col.type == "string" and fs.value_map:
-        values = _map_values(values, fs.value_map, col.name, notes)
+    if col.type == "string" and fs.value_map is not None:
+        values = _map_values(values, fs.value_map, col.name, notes, fs.other)
     required = col.required and col.name not in mapping.optional
     date_formats.update(_date_formats(col.name, fs, parsed))
     number_formats.update(_date_formats(col.name, fs, parsed, key="number_convention"))
@@ -532,8 +532,12 @@ _KINDS = {"date": "date", "float": "number", "int": "number", "string": "text", 
 
 
 def _map_values(values: pd.Series, value_map: dict, column: str,
-                notes: list[str] | None) -> pd.Series:
-    """Map a text column's values (trimmed, case-insensitive); others are kept as given."""
+                notes: list[str] | None, other: str | None = None) -> pd.Series:
+    """Map a text column's values (trimmed, case-insensitive).
+
+    Values the map does not list become ``other`` when it is given, else they
+    are kept as given; either way the summary notes them with their counts.
+    """
     codes, uniq = pd.factorize(values)
     if not len(uniq):
         return values
@@ -541,13 +545,16 @@ def _map_values(values: pd.Series, value_map: dict, column: str,
     hit = keys.isin(list(value_map)).to_numpy(dtype=bool)
     mapped = np.asarray(uniq, dtype=object).copy()
     mapped[hit] = [None if value_map[k] is None else str(value_map[k]) for k in keys[hit]]
+    if other is not None:
+        mapped[~hit] = other
     if notes is not None and not hit.all():
         counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
         kept = [(str(u), int(c)) for u, c, h in zip(uniq, counts, hit, strict=True) if not h]
         kept.sort(key=lambda t: -t[1])
         shown = ", ".join(f"{u!r} ({c:,} rows)" for u, c in kept[:8])
-        notes.append(f"{column}: {len(kept)} value(s) not in the mapping's values kept as "
-                     f"given: {shown}{', ...' if len(kept) > 8 else ''}")
+        what = f"read as {other!r}" if other is not None else "kept as given"
+        notes.append(f"{column}: {len(kept)} value(s) not in the mapping's values {what}: "
+                     f"{shown}{', ...' if len(kept) > 8 else ''}")
     ext = np.concatenate([mapped, np.array([None], dtype=object)])
     return pd.Series(ext[codes], index=values.index, dtype="str")
 

@@ -137,6 +137,9 @@ class FieldSource:
     how: str = "mapping"
     """``mapping`` (named in the mapping), ``name``, ``synonym`` or ``similar`` (matched
     automatically, see :mod:`workbench.io.matching`)."""
+    other: str | None = None
+    """Text for every non-blank value the value map does not list (``None``: kept as given).
+    SAP's ``Reason for Rejection`` holds customer-defined codes; any of them cancels the line."""
 
 
 @dataclass(frozen=True)
@@ -368,7 +371,7 @@ class ColumnMapping:
             if missing:
                 not_found[col] = missing
             if found:
-                fields[col] = FieldSource(found, fs.value_map, fs.how)
+                fields[col] = FieldSource(found, fs.value_map, fs.how, fs.other)
         used = {h for fs in fields.values() for h in fs.columns}
         extras: dict[str, str] = {}
         for name, src in self.extra.items():
@@ -636,13 +639,25 @@ def _field_source(model_col: str, src: object, origin: str) -> FieldSource:
     if isinstance(src, list) and src and all(isinstance(s, str) for s in src):
         return FieldSource(tuple(src))
     if isinstance(src, dict) and "column" in src:
+        unknown = sorted(set(src) - {"column", "values", "other"})
+        if unknown:
+            raise MappingError(f"{model_col}: unknown key(s) {unknown}",
+                               key=f"{model_col}.{unknown[0]}", source=origin,
+                               fix="use column, values and other.")
         cols = src["column"]
         cols = (cols,) if isinstance(cols, str) else tuple(cols)
         values = src.get("values")
         if values is not None and not isinstance(values, dict):
             raise MappingError(f"{model_col}.values must map source value -> value",
                                key=f"{model_col}.values", source=origin)
-        return FieldSource(cols, None if values is None else value_lookup(values))
+        other = src.get("other")
+        if other is not None and (values is None or isinstance(other, (dict, list, bool))):
+            raise MappingError(f"{model_col}.other must be a text next to values:, not {other!r}",
+                               key=f"{model_col}.other", source=origin,
+                               fix="write e.g. {column: Reason for Rejection, values: {}, "
+                                   "other: cancelled}.")
+        return FieldSource(cols, None if values is None else value_lookup(values),
+                           other=None if other is None else str(other))
     raise MappingError(
         f"cannot read the mapping for {model_col!r}: {src!r}", key=model_col, source=origin,
         fix="give a header, a list of headers, or {column: header, values: {...}}.")
