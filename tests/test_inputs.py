@@ -97,7 +97,7 @@ def test_churn_truth_only_for_the_sample(lines_only, tmp_path):
     own.write_text(json.dumps({"churned_customers": ["K2"]}), encoding="utf-8")
     given = inputs.churn_truth(lines_only, str(own))
     assert given.value == {"churned_customers": ["K2"]}
-    assert given.note == "the 1 known churners listed in `known.json`"
+    assert given.note == "the 1 known churners listed in known.json"
     with pytest.raises(SourceNotFoundError):
         inputs.churn_truth(lines_only, str(tmp_path / "missing.json"))
 

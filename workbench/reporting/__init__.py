@@ -81,6 +81,7 @@ from workbench.reporting.inputs import (
     measure_for,
     pab_inputs,
     planning_date,
+    show_notes,
 )
 from workbench.reporting.reports import (
     PLOTLY_JS_NAME,
@@ -133,6 +134,7 @@ __all__ = [
     "measure_for",
     "pab_inputs",
     "planning_date",
+    "show_notes",
     "DEFAULT_TIMEOUT",
     "HEADLINE_KPIS",
     "Job",

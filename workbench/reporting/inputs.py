@@ -35,6 +35,7 @@ __all__ = [
     "measure_for",
     "pab_inputs",
     "planning_date",
+    "show_notes",
 ]
 
 SAMPLE_TRUTH = "sample_truth.json"
@@ -61,7 +62,7 @@ class Choice:
 
 
 def _label(path: Path) -> str:
-    return f"`{path.name}`"
+    return path.name
 
 
 def expedite_options_for(ds: Dataset, expedite_options: str = "") -> Choice:
@@ -90,7 +91,7 @@ def expedite_options_for(ds: Dataset, expedite_options: str = "") -> Choice:
                   "rather than a potential risk (level 2). To have shortages that a faster mode "
                   "can still close reported as level 2, list your modes in a CSV (mode, "
                   "transit_days, lead_time_saved_days, cost_per_unit, max_qty) and name it as "
-                  "`expedite_options:` in the dataset YAML.")
+                  "expedite_options: in the dataset YAML.")
 
 
 def pab_inputs(ds: Dataset) -> Choice:
@@ -173,8 +174,8 @@ def planning_date(ds: Dataset, as_of: str = "") -> Choice:
     return Choice(day, "fallback",
                   f"Planning date {day:%Y-%m-%d}: the latest order, ship or delivery date in the "
                   "order lines (the "
-                  "dataset sets no as_of and has no inventory snapshot; pass the `as_of` "
-                  "parameter or set `settings: {as_of: ...}` to choose another).")
+                  "dataset sets no as_of and has no inventory snapshot; pass the as_of "
+                  "parameter or set settings: {as_of: YYYY-MM-DD} to choose another).")
 
 
 _MEASURE_NEEDS = {"margin": "margin", "revenue": "revenue"}
@@ -292,3 +293,18 @@ def _read_truth(path: Path) -> dict:
                           key="truth_file", fix="write {\"churned_customers\": [\"C1\", ...]}.")
     return truth
 
+
+def show_notes(*notes: str) -> None:
+    """In a notebook: display each non-empty note as one italic line.
+
+    Like :func:`workbench.reporting.availability.section`: the Markdown is
+    escaped (file names and data values show as text), the plain-text copy of
+    the output holds the line as is.
+    """
+    from IPython.display import display
+
+    from workbench.reporting.tables import md
+
+    for note in notes:
+        if note:
+            display({"text/markdown": f"*{md(note)}*", "text/plain": note}, raw=True)
