@@ -114,3 +114,22 @@ def test_table_per_notebook_and_unknown_key():
     assert set(table["analysis"]) == {"order_lines", "volume_over_time", "revenue"}
     with pytest.raises(ChoiceError, match="unknown analysis"):
         av.not_available_note("fil_rates", ds)
+
+
+def test_available_kpis_measure_and_targets(tmp_path):
+    ds = _ds(order_lines=_lines())
+    assert av.available_kpis(ds, ["otif_order_rate", "on_time_promised_rate", "line_fill_rate",
+                                  "cycle_time_mean"]) == ["on_time_promised_rate",
+                                                          "cycle_time_mean"]
+    assert av.value_measure(ds) == "volume"
+    assert av.value_measure(_ds(order_lines=_lines(unit_price=[1.0, None]))) == "revenue"
+    generic = av.targets_for(ds)
+    assert generic.source is None and "generic defaults" in generic.note
+    assert "通用默认值" in av.targets_for(ds, language="zh").note
+    own = tmp_path / "my_targets.csv"
+    own.write_text("tier,kpi,target\n", encoding="utf-8")
+    ds.targets = own
+    assert av.targets_for(ds) == av.TargetsChoice(own, "Service targets: my_targets.csv (named "
+                                                       "by the dataset).")
+    chosen = av.targets_for(ds, str(tmp_path / "other.yaml"))
+    assert chosen.source == tmp_path / "other.yaml" and "given as a parameter" in chosen.note
