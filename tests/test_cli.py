@@ -109,8 +109,13 @@ def test_check_prints_rows_settings_and_what_each_report_can_show(tmp_path, caps
     assert "order_lines.qty_ordered: 1 row(s) quarantined: negative_quantity (values '-2';" in out
     assert "supply_plan    not in the dataset" in out
     assert "currency: CNY" in out and "sender of notices: Service desk, desk@example.com" in out
-    # no supply plan or inventory: the early warning says what it needs and how to add it
-    assert "Delivery early warning (PAB): needs supply_plan, inventory; add a supply_plan" in out
+    # no supply plan or inventory: the early warning's report says what it lacks, and a line
+    # says what its section needs and how to add it (titles come from the availability catalogue)
+    pab = next(ln for ln in out.splitlines() if ln.startswith("  pab_early_warning "))
+    assert "sections; without: " in pab
+    needs = [ln for ln in out.splitlines() if ln.startswith("    ") and "needs inventory, "
+             "supply_plan" in ln]
+    assert needs and "add an inventory table (inventory snapshot) to the dataset YAML" in needs[0]
     assert "ok: 3 order lines loaded" in out
 
 
