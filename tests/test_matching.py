@@ -118,7 +118,8 @@ def _sources(res: wb.LoadResult) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- DataCo
 def test_dataco_export_loads_without_a_mapping(dataco_csv):
-    res = wb.load_orders(dataco_csv)
+    # automatic matching alone (an empty mapping: the shipped DataCo mapping is not detected)
+    res = wb.load_orders(dataco_csv, {"columns": {}, "auto": True})
     assert _sources(res) == {
         "order_id": "Order Id", "line_no": "Order Item Id", "customer_id": "Customer Id",
         "item_id": "Product Card Id", "order_date": "order date (DateOrders)",
@@ -388,3 +389,24 @@ def test_odoo_order_line_list_with_product_display_names(tmp_path):
                                                                      "Delivery Quantity")
     assert list(res.orders["item_id"])[1] == "[FURN_0269] Office Chair Black"
     assert res.orders["qty_shipped"].sum() == 11
+
+
+def test_dataco_recognised_promise_derived_and_on_time_is_the_datas_own_late_flag(dataco_csv):
+    """The shipped mapping derives the promise (order date + scheduled days); on time to it
+    must equal 1 - Late_delivery_risk over the lines not cancelled, the export's own rule."""
+    from workbench import kpis
+
+    res = wb.load_orders(dataco_csv)
+    assert res.summary.notes[0].startswith("mapping: dataco_smart_supply_chain")
+    o = res.orders
+    # row 1: 1/31/2018 22:56 + 4 scheduled days; shipped 2/3/2018 (3 real days)
+    assert o["promised_date"].iloc[0] == pd.Timestamp("2018-02-04")
+    assert o["delivery_date"].iloc[0] == pd.Timestamp("2018-02-03")
+    assert o["status"].tolist()[5] == "cancelled"          # CANCELED
+    assert set(o["segment"]) == {"Consumer", "Corporate", "Home Office"}
+    live = o[o["status"] != "cancelled"]
+    late = live["late_delivery_risk"].astype(int)
+    assert (len(live), int(late.sum())) == (9, 5)           # counted from the rows above
+    t = kpis.kpi_table(o, kpis=["on_time_promised_rate"]).set_index("kpi")
+    assert (t.loc["on_time_promised_rate", "numerator"],
+            t.loc["on_time_promised_rate", "denominator"]) == (4, 9)
