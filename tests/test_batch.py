@@ -507,3 +507,18 @@ def test_order_history_runs_on_a_dataset_with_order_lines_only(tmp_path, root, c
     html = (latest / "order_history.html").read_text(encoding="utf-8")
     assert "4 rows in = 3 loaded + 1 quarantined" in html.replace("&nbsp;", " ")
     assert not (tmp_path / "out" / "latest").exists()  # nothing outside the dataset's folder
+
+
+def test_foreach_on_data_without_prices_or_master_ranks_by_volume(tmp_path):
+    from workbench.reporting.batch import a_tier_customers
+
+    folder = tmp_path / "noprice"
+    folder.mkdir()
+    # no price, no customer master: ABC by ordered quantity. C1 10, C3 6, C2 4 (the -2 line is
+    # quarantined): C1 opens A (0 % before it), C3 has 50 % before it (< 80 %: A), C2 has 80 %
+    # before it (not below the cut-off: B)
+    (folder / "orders.csv").write_text(
+        "\n".join(",".join(r.split(",")[:6]) for r in ORDERS.splitlines()) + "\n",
+        encoding="utf-8")
+    data = _write_yaml(folder / "dataset.yaml", {"tables": {"order_lines": "orders.csv"}})
+    assert a_tier_customers(data=str(data)) == ["C1", "C3"]

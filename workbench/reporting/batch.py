@@ -140,17 +140,17 @@ def a_tier_customers(limit: int | None = None, data: str = "samples") -> list[st
     """Return the tier-A customers of ``data``, biggest first.
 
     The tier comes from the customer master when it has one, else from ABC by
-    revenue (by ordered volume when the order lines carry no price), with the
-    dataset's own service targets.
+    revenue (by ordered volume when the order lines carry no price: the rule the
+    notebooks use, :func:`~workbench.reporting.availability.value_measure`), with
+    the dataset's own service targets.
     """
     from workbench.customers.targets import customer_tiers
     from workbench.io.config import open_dataset
+    from workbench.reporting.availability import value_measure
 
     ds = open_dataset(data, tables=("customers", "items", "order_lines"))
-    orders = ds.orders
-    priced = "unit_price" in orders.columns and bool(orders["unit_price"].notna().any())
-    a = customer_tiers(orders, ds.customers, ds.targets,
-                       measure="revenue" if priced else "volume").by_value("A")
+    a = customer_tiers(ds.orders, ds.customers, ds.targets,
+                       measure=value_measure(ds)).by_value("A")
     return a[:limit] if limit else a
 
 
