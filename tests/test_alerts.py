@@ -443,7 +443,9 @@ def test_cheapest_expedite_respects_as_of_and_ties():
 
 
 def test_shipped_expedite_table_matches_defaults_and_is_realistic():
-    shipped = load_expedite_options()
+    from workbench.paths import data_path
+
+    shipped = load_expedite_options(data_path("samples/expedite_options.csv"))
     pd.testing.assert_frame_equal(shipped, default_expedite_options())
     assert shipped["mode"].tolist() == ["standard truck", "express truck", "air freight",
                                         "hand carry"]

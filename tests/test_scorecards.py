@@ -86,7 +86,7 @@ def test_line_failures_and_cycle_times():
 def test_shipped_targets_file_matches_the_defaults(root):
     from workbench.customers.targets import DEFAULT_SERVICE_TARGETS, service_targets
 
-    shipped = service_targets(root / "data" / "service_targets.csv")
+    shipped = service_targets(root / "data" / "samples" / "service_targets.csv")
     assert shipped.equals(DEFAULT_SERVICE_TARGETS.sort_values(["kpi", "tier"],
                                                               ignore_index=True))
 

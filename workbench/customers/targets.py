@@ -41,8 +41,9 @@ DEFAULT_SERVICE_TARGETS = pd.DataFrame({
 })
 """Default service targets per tier, named like the KPIs of :mod:`workbench.kpis`:
 order-level OTIF 98 % (A), 95 % (B), 90 % (C); on time to the promised date the
-same; line fill rate 99 / 97 / 95 %. Edit ``data/service_targets.csv`` or pass
-your own table."""
+same; line fill rate 99 / 97 / 95 %. A dataset names its own table (``targets:``
+in its dataset YAML; the sample's is ``data/samples/service_targets.csv``), or pass
+your own."""
 
 REQUIRED_TIERS: tuple[str, ...] = ("A", "B", "C")
 
