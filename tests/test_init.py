@@ -174,3 +174,26 @@ def test_init_hints_at_fill_down_and_drop_rows_from_the_values(tmp_path, capsys)
            "Order Reference" in out
     assert "# HINT: 'Order Reference' reads like a total" in \
            (tmp_path / "d.yaml").read_text(encoding="utf-8")
+
+
+def test_each_sheet_of_a_workbook_is_looked_at(tmp_path):
+    import pandas as pd
+
+    book = tmp_path / "erp.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.DataFrame({"customer_id": ["C1", "C2"], "customer_name": ["A", "B"]}).to_excel(
+            w, sheet_name="Kunden", index=False)
+        pd.DataFrame({"order_id": ["S1", "S2", "S3"], "customer_id": ["C1", "C2", "C9"],
+                      "item_id": ["I1", "I1", "I2"], "order_date": ["2026-01-02"] * 3,
+                      "qty_ordered": [3, 4, 5]}).to_excel(w, sheet_name="Orders", index=False)
+    out = tmp_path / "d.yaml"
+    init_dataset(book, out)
+    spec = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert spec["tables"] == {"customers": {"source": "erp.xlsx", "options": {"sheet": "Kunden"}},
+                              "order_lines": {"source": "erp.xlsx",
+                                              "options": {"sheet": "Orders"}}}
+    ds = open_dataset(out)
+    s = ds.results["order_lines"].summary
+    # C9 is not in the customer master of the other sheet: quarantined
+    assert (s.rows_in, s.rows_loaded, s.rows_quarantined) == (3, 2, 1)
+    assert s.quarantine_by_reason == {"unknown_customer": 1}
