@@ -144,7 +144,7 @@ def test_unknown_notebook_parameter_is_rejected(root):
     with pytest.raises(ConfigError, match="unknown parameter") as exc:
         check_parameters(nb, {"sourc": "x"})
     assert exc.value.key == "sourc"
-    check_parameters(nb, {"source": "x", "top_n": 3})
+    check_parameters(nb, {"data": "x", "top_n": 3})
 
 
 def _executed_nb(tmp_path, n_figs=2):

@@ -298,3 +298,14 @@ def test_wrong_postgresql_password_error_hides_both_passwords(postgres_url):
     with pytest.raises(SourceError) as err:
         AlertLog(text)
     assert SECRET not in str(err.value) and "password authentication failed" in str(err.value)
+
+
+def test_colon_words_inside_a_literal_are_text_not_parameters(tmp_path):
+    # Found by hypothesis in CI: sa.text() read ':0' in a literal as a bind parameter.
+    db = tmp_path / "erp.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE orders (note TEXT)")
+        con.executemany("INSERT INTO orders VALUES (?)", [(":0",), ("a :name b",), ("x",)])
+    raw = read_sql_raw(f"sqlite:///{db}",
+                       query="SELECT * FROM orders WHERE note IN (':0', 'a :name b')")
+    assert sorted(raw.frame["note"]) == [":0", "a :name b"]

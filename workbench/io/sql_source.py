@@ -220,7 +220,11 @@ def _read(conn: sa.Connection, table: str | None, query: str | None, label: str
           ) -> pd.DataFrame:
     """Read the table or query result inside the connection's (read-only) transaction."""
     if query is not None:
-        return pd.read_sql_query(sa.text(query), conn)
+        # Run as written, with no bind parameters: through sa.text() a literal such as
+        # ':0' or ':name' inside a string would be taken for a parameter (hypothesis found it).
+        result = conn.exec_driver_sql(query)
+        return pd.DataFrame.from_records(result.fetchall(), columns=list(result.keys()),
+                                         coerce_float=True)
     inspector = sa.inspect(conn)
     schema, name = None, table
     if not inspector.has_table(table) and "." in table:
