@@ -20,7 +20,6 @@ A mapping with a missing required header is never chosen.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,9 +41,6 @@ __all__ = [
     "mapping_fingerprint",
     "shipped_mappings",
 ]
-
-_BACKTICK = re.compile(r"`([^`]+)`")
-
 
 @dataclass(frozen=True)
 class DetectSpec:
@@ -96,77 +92,31 @@ class Detection:
                 f"of its headers found)")
 
 
-def _as_headers(value: object) -> list[str]:
-    """Headers named by a mapping value: a header, a list, or ``{column: ...}``."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return _as_headers(value.get("column"))
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value if isinstance(v, (str, int, float))]
-    return []
+def mapping_fingerprint(mapping: ColumnMapping, name: str) -> DetectSpec | None:
+    """Return the :class:`DetectSpec` of a mapping (``None`` without a ``detect:`` block).
 
-
-def mapping_fingerprint(spec: dict, name: str) -> DetectSpec | None:
-    """Return the :class:`DetectSpec` of a mapping dict (``None`` without a ``detect:`` block).
-
-    Raises
-    ------
-    MappingError
-        When the ``detect:`` block is malformed (not a mapping, no ``required`` list,
-        unknown keys).
+    The mapping is already validated (its ``detect:`` block by
+    :meth:`ColumnMapping.from_dict`); the fingerprint adds every source header
+    the mapping names: ``columns``, ``extra``, ``fill_down``, ``price_unit`` and
+    the backticked headers of ``derived`` expressions.
     """
-    det = spec.get("detect")
+    det = mapping.detect
     if det is None:
         return None
-    if not isinstance(det, dict):
-        raise MappingError("'detect' must be a mapping with a 'required' list of headers",
-                           key="detect", source=name,
-                           fix="write detect: {required: [Header 1, Header 2], any: [...]}.")
-    unknown = set(det) - {"required", "any", "language"}
-    if unknown:
-        raise MappingError(f"unknown detect key(s) {sorted(unknown)}", key="detect",
-                           source=name, fix="use only required, any, language.")
-    required = _as_headers(det.get("required"))
-    if not required:
-        raise MappingError("detect.required must list at least one header", key="detect.required",
-                           source=name, fix="list the headers every export of this kind has.")
-    names: list[str] = [*required, *_as_headers(det.get("any"))]
-    cols = spec.get("columns") or {}
-    if isinstance(cols, dict):
-        for src in cols.values():
-            names += _as_headers(src)
-    extra = spec.get("extra") or {}
-    if isinstance(extra, dict):
-        for src in extra.values():
-            names += _as_headers(src)
-    names += _as_headers(spec.get("fill_down"))
-    names += _as_headers(spec.get("price_unit"))
-    derived = spec.get("derived") or {}
-    if isinstance(derived, dict):
-        for expr in derived.values():
-            names += _BACKTICK.findall(str(expr))
+    names: list[str] = [*det.required, *det.any]
+    for fs in mapping.columns.values():
+        names += fs.columns
+    names += mapping.extra.values()
+    names += mapping.fill_down
+    names += [mapping.price_unit] if mapping.price_unit else []
+    for expr in mapping.derived.values():
+        names += expr.headers
     seen: dict[str, str] = {}
     for h in names:
         seen.setdefault(normalize_header(h), h)
-    lang = det.get("language")
-    return DetectSpec(name=name, required=tuple(dict.fromkeys(required)),
-                      headers=tuple(seen.values()),
-                      language=str(lang) if lang is not None else None,
-                      description=str(spec.get("description") or ""))
-
-
-def _build(spec: dict, origin: str) -> ColumnMapping:
-    """Build the ColumnMapping; tolerate an engine that does not know ``detect`` yet."""
-    try:
-        return ColumnMapping.from_dict(dict(spec), spec.get("table", "order_lines"), origin=origin)
-    except MappingError as exc:
-        if exc.key != "detect" and "detect" not in str(exc):
-            raise
-    rest = {k: v for k, v in spec.items() if k != "detect"}
-    return ColumnMapping.from_dict(rest, rest.get("table", "order_lines"), origin=origin)
+    return DetectSpec(name=name, required=tuple(dict.fromkeys(det.required)),
+                      headers=tuple(seen.values()), language=det.language,
+                      description=mapping.description)
 
 
 def _mapping_files(folder: Path) -> tuple[tuple[str, int], ...]:
@@ -187,10 +137,11 @@ def _load_shipped(files: tuple[tuple[str, int], ...]
                                fix="check indentation and quote headers with ':' or '#'.") from exc
         if not isinstance(spec, dict) or "detect" not in spec:
             continue
-        fp = mapping_fingerprint(spec, path.stem)
-        if fp is None:
-            continue
-        out.append((fp, _build(spec, str(path))))
+        mapping = ColumnMapping.from_dict(spec, spec.get("table", "order_lines"),
+                                          origin=str(path))
+        fp = mapping_fingerprint(mapping, path.stem)
+        if fp is not None:
+            out.append((fp, mapping))
     return tuple(out)
 
 
