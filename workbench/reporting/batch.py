@@ -2,8 +2,9 @@
 
 ``workbench report --config reports.yaml`` executes every report of the config
 with papermill, renders each to offline HTML without code, and writes
-``reports/<run-id>/index.html`` listing every report with its status,
-parameters and run time. One failing notebook does not stop the others: its
+``reports/<run-id>/index.html`` listing every report with its description,
+headline, period covered, last good run and, for a failure, the reason in words
+(:mod:`workbench.reporting.index`). One failing notebook does not stop the others: its
 executed copy (with the error visible) is kept and marked in the index, and the
 command exits non-zero. Every file is written atomically, and
 ``reports/latest`` is switched to the new run only when the run is complete, so
@@ -23,6 +24,7 @@ Config (YAML)
       - name: order_history              # file name stem; unique; not index/run/latest
         notebook: notebooks/order_history.ipynb
         title: Order history             # optional
+        description: Orders by month and the data-quality checks   # optional, one line on the index
         parameters: {period: M}          # checked against the notebook's parameters
       - name: pab_early_warning
         notebook: notebooks/pab_early_warning.ipynb
@@ -78,7 +80,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from workbench.exceptions import (
@@ -88,9 +89,9 @@ from workbench.exceptions import (
     WorkbenchError,
 )
 from workbench.paths import project_path
+from workbench.reporting.index import read_headline, render_index
 from workbench.reporting.reports import (
     atomic_write_bytes,
-    escape,
     execute_notebook,
     notebook_parameters,
     render_html,
@@ -123,7 +124,8 @@ __all__ = [
 ]
 
 _TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports", "data"}
-_REPORT_KEYS = {"name", "notebook", "title", "parameters", "foreach", "limit", "timeout"}
+_REPORT_KEYS = {"name", "notebook", "title", "description", "parameters", "foreach", "limit",
+                "timeout"}
 
 DEFAULT_TIMEOUT = 1800.0
 """Seconds a report may run before it is stopped, unless the config says otherwise."""
@@ -168,6 +170,8 @@ class Job:
     parameters: dict = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
     """Seconds the report may run before it is stopped and marked failed."""
+    description: str = ""
+    """One line saying what the report is for (shown on the index)."""
 
 
 @dataclass
@@ -289,7 +293,7 @@ def _check_report(rep: object, where: str, source: str, data: str | None = None
         if rep.get(key) is None or rep.get(key) == "":
             raise _err(f"{where}.{key} is missing", f"{where}.{key}", None,
                        f"give each report a {key}.", source)
-    for key in ("name", "notebook", "title"):
+    for key in ("name", "notebook", "title", "description"):
         if key in rep and not isinstance(rep[key], str | int):
             raise _err(f"{where}.{key} must be text, not {type(rep[key]).__name__}",
                        f"{where}.{key}", rep[key], f"write {key}: followed by one text value.",
@@ -414,7 +418,9 @@ def _report_jobs(rep: dict, params: dict, expansions: list[dict], where: str,
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
         _check_name(safe, f"{where}.name", seen, source)
         title = _fill(rep.get("title", name), all_params, f"{where}.title", source)
-        jobs.append(Job(safe, str(rep["notebook"]), title, all_params, timeout))
+        description = " ".join(_fill(rep.get("description", ""), all_params,
+                                     f"{where}.description", source).split())
+        jobs.append(Job(safe, str(rep["notebook"]), title, all_params, timeout, description))
     return jobs
 
 
@@ -511,6 +517,10 @@ class Outcome:
     """Time spent running the notebook's cells (papermill's per-cell durations)."""
     render_seconds: float | None = None
     """Time spent rendering the HTML."""
+    headline: dict | None = None
+    """What the notebook published with :func:`~workbench.reporting.index.publish_headline`."""
+    error_type: str | None = None
+    """The class name of the error that stopped the report, when known."""
 
 
 def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
@@ -526,14 +536,16 @@ def run_job(job: Job, folder: str, plotlyjs: str) -> Outcome:
         t2 = time.perf_counter()
         return Outcome(job.name, job.title, job.notebook, job.parameters, "ok", t2 - t0,
                        f"{job.name}.html", compute_seconds=cell_seconds(executed),
-                       render_seconds=t2 - t1)
+                       render_seconds=t2 - t1, headline=read_headline(executed))
     except WorkbenchError as exc:
         return Outcome(job.name, job.title, job.notebook, job.parameters, "failed",
-                       time.perf_counter() - t0, _render_failed(out, job, plotlyjs), str(exc))
+                       time.perf_counter() - t0, _render_failed(out, job, plotlyjs), str(exc),
+                       error_type=type(exc).__name__)
     except Exception as exc:  # any other failure of one report must not stop the batch
         return Outcome(job.name, job.title, job.notebook, job.parameters, "failed",
                        time.perf_counter() - t0, _render_failed(out, job, plotlyjs),
-                       f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+                       f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}",
+                       error_type=type(exc).__name__)
 
 
 def _partial_path(folder: Path, name: str) -> Path:
@@ -771,7 +783,7 @@ def _collect(w: _Worker, folder: Path, plotlyjs: str) -> Outcome:
         data = json.loads(path.read_text(encoding="utf-8"))
         outcome = Outcome(job.name, job.title, job.notebook, job.parameters, data["status"],
                           seconds, data["html"], data["error"], data["compute_seconds"],
-                          data["render_seconds"])
+                          data["render_seconds"], data.get("headline"), data.get("error_type"))
     except (OSError, ValueError, KeyError):  # the worker died before it could say
         partial = _partial_path(folder, job.name)
         if partial.exists() and partial.stat().st_size:
@@ -989,39 +1001,8 @@ def _point_latest(output: Path, folder: Path) -> None:
 
 
 def write_index(folder: Path, cfg: BatchConfig, outcomes: list[Outcome]) -> Path:
-    """Write ``index.html`` and ``run.json`` for a run (user text escaped)."""
-    failed = sum(o.status != "ok" for o in outcomes)
-    rows = []
-    for o in outcomes:
-        link = (f'<a href="{escape(o.html)}">{escape(o.title)}</a>' if o.html
-                else escape(o.title))
-        params = ", ".join(f"{escape(k)}={escape(v)}" for k, v in o.parameters.items()) or "-"
-        status = ('<span class="ok">ok</span>' if o.status == "ok" else
-                  f'<span class="failed">failed</span><pre>{escape(o.error or "")}</pre>')
-        rows.append(f"<tr><td>{link}</td><td>{status}</td><td>{params}</td>"
-                    f"<td>{o.seconds:.1f} s</td><td><code>{escape(o.notebook)}</code></td></tr>")
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(cfg.title)} — {escape(folder.name)}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC",
-  sans-serif; margin: 0 auto; max-width: 1000px; padding: 12px; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; display: block; overflow-x: auto; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left;
-  vertical-align: top; }}
-.ok {{ color: #2e8b57; font-weight: 600; }} .failed {{ color: #c0392b; font-weight: 600; }}
-pre {{ white-space: pre-wrap; font-size: 12px; max-width: 40em; }}
-</style></head><body>
-<h1>{escape(cfg.title)}</h1>
-{f'<p>Data: <b>{escape(cfg.dataset)}</b> (<code>{escape(cfg.data)}</code>)</p>' if cfg.data else ''}
-<p>Run <b>{escape(folder.name)}</b>, written {escape(f"{pd.Timestamp.now():%Y-%m-%d %H:%M}")}:
-{len(outcomes)} report(s), {failed} failed; {sum(o.seconds for o in outcomes):.0f} s of report time.</p>
-<table><thead><tr><th>report</th><th>status</th><th>parameters</th><th>run time</th>
-<th>notebook</th></tr></thead><tbody>
-{''.join(rows)}
-</tbody></table></body></html>
-"""
+    """Write ``index.html`` (:func:`~workbench.reporting.index.render_index`) and ``run.json``."""
+    html = render_index(folder, cfg, outcomes)
     index = folder / "index.html"
     atomic_write_bytes(index, html.encode("utf-8"))
     manifest = {"run": folder.name, "title": cfg.title, "config": cfg.source,
