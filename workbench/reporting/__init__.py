@@ -10,6 +10,8 @@ charts
     Plotly charts of the workbench's tidy result frames.
 explorer
     The service-vs-cost explorer widget of ``notebooks/service_cost_tradeoff.ipynb``.
+index
+    The index page of a report run: description, headline, period, last good run, failures.
 inputs
     Which input a report uses: the parameter, the dataset's own, or a stated fallback.
 reports
@@ -72,6 +74,16 @@ from workbench.reporting.charts import (
 from workbench.reporting.explorer import (
     build,
     summary_text,
+)
+from workbench.reporting.index import (
+    HEADLINE_MIME,
+    failure_in_words,
+    last_good_runs,
+    period_text,
+    publish_headline,
+    read_headline,
+    render_index,
+    run_label,
 )
 from workbench.reporting.inputs import (
     Choice,
@@ -138,6 +150,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "HEADLINE_KPIS",
     "Job",
+    "HEADLINE_MIME",
     "KILL_GRACE",
     "Outcome",
     "PALETTE",
@@ -168,10 +181,12 @@ __all__ = [
     "dry_run",
     "escape",
     "execute_notebook",
+    "failure_in_words",
     "forecast_fan",
     "headline_kpis",
     "isolate_bidi",
     "labelled",
+    "last_good_runs",
     "load_config",
     "load_quality_chart",
     "md",
@@ -182,10 +197,15 @@ __all__ = [
     "pab_heatmap",
     "pareto_chart",
     "pareto_curve_chart",
+    "period_text",
+    "publish_headline",
+    "read_headline",
     "render_html",
+    "render_index",
     "run_batch",
     "run_id",
     "run_job",
+    "run_label",
     "safe_display",
     "scorecard_chart",
     "stop_run_processes",
