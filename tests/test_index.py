@@ -15,6 +15,7 @@ from workbench import ConfigError
 from workbench.reporting.batch import BatchConfig, Job, Outcome, load_config, write_index
 from workbench.reporting.index import (
     HEADLINE_MIME,
+    dataset_period,
     failure_in_words,
     last_good_runs,
     period_text,
@@ -123,7 +124,9 @@ def test_index_shows_description_headline_period_last_good_run_and_failure(tmp_p
             Job("service_kpis", "notebooks/service_kpis.ipynb", "Service KPIs",
                 description="On-time and in-full by customer tier"),
             Job("pab_early_warning", "notebooks/pab_early_warning.ipynb", "交付预警",
-                description="")]
+                description=""),
+            Job("customer_segments", "notebooks/customer_segments.ipynb", "Segments",
+                description="Tiers and churn")]
     cfg = BatchConfig("Customer service reports: Acme", out, "inline", 1, jobs,
                       data="/d/acme.yaml", dataset="Acme")
     outcomes = [
@@ -132,8 +135,15 @@ def test_index_shows_description_headline_period_last_good_run_and_failure(tmp_p
                            "period": "2023-01-02 to 2024-12-30"}),
         _outcome("service_kpis", "Service KPIs", "failed", error=TIMEOUT),
         _outcome("pab_early_warning", "交付预警", "failed", error=NOT_AVAILABLE),
+        _outcome("customer_segments", "Segments", "ok"),  # publishes no headline
     ]
-    html = write_index(folder, cfg, outcomes).read_text(encoding="utf-8")
+    html = write_index(folder, cfg, outcomes, period="2022-01-03 to 2024-12-30") \
+        .read_text(encoding="utf-8")
+    assert "<b>Acme</b>, orders from 2022-01-03 to 2024-12-30" in html
+    # no headline: the description alone, and the dataset's period
+    assert ("Tiers and churn</div></td><td><span class=\"ok\">OK</span><details>"
+            in html)
+    assert html.count("<td>2022-01-03 to 2024-12-30</td>") == 1
     assert "Orders by month &amp; the &lt;data-quality&gt; checks" in html
     assert "On-time and in-full by customer tier" in html
     assert '<div class="headline">2 confirmed breaks, 8 potential risks</div>' in html
@@ -147,7 +157,7 @@ def test_index_shows_description_headline_period_last_good_run_and_failure(tmp_p
     assert "交付预警" in html  # a Chinese title kept as given
     assert "<details><summary>details for the analyst</summary><pre>" in html
     assert "on_hand &lt;script&gt;" in html and "<script>" not in html
-    assert "1 of 3 reports are up to date; 2 failed" in html
+    assert "2 of 4 reports are up to date; 2 failed" in html
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert manifest["reports"][0]["headline"]["status"] == "2 confirmed breaks, 8 potential risks"
 
@@ -173,3 +183,15 @@ def test_description_is_validated_and_filled_per_foreach_value(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_config({"reports": [{"name": "a", "notebook": g, "descripton": "x"}]})
     assert exc.value.key == "reports[0].descripton"
+
+
+def test_dataset_period_counts_loaded_order_lines_only(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,line_no,customer_id,item_id,order_date,qty_ordered\n"
+                      "SO-2,1,C1,I1,2026-01-07,4\n"
+                      "SO-1,1,C1,I1,2026-01-05,10\n"
+                      "SO-3,1,C2,I2,2026-01-09,-2\n",  # negative quantity: quarantined
+                      encoding="utf-8")
+    assert dataset_period(str(orders)) == "2026-01-05 to 2026-01-07"
+    assert dataset_period(str(tmp_path / "missing.csv")) == ""  # the reports say why
+    assert dataset_period(None) == ""

@@ -89,7 +89,7 @@ from workbench.exceptions import (
     WorkbenchError,
 )
 from workbench.paths import project_path
-from workbench.reporting.index import read_headline, render_index
+from workbench.reporting.index import dataset_period, read_headline, render_index
 from workbench.reporting.reports import (
     atomic_write_bytes,
     execute_notebook,
@@ -971,7 +971,7 @@ def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool =
             bar.close()
         order = {j.name: i for i, j in enumerate(jobs)}
         outcomes.sort(key=lambda o: order[o.name])
-        index = write_index(folder, cfg, outcomes)
+        index = write_index(folder, cfg, outcomes, period=dataset_period(cfg.data))
         moved = any(o.status == "ok" for o in outcomes)
         if moved:  # a run where everything failed never replaces the last good one
             _point_latest(cfg.output, folder)
@@ -1000,13 +1000,18 @@ def _point_latest(output: Path, folder: Path) -> None:
     os.replace(tmp, link)
 
 
-def write_index(folder: Path, cfg: BatchConfig, outcomes: list[Outcome]) -> Path:
-    """Write ``index.html`` (:func:`~workbench.reporting.index.render_index`) and ``run.json``."""
-    html = render_index(folder, cfg, outcomes)
+def write_index(folder: Path, cfg: BatchConfig, outcomes: list[Outcome], *,
+                period: str = "") -> Path:
+    """Write ``index.html`` (:func:`~workbench.reporting.index.render_index`) and ``run.json``.
+
+    ``period`` is the period the dataset covers
+    (:func:`~workbench.reporting.index.dataset_period`), shown on the index.
+    """
+    html = render_index(folder, cfg, outcomes, period=period)
     index = folder / "index.html"
     atomic_write_bytes(index, html.encode("utf-8"))
     manifest = {"run": folder.name, "title": cfg.title, "config": cfg.source,
-                "data": cfg.data, "dataset": cfg.dataset,
+                "data": cfg.data, "dataset": cfg.dataset, "period": period,
                 "reports": [asdict(o) for o in outcomes]}
     atomic_write_bytes(folder / "run.json", json.dumps(manifest, indent=2, default=str).encode())
     return index

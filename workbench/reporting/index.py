@@ -32,6 +32,7 @@ from workbench.text import escape_html
 
 __all__ = [
     "HEADLINE_MIME",
+    "dataset_period",
     "failure_in_words",
     "last_good_runs",
     "period_text",
@@ -78,6 +79,23 @@ def period_text(dates: object) -> str:
         return ""
     first, last = f"{values.min():%Y-%m-%d}", f"{values.max():%Y-%m-%d}"
     return first if first == last else f"{first} to {last}"
+
+
+def dataset_period(data: str | None) -> str:
+    """Return the period the order lines of dataset ``data`` cover (``""`` if unknown).
+
+    Loads the order lines once (the notebooks each load them too); a dataset
+    that cannot be read gives ``""``: the reports themselves say why.
+    """
+    if not data:
+        return ""
+    from workbench.io.config import open_dataset
+
+    try:
+        orders = open_dataset(data, tables=("order_lines",)).orders
+    except wbx.WorkbenchError:
+        return ""
+    return period_text(orders["order_date"]) if "order_date" in orders else ""
 
 
 def publish_headline(status: str, period: object = None, *, show: bool = False) -> dict:
@@ -258,7 +276,8 @@ def _fmt_params(params: dict) -> str:
     return ", ".join(f"{escape_html(k)}={escape_html(v)}" for k, v in params.items()) or "-"
 
 
-def _row(o: Any, description: str, last: tuple[str, str | None] | None, run: str) -> str:
+def _row(o: Any, description: str, last: tuple[str, str | None] | None, run: str,
+         data_period: str) -> str:
     """One report's row of the index (every text escaped)."""
     link = (f'<a href="{escape_html(o.html)}">{escape_html(o.title)}</a>' if o.html
             else escape_html(o.title))
@@ -284,14 +303,16 @@ def _row(o: Any, description: str, last: tuple[str, str | None] | None, run: str
             label = escape_html(run_label(last[0]))
             good = (f'<a href="../{escape_html(last[0])}/{escape_html(last[1])}">{label}</a>'
                     if last[1] else label)
-    period = escape_html(headline.get("period") or "") or '<span class="muted">-</span>'
+    period = (headline.get("period") or (data_period if o.status == "ok" else "")
+              or "")
+    period = escape_html(period) or '<span class="muted">-</span>'
     return (f"<tr><td>{link}{desc}</td><td>{status}</td><td>{period}</td><td>{good}</td>"
             f"<td>{o.seconds:.1f} s</td></tr>")
 
 
 def render_index(folder: str | Path, cfg: Any, outcomes: Sequence[Any], *,
                  descriptions: dict[str, str] | None = None,
-                 written: pd.Timestamp | None = None) -> str:
+                 written: pd.Timestamp | None = None, period: str = "") -> str:
     """Return the HTML of a run's index page (see the module docstring).
 
     Parameters
@@ -308,21 +329,28 @@ def render_index(folder: str | Path, cfg: Any, outcomes: Sequence[Any], *,
         One-line description per report name (default: from ``cfg.jobs``).
     written
         When the page is written (default: now).
+    period
+        The period the dataset's order lines cover (:func:`dataset_period`): shown
+        at the top, and for a report that succeeded without publishing its own.
     """
     folder = Path(folder)
     if descriptions is None:
         descriptions = {j.name: getattr(j, "description", "") for j in cfg.jobs}
     failed = [o.name for o in outcomes if o.status != "ok"]
     last = last_good_runs(folder.parent, failed, exclude=folder.name)
-    rows = "".join(_row(o, descriptions.get(o.name, ""), last.get(o.name), folder.name)
-                   for o in outcomes)
+    rows = "".join(_row(o, descriptions.get(o.name, ""), last.get(o.name), folder.name,
+                        period) for o in outcomes)
     written = written if written is not None else pd.Timestamp.now()
     n_ok = len(outcomes) - len(failed)
-    verdict = (f"all {len(outcomes)} reports are up to date." if not failed else
-               f"{n_ok} of {len(outcomes)} reports are up to date; {len(failed)} failed "
-               "(the reason is given in its row, with its last good run).")
-    data = (f"<p>Data: <b>{escape_html(cfg.dataset)}</b> (<code>{escape_html(cfg.data)}</code>)"
-            "</p>" if cfg.data else "")
+    if not failed:
+        verdict = ("the report is up to date." if n_ok == 1 else
+                   f"all {n_ok} reports are up to date.")
+    else:
+        verdict = (f"{n_ok} of {len(outcomes)} reports are up to date; {len(failed)} failed "
+                   "(the reason is given in its row, with its last good run).")
+    covers = f", orders from {escape_html(period)}" if period else ""
+    data = (f"<p>Data: <b>{escape_html(cfg.dataset)}</b>{covers} "
+            f"(<code>{escape_html(cfg.data)}</code>)</p>" if cfg.data else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
