@@ -77,6 +77,7 @@ from workbench.reporting.explorer import (
 )
 from workbench.reporting.index import (
     HEADLINE_MIME,
+    dataset_period,
     failure_in_words,
     last_good_runs,
     period_text,
@@ -178,6 +179,7 @@ __all__ = [
     "csv_safe",
     "curve_figure",
     "cycle_time_histogram",
+    "dataset_period",
     "dry_run",
     "escape",
     "execute_notebook",
