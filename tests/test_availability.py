@@ -132,4 +132,4 @@ def test_available_kpis_measure_and_targets(tmp_path):
     assert av.targets_for(ds) == av.TargetsChoice(own, "Service targets: my_targets.csv (named "
                                                        "by the dataset).")
     chosen = av.targets_for(ds, str(tmp_path / "other.yaml"))
-    assert chosen.source == tmp_path / "other.yaml" and "given as a parameter" in chosen.note
+    assert chosen.source == tmp_path / "other.yaml" and "(chosen for this report)" in chosen.note

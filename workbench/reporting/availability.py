@@ -462,8 +462,8 @@ def targets_for(ds: Dataset, override: str = "", language: str = "en") -> Target
     en = language == "en"
     if override:
         path = Path(resolve_source(override))
-        return TargetsChoice(path, f"Service targets: {path.name} (given as a parameter)." if en
-                             else f"服务目标：{path.name}（参数指定）。")
+        return TargetsChoice(path, f"Service targets: {path.name} (chosen for this report)." if en
+                             else f"服务目标：{path.name}（为本报告指定）。")
     if ds.targets is not None:
         return TargetsChoice(ds.targets, f"Service targets: {ds.targets.name} (named by the "
                                          f"dataset)." if en

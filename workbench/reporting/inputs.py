@@ -174,8 +174,8 @@ def planning_date(ds: Dataset, as_of: str = "") -> Choice:
     return Choice(day, "fallback",
                   f"Planning date {day:%Y-%m-%d}: the latest order, ship or delivery date in the "
                   "order lines (the "
-                  "dataset sets no as_of and has no inventory snapshot; pass the as_of "
-                  "parameter or set settings: {as_of: YYYY-MM-DD} to choose another).")
+                  "dataset sets no as_of and has no inventory snapshot; settings: {as_of: YYYY-MM-DD} "
+                  "in the dataset chooses another).")
 
 
 _MEASURE_NEEDS = {"margin": "margin", "revenue": "revenue"}
