@@ -76,3 +76,18 @@ def test_live_frontend_keeps_widgets(monkeypatch):
         km.shutdown_kernel(now=True)
     assert printed == {True: "False", False: "True"}
     assert runmode.ENV_VARIABLE == "WORKBENCH_REPORT"
+
+
+def test_explorer_is_static_in_a_report_with_the_defaults(tmp_path, monkeypatch):
+    """service_cost_tradeoff with interactive=True (its default) under papermill: a plotly figure, no widget."""
+    import papermill as pm
+
+    from workbench.paths import project_path
+    monkeypatch.delenv("WORKBENCH_REPORT", raising=False)
+    out = tmp_path / "sct.ipynb"
+    pm.execute_notebook(str(project_path() / "notebooks" / "service_cost_tradeoff.ipynb"), str(out),
+                        kernel_name="python3", progress_bar=False, cwd=str(project_path()))
+    kinds = [k for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"
+             for o in c.outputs for k in o.get("data", {})]
+    assert "application/vnd.jupyter.widget-view+json" not in kinds
+    assert kinds.count("application/vnd.plotly.v1+json") == 1
