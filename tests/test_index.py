@@ -76,7 +76,8 @@ def test_publish_headline_round_trips_through_the_executed_notebook(tmp_path, mo
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
     dates = pd.Series(pd.to_datetime(["2024-02-01", "2023-01-02", "2024-12-30"]))
-    got = publish_headline("2 confirmed  breaks,\n8 potential risks", period=dates)
+    assert publish_headline("2 confirmed  breaks,\n8 potential risks", period=dates) is None
+    got = shown[0][HEADLINE_MIME]
     assert got == {"status": "2 confirmed breaks, 8 potential risks",
                    "period": "2023-01-02 to 2024-12-30"}
     assert shown[0][HEADLINE_MIME] == got and shown[0]["text/html"] == ""  # invisible
@@ -195,3 +196,30 @@ def test_dataset_period_counts_loaded_order_lines_only(tmp_path):
     assert dataset_period(str(orders)) == "2026-01-05 to 2026-01-07"
     assert dataset_period(str(tmp_path / "missing.csv")) == ""  # the reports say why
     assert dataset_period(None) == ""
+
+
+@pytest.mark.notebook
+def test_a_notebook_publishes_its_headline_to_the_index(tmp_path):
+    from workbench.reporting.batch import run_batch
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = new_code_cell('breaks: int = 2')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, new_code_cell(
+        "from workbench.reporting.index import publish_headline\n"
+        "publish_headline(f'{breaks} confirmed breaks, 8 potential risks',\n"
+        "                 period=['2024-07-01', '2026-06-28'])")]
+    nbformat.write(nb, tmp_path / "warn.ipynb")
+    cfg = load_config({"output": str(tmp_path / "out"), "reports": [
+        {"name": "warn", "notebook": str(tmp_path / "warn.ipynb"),
+         "description": "Supply breaks found early", "parameters": {"breaks": 3}}]})
+    res = run_batch(cfg, progress=False)
+    html = res.index.read_text(encoding="utf-8")
+    assert res.ok
+    assert '<div class="headline">3 confirmed breaks, 8 potential risks</div>' in html
+    assert "<td>2024-07-01 to 2026-06-28</td>" in html
+    assert "Supply breaks found early" in html
+    report = (res.folder / "warn.html").read_text(encoding="utf-8")
+    assert "confirmed breaks" not in report  # invisible in the report itself

@@ -98,7 +98,7 @@ def dataset_period(data: str | None) -> str:
     return period_text(orders["order_date"]) if "order_date" in orders else ""
 
 
-def publish_headline(status: str, period: object = None, *, show: bool = False) -> dict:
+def publish_headline(status: str, period: object = None, *, show: bool = False) -> None:
     """Publish a report's headline for the run's index (call in a notebook cell).
 
     Parameters
@@ -112,10 +112,10 @@ def publish_headline(status: str, period: object = None, *, show: bool = False) 
         Also show the headline in the report itself (bold text); by default the
         output is invisible in the report.
 
-    Returns
-    -------
-    dict
-        ``{"status": ..., "period": ...}`` as stored in the executed notebook.
+    Notes
+    -----
+    Stores ``{"status": ..., "period": ...}`` in the executed notebook and
+    returns nothing, so a call as a cell's last line prints nothing.
     """
     from IPython.display import display
 
@@ -124,7 +124,6 @@ def publish_headline(status: str, period: object = None, *, show: bool = False) 
                 + (f" ({escape_html(headline['period'])})" if headline["period"] else "")}
                if show else {"text/html": ""})
     display({HEADLINE_MIME: headline, **visible}, raw=True)
-    return headline
 
 
 def read_headline(executed: str | Path) -> dict | None:
