@@ -149,6 +149,9 @@ def test_every_report_draws_offline_without_errors(rendered):
                 divs = page.locator("div.plotly-graph-div").count()
                 if path.name != "index.html":
                     assert divs > 0, f"{path.name}: no plotly figure"
+                    # the report's own text is on the page: its title and its first paragraph
+                    assert page.locator("h1").first.is_visible(), f"{path.name}: title hidden"
+                    assert page.locator(".jp-RenderedMarkdown p").first.is_visible(), path.name
                     page.wait_for_function(
                         "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
                         arg=divs, timeout=20_000)
@@ -228,3 +231,13 @@ def test_customer_text_is_shown_as_text(rendered):
             ) == 0
         finally:
             browser.close()
+
+
+def test_every_standalone_report_is_light(rendered):
+    # plotly.js trimmed to the trace types the reports draw, a compact stylesheet and
+    # pre-counted histograms: each standalone report stays under 1.5 MB (was 5.1-5.7 MB)
+    sizes = {p.name: p.stat().st_size for p in rendered if p.name != "index.html"}
+    assert sizes and max(sizes.values()) < 1_500_000, sizes
+    for p in rendered:
+        if p.name != "index.html":
+            assert "partial bundle" in p.read_text(encoding="utf-8")[:2_000_000], p.name

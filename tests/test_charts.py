@@ -87,7 +87,13 @@ def test_pareto_and_histogram():
     fig = charts.pareto_chart(p)
     assert list(fig.data[0].y) == [3, 1] and list(fig.data[1].y) == [0.75, 1.0]
     h = charts.cycle_time_histogram(pd.Series([1, 2, 3, 10]))
-    assert list(h.data[0].x) == [1, 2, 3, 10]
+    assert list(h.data[0].x) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]  # one bar per whole day
+    assert list(h.data[0].y) == [1, 1, 1, 0, 0, 0, 0, 0, 0, 1]
+    # 0..119 days: 120 whole days in bins of 2 days (at most about 60 bins)
+    wide = charts.cycle_time_histogram(pd.Series(list(range(120)) + [0.0, 1.5, None]))
+    assert len(wide.data[0].x) == 60 and wide.data[0].width == 2
+    assert list(wide.data[0].y[:2]) == [4, 2]  # 0, 1, 0.0, 1.5 | 2, 3
+    assert sum(wide.data[0].y) == 122 and wide.data[0].x[0] == 0.5
 
 
 def test_pareto_curve_bands_and_churn_timeline():

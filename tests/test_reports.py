@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pandas as pd
@@ -194,3 +195,38 @@ def test_render_html_shared_plotly_js(tmp_path):
     assert 'src="plotly.min.js"' in html and "plotly.js v" not in html
     assert (tmp_path / "run" / "plotly.min.js").stat().st_size > 1_000_000
     assert out.stat().st_size < 1_000_000  # vs ~5 MB with plotly.js inlined
+
+
+def test_partial_bundle_is_the_plotly_js_version_plotly_ships():
+    import re
+
+    from plotly.offline import get_plotlyjs_version
+
+    from workbench.reporting.reports import PARTIAL_BUNDLE
+
+    head = PARTIAL_BUNDLE.read_text(encoding="utf-8")[:300]
+    version = re.search(r"plotly\.js v(\S+) partial bundle", head).group(1)
+    assert version == get_plotlyjs_version(), "rebuild it: see tools/plotly-bundle/README.md"
+
+
+def test_standalone_report_embeds_the_partial_bundle_unless_a_trace_needs_more(tmp_path):
+    import nbformat
+    import plotly.graph_objects as go
+    from nbformat.v4 import new_output
+
+    from workbench.reporting.reports import render_html
+
+    out = render_html(_executed_nb(tmp_path), tmp_path / "r.html")
+    html = out.read_text(encoding="utf-8")
+    assert html.count("partial bundle") == 1 and html.count("plotly.js v") == 1
+    assert out.stat().st_size < 1_500_000  # was ~5 MB with the full library and lab CSS
+    # a trace type the bundle cannot draw: the full library instead
+    nb = nbformat.read(_executed_nb(tmp_path, n_figs=1), as_version=4)
+    fig = go.Figure(go.Sankey(node={"label": ["a", "b"]}, link={"source": [0], "target": [1],
+                                                                 "value": [1]}))
+    nb.cells[-1].outputs.append(new_output("display_data", data={
+        "application/vnd.plotly.v1+json": json.loads(fig.to_json())}))
+    nbformat.write(nb, tmp_path / "sankey.ipynb")
+    full = render_html(tmp_path / "sankey.ipynb", tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "partial bundle" not in full and full.count("plotly.js v") == 1
+    assert len(full) > 4_000_000

@@ -97,6 +97,8 @@ from workbench.reporting.inputs import (
     show_notes,
 )
 from workbench.reporting.reports import (
+    PARTIAL_BUNDLE,
+    PARTIAL_BUNDLE_TRACES,
     PLOTLY_JS_NAME,
     TEMPLATES,
     RenderedReport,
@@ -107,6 +109,7 @@ from workbench.reporting.reports import (
     execute_notebook,
     notebook_parameters,
     offline_figures,
+    plotly_js_for,
     render_html,
     run_id,
     stop_with_parent,
@@ -155,6 +158,8 @@ __all__ = [
     "KILL_GRACE",
     "Outcome",
     "PALETTE",
+    "PARTIAL_BUNDLE",
+    "PARTIAL_BUNDLE_TRACES",
     "PLOTLY_JS_NAME",
     "PROVIDERS",
     "RESERVED_NAMES",
@@ -195,6 +200,7 @@ __all__ = [
     "narrative",
     "notebook_parameters",
     "offline_figures",
+    "plotly_js_for",
     "pab_chart",
     "pab_heatmap",
     "pareto_chart",

@@ -31,6 +31,8 @@ from workbench.paths import project_path
 from workbench.text import escape_html as escape
 
 __all__ = [
+    "PARTIAL_BUNDLE",
+    "PARTIAL_BUNDLE_TRACES",
     "PLOTLY_JS_NAME",
     "TEMPLATES",
     "RenderedReport",
@@ -41,6 +43,7 @@ __all__ = [
     "execute_notebook",
     "notebook_parameters",
     "offline_figures",
+    "plotly_js_for",
     "render_html",
     "run_id",
     "stop_with_parent",
@@ -282,6 +285,50 @@ def execute_notebook(notebook: str | Path, output: str | Path,
 
 TEMPLATES = Path(__file__).parent / "templates"
 PLOTLY_JS_NAME = "plotly.min.js"
+PARTIAL_BUNDLE = Path(__file__).parent / "vendor" / "plotly-workbench.min.js"
+"""plotly.js with only the trace types the reports draw (1.3 MB instead of 4.8 MB); built by
+``tools/plotly-bundle`` from the plotly.js version plotly (Python) ships, vendored."""
+PARTIAL_BUNDLE_TRACES = frozenset({"scatter", "bar", "heatmap", "histogram"})
+"""Trace types :data:`PARTIAL_BUNDLE` draws."""
+
+
+def plotly_js_for(trace_types: set[str] | frozenset[str]) -> str:
+    """Return the plotly.js source a standalone report with these trace types embeds.
+
+    The vendored partial bundle when it draws every one of them, else the full
+    library that comes with plotly.
+
+    Examples
+    --------
+    >>> "partial bundle" in plotly_js_for({"bar", "scatter"})[:200]
+    True
+    >>> "partial bundle" in plotly_js_for({"bar", "sankey"})[:200]
+    False
+    """
+    if set(trace_types) <= PARTIAL_BUNDLE_TRACES and PARTIAL_BUNDLE.is_file():
+        return PARTIAL_BUNDLE.read_text(encoding="utf-8")
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _slim(fig: object) -> object:
+    """Keep only the template's trace defaults for trace types the figure draws.
+
+    A template carries style defaults for every trace type plotly knows (about 4 KB
+    per figure); the figure looks the same with those of its own traces.
+    """
+    template = fig.layout.template
+    if template is not None and template.data is not None:
+        used = {t.type for t in fig.data}
+        template.data = {k: v for k, v in template.data.to_plotly_json().items() if k in used}
+    return fig
+
+
+def _embedded_plotly_js(js: str) -> str:
+    """Return the script tags plotly writes for ``include_plotlyjs=True``, with ``js`` inside."""
+    return ('<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: \'local\'};'
+            f'</script>\n<script charset="utf-8" type="text/javascript">{js}</script>\n')
 
 
 def _is_plotly_loader(output: dict) -> bool:
@@ -297,7 +344,9 @@ def offline_figures(nb, *, plotlyjs: str = "inline") -> int:
     """Rewrite plotly outputs so the notebook renders to HTML with no external request.
 
     Each figure's HTML is regenerated from its JSON with ``include_mathjax=False``;
-    plotly.js is included once, in the first figure (``plotlyjs="inline"``), or
+    plotly.js is included once, in the first figure (``plotlyjs="inline"``: the
+    vendored partial bundle when it draws every trace type of the notebook, see
+    :func:`plotly_js_for`), or
     loaded from ``plotly.min.js`` beside the report (``plotlyjs="shared"``). The
     notebook renderer's own plotly.js loader output is dropped. Returns the
     number of figures.
@@ -307,7 +356,7 @@ def offline_figures(nb, *, plotlyjs: str = "inline") -> int:
     if plotlyjs not in ("inline", "shared"):
         raise ConfigError(f"plotlyjs must be 'inline' or 'shared', not {plotlyjs!r}",
                           key="plotlyjs", value=plotlyjs)
-    n = 0
+    figures = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -317,16 +366,19 @@ def offline_figures(nb, *, plotlyjs: str = "inline") -> int:
                 continue
             data = out.get("data", {})
             if "application/vnd.plotly.v1+json" in data:
-                fig = pio.from_json(json.dumps(data["application/vnd.plotly.v1+json"]),
-                                    skip_invalid=True)
-                include = (True if plotlyjs == "inline" else PLOTLY_JS_NAME) if n == 0 else False
-                out["data"] = {"text/html": fig.to_html(
-                    full_html=False, include_plotlyjs=include, include_mathjax=False,
-                    config={"responsive": True, "displaylogo": False})}
-                n += 1
+                figures.append((out, _slim(pio.from_json(
+                    json.dumps(data["application/vnd.plotly.v1+json"]), skip_invalid=True))))
             kept.append(out)
         cell["outputs"] = kept
-    return n
+    js = ""
+    if plotlyjs == "inline" and figures:
+        js = _embedded_plotly_js(plotly_js_for({t.type for _, f in figures for t in f.data}))
+    for n, (out, fig) in enumerate(figures):
+        include = PLOTLY_JS_NAME if plotlyjs == "shared" and n == 0 else False
+        body = fig.to_html(full_html=False, include_plotlyjs=include, include_mathjax=False,
+                           config={"responsive": True, "displaylogo": False})
+        out["data"] = {"text/html": (js if n == 0 else "") + body}
+    return len(figures)
 
 
 def write_plotly_js(folder: Path) -> Path:
