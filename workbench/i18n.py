@@ -17,7 +17,9 @@ from workbench.validation import LANGUAGES, check_language
 
 __all__ = [
     "LABELS",
+    "CURRENCY_SYMBOLS",
     "LANGUAGES",
+    "currency_prefix",
     "fmt_date",
     "fmt_money",
     "fmt_num",
@@ -124,17 +126,54 @@ def fmt_num(x: float | None, lang: str = "en", digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
-def fmt_money(x: float | None, lang: str = "en") -> str:
-    """Money without a currency symbol (the data has none): ``1.23 m`` / ``123.4万``."""
+CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "CNY": "¥", "RMB": "¥", "GBP": "£",
+                                     "JPY": "¥", "HKD": "HK$", "INR": "₹", "KRW": "₩"}
+"""Symbols written before an amount; any other ISO code is written as ``CHF 1,234``."""
+
+
+def currency_prefix(currency: str | None) -> str:
+    """Return the text written before an amount: ``$``, ``€``, ``¥``, ``CHF `` or ``""``.
+
+    Examples
+    --------
+    >>> currency_prefix("usd"), currency_prefix("CHF"), currency_prefix("")
+    ('$', 'CHF ', '')
+    """
+    code = (currency or "").strip().upper()
+    if not code:
+        return ""
+    return CURRENCY_SYMBOLS.get(code, code + " ")
+
+
+def fmt_money(x: float | None, lang: str = "en", currency: str | None = None) -> str:
+    """Format an amount with its currency: ``$1.23 m``, ``€4.1 k``, ``¥123.4万``, ``CHF 950``.
+
+    Large amounts are shortened the way readers of each language write them (English
+    ``k``/``m``, Chinese ``万``/``亿``); without a currency only the number is written.
+    A negative amount keeps its sign before the symbol (``-$1.2 k``).
+
+    Examples
+    --------
+    >>> fmt_money(1_084_000, "en", "USD"), fmt_money(4108, "en", "EUR"), fmt_money(950, "en", "CHF")
+    ('$1.08 m', '€4.1 k', 'CHF 950')
+    >>> fmt_money(1_084_000, "zh", "CNY"), fmt_money(250_000_000, "zh", "CNY"), fmt_money(None)
+    ('¥108.4万', '¥2.50亿', 'n/a')
+    """
     if _missing(x):
         return "n/a" if lang == "en" else "无"
+    sign, a, cur = ("-" if x < 0 else ""), abs(float(x)), currency_prefix(currency)
     if lang == "zh":
-        return f"{x / 1e4:,.1f}万" if abs(x) >= 1e4 else f"{x:,.0f}"
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.2f} m"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:,.1f} k"
-    return f"{x:,.0f}"
+        if a >= 1e8:
+            text = f"{a / 1e8:,.2f}亿"
+        else:
+            text = f"{a / 1e4:,.1f}万" if a >= 1e4 else f"{a:,.0f}"
+    elif a >= 1e6:
+        text = f"{a / 1e6:,.2f} m"
+    elif a >= 1e3:
+        text = f"{a / 1e3:,.1f} k"
+    else:
+        text = f"{a:,.0f}"
+    return f"{sign}{cur}{text}"
 
 
 def fmt_date(d: object, lang: str = "en") -> str:
