@@ -307,3 +307,20 @@ def test_alert_log_on_postgresql_tracks_runs(postgres_url):
         assert ":***@" in repr(again) or "@" not in repr(again)
         assert again.history("A|2025-01-27")["status"].tolist() == [
             "new", "escalated", "resolved"]
+
+
+def test_a_repeat_of_the_same_planning_date_is_not_a_new_run(tmp_path):
+    """The English and the Chinese rendering of one run see the same statuses."""
+    log = AlertLog(tmp_path / "log.db")
+    log.record_run(alerts(("A|2025-01-27", 2), ("B|2025-01-13", 1)), as_of="2025-01-06")
+    first = log.record_run(alerts(("A|2025-01-27", 3), ("C|2025-01-20", 2)), as_of="2025-01-13")
+    again = log.record_run(alerts(("A|2025-01-27", 3), ("C|2025-01-20", 2)), as_of="2025-01-13")
+    cols = ["alert_id", "status", "run_id", "last_run_id"]
+    pd.testing.assert_frame_equal(first[cols], again[cols])
+    assert dict(zip(again["alert_id"], again["status"], strict=True)) == {
+        "A|2025-01-27": "escalated", "C|2025-01-20": "new", "B|2025-01-13": "resolved"}
+    assert len(log.runs()) == 2
+    # a different result on the same date, or the same result on a later date, is a run
+    log.record_run(alerts(("A|2025-01-27", 3)), as_of="2025-01-13")
+    later = log.record_run(alerts(("A|2025-01-27", 3)), as_of="2025-01-20")
+    assert len(log.runs()) == 4 and set(later["status"]) == {"continuing"}

@@ -78,6 +78,41 @@ def test_foreach_expands_names_and_titles(tmp_path, notebooks):
         load_config(_cfg(tmp_path, [{"name": "x", "notebook": str(good)}]), only=["y"])
 
 
+def test_languages_give_one_report_per_language(tmp_path):
+    both = _nb(tmp_path / "both.ipynb", "print(language)",
+               params='language: str = "en"  # en or zh\nperson: str = "x"  # who')
+    plain = _nb(tmp_path / "plain.ipynb", "print(1)")
+    cfg = load_config(_cfg(tmp_path, [
+        {"name": "rev_{person}", "title": "Review {person}", "title_zh": "回顾 {person}",
+         "description": "One customer", "description_zh": "单个客户",
+         "notebook": str(both), "foreach": {"person": ["Ann", "Bo"]}},
+        {"name": "fixed", "notebook": str(both), "parameters": {"language": "zh"}},
+        {"name": "plain", "notebook": str(plain)},
+    ], languages=["en", "zh"]))
+    assert [(j.name, j.title, j.description, j.language, j.parameters.get("language"))
+            for j in cfg.jobs] == [
+        ("rev_Ann", "Review Ann", "One customer", "en", "en"),
+        ("rev_Ann_zh", "回顾 Ann", "单个客户", "zh", "zh"),
+        ("rev_Bo", "Review Bo", "One customer", "en", "en"),
+        ("rev_Bo_zh", "回顾 Bo", "单个客户", "zh", "zh"),
+        ("fixed", "fixed", "", "zh", "zh"),     # the entry fixes its language
+        ("plain", "plain", "", "en", None)]     # no language parameter: once, as written
+    for bad in (["en", "fr"], [], ["zh", "zh"], 3):
+        with pytest.raises(ConfigError) as exc:
+            load_config(_cfg(tmp_path, [{"name": "p", "notebook": str(plain)}], languages=bad))
+        assert exc.value.key == "languages"
+
+
+def test_the_project_batch_renders_every_report_with_a_language_in_english_and_chinese():
+    cfg = load_config("reports.yaml")
+    names = {j.name: j for j in cfg.jobs}
+    for job in cfg.jobs:
+        if job.language == "en" and "language" in job.parameters:
+            zh = names[f"{job.name}_zh"]
+            assert zh.parameters["language"] == "zh" and zh.title != job.title
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.title + zh.description)
+
+
 @pytest.mark.notebook
 def test_one_failure_does_not_cost_the_others(tmp_path, notebooks):
     good, bad = notebooks
@@ -442,7 +477,8 @@ def test_data_sets_every_report_and_computes_foreach_from_that_data(tmp_path, ro
     assert cfg.title == "Customer service reports: Acme export (test)"
     assert cfg.output == root / "reports" / "acme-export-test"  # runs never mix with the sample's
     logs = {j.name: j.parameters["alert_log"] for j in cfg.jobs if "alert_log" in j.parameters}
-    assert set(logs) == {"manager_summary", "manager_summary_zh", "pab_early_warning"}
+    assert set(logs) == {"manager_summary", "manager_summary_zh", "pab_early_warning",
+                         "pab_early_warning_zh"}
     assert set(logs.values()) == {str(root / "reports" / "acme-export-test" / "alert_log.db")}
     assert not any("samples" in str(v) for j in cfg.jobs for v in j.parameters.values())
 

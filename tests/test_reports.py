@@ -230,3 +230,24 @@ def test_standalone_report_embeds_the_partial_bundle_unless_a_trace_needs_more(t
     full = render_html(tmp_path / "sankey.ipynb", tmp_path / "s.html").read_text(encoding="utf-8")
     assert "partial bundle" not in full and full.count("plotly.js v") == 1
     assert len(full) > 4_000_000
+
+
+def test_a_chinese_report_is_tagged_zh_and_shows_only_its_own_text(tmp_path):
+    import nbformat
+
+    from workbench.reporting.reports import render_html
+
+    nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {"language": "zh"}}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# Delivery early warning",
+                                              metadata={"tags": ["lang-en"]}),
+                nbformat.v4.new_markdown_cell("# 交付预警", metadata={"tags": ["lang-zh"]}),
+                nbformat.v4.new_markdown_cell("ITM-0025")]
+    src = tmp_path / "zh.ipynb"
+    nbformat.write(nb, src)
+    html = render_html(src, tmp_path / "zh.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html
+    assert "交付预警" in html and "Delivery early warning" not in html and "ITM-0025" in html
+    nb.metadata["papermill"]["parameters"]["language"] = "auto"  # notices per customer: English page
+    nbformat.write(nb, src)
+    html = render_html(src, tmp_path / "en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "交付预警" not in html

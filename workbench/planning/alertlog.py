@@ -356,6 +356,10 @@ class AlertLog:
     ) -> pd.DataFrame:
         """Store one run and report each alert's status against the previous run.
 
+        A run that repeats the latest one (the same planning date ``as_of`` and the
+        same open alerts at the same levels, e.g. the Chinese rendering of a report
+        after the English one) is not stored again: it gets the statuses that run got.
+
         Parameters
         ----------
         alerts
@@ -398,22 +402,49 @@ class AlertLog:
         with self._guard("record the run"), self._write_transaction() as conn:
             prev_id = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))).scalar()
             previous = self._read_alerts(conn, prev_id, open_only=True)
+            repeat = self._is_repeat(conn, prev_id, previous, current, as_of_date)
+            if repeat:  # the same planning date with the same alerts: not a new run
+                run_id = prev_id
+                prev_id = conn.execute(sa.select(sa.func.max(ALERT_RUNS.c.run_id))
+                                       .where(ALERT_RUNS.c.run_id < run_id)).scalar()
+                previous = self._read_alerts(conn, prev_id, open_only=True)
             status, resolved = _compare(current, previous)
-            run_id = conn.execute(ALERT_RUNS.insert().values(
-                run_at=run_time.to_pydatetime(), as_of=as_of_date, n_open=len(status),
-                n_resolved=len(resolved))).inserted_primary_key[0]
+            if not repeat:
+                run_id = conn.execute(ALERT_RUNS.insert().values(
+                    run_at=run_time.to_pydatetime(), as_of=as_of_date, n_open=len(status),
+                    n_resolved=len(resolved))).inserted_primary_key[0]
             status["run_id"] = run_id
             resolved["run_id"] = run_id
-            self._write(conn, ALERTS, _records(status, ALERTS, {"run_id": run_id}))
-            self._write(conn, ALERTS, _records(resolved, ALERTS, {"run_id": run_id}))
-            if line_frame is not None and len(line_frame):
-                self._write(conn, ALERT_LINES, _records(line_frame, ALERT_LINES,
-                                                        {"run_id": run_id}))
+            if not repeat:
+                self._write(conn, ALERTS, _records(status, ALERTS, {"run_id": run_id}))
+                self._write(conn, ALERTS, _records(resolved, ALERTS, {"run_id": run_id}))
+                if line_frame is not None and len(line_frame):
+                    self._write(conn, ALERT_LINES, _records(line_frame, ALERT_LINES,
+                                                            {"run_id": run_id}))
         status["last_run_id"] = pd.array(
             np.where(status["status"] == "new", pd.NA, prev_id), dtype="Int64")
         resolved["last_run_id"] = pd.array([prev_id] * len(resolved), dtype="Int64")
         out = pd.concat([status, resolved], ignore_index=True) if len(resolved) else status
         return out
+
+    @staticmethod
+    def _is_repeat(conn: sa.Connection, run_id: int | None, stored: pd.DataFrame,
+                   current: pd.DataFrame, as_of: object) -> bool:
+        """Whether ``current`` repeats run ``run_id``: same planning date, same open alerts.
+
+        A report rendered twice from one planning date (e.g. in English and in
+        Chinese) must not turn every alert of the second rendering into "continuing".
+        """
+        if run_id is None or as_of is None:
+            return False
+        last_as_of = conn.execute(sa.select(ALERT_RUNS.c.as_of)
+                                  .where(ALERT_RUNS.c.run_id == run_id)).scalar()
+        if last_as_of is None or pd.Timestamp(last_as_of).date() != as_of:
+            return False
+        before = set(zip(stored["alert_id"].astype(str),
+                         stored["alert_level"].astype(np.int64), strict=True))
+        now = set(zip(current["alert_id"], current["alert_level"], strict=True))
+        return before == now
 
     @staticmethod
     def _check_alerts(alerts: pd.DataFrame) -> pd.DataFrame:

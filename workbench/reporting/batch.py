@@ -20,6 +20,7 @@ Config (YAML)
     plotlyjs: inline                     # inline (one file per report) | shared
     parallel: 2                          # worker processes
     timeout: 1800                        # seconds per report (default 30 min)
+    languages: [en, zh]                  # every report in each language (default [en])
     reports:
       - name: order_history              # file name stem; unique; not index/run/latest
         notebook: notebooks/order_history.ipynb
@@ -34,6 +35,15 @@ Config (YAML)
         foreach: {customer_id: a_tier_customers}   # a provider name, or a list of values
         limit: 5                         # optional cap on foreach values
         timeout: 600                     # optional, overrides the top-level timeout
+        title_zh: 客户业务回顾 {customer_id}  # optional title (and description_zh) of the Chinese version
+
+Languages
+---------
+Every report whose notebook has a ``language`` parameter is produced once per
+entry of ``languages``: the first keeps the report's name, the others are
+``<name>_<language>`` (``manager_summary_zh``) with ``title_<language>`` and
+``description_<language>`` when given. An entry that sets ``language`` in its
+``parameters`` is produced once, in that language.
 
 Datasets
 --------
@@ -99,7 +109,7 @@ from workbench.reporting.reports import (
     stop_with_parent,
     write_plotly_js,
 )
-from workbench.validation import check_count, check_range
+from workbench.validation import LANGUAGES, check_count, check_range
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -123,9 +133,10 @@ __all__ = [
     "write_index",
 ]
 
-_TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports", "data"}
+_TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports", "data",
+             "languages"}
 _REPORT_KEYS = {"name", "notebook", "title", "description", "parameters", "foreach", "limit",
-                "timeout"}
+                "timeout", "title_zh", "description_zh"}
 
 DEFAULT_TIMEOUT = 1800.0
 """Seconds a report may run before it is stopped, unless the config says otherwise."""
@@ -172,6 +183,8 @@ class Job:
     """Seconds the report may run before it is stopped and marked failed."""
     description: str = ""
     """One line saying what the report is for (shown on the index)."""
+    language: str = "en"
+    """The language the report is written in (its ``language`` parameter)."""
 
 
 @dataclass
@@ -277,11 +290,36 @@ def _check_top_level(config: dict, source: str) -> tuple[list, str, int]:
     return reports, plotlyjs, parallel
 
 
+def _check_languages(config: dict, source: str) -> tuple[str, ...]:
+    """Return the batch's ``languages`` (default ``("en",)``), each ``en`` or ``zh``."""
+    value = config.get("languages", ["en"])
+    if isinstance(value, str):
+        value = [value]
+    if (not isinstance(value, list) or not value
+            or any(v not in LANGUAGES for v in value) or len(set(value)) != len(value)):
+        raise _err(f"languages must list report languages among {list(LANGUAGES)}, "
+                   f"each once", "languages", value, "e.g. languages: [en, zh]", source)
+    return tuple(value)
+
+
+def _language_versions(rep: dict, params: dict, declared: dict, languages: tuple[str, ...]
+                       ) -> list[tuple[str, dict]]:
+    """One ``(language, parameters)`` per batch language a report is written in.
+
+    A report whose notebook has no ``language`` parameter, or whose entry fixes
+    ``language`` itself, is produced once, as configured.
+    """
+    if "language" not in declared or "language" in params:
+        return [(str(params.get("language", "en")), {})]
+    return [(lang, {"language": lang}) for lang in languages]
+
+
 def _check_report(rep: object, where: str, source: str, data: str | None = None
-                  ) -> tuple[dict, dict]:
+                  ) -> tuple[dict, dict, dict]:
     """Check one report entry: keys, notebook, parameters declared in the notebook.
 
-    Returns its ``parameters`` and ``foreach`` mappings (empty when absent).
+    Returns its ``parameters`` and ``foreach`` mappings (empty when absent) and the
+    parameters the notebook declares.
     """
     if not isinstance(rep, dict):
         raise _err(f"{where} must be a mapping", where, rep, "give name and notebook.", source)
@@ -293,7 +331,7 @@ def _check_report(rep: object, where: str, source: str, data: str | None = None
         if rep.get(key) is None or rep.get(key) == "":
             raise _err(f"{where}.{key} is missing", f"{where}.{key}", None,
                        f"give each report a {key}.", source)
-    for key in ("name", "notebook", "title", "description"):
+    for key in ("name", "notebook", "title", "description", "title_zh", "description_zh"):
         if key in rep and not isinstance(rep[key], str | int):
             raise _err(f"{where}.{key} must be text, not {type(rep[key]).__name__}",
                        f"{where}.{key}", rep[key], f"write {key}: followed by one text value.",
@@ -316,7 +354,7 @@ def _check_report(rep: object, where: str, source: str, data: str | None = None
             raise _err(f"{where}: notebook {rep['notebook']} has no parameter {pname!r}",
                        f"{where}.parameters.{pname}", params.get(pname, foreach.get(pname)),
                        f"use one of: {', '.join(sorted(declared))}.", source)
-    return params, foreach
+    return params, foreach, declared
 
 
 def _check_notebook(value: object, where: str, source: str) -> dict:
@@ -407,20 +445,32 @@ def _check_name(name: str, key: str, seen: dict[str, str], source: str) -> None:
 
 
 def _report_jobs(rep: dict, params: dict, expansions: list[dict], where: str,
-                 source: str, seen: dict[str, str], timeout: float) -> list[Job]:
-    """One job per parameter set: ``{parameter}`` in name and title filled in."""
+                 source: str, seen: dict[str, str], timeout: float,
+                 versions: list[tuple[str, dict]] | None = None) -> list[Job]:
+    """One job per parameter set and language: ``{parameter}`` in name and title filled in.
+
+    The first language keeps the report's name; the others get ``_<language>``
+    appended and, when given, the entry's ``title_zh`` / ``description_zh``.
+    """
     if "timeout" in rep:
         timeout = _check_timeout(rep["timeout"], f"{where}.timeout")
+    versions = versions or [("en", {})]
     jobs = []
     for extra in expansions:
-        all_params = {**params, **extra}
-        name = _fill(rep["name"], all_params, f"{where}.name", source)
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-        _check_name(safe, f"{where}.name", seen, source)
-        title = _fill(rep.get("title", name), all_params, f"{where}.title", source)
-        description = " ".join(_fill(rep.get("description", ""), all_params,
-                                     f"{where}.description", source).split())
-        jobs.append(Job(safe, str(rep["notebook"]), title, all_params, timeout, description))
+        for k, (lang, lang_params) in enumerate(versions):
+            all_params = {**params, **extra, **lang_params}
+            name = _fill(rep["name"], all_params, f"{where}.name", source)
+            if k:
+                name = f"{name}_{lang}"
+            safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+            _check_name(safe, f"{where}.name", seen, source)
+            tkey = f"title_{lang}" if f"title_{lang}" in rep else "title"
+            dkey = f"description_{lang}" if f"description_{lang}" in rep else "description"
+            title = _fill(rep.get(tkey, name), all_params, f"{where}.{tkey}", source)
+            description = " ".join(_fill(rep.get(dkey, ""), all_params,
+                                         f"{where}.{dkey}", source).split())
+            jobs.append(Job(safe, str(rep["notebook"]), title, all_params, timeout, description,
+                            lang))
     return jobs
 
 
@@ -478,6 +528,7 @@ def load_config(config: str | os.PathLike[str] | dict, *,
     """
     config, source = _read_config(config)
     reports, plotlyjs, parallel = _check_top_level(config, source)
+    languages = _check_languages(config, source)
     timeout = _check_timeout(config.get("timeout", DEFAULT_TIMEOUT), "timeout")
     output = project_path(str(config.get("output", "reports")))
     ref = name = None
@@ -489,10 +540,10 @@ def load_config(config: str | os.PathLike[str] | dict, *,
     seen: dict[str, str] = {}
     for i, rep in enumerate(reports):
         where = f"reports[{i}]"
-        params, foreach = _check_report(rep, where, source, ref)
+        params, foreach, declared = _check_report(rep, where, source, ref)
         expansions = _expand_foreach(foreach, rep.get("limit"), where, source, ref)
         jobs += _report_jobs(rep, _with_dataset(params, ref, output), expansions, where, source,
-                             seen, timeout)
+                             seen, timeout, _language_versions(rep, params, declared, languages))
     jobs = _select_jobs(jobs, only)
     title = str(config.get("title", "Reports"))
     if name is not None:

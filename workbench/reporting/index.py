@@ -275,11 +275,41 @@ def _fmt_params(params: dict) -> str:
     return ", ".join(f"{escape_html(k)}={escape_html(v)}" for k, v in params.items()) or "-"
 
 
+_LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+def _versions(outcomes: Sequence[Any], languages: dict[str, str]
+              ) -> tuple[list[Any], dict[str, list[Any]]]:
+    """Split outcomes into rows and the other-language versions shown inside each row.
+
+    A report ``<name>_<lang>`` produced in another language than ``<name>`` is a
+    version of it, unless it failed (a failure keeps its own row).
+    """
+    names = {o.name for o in outcomes}
+    rows, versions = [], {}
+    for o in outcomes:
+        lang = languages.get(o.name, "en")
+        base = o.name.removesuffix(f"_{lang}")
+        if lang != "en" and base != o.name and base in names and o.status == "ok":
+            versions.setdefault(base, []).append(o)
+        else:
+            rows.append(o)
+    return rows, versions
+
+
+def _version_links(versions: Sequence[Any], languages: dict[str, str]) -> str:
+    links = [f'<a href="{escape_html(v.html)}" lang="{escape_html(languages.get(v.name, ""))}">'
+             f"{escape_html(_LANGUAGE_NAMES.get(languages.get(v.name, ''), v.title))}</a>"
+             for v in versions if v.html]
+    return f'<div class="desc">Also in: {" · ".join(links)}</div>' if links else ""
+
+
 def _row(o: Any, description: str, last: tuple[str, str | None] | None, run: str,
-         data_period: str) -> str:
+         data_period: str, versions: str = "") -> str:
     """One report's row of the index (every text escaped)."""
     link = (f'<a href="{escape_html(o.html)}">{escape_html(o.title)}</a>' if o.html
             else escape_html(o.title))
+    link += versions
     desc = f'<div class="desc">{escape_html(description)}</div>' if description else ""
     headline = getattr(o, "headline", None) or {}
     analyst = (f'<div class="muted">parameters: {_fmt_params(o.parameters)}; notebook '
@@ -337,8 +367,11 @@ def render_index(folder: str | Path, cfg: Any, outcomes: Sequence[Any], *,
         descriptions = {j.name: getattr(j, "description", "") for j in cfg.jobs}
     failed = [o.name for o in outcomes if o.status != "ok"]
     last = last_good_runs(folder.parent, failed, exclude=folder.name)
+    languages = {j.name: getattr(j, "language", "en") for j in cfg.jobs}
+    shown, versions = _versions(outcomes, languages)
     rows = "".join(_row(o, descriptions.get(o.name, ""), last.get(o.name), folder.name,
-                        period) for o in outcomes)
+                        period, _version_links(versions.get(o.name, []), languages))
+                   for o in shown)
     written = written if written is not None else pd.Timestamp.now()
     n_ok = len(outcomes) - len(failed)
     if not failed:

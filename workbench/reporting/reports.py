@@ -31,6 +31,7 @@ from workbench.paths import project_path
 from workbench.text import escape_html as escape
 
 __all__ = [
+    "LANGUAGE_TAGS",
     "PARTIAL_BUNDLE",
     "PARTIAL_BUNDLE_TRACES",
     "PLOTLY_JS_NAME",
@@ -41,10 +42,12 @@ __all__ = [
     "csv_safe",
     "escape",
     "execute_notebook",
+    "in_language",
     "notebook_parameters",
     "offline_figures",
     "plotly_js_for",
     "render_html",
+    "report_language",
     "run_id",
     "stop_with_parent",
     "write_plotly_js",
@@ -391,20 +394,66 @@ def write_plotly_js(folder: Path) -> Path:
     return path
 
 
+LANGUAGE_TAGS: dict[str, str] = {"en": "lang-en", "zh": "lang-zh"}
+"""Cell tags marking a Markdown cell as written in one language (untagged: every language)."""
+
+
+def report_language(nb: object) -> str:
+    """Return the language a report is written in: its ``language`` parameter, else ``en``.
+
+    ``auto`` (each customer's own language for notices) and any value that is not a
+    report language count as English.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {"language": "zh"}}})
+    >>> report_language(nb), report_language(nbformat.v4.new_notebook())
+    ('zh', 'en')
+    """
+    params = (getattr(nb, "metadata", {}) or {}).get("papermill", {}).get("parameters", {})
+    lang = params.get("language") if isinstance(params, dict) else None
+    return lang if lang in LANGUAGE_TAGS else "en"
+
+
+def in_language(cells: list, lang: str) -> list:
+    """Keep the cells for a report in ``lang``: untagged cells and those tagged ``lang-<lang>``.
+
+    A notebook writes its explanations once per language, as Markdown cells tagged
+    ``lang-en`` and ``lang-zh`` (JupyterLab shows both; a report shows its own).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cells = [nbformat.v4.new_markdown_cell("Hello", metadata={"tags": ["lang-en"]}),
+    ...          nbformat.v4.new_markdown_cell("你好", metadata={"tags": ["lang-zh"]}),
+    ...          nbformat.v4.new_code_cell("1 + 1")]
+    >>> [c.source for c in in_language(cells, "zh")]
+    ['你好', '1 + 1']
+    """
+    other = {tag for code, tag in LANGUAGE_TAGS.items() if code != lang}
+    return [c for c in cells if not other & set(c.get("metadata", {}).get("tags", []))]
+
+
 def render_html(executed: str | Path, output: str | Path, *, title: str | None = None,
                 plotlyjs: str = "inline") -> Path:
     """Render an executed notebook to a self-contained HTML report without code.
 
     No code cells, no prompts, no CDN: the ``offline`` template drops require.js,
     MathJax, Mermaid and the widget manager, and plotly.js is embedded once (or
-    shared beside the file with ``plotlyjs="shared"``). Written atomically.
+    shared beside the file with ``plotlyjs="shared"``). The page is tagged with the
+    report's language (its ``language`` parameter) and keeps only the text cells
+    written in it (:func:`in_language`). Written atomically.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
+    lang = report_language(nb)
+    nb.cells = in_language(nb.cells, lang)
     n_figs = offline_figures(nb, plotlyjs=plotlyjs)
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.language_code = lang
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
