@@ -50,14 +50,38 @@ def test_pab_chart_unknown_item(long):
 
 
 def test_heatmap_riskiest_first_and_cover_capped(long):
-    fig = charts.pab_heatmap(long)
+    fig = charts.pab_heatmap(long, value="pab")
     hm = fig.data[0]
-    assert list(hm.y) == ["A", "B"]  # A has the lowest minimum PAB
+    assert list(hm.y) == ["A", "B"]  # A is short in week 2
     assert np.array(hm.z)[0].tolist() == [14, -1, 34, 34]
     cover = charts.pab_heatmap(long, value="weeks_of_cover").data[0]
     assert np.nanmax(np.array(cover.z, dtype=float)) == 13
     with pytest.raises(ChoiceError, match="weeks_of_cover"):
         charts.pab_heatmap(long, value="cover")
+
+
+def test_heatmap_status_is_scaled_per_item_so_every_short_item_shows(long):
+    # C: a big item (PAB in thousands) that dips below its safety stock of 2,000 in week 4;
+    # D: a small item short by 1 unit in week 3; on one absolute scale both look white.
+    weeks = pd.date_range("2026-06-29", periods=4, freq="W-MON")
+    extra = pd.DataFrame({"item_id": ["C"] * 4 + ["D"] * 4, "period_start": list(weeks) * 2,
+                          "pab": [5000, 4000, 3000, 1500, 3, 2, -1, 4],
+                          "safety_stock": [2000.0] * 4 + [0.0] * 4})
+    data = pd.concat([long, extra], ignore_index=True)
+    fig = charts.pab_heatmap(data, lang="en")
+    hm = fig.data[0]
+    # short items first, earliest shortage first; then below safety stock; then the rest
+    assert list(hm.y) == ["A", "D", "C", "B"]
+    z = np.array(hm.z)
+    assert z[0].tolist() == [2, 0, 2, 2]      # A: 14, -1, 34, 34 against safety stock 5
+    assert z[1].tolist() == [2, 2, 0, 2]      # D: short by 1 unit shows red
+    assert z[2].tolist() == [2, 2, 2, 1]      # C: 1,500 below its 2,000 shows amber
+    assert z[3].tolist() == [2, 2, 2, 2]      # B: covered throughout
+    assert list(hm.colorbar.ticktext) == ["short", "below safety stock", "covered"]
+    assert "29 Jun 2026 – 20 Jul 2026" in fig.layout.title.text
+    zh = charts.pab_heatmap(data, lang="zh")
+    assert list(zh.data[0].colorbar.ticktext) == ["缺货", "低于安全库存", "充足"]
+    assert "2026年6月29日" in zh.layout.title.text
 
 
 def test_scorecard_chart_colours_follow_status():

@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from workbench.exceptions import ChoiceError
+from workbench.i18n import fmt_date
 from workbench.reporting.tables import BIDI_CONTROLS, isolate_bidi
 from workbench.validation import check_choice
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from workbench.io.load import LoadSummary
 
 __all__ = [
+    "PAB_STATUS_COLORS",
     "PALETTE",
     "STATUS_COLORS",
     "apply_layout",
@@ -41,6 +43,7 @@ __all__ = [
     "forecast_fan",
     "load_quality_chart",
     "pab_chart",
+    "PAB_STATUS_COLORS",
     "pab_heatmap",
     "pareto_chart",
     "pareto_curve_chart",
@@ -214,33 +217,103 @@ def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None
                          yaxis_title="units (demand below zero, supply above)")
 
 
-def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
-                value: str = "pab", max_items: int = 30) -> go.Figure:
-    """Item x period heat map of PAB (or ``weeks_of_cover``) for the riskiest items.
+PAB_STATUS_COLORS = ("#c0392b", "#f0ad4e", "#d9ead3")
+"""Colours of :func:`pab_heatmap` ``value="status"``: short, below safety stock, covered."""
+_PAB_STATUS_WORDS = {"en": ("short", "below safety stock", "covered"),
+                     "zh": ("缺货", "低于安全库存", "充足")}
+_HEAT_TEXT = {
+    "en": {"status": "Projected stock by item and week, {span}: red short, amber below safety "
+                     "stock",
+           "pab": "PAB by item and week, {span}", "weeks_of_cover":
+               "Weeks of cover by item and week, {span}",
+           "hover": "%{y}, week of %{x|%d %b %Y}<br>PAB %{customdata[0]:,.0f}, safety stock "
+                    "%{customdata[1]:,.0f}<br>%{customdata[2]}<extra></extra>"},
+    "zh": {"status": "各物料各周预计库存（{span}）：红色缺货，橙色低于安全库存",
+           "pab": "各物料各周预计可用库存（{span}）",
+           "weeks_of_cover": "各物料各周库存可覆盖周数（{span}）",
+           "hover": "%{y}，%{x|%Y-%m-%d} 当周<br>预计可用库存 %{customdata[0]:,.0f}，安全库存 "
+                    "%{customdata[1]:,.0f}<br>%{customdata[2]}<extra></extra>"},
+}
 
-    Items default to those with the lowest minimum PAB. Red is short, white is at
-    zero; cover is capped at 13 periods for the colour scale.
+
+def _heat_items(d: pd.DataFrame, max_items: int) -> list[str]:
+    """Items short or below safety stock first (earliest first), then the lowest PAB."""
+    first_bad = (d.assign(bad=d["shortage"] | d["below_safety_stock"])
+                 .loc[lambda x: x["bad"]].groupby("item_id", observed=True)["period_start"].min())
+    first_short = d.loc[d["shortage"]].groupby("item_id", observed=True)["period_start"].min()
+    rank = d.groupby("item_id", observed=True)["pab"].min().to_frame("min_pab")
+    rank["short"] = first_short.reindex(rank.index)
+    rank["bad"] = first_bad.reindex(rank.index)
+    rank = rank.sort_values(["short", "bad", "min_pab"], na_position="last", kind="stable")
+    return rank.head(max_items).index.tolist()
+
+
+def pab_heatmap(long: pd.DataFrame, items: list[str] | None = None, *,
+                value: str = "status", max_items: int = 30, lang: str = "en") -> go.Figure:
+    """Item x period heat map of the projection, scaled per item so every short item shows.
+
+    Parameters
+    ----------
+    long
+        :attr:`workbench.planning.pab.PabResult.long`.
+    items
+        Items to show (default: items short at some point first, earliest shortage
+        first, then those dipping below safety stock, then the lowest PAB).
+    value
+        ``"status"`` (default): each cell is *short* (PAB below zero), *below safety
+        stock* or *covered*, judged against the item's own safety stock, so a
+        shortage of 5 units shows as plainly as one of 5,000; the hover gives PAB
+        and safety stock. ``"pab"``: PAB on one absolute scale (red short, white
+        zero). ``"weeks_of_cover"``: cover, capped at 13 periods.
+    max_items
+        At most this many rows.
+    lang
+        ``"en"`` or ``"zh"`` (title, legend, hover).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The title names the weeks covered.
     """
-    check_choice(value, ("pab", "weeks_of_cover"), key="value")
-    d = long.assign(item_id=long["item_id"].astype(str))
+    check_choice(value, ("status", "pab", "weeks_of_cover"), key="value")
+    words, text = _PAB_STATUS_WORDS[lang], _HEAT_TEXT[lang]
+    d = long.assign(item_id=long["item_id"].astype(str),
+                    shortage=long["pab"] < 0, below_safety_stock=long["pab"] < long["safety_stock"])
     if items is None:
-        items = (d.groupby("item_id", observed=True)["pab"].min().sort_values()
-                 .head(max_items).index.tolist())
+        items = _heat_items(d, max_items)
     d = d[d["item_id"].isin(items)]
-    grid = d.pivot_table(index="item_id", columns="period_start", values=value,
-                         aggfunc="first", observed=True).reindex(items)
-    z = grid.to_numpy()
-    if value == "weeks_of_cover":
-        z = pd.DataFrame(z).clip(upper=13).to_numpy()
-        scale, mid = "RdYlGn", None
+    code = np.where(d["shortage"], 0, np.where(d["below_safety_stock"], 1, 2))
+    d = d.assign(_status=code, _word=np.asarray(words, dtype=object)[code])
+    grid = {col: d.pivot_table(index="item_id", columns="period_start", values=col,
+                               aggfunc="first", observed=True).reindex(items)
+            for col in ("pab", "safety_stock", "_status", value if value != "status" else "pab")}
+    words_grid = d.pivot(index="item_id", columns="period_start", values="_word").reindex(
+        index=items, columns=grid["pab"].columns)
+    custom = np.dstack([grid["pab"].to_numpy(), grid["safety_stock"].to_numpy(),
+                        words_grid.to_numpy(dtype=object)])
+    x, y = grid["pab"].columns, chart_text(grid["pab"].index)
+    if value == "status":
+        c = PAB_STATUS_COLORS
+        scale = [[0, c[0]], [1 / 3, c[0]], [1 / 3, c[1]], [2 / 3, c[1]], [2 / 3, c[2]], [1, c[2]]]
+        trace = go.Heatmap(z=grid["_status"].to_numpy(), x=x, y=y, zmin=-0.5, zmax=2.5,
+                           colorscale=scale, customdata=custom, xgap=1, ygap=1,
+                           colorbar=dict(tickvals=[0, 1, 2], ticktext=list(words), len=0.6))
     else:
-        scale, mid = "RdBu", 0.0
-    fig = go.Figure(go.Heatmap(z=z, x=grid.columns, y=chart_text(grid.index), colorscale=scale,
-                               zmid=mid,
-                               colorbar=dict(title=value)))
-    fig.update_yaxes(autorange="reversed")
-    title = "PAB by item and week" if value == "pab" else "Weeks of cover by item and week"
-    return apply_layout(fig, title, height=max(300, 22 * len(items) + 120))
+        z = grid[value].to_numpy()
+        if value == "weeks_of_cover":
+            z = np.minimum(z, 13)
+        trace = go.Heatmap(z=z, x=x, y=y, customdata=custom,
+                           colorscale="RdYlGn" if value == "weeks_of_cover" else "RdBu",
+                           zmid=None if value == "weeks_of_cover" else 0.0)
+    trace.hovertemplate = text["hover"]
+    fig = go.Figure(trace)
+    fig.update_yaxes(autorange="reversed", type="category")
+    starts = pd.to_datetime(pd.Series(x))
+    span = ""
+    if len(starts):
+        span = f"{fmt_date(starts.min(), lang)} – {fmt_date(starts.max(), lang)}"
+    return apply_layout(fig, text[value].format(span=span),
+                        height=max(300, 22 * len(items) + 140))
 
 
 STATUS_COLORS = {"green": "#2e8b57", "amber": "#f0ad4e", "red": "#c0392b", "n/a": "#d5d8dc"}
