@@ -392,7 +392,7 @@ def _chosen(frame: pd.DataFrame, columns: object) -> tuple[pd.DataFrame, dict]:
 
 
 def _targets(frame: pd.DataFrame, numbers: dict, targets: Mapping[object, object]) -> dict:
-    """Return column -> boolean array of cells below their target."""
+    """Return column -> boolean array of cells below their target (``numbers``: numeric columns)."""
     below = {}
     for col, target in targets.items():
         if col not in numbers:
@@ -522,7 +522,8 @@ def report_table(frame: pd.DataFrame,
         kinds.append(kind)
         body_cols.append((texts, sort))
         numbers[name] = nums
-    below = _targets(shown, numbers, targets or {})
+    below = _targets(shown, {n: v for (n, v), k in zip(numbers.items(), kinds, strict=True)
+                             if k.numeric}, targets or {})
     note = _NOTES[lang]["below"]
     th = "".join(_th(h, k, numbers[n]) for h, k, n in zip(headers, kinds, shown.columns,
                                                            strict=True))
