@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 
 from workbench.exceptions import LanguageError, MissingColumnsError
+from workbench.io.dataset import Sender
 from workbench.planning.notices import (
     NOTICE_COLUMNS,
     draft_internal_memo,
     draft_notices,
+    expected_dates,
     md_escape,
     plain_text,
 )
@@ -69,88 +71,194 @@ def test_escaping_helpers():
     assert plain_text("Evil\r\nBcc: x@y") == "Evil Bcc: x@y"
 
 
-def test_notices_per_customer_with_orders_quantities_dates_in_english_and_chinese():
+def test_one_notice_per_customer_with_all_its_lines_in_english_and_chinese():
     alerts, lines, customers = alerts_and_lines()
     out = draft_notices(alerts, lines, customers, language="auto")
     assert list(out.columns) == list(NOTICE_COLUMNS)
-    # C1 only has the internal level-1 alert: no notice. C3: the confirmed break first.
-    assert out[["customer_id", "notice", "alert_level", "language"]].values.tolist() == [
-        ["C3", "confirmed_break", 3, "en"], ["C3", "potential_risk", 2, "en"],
-        ["C4", "potential_risk", 2, "zh"]]
-    assert out["order_ids"].tolist() == ["SO-3", "SO-1", "SO-2"]
-    assert out["contact_email"].tolist() == ["c3@x.example"] * 2 + ["c4@x.example"]
+    # C1 only has the internal level-1 alert: no notice. C3 has a confirmed break (X2)
+    # and a potential risk (X1): ONE notice, of the more severe kind, holding both.
+    assert out[["customer_id", "notice", "alert_level", "language", "lines"]].values.tolist() \
+        == [["C3", "confirmed_break", 3, "en", 2], ["C4", "potential_risk", 2, "zh", 1]]
+    assert out["order_ids"].tolist() == ["SO-3, SO-1", "SO-2"]
+    assert out["alert_ids"].tolist() == ["X2|2025-01-06, X1|2025-01-27", "X1|2025-01-27"]
+    assert out["contact_email"].tolist() == ["c3@x.example", "c4@x.example"]
+    # No prices given: the value is unknown and the open lines are counted as unpriced.
+    assert out["value_at_risk"].isna().all() and out["lines_without_price"].tolist() == [2, 1]
 
-    brk, risk, zh = (out.iloc[i] for i in range(3))
+    c3, zh = out.iloc[0], out.iloc[1]
+    md = c3["markdown"]
+    assert c3["subject"] == f"Confirmed supply shortage for your orders ({EVIL})"
+    # Sections, most severe first.
+    assert md.index("## Confirmed supply shortage") < md.index("## Potential supply risk")
     # Level 3: confirmed, exact quantity and dates; no cover date in the horizon.
-    assert "**cannot be delivered in full on the requested date**" in brk["markdown"]
-    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | to be confirmed |" \
-        in brk["markdown"]
-    assert "the remaining 7 has no confirmed date yet" in brk["markdown"]
+    assert "**cannot be delivered in full on the requested date**" in md
+    assert ("| SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | to be confirmed "
+            "| additional supply being arranged |") in md
+    assert "Item X2: the remaining 7 has no confirmed date yet" in md
     assert ('<td>SO-3</td><td>1</td><td>X2</td><td>2025-01-08</td>'
             '<td style="text-align:right">7</td><td>2025-01-06</td><td>to be confirmed</td>'
-            in brk["html"])
-    assert brk["subject"] == f"Confirmed supply shortage for your orders ({EVIL})"
-    # Level 2: potential risk, countermeasure with mode and arrival.
-    assert "**potential supply risk**" in risk["markdown"]
-    assert "This is not a confirmed delay" in risk["markdown"]
-    assert "| SO-1 | 1 | X1 | 2025-01-28 | 20 | 2025-01-27 | 2025-02-03 |" in risk["markdown"]
-    assert "Item X1: supply is being expedited by air freight; expected arrival 2025-01-27." \
-        in risk["markdown"]
-    assert "<strong>potential supply risk</strong>" in risk["html"]
+            in c3["html"])
+    # Level 2: potential risk; the air freight arrives 01-27, in time for the line
+    # requested on 01-28: expected delivery 01-28 in the table AND in the sentence.
+    assert "**potential supply risk**" in md and "This is not a confirmed delay" in md
+    assert ("| SO-1 | 1 | X1 | 2025-01-28 | 20 | 2025-01-27 | 2025-01-28 "
+            "| air freight, arrives 2025-01-27 |") in md
+    assert ("Item X1: supply is being expedited by air freight, expected arrival 2025-01-27; "
+            "the quantity concerned (20) will be delivered on 2025-01-28.") in md
+    assert "2025-02-03" not in md  # the plan's cover date is not promised for an expedited line
+    assert "<strong>potential supply risk</strong>" in c3["html"]
     # Chinese, for the customer whose master data says zh.
     assert zh["subject"] == "潜在供货风险提示：北方 *机械* [Ltd]"
     assert "尊敬的北方 \\*机械\\* \\[Ltd\\]：" in zh["markdown"]
     assert "**潜在供货风险**" in zh["markdown"]
-    assert "| SO-2 | 2 | X1 | 2025-01-29 | 5 | 2025-01-27 | 2025-02-03 |" in zh["markdown"]
-    assert "物料 X1：正在通过空运加急供货，预计到货日期 2025-01-27。" in zh["markdown"]
+    assert "| SO-2 | 2 | X1 | 2025-01-29 | 5 | 2025-01-27 | 2025-01-29 | 空运，2025-01-27 到货 |" \
+        in zh["markdown"]
+    assert "物料 X1：正在通过空运加急供货，预计到货日期 2025-01-27；相关数量 5 预计于 2025-01-29 交付。" \
+        in zh["markdown"]
     assert "<td>SO-2</td><td>2</td><td>X1</td><td>2025-01-29</td>" in zh["html"]
     assert "客户服务部" in zh["markdown"] and 'lang="zh"' in zh["html"]
+    assert "## " not in zh["markdown"]  # one kind only: no section headings
 
     # Forced languages.
     all_zh = draft_notices(alerts, lines, customers, language="zh")
     assert set(all_zh["language"]) == {"zh"}
     assert "无法在要求日期足额交货" in all_zh["markdown"].iloc[0]
-    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | 待确认 |" \
+    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | 待确认 | 正在安排额外供货 |" \
         in all_zh["markdown"].iloc[0]
     all_en = draft_notices(alerts, lines, customers, sender="Jane <CS>")
     assert set(all_en["language"]) == {"en"}
-    assert "Jane \\<CS\\>" in all_en["markdown"].iloc[2]
-    assert "Jane &lt;CS&gt;" in all_en["html"].iloc[2]
+    assert "Jane \\<CS\\>" in all_en["markdown"].iloc[1]
+    assert "Jane &lt;CS&gt;" in all_en["html"].iloc[1]
+
+
+def test_subject_plain_text_and_signature_with_the_senders_contact():
+    alerts, lines, customers = alerts_and_lines()
+    sender = Sender("Li Wei <CS>", "service@x.example", "+86 21 5555 0000")
+    out = draft_notices(alerts, lines, customers, sender=sender, language="auto")
+    c3, zh = out.iloc[0], out.iloc[1]
+    # Every version starts with the subject.
+    assert c3["markdown"].startswith("# Confirmed supply shortage for your orders \\(")
+    assert f"<h2>Confirmed supply shortage for your orders ({EVIL_HTML})</h2>" in c3["html"]
+    text = c3["text"]
+    assert text.startswith(f"Subject: Confirmed supply shortage for your orders ({EVIL})\n")
+    assert zh["text"].startswith("主题：潜在供货风险提示：北方 *机械* [Ltd]\n")
+    # The plain text is complete: both sections, the lines, the measures, the signature.
+    for part in ("Confirmed supply shortage\n", "Potential supply risk\n",
+                 "SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | to be confirmed",
+                 "SO-1 | 1 | X1 | 2025-01-28 | 20 | 2025-01-27 | 2025-01-28",
+                 "- Item X1: supply is being expedited by air freight",
+                 "Kind regards,\nLi Wei <CS>\nE-mail: service@x.example\n"
+                 "Phone: +86 21 5555 0000\n"):
+        assert part in text, part
+    assert "**" not in text and "<strong>" not in text
+    assert "电子邮件：service@x.example" in zh["text"] and "电话：+86 21 5555 0000" in zh["text"]
+    # The sender is data: escaped in HTML and Markdown.
+    assert "Li Wei &lt;CS&gt;<br>" in c3["html"] and "E-mail: service@x.example" in c3["html"]
+    assert "Li Wei \\<CS\\>" in c3["markdown"]
+    # An empty sender falls back to the default name and prints no contact lines.
+    bare = draft_notices(alerts, lines, customers, sender=Sender())
+    assert "Kind regards,\nCustomer Service\n" in bare["text"].iloc[0]
+    assert "E-mail" not in bare["text"].iloc[0]
+
+
+def test_order_value_at_risk_with_currency_and_unpriced_lines_said():
+    alerts, lines, customers = alerts_and_lines()
+    orders = pd.DataFrame({"order_id": ["SO-3", "SO-1", "SO-2"], "line_no": [1, 1, 2],
+                           "unit_price": [12.5, 3.0, None]})
+    out = draft_notices(alerts, lines, customers, currency="eur", orders=orders)
+    # C3: 7 x 12.50 + 20 x 3.00 = 87.50 + 60.00 = 147.50; C4: its only line has no price.
+    assert out["value_at_risk"].iloc[0] == pytest.approx(147.5)
+    assert pd.isna(out["value_at_risk"].iloc[1])
+    assert out["lines_without_price"].tolist() == [0, 1]
+    assert out["currency"].tolist() == ["EUR", "EUR"]
+    md = out["markdown"].iloc[0]
+    assert "| Order value |" in md and "| €87.50 |" in md and "| €60.00 |" in md
+    assert "Order value of the lines at risk: €147.50." in md
+    c4 = out["markdown"].iloc[1]
+    assert "| \u2013 |" in c4 and "Order value of the lines at risk" not in c4  # unknown: not 0
+    # A customer with some priced lines is told which part the value leaves out.
+    orders.loc[0, "unit_price"] = None
+    part = draft_notices(alerts, lines, customers, currency="EUR", orders=orders)
+    assert ("Order value of the lines at risk: €60.00 (without 1 line(s) that have no "
+            "price).") in part["markdown"].iloc[0]
+
+
+def test_revised_dates_agree_with_the_expedite_old_disagreement_gone():
+    """The report said 'air freight arrives 2026-07-06' and 'the remainder is expected
+    on 2026-07-13' for the same line (the plan's cover date). Now the expedited line
+    gets the arrival date everywhere; a line outside the expedited spell keeps its
+    own cover date."""
+    alerts = pd.DataFrame({
+        "alert_id": ["ITM-0039|2026-07-06"], "item_id": ["ITM-0039"], "alert_level": [3],
+        "first_short_date": [T("2026-07-06")], "covered_by_date": [T("2026-07-13")],
+        "expedite_mode": ["air freight"], "expedite_cost": [4.0],
+        "expedite_arrival": [T("2026-07-06")]})
+    lines = pd.DataFrame({
+        "alert_id": ["ITM-0039|2026-07-06"] * 2, "item_id": ["ITM-0039"] * 2,
+        "order_id": ["SO-021528", "SO-021600"], "line_no": [1, 1],
+        "customer_id": ["C0026", "C0026"], "due_date": [T("2026-07-06"), T("2026-07-21")],
+        "qty_short": [1.0, 3.0], "short_from": [T("2026-07-06"), T("2026-07-20")],
+        "covered_by_date": [T("2026-07-13"), T("2026-07-27")]})
+    one = draft_notices(alerts, lines.iloc[:1], language="en").iloc[0]
+    for body in (one["markdown"], one["html"], one["text"]):
+        assert "2026-07-13" not in body  # the old, disagreeing "remainder expected" date
+    assert ("| SO-021528 | 1 | ITM-0039 | 2026-07-06 | 1 | 2026-07-06 | 2026-07-06 "
+            "| air freight, arrives 2026-07-06 |") in one["markdown"]
+    assert ("Item ITM-0039: supply is being expedited by air freight, expected arrival "
+            "2026-07-06; the quantity concerned (1) will be delivered on 2026-07-06.") \
+        in one["markdown"]
+    assert "expected on" not in one["markdown"]  # no second "remainder" date
+
+    both = draft_notices(alerts, lines, language="en").iloc[0]["markdown"]
+    # The second line is short in a later spell the air freight does not close.
+    assert ("| SO-021600 | 1 | ITM-0039 | 2026-07-21 | 3 | 2026-07-20 | 2026-07-27 "
+            "| next planned supply |") in both
+    assert "Item ITM-0039: the available quantity ships now; the remaining 3 is expected " \
+        "on 2026-07-27." in both
+    dates = expected_dates(alerts, lines)
+    assert dates["expedited"].tolist() == [True, False]
+    assert dates["expected_date"].tolist() == [T("2026-07-06"), T("2026-07-27")]
 
 
 def test_customer_names_are_escaped_in_html_and_markdown():
     alerts, lines, customers = alerts_and_lines()
     out = draft_notices(alerts, lines, customers)
-    for row in out.loc[out["customer_id"] == "C3"].itertuples():
-        assert f"Dear {EVIL_HTML}," in row.html
-        assert "<script>" not in row.html
-        assert f"Dear {EVIL_MD}," in row.markdown
-        assert "<script>" not in row.markdown
+    row = out.loc[out["customer_id"] == "C3"].iloc[0]
+    assert f"Dear {EVIL_HTML}," in row["html"]
+    assert "<script>" not in row["html"]
+    assert f"Dear {EVIL_MD}," in row["markdown"]
+    assert "<script>" not in row["markdown"]
     # A newline in a name cannot inject a mail header or break the Markdown table.
     customers.loc[customers["customer_id"] == "C4", "customer_name"] = "Evil\r\nBcc: x@y | z"
     out = draft_notices(alerts, lines, customers, language="en")
     c4 = out.loc[out["customer_id"] == "C4"].iloc[0]
     assert "\n" not in c4["subject"] and "\r" not in c4["subject"]
     assert "Dear Evil Bcc: x@y \\| z," in c4["markdown"]
+    assert "Dear Evil Bcc: x@y | z," in c4["text"]
+    assert c4["text"].startswith("Subject: Potential supply risk for your orders (Evil Bcc: "
+                                 "x@y | z)\n")
     # Without a customer master the id is used.
     bare = draft_notices(alerts, lines)
-    assert bare["customer_name"].tolist() == ["C3", "C3", "C4"]
+    assert bare["customer_name"].tolist() == ["C3", "C4"]
 
 
 def test_all_clear_for_resolved_customer_facing_alerts_only():
     alerts, lines, customers = alerts_and_lines()
     status = alerts.assign(status=["resolved", "continuing", "resolved"])
     out = draft_notices(status, lines, customers, language="auto")
-    # X2 (level 3) resolved -> all clear to C3; X3 (level 1) resolved -> nothing (its
-    # customer never heard of it); X1 continuing -> potential risk again.
+    # X2 (level 3) resolved -> all clear for C3, in the same notice as its continuing
+    # potential risk X1; X3 (level 1) resolved -> nothing (its customer never heard of it).
     assert out[["customer_id", "notice", "alert_level"]].values.tolist() == [
-        ["C3", "potential_risk", 2], ["C3", "all_clear", 3], ["C4", "potential_risk", 2]]
-    clear = out.iloc[1]
-    assert clear["subject"].startswith("All clear: supply risk resolved")
-    assert "**has been resolved**" in clear["markdown"]
-    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 |" in clear["markdown"]
-    zh = draft_notices(status, lines, customers, language="zh").iloc[1]
-    assert zh["subject"].startswith("供货风险已解除") and "已经解除" in zh["markdown"]
+        ["C3", "potential_risk", 2], ["C4", "potential_risk", 2]]
+    md = out["markdown"].iloc[0]
+    assert md.index("## Potential supply risk") < md.index("## Supply risk resolved")
+    assert "**has been resolved**" in md
+    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 |\n" in md
+    # Only resolved alerts for a customer: an all-clear notice of the resolved level.
+    only = draft_notices(status.iloc[[0]], lines, customers, language="zh").iloc[0]
+    assert (only["notice"], only["alert_level"]) == ("all_clear", 3)
+    assert only["subject"].startswith("供货风险已解除") and "已经解除" in only["markdown"]
+    assert only["lines_without_price"] == 0  # all-clear lines are not at risk
 
 
 def test_internal_memo_lists_levels_with_root_causes():
