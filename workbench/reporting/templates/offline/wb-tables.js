@@ -1,7 +1,7 @@
 /* wb-tables.js: sort and filter the report tables of workbench.reporting.tables.report_table.
    Vendored, no network, no dependencies. Click a header to sort (numbers and dates by the
    cell's data-sort value, missing values last); a filter box above tables with
-   data-wb-filter shows "n of m rows". Words follow <html lang> (zh or English). */
+   data-wb-filter shows "n of m rows". Words follow the page language (document.documentElement.lang: zh, else English). */
 (function () {
   "use strict";
   var zh = /^zh/i.test(document.documentElement.lang || "");
