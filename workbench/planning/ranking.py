@@ -15,7 +15,8 @@ Ranking (:func:`rank_alerts`)
     line's customer (:data:`DEFAULT_TIER_WEIGHTS`: A 3, B 2, C 1, unknown 1). An
     alert none of whose lines has a price falls back to ``qty_short * tier
     weight`` (``priority_basis`` says which) and ranks after the alerts with a
-    value. Ties go to the higher level, the earlier first short date, the item.
+    value; alerts without affected order lines (priority 0) come last. Ties go to
+    the higher level, the earlier first short date, the alert id.
 
 Noise controls (:class:`NoiseControls`, defaults stated there)
     An alert below a threshold is **held back**, not dropped: it stays in the
@@ -427,8 +428,9 @@ def rank_alerts(
         (NaN: unknown), ``lines_without_price``, ``tier`` (the highest tier among the
         affected customers, "" if none known), ``tier_weight`` (its weight; 0 when no order line is affected),
         ``priority`` (sum of line value x line tier weight; quantity x weight when
-        no line of the alert is priced), ``priority_basis`` (``"value"`` or
-        ``"quantity"``), ``short_periods``, ``held_back`` (why the alert is held
+        no line of the alert is priced), ``priority_basis`` (``"value"``,
+        ``"quantity"``, or ``"none"`` for an alert without affected order lines,
+        priority 0), ``short_periods``, ``held_back`` (why the alert is held
         back, "" when shown) and ``rank`` (1 = most urgent among the shown alerts;
         missing for held-back ones). Sorted by rank, held-back alerts last.
 
@@ -489,7 +491,8 @@ def rank_alerts(
     by_value = ~np.isnan(value)
     out["priority"] = np.where(by_value, np.nan_to_num(agg["wvalue"].to_numpy(np.float64)),
                                agg["wqty"].fillna(0.0).to_numpy(np.float64))
-    out["priority_basis"] = np.where(by_value, "value", "quantity")
+    basis = np.where(~has_lines, "none", np.where(by_value, "value", "quantity"))
+    out["priority_basis"] = basis
     periods = _short_periods(out, period_starts, ctl.min_periods > 1)
     out["short_periods"] = periods
     out["held_back"] = _held_back(out, value, periods, ctl, currency or "", lang)
@@ -499,7 +502,8 @@ def rank_alerts(
              if "first_short_date" in out.columns else np.zeros(len(out), "datetime64[ns]"))
     order = np.lexsort((out["alert_id"].astype(str).to_numpy(), first,
                         -out["alert_level"].to_numpy(dtype=np.int64),
-                        -out["priority"].to_numpy(), ~by_value, ~shown))
+                        -out["priority"].to_numpy(),
+                        np.select([basis == "value", basis == "quantity"], [0, 1], 2), ~shown))
     out = out.take(order).reset_index(drop=True)
     k = int(shown.sum())
     out["rank"] = pd.array([*range(1, k + 1), *([pd.NA] * (len(out) - k))], dtype="Int64")
