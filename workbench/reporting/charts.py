@@ -167,8 +167,20 @@ def top_chart(top: pd.DataFrame, by: str, *, measure_label: str = "value",
                          yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%"))
 
 
+_PAB_CHART_TEXT = {
+    "en": {"orders": "customer orders", "forecast": "forecast beyond orders",
+           "firm": "firm receipts", "planned": "planned receipts", "pab": "PAB",
+           "safety": "safety stock", "title": "Projected available balance: {item}",
+           "yaxis": "units (demand below zero, supply above)"},
+    "zh": {"orders": "客户订单", "forecast": "超出订单的预测", "firm": "确认到货",
+           "planned": "计划到货", "pab": "预计可用库存", "safety": "安全库存",
+           "title": "预计可用库存：{item}", "yaxis": "数量（零以下为需求，零以上为供应）"},
+}
+
+
 def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None = None,
-              stressed_label: str = "if planned receipts slip") -> go.Figure:
+              stressed_label: str = "if planned receipts slip", lang: str = "en",
+              title: str | None = None) -> go.Figure:
     """PAB trajectory of one item.
 
     Bars for customer orders, forecast and receipts (firm and planned), the
@@ -184,7 +196,14 @@ def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None
         The item to draw.
     stressed
         Optional ``PabResult.long`` of a stressed scenario; its ``pab`` is drawn dashed.
+    stressed_label
+        Legend text of the stressed line, after "PAB" (give it in ``lang``).
+    lang
+        ``"en"`` or ``"zh"``: legend, title and axis title.
+    title
+        Figure title (default "Projected available balance: <item>" in ``lang``).
     """
+    words = _PAB_CHART_TEXT["zh" if lang == "zh" else "en"]
     d = long.loc[long["item_id"].astype(str) == str(item_id)].sort_values("period_start")
     if d.empty:
         known = ", ".join(repr(i) for i in long["item_id"].astype(str).unique()[:5])
@@ -192,29 +211,30 @@ def pab_chart(long: pd.DataFrame, item_id: str, *, stressed: pd.DataFrame | None
                           value=item_id, fix=f"draw one of its items ({known}, ...).")
     x = d["period_start"]
     fig = go.Figure()
-    fig.add_bar(x=x, y=-d["customer_orders"], name="customer orders",
+    fig.add_bar(x=x, y=-d["customer_orders"], name=words["orders"],
                 marker_color=PALETTE["primary"], opacity=0.85)
     fig.add_bar(x=x, y=-(d["forecast"] - d["customer_orders"]).clip(lower=0),
-                name="forecast beyond orders", marker_color=PALETTE["muted"], opacity=0.6)
-    fig.add_bar(x=x, y=d["supply_firm"], name="firm receipts", marker_color=PALETTE["ok"])
-    fig.add_bar(x=x, y=d["supply_planned"], name="planned receipts",
+                name=words["forecast"], marker_color=PALETTE["muted"], opacity=0.6)
+    fig.add_bar(x=x, y=d["supply_firm"], name=words["firm"], marker_color=PALETTE["ok"])
+    fig.add_bar(x=x, y=d["supply_planned"], name=words["planned"],
                 marker_color=PALETTE["ok"], opacity=0.45)
-    fig.add_scatter(x=x, y=d["pab"], name="PAB", mode="lines+markers",
+    fig.add_scatter(x=x, y=d["pab"], name=words["pab"], mode="lines+markers",
                     line=dict(color="black", width=2.5))
-    fig.add_scatter(x=x, y=d["safety_stock"], name="safety stock", mode="lines",
+    fig.add_scatter(x=x, y=d["safety_stock"], name=words["safety"], mode="lines",
                     line=dict(color=PALETTE["accent"], dash="dot"))
     if stressed is not None:
         s = stressed.loc[stressed["item_id"].astype(str) == str(item_id)].sort_values(
             "period_start")
-        fig.add_scatter(x=s["period_start"], y=s["pab"], name=chart_text(f"PAB {stressed_label}"),
+        fig.add_scatter(x=s["period_start"], y=s["pab"],
+                        name=chart_text(f"{words['pab']} {stressed_label}"),
                         mode="lines", line=dict(color=PALETTE["bad"], dash="dash"))
     step = (x.iloc[1] - x.iloc[0]) if len(x) > 1 else pd.Timedelta(days=7)
     for start in x[d["shortage"].to_numpy()]:
         fig.add_vrect(x0=start - step / 2, x1=start + step / 2, fillcolor=PALETTE["bad"],
                       opacity=0.12, line_width=0)
     fig.add_hline(y=0, line_color="#444", line_width=1)
-    return apply_layout(fig, f"Projected available balance: {item_id}", barmode="relative",
-                         yaxis_title="units (demand below zero, supply above)")
+    head = title if title is not None else words["title"].format(item=item_id)
+    return apply_layout(fig, head, barmode="relative", yaxis_title=words["yaxis"])
 
 
 PAB_STATUS_COLORS = ("#c0392b", "#f0ad4e", "#d9ead3")
