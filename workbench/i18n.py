@@ -375,6 +375,11 @@ CODE_WORDS: dict[str, dict[str, str]] = {
     "false": {"en": "no", "zh": "否"},
     "en": {"en": "English", "zh": "英文"},
     "zh": {"en": "Chinese", "zh": "中文"},
+    # built-in expedite modes (workbench.planning.expedite)
+    "standard truck": {"en": "standard truck", "zh": "常规卡车"},
+    "express truck": {"en": "express truck", "zh": "加急卡车"},
+    "air freight": {"en": "air freight", "zh": "空运"},
+    "hand carry": {"en": "hand carry", "zh": "专人随身携带"},
     # demand classes
     "smooth": {"en": "smooth", "zh": "平稳"},
     "erratic": {"en": "erratic", "zh": "波动"},
