@@ -177,7 +177,7 @@ def test_lines_are_kept_for_the_all_clear_notice(tmp_path):
     notices = draft_notices(status, back)
     assert notices[["customer_id", "notice"]].values.tolist() == [["C1", "all_clear"],
                                                                   ["C2", "all_clear"]]
-    assert "| SO1 | 1 | X | 2025-01-28 | 20 |" in notices["markdown"].iloc[0]
+    assert "| SO1 | 1 | X | 28 Jan 2025 | 20 |" in notices["markdown"].iloc[0]
     assert log.lines(run_id=2).empty
 
 

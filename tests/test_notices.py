@@ -92,30 +92,30 @@ def test_one_notice_per_customer_with_all_its_lines_in_english_and_chinese():
     assert md.index("## Confirmed supply shortage") < md.index("## Potential supply risk")
     # Level 3: confirmed, exact quantity and dates; no cover date in the horizon.
     assert "**cannot be delivered in full on the requested date**" in md
-    assert ("| SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | to be confirmed "
+    assert ("| SO-3 | 1 | X2 | 8 Jan 2025 | 7 | 6 Jan 2025 | to be confirmed "
             "| additional supply being arranged |") in md
     assert "Item X2: the remaining 7 has no confirmed date yet" in md
-    assert ('<td>SO-3</td><td>1</td><td>X2</td><td>2025-01-08</td>'
-            '<td style="text-align:right">7</td><td>2025-01-06</td><td>to be confirmed</td>'
+    assert ('<td>SO-3</td><td>1</td><td>X2</td><td>8 Jan 2025</td>'
+            '<td style="text-align:right">7</td><td>6 Jan 2025</td><td>to be confirmed</td>'
             in c3["html"])
     # Level 2: potential risk; the air freight arrives 01-27, in time for the line
     # requested on 01-28: expected delivery 01-28 in the table AND in the sentence.
     assert "**potential supply risk**" in md and "This is not a confirmed delay" in md
-    assert ("| SO-1 | 1 | X1 | 2025-01-28 | 20 | 2025-01-27 | 2025-01-28 "
-            "| air freight, arrives 2025-01-27 |") in md
-    assert ("Item X1: supply is being expedited by air freight, expected arrival 2025-01-27; "
-            "the quantity concerned (20) will be delivered on 2025-01-28.") in md
-    assert "2025-02-03" not in md  # the plan's cover date is not promised for an expedited line
+    assert ("| SO-1 | 1 | X1 | 28 Jan 2025 | 20 | 27 Jan 2025 | 28 Jan 2025 "
+            "| air freight, arrives 27 Jan 2025 |") in md
+    assert ("Item X1: supply is being expedited by air freight, expected arrival 27 Jan 2025; "
+            "the quantity concerned (20) will be delivered on 28 Jan 2025.") in md
+    assert "3 Feb 2025" not in md  # the plan's cover date is not promised for an expedited line
     assert "<strong>potential supply risk</strong>" in c3["html"]
     # Chinese, for the customer whose master data says zh.
     assert zh["subject"] == "潜在供货风险提示：北方 *机械* [Ltd]"
     assert "尊敬的北方 \\*机械\\* \\[Ltd\\]：" in zh["markdown"]
     assert "**潜在供货风险**" in zh["markdown"]
-    assert "| SO-2 | 2 | X1 | 2025-01-29 | 5 | 2025-01-27 | 2025-01-29 | 空运，2025-01-27 到货 |" \
+    assert "| SO-2 | 2 | X1 | 2025年1月29日 | 5 | 2025年1月27日 | 2025年1月29日 | 空运，2025年1月27日 到货 |" \
         in zh["markdown"]
-    assert "物料 X1：正在通过空运加急供货，预计到货日期 2025-01-27；相关数量 5 预计于 2025-01-29 交付。" \
+    assert "物料 X1：正在通过空运加急供货，预计到货日期 2025年1月27日；相关数量 5 预计于 2025年1月29日 交付。" \
         in zh["markdown"]
-    assert "<td>SO-2</td><td>2</td><td>X1</td><td>2025-01-29</td>" in zh["html"]
+    assert "<td>SO-2</td><td>2</td><td>X1</td><td>2025年1月29日</td>" in zh["html"]
     assert "客户服务部" in zh["markdown"] and 'lang="zh"' in zh["html"]
     assert "## " not in zh["markdown"]  # one kind only: no section headings
 
@@ -123,7 +123,7 @@ def test_one_notice_per_customer_with_all_its_lines_in_english_and_chinese():
     all_zh = draft_notices(alerts, lines, customers, language="zh")
     assert set(all_zh["language"]) == {"zh"}
     assert "无法在要求日期足额交货" in all_zh["markdown"].iloc[0]
-    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | 待确认 | 正在安排额外供货 |" \
+    assert "| SO-3 | 1 | X2 | 2025年1月8日 | 7 | 2025年1月6日 | 待确认 | 正在安排额外供货 |" \
         in all_zh["markdown"].iloc[0]
     all_en = draft_notices(alerts, lines, customers, sender="Jane <CS>")
     assert set(all_en["language"]) == {"en"}
@@ -144,8 +144,8 @@ def test_subject_plain_text_and_signature_with_the_senders_contact():
     assert zh["text"].startswith("主题：潜在供货风险提示：北方 *机械* [Ltd]\n")
     # The plain text is complete: both sections, the lines, the measures, the signature.
     for part in ("Confirmed supply shortage\n", "Potential supply risk\n",
-                 "SO-3 | 1 | X2 | 2025-01-08 | 7 | 2025-01-06 | to be confirmed",
-                 "SO-1 | 1 | X1 | 2025-01-28 | 20 | 2025-01-27 | 2025-01-28",
+                 "SO-3 | 1 | X2 | 8 Jan 2025 | 7 | 6 Jan 2025 | to be confirmed",
+                 "SO-1 | 1 | X1 | 28 Jan 2025 | 20 | 27 Jan 2025 | 28 Jan 2025",
                  "- Item X1: supply is being expedited by air freight",
                  "Kind regards,\nLi Wei <CS>\nE-mail: service@x.example\n"
                  "Phone: +86 21 5555 0000\n"):
@@ -201,20 +201,20 @@ def test_revised_dates_agree_with_the_expedite_old_disagreement_gone():
         "covered_by_date": [T("2026-07-13"), T("2026-07-27")]})
     one = draft_notices(alerts, lines.iloc[:1], language="en").iloc[0]
     for body in (one["markdown"], one["html"], one["text"]):
-        assert "2026-07-13" not in body  # the old, disagreeing "remainder expected" date
-    assert ("| SO-021528 | 1 | ITM-0039 | 2026-07-06 | 1 | 2026-07-06 | 2026-07-06 "
-            "| air freight, arrives 2026-07-06 |") in one["markdown"]
+        assert "13 Jul 2026" not in body  # the old, disagreeing "remainder expected" date
+    assert ("| SO-021528 | 1 | ITM-0039 | 6 Jul 2026 | 1 | 6 Jul 2026 | 6 Jul 2026 "
+            "| air freight, arrives 6 Jul 2026 |") in one["markdown"]
     assert ("Item ITM-0039: supply is being expedited by air freight, expected arrival "
-            "2026-07-06; the quantity concerned (1) will be delivered on 2026-07-06.") \
+            "6 Jul 2026; the quantity concerned (1) will be delivered on 6 Jul 2026.") \
         in one["markdown"]
     assert "expected on" not in one["markdown"]  # no second "remainder" date
 
     both = draft_notices(alerts, lines, language="en").iloc[0]["markdown"]
     # The second line is short in a later spell the air freight does not close.
-    assert ("| SO-021600 | 1 | ITM-0039 | 2026-07-21 | 3 | 2026-07-20 | 2026-07-27 "
+    assert ("| SO-021600 | 1 | ITM-0039 | 21 Jul 2026 | 3 | 20 Jul 2026 | 27 Jul 2026 "
             "| next planned supply |") in both
     assert "Item ITM-0039: the available quantity ships now; the remaining 3 is expected " \
-        "on 2026-07-27." in both
+        "on 27 Jul 2026." in both
     dates = expected_dates(alerts, lines)
     assert dates["expedited"].tolist() == [True, False]
     assert dates["expected_date"].tolist() == [T("2026-07-06"), T("2026-07-27")]
@@ -253,7 +253,7 @@ def test_all_clear_for_resolved_customer_facing_alerts_only():
     md = out["markdown"].iloc[0]
     assert md.index("## Potential supply risk") < md.index("## Supply risk resolved")
     assert "**has been resolved**" in md
-    assert "| SO-3 | 1 | X2 | 2025-01-08 | 7 |\n" in md
+    assert "| SO-3 | 1 | X2 | 8 Jan 2025 | 7 |\n" in md
     # Only resolved alerts for a customer: an all-clear notice of the resolved level.
     only = draft_notices(status.iloc[[0]], lines, customers, language="zh").iloc[0]
     assert (only["notice"], only["alert_level"]) == ("all_clear", 3)
@@ -266,7 +266,7 @@ def test_internal_memo_lists_levels_with_root_causes():
     alerts.loc[2, "item_id"] = "X3 <b>"
     memo = draft_internal_memo(alerts, lines, supervisor="Ms Wang", planner="Mr Li",
                                max_orders=1)
-    assert memo.subject == "Supply alerts as of 2025-01-06: 1 confirmed, 1 potential, 1 internal"
+    assert memo.subject == "Supply alerts as of 6 Jan 2025: 1 confirmed, 1 potential, 1 internal"
     assert "To: Ms Wang; cc: Mr Li" in memo.markdown
     assert memo.markdown.index("Level 3") < memo.markdown.index("Level 2") \
         < memo.markdown.index("Level 1")
@@ -278,9 +278,9 @@ def test_internal_memo_lists_levels_with_root_causes():
     assert "X3 &lt;b&gt;" in memo.html and "<b>" not in memo.html
     zh = draft_internal_memo(alerts.assign(status=["new", "escalated", "resolved"]), lines,
                              language="zh")
-    assert zh.subject == "供货预警（2025-01-06）：确认中断 1，潜在短缺 1，内部预警 0"
+    assert zh.subject == "供货预警（2025年1月6日）：确认中断 1，潜在短缺 1，内部预警 0"
     assert "## 已解除：发送解除通知" in zh.markdown and "## 一级" not in zh.markdown
-    assert zh.markdown.startswith("# 供货预警（截至 2025-01-06）")
+    assert zh.markdown.startswith("# 供货预警（截至 2025年1月6日）")
     empty = draft_internal_memo(alerts.iloc[:0])
     assert "No open supply alerts." in empty.markdown
 
@@ -293,3 +293,14 @@ def test_bad_inputs():
         draft_internal_memo(alerts, language="auto")
     with pytest.raises(MissingColumnsError, match="customer_id"):
         draft_notices(alerts, lines.drop(columns="customer_id"))
+
+
+def test_chinese_notices_are_signed_with_the_senders_chinese_name():
+    alerts, lines, customers = alerts_and_lines()
+    sender = Sender("Customer Service", "service@x.example", "", name_zh="客户服务部（华东）")
+    out = draft_notices(alerts, lines, customers, sender=sender, language="auto")
+    en, zh = out.iloc[0], out.iloc[1]
+    assert zh["language"] == "zh" and "此致\n敬礼\n客户服务部（华东）\n" in zh["text"]
+    assert "Kind regards,\nCustomer Service\n" in en["text"] and "华东" not in en["text"]
+    # Chinese dates in Chinese notices, English dates in English ones
+    assert "2025年1月29日" in zh["text"] and "29 Jan 2025" not in zh["text"]

@@ -163,9 +163,10 @@ def _settings(raw: object, path: Path | None) -> DatasetSettings:
     sender = raw.get("sender") or {}
     if isinstance(sender, str):
         sender = {"name": sender}
-    if not isinstance(sender, dict) or set(sender) - {"name", "email", "phone"}:
-        raise _err("settings.sender must have name, email and phone only", path,
-                   "settings.sender", "write sender: {name: ..., email: ..., phone: ...}.")
+    if not isinstance(sender, dict) or set(sender) - {"name", "name_zh", "email", "phone"}:
+        raise _err("settings.sender must have name, name_zh, email and phone only", path,
+                   "settings.sender", "write sender: {name: ..., name_zh: ..., email: ..., "
+                   "phone: ...}.")
     return DatasetSettings(currency=currency, as_of=_parse_date(raw.get("as_of"), path,
                                                                  "settings.as_of"),
                            period=period, language=language,

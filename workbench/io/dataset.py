@@ -36,11 +36,15 @@ TABLE_ORDER: tuple[str, ...] = ("customers", "items", "order_lines", "order_chan
 
 @dataclass(frozen=True)
 class Sender:
-    """Who signs customer notices: name, e-mail and phone (each may be empty)."""
+    """Who signs customer notices: name, e-mail and phone (each may be empty).
+
+    ``name_zh`` signs the Chinese notices (default: ``name``).
+    """
 
     name: str = ""
     email: str = ""
     phone: str = ""
+    name_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import currency_prefix
+from workbench.i18n import currency_prefix, fmt_date
 from workbench.io.dataset import Sender
 from workbench.planning.alert_rules import AlertLevel
 from workbench.planning.ranking import line_values
@@ -84,6 +84,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 _TEXT: dict[str, dict[str, object]] = {
     "en": {
+        "lang": "en",
         "greeting": "Dear {name},",
         "closing": "Kind regards,\n{sender}",
         "email": "E-mail: {email}",
@@ -164,6 +165,7 @@ _TEXT: dict[str, dict[str, object]] = {
         },
     },
     "zh": {
+        "lang": "zh",
         "greeting": "尊敬的{name}：",
         "closing": "此致\n敬礼\n{sender}",
         "email": "电子邮件：{email}",
@@ -381,10 +383,11 @@ def _qty(value: object) -> str:
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-6 else f"{v:,.2f}"
 
 
-def _date(value: object, tbc: str = "") -> str:
+def _date(value: object, tbc: str = "", lang: str = "en") -> str:
+    """Write a date in the language's one format (``8 Jan 2025`` / ``2025年1月8日``)."""
     if value is None or pd.isna(value):
         return tbc
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return fmt_date(value, lang)
 
 
 def _customer_table(customers: pd.DataFrame | None) -> pd.DataFrame:
@@ -489,6 +492,8 @@ def _signature(sender: Sender | str | None, t: Mapping[str, object], closing: st
         name, email, phone = sender or "", "", ""
     else:
         name, email, phone = (getattr(sender, k, "") for k in ("name", "email", "phone"))
+        if t is _TEXT["zh"] and plain_text(getattr(sender, "name_zh", "")):
+            name = sender.name_zh
     template, values = closing, {"sender": plain_text(name) or t["sender"]}
     for key, value in (("email", email), ("phone", phone)):
         if plain_text(value):
@@ -666,16 +671,18 @@ def _section(kind: str, part: pd.DataFrame, t: Mapping[str, object], currency: s
         headers.append(t["value_header"])
     rows = []
     for r in part.itertuples(index=False):  # one customer's lines: rendering only
-        row = [_text(r.order_id), _text(r.line_no), _text(r.item_id), _date(r.due_date),
-               _qty(r.qty_short)]
+        row = [_text(r.order_id), _text(r.line_no), _text(r.item_id),
+               _date(r.due_date, "", t["lang"]), _qty(r.qty_short)]
         if open_kind:
             if r.expedited:
                 mode = modes.get(r.expedite_mode.lower(), r.expedite_mode)
                 how = t["cm_expedite"].format(mode=plain_text(mode),  # type: ignore[union-attr]
-                                              arrival=_date(r.expedite_arrival))
+                                              arrival=_date(r.expedite_arrival, "",
+                                                            t["lang"]))
             else:
                 how = t["cm_plan"] if pd.notna(r.expected_date) else t["cm_tbc"]
-            row += [_date(r.short_from), _date(r.expected_date, t["tbc"]), how]
+            row += [_date(r.short_from, "", t["lang"]),
+                    _date(r.expected_date, t["tbc"], t["lang"]), how]
             if priced:
                 row.append(_money(r.value_at_risk, currency))
         rows.append(row)
@@ -688,8 +695,8 @@ def _section(kind: str, part: pd.DataFrame, t: Mapping[str, object], currency: s
     return blocks
 
 
-def _date_list(dates: pd.Series) -> str:
-    return ", ".join(_date(d) for d in sorted(dates.dropna().unique()))
+def _date_list(dates: pd.Series, lang: str) -> str:
+    return ", ".join(_date(d, "", lang) for d in sorted(dates.dropna().unique()))
 
 
 def _countermeasures(kind: str, part: pd.DataFrame, t: Mapping[str, object]
@@ -703,14 +710,15 @@ def _countermeasures(kind: str, part: pd.DataFrame, t: Mapping[str, object]
             mode = str(exp["expedite_mode"].iloc[0])
             out.append((t["expedite"], {  # type: ignore[arg-type]
                 "item": item, "mode": modes.get(mode.lower(), mode),
-                "arrival": _date(exp["expedite_arrival"].min()),
-                "qty": _qty(exp["qty_short"].sum()), "dates": _date_list(exp["expected_date"])}))
+                "arrival": _date(exp["expedite_arrival"].min(), "", t["lang"]),
+                "qty": _qty(exp["qty_short"].sum()),
+                "dates": _date_list(exp["expected_date"], t["lang"])}))
         rest = g.loc[~g["expedited"]]
         dated = rest.loc[rest["expected_date"].notna()]
         if len(dated):
             out.append((t["follow" if kind == "confirmed_break" else "planned"], {  # type: ignore[arg-type]
                 "item": item, "qty": _qty(dated["qty_short"].sum()),
-                "dates": _date_list(dated["expected_date"])}))
+                "dates": _date_list(dated["expected_date"], t["lang"])}))
         undated = rest.loc[rest["expected_date"].isna()]
         if len(undated):
             out.append((t["no_date"], {"item": item,  # type: ignore[arg-type]
@@ -794,7 +802,7 @@ def draft_internal_memo(
     level = a["alert_level"].to_numpy(dtype=np.int64)
     as_of = ""
     if "as_of" in a.columns and a["as_of"].notna().any():
-        as_of = _date(pd.to_datetime(a["as_of"]).max())
+        as_of = _date(pd.to_datetime(a["as_of"]).max(), "", lang)
     counts = {f"n{int(k)}": int(((level == k) & ~is_resolved).sum()) for k in AlertLevel}
     counts["nr"] = int(is_resolved.sum())
     values = {"as_of": as_of or "-", **counts}
@@ -817,7 +825,8 @@ def draft_internal_memo(
         rows = []
         for pos, r in zip(idx, sub.to_dict("records"), strict=True):  # one row per alert
             rows.append([_text(r["item_id"]), _text(status[pos]), _text(r.get("kind")),
-                         _date(r.get("first_short_date")), _qty(r.get("max_shortage_qty")),
+                         _date(r.get("first_short_date"), "", lang),
+                         _qty(r.get("max_shortage_qty")),
                          _text(r.get("affected_customers")), refs.iloc[pos],
                          _text(r.get("root_cause")), _text(r.get("recommended_action"))])
         blocks += [("h", memo["levels"][k], {}),
