@@ -52,6 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
     "top_risks": {"en": "Top supply risks", "zh": "主要供应风险"},
     "churn": {"en": "Customers at churn risk", "zh": "有流失风险的客户"},
     "cost": {"en": "Cost of the service policy", "zh": "服务水平成本"},
+    "money": {"en": "Money at stake", "zh": "涉及金额"},
     "kpi": {"en": "KPI", "zh": "指标"},
     "value": {"en": "Value", "zh": "数值"},
     "previous": {"en": "Previous period", "zh": "上期"},
