@@ -239,7 +239,7 @@ def test_service_kpis_on_real_data_come_from_that_data(runs):
     scheduled date. The sample's figure is a different count altogether."""
     run = runs("service_kpis", "d_usaid")
     assert run.error is None, run.error
-    row = re.compile(r"on_time_promised_rate</td>\s*<td[^>]*>9,133</td>\s*<td[^>]*>10,319</td>")
+    row = re.compile(r"On time to promised date</td>\s*<td[^>]*>9,133</td>\s*<td[^>]*>10,319</td>")
     assert row.search(run.text()), "on time to promised is not 9,133 / 10,319"
 
 
