@@ -122,7 +122,7 @@ class LotSizing:
       and ``holding_cost`` per unit and period.
 
     ``multiple`` (any rule) rounds every proposal up to a multiple of it
-    (``min_max``: the cap is rounded down to a multiple).
+    (``min_max``: the minimum is rounded up and the maximum down to a multiple).
 
     Examples
     --------
@@ -212,13 +212,18 @@ class LotSizing:
             m = np.asarray(self.multiple, dtype=np.float64)
             out = m * np.ceil(out / m - _EPS)
         if self.rule == "min_max":
-            out = np.maximum(out, np.asarray(self.minimum, dtype=np.float64))
-            cap = np.asarray(self.maximum, dtype=np.float64)
-            if self.multiple is not None:
-                m = np.asarray(self.multiple, dtype=np.float64)
-                cap = m * np.floor(cap / m + _EPS)
-            out = np.minimum(out, cap)
+            low, cap = self.bounds()
+            out = np.minimum(np.maximum(out, low), cap)
         return out
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """``min_max`` bounds, rounded inwards to ``multiple`` (up for the minimum, down for the maximum)."""
+        low = np.asarray(self.minimum, dtype=np.float64)
+        cap = np.asarray(self.maximum, dtype=np.float64)
+        if self.multiple is not None:
+            m = np.asarray(self.multiple, dtype=np.float64)
+            low, cap = m * np.ceil(low / m - _EPS), m * np.floor(cap / m + _EPS)
+        return low, cap
 
     def aligned(self, inputs: PabInput) -> LotSizing:
         """Return a copy whose per-item parameters are arrays in ``inputs.item_id`` order."""
@@ -245,9 +250,20 @@ class LotSizing:
                 f"{changes['maximum'][bad][:3].tolist()} for {list(inputs.item_id[bad][:3])}",
                 key="minimum", value=changes["minimum"][bad][:3].tolist(),
                 fix="raise maximum or lower minimum.")
-        return LotSizing(self.rule, multiples=self.multiples, **{
+        out = LotSizing(self.rule, multiples=self.multiples, **{
             k: changes.get(k) for k in ("qty", "minimum", "maximum", "multiple", "periods",
                                         "order_cost", "holding_cost")})
+        if self.rule == "min_max" and self.multiple is not None:
+            low, cap = out.bounds()
+            bad = low > cap
+            if bad.any():
+                raise ConfigError(
+                    f"lot_sizing has no multiple of {changes['multiple'][bad][:3].tolist()} "
+                    f"between minimum {changes['minimum'][bad][:3].tolist()} and maximum "
+                    f"{changes['maximum'][bad][:3].tolist()} for {list(inputs.item_id[bad][:3])}",
+                    key="multiple", value=changes["multiple"][bad][:3].tolist(),
+                    fix="widen the min-max range or change the multiple.")
+        return out
 
 
 def _per_item(value: object, inputs: PabInput, name: str) -> np.ndarray:
@@ -381,8 +397,9 @@ def _period_dates(inputs: PabInput, periods: np.ndarray) -> np.ndarray:
     periods = np.asarray(periods, dtype=np.int64)
     if inputs.freq == "M":
         first = starts[0].to_period("M")
-        return np.array([(first + int(p)).to_timestamp() for p in periods],
-                        dtype="datetime64[ns]")
+        uniq, inv = np.unique(periods, return_inverse=True)  # a few distinct months
+        dates = np.array([(first + int(p)).to_timestamp() for p in uniq], dtype="datetime64[ns]")
+        return dates[inv.reshape(periods.shape)]
     step = np.timedelta64(7 if inputs.freq == "W" else 1, "D")
     return (starts[0].to_datetime64() + periods * step).astype("datetime64[ns]")
 
@@ -639,8 +656,8 @@ def _rescheduled(existing: np.ndarray, demand: np.ndarray, goal: np.ndarray,
 _PHRASES = {
     "en": {
         "one": "A receipt of {qty} {when} removes this shortage (release the order {rel}).",
-        "late": ("No new receipt can arrive before {when} (frozen zone or lead time); "
-                 "a receipt of {qty} {when} ends this shortage (release the order {rel})."),
+        "late": ("No new receipt can come in time (frozen zone or lead time); the earliest, "
+                 "a receipt of {qty} {when}, ends this shortage (release the order {rel})."),
         "many": ("Receipts of {qty} in total, the first {when}, remove this shortage "
                  "(release the first order {rel})."),
         "none": ("No new receipt within the horizon removes this shortage; "
@@ -649,7 +666,7 @@ _PHRASES = {
     },
     "zh": {
         "one": "在{when}到货 {qty} 件即可消除此缺货（{rel}下达订单）。",
-        "late": "{when}之前无法安排新的到货（冻结期或提前期内）；在{when}到货 {qty} 件可结束此缺货（{rel}下达订单）。",
+        "late": "冻结期或提前期内无法及时安排新的到货；最早在{when}到货 {qty} 件，可结束此缺货（{rel}下达订单）。",
         "many": "合计到货 {qty} 件（首批在{when}）即可消除此缺货（首批订单{rel}下达）。",
         "none": "计划期内没有新的到货能消除此缺货；请催交已有的到货或削减需求。",
         "W": "{d}当周", "D": "{d}", "M": "{m}",
