@@ -1002,6 +1002,28 @@ def _dirty_rows(rng: np.random.Generator, lines, n_real: int, avoid: np.ndarray,
     return out
 
 
+def _promise_and_release(rng: np.random.Generator, lines, as_of: int) -> None:
+    """Add ``fprom`` (first promised day) and ``rel`` (released day) to ``lines``.
+
+    Drawn from a stream of their own, so every other column is as before. About
+    8 % of the lines were re-promised 2-10 days later than first promised (the
+    first promise is at least a day after the order); the rest kept their first
+    promise. Lines are released on the order day (60 %), 1-3 days later (35 %)
+    or 4-10 days later (5 %, credit holds), never after shipping nor after
+    ``as_of``.
+    """
+    day, prom, ship = lines["day"], lines["prom"], lines["ship"]
+    n = len(day)
+    moved = rng.random(n) < 0.08
+    fprom = np.maximum(prom - rng.integers(2, 11, n), day + 1)
+    lines["fprom"] = np.where(moved, np.minimum(_weekday(fprom), prom), prom)
+    u = rng.random(n)
+    delay = np.where(u < 0.60, 0, np.where(u < 0.95, rng.integers(1, 4, n),
+                                           rng.integers(4, 11, n)))
+    rel = np.minimum(day + delay, as_of)
+    lines["rel"] = np.where(ship == _NAT, rel, np.minimum(rel, ship))
+
+
 def _order_lines_frame(lines, order_ids: pa.Array, cust_labels: pa.Array, item_labels: pa.Array,
                        dirty: dict[str, np.ndarray] | None, rng: np.random.Generator
                        ) -> pd.DataFrame:
@@ -1068,6 +1090,8 @@ def _order_lines_frame(lines, order_ids: pa.Array, cust_labels: pa.Array, item_l
         "route_changed": _bool_col(col(lines["route"])),
         "qty_returned": col(lines["ret"]),
         "filled_from_stock": _bool_col(col(lines["ffs"])),
+        "first_promised_date": _date_col(col(lines["fprom"])),
+        "released_date": _date_col(col(lines["rel"])),
     }, copy=False)
 
 
@@ -1136,6 +1160,9 @@ def _changes_frame(ch: dict[str, np.ndarray], lines, order_ids: pa.Array,
         "old_date": _date_col(ch["old_d"]),
         "new_date": _date_col(ch["new_d"]),
         "reason": _str_col(ch["reason"], ch["reason_labels"]),
+        # the sample's change log records the customers' changes only, no re-promises
+        "old_promised_date": _date_col(np.full(len(li), _NAT)),
+        "new_promised_date": _date_col(np.full(len(li), _NAT)),
     }, copy=False)
 
 
@@ -1382,7 +1409,7 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
     check_count(n_customers, "n_customers", minimum=20)
     check_count(n_items, "n_items", minimum=20)
     A = _day(check_date(as_of, key="as_of"))
-    streams = np.random.SeedSequence(seed).spawn(9)
+    streams = np.random.SeedSequence(seed).spawn(10)  # the first 9 as before
     rng = [np.random.default_rng(s) for s in streams]
 
     cust = _make_customers(rng[0], n_customers, A)
@@ -1401,6 +1428,7 @@ def generate_samples(n_lines: int = 50_000, *, seed: int = 42, n_customers: int 
     lines["prom"][fix] = lines["req"][fix]
     n_orders = _add_spike_lines(r5, lines, plan, cust, items, A)
     n_total = len(lines["order"])
+    _promise_and_release(rng[9], lines, A)
 
     order_ids = _ids("SO-", n_orders, 6)
     cust_labels = pa.array(cust.ids, pa.string())

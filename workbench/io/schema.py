@@ -246,6 +246,23 @@ ORDER_LINES = Table(
         _c("filled_from_stock", "bool", False,
            "The line was filled from available stock (not made/bought to order).",
            synonyms=("from stock", "现货", "filled from stock")),
+        _c("first_promised_date", "date", False,
+           "Delivery date first committed to the customer, before any re-promise "
+           "(promised_date is the current promise). Derived from the order-change log when "
+           "absent (workbench.kpis.with_first_promised_date).",
+           synonyms=("first promised date", "first promise date", "original promised date",
+                     "original promise date", "original commit date", "original confirmed date",
+                     "first confirmed date", "original promised delivery date",
+                     "initial promised date", "首次承诺日期", "首次承诺交期", "原承诺日期",
+                     "原承诺交期", "原始承诺日期", "初始承诺日期", "最初承诺日期")),
+        _c("released_date", "date", False,
+           "Date the line was released to fulfilment (credit release, order acknowledgement "
+           "or approval); waiting before it is left out of the net cycle time.",
+           synonyms=("released date", "release date", "order release date", "credit release date",
+                     "acknowledgement date", "acknowledgment date", "acknowledged date",
+                     "order acknowledgement date", "approval date", "approved date",
+                     "下达日期", "释放日期", "订单下达日期", "审核日期", "订单审核日期",
+                     "审批日期", "订单确认日期")),
     ),
 )
 
@@ -268,6 +285,14 @@ ORDER_CHANGES = Table(
         _c("old_date", "date", False, "Requested date before the change."),
         _c("new_date", "date", False, "Requested date after the change."),
         _c("reason", "string", False, "Reason given, free text."),
+        _c("old_promised_date", "date", False,
+           "Promised date before the change, on a change that moved the promise (the first "
+           "such change of a line gives its first_promised_date).",
+           synonyms=("old promised date", "previous promised date", "old promise date",
+                     "old confirmed date", "变更前承诺日期")),
+        _c("new_promised_date", "date", False, "Promised date after the change.",
+           synonyms=("new promised date", "new promise date", "new confirmed date",
+                     "新承诺日期", "变更后承诺日期")),
     ),
 )
 

@@ -47,7 +47,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "order_id", "customer_id", "item_id", "order_date", "requested_date", "promised_date",
     "ship_date", "delivery_date", "qty_ordered", "qty_shipped", "qty_delivered", "unit_price",
     "status", "invoice_error", "qty_damaged", "substituted_item", "route_changed",
-    "qty_returned", "filled_from_stock")
+    "qty_returned", "filled_from_stock", "first_promised_date", "released_date")
 """Order-line columns the KPIs read (their availability decides which KPIs are computed)."""
 
 

@@ -191,6 +191,19 @@ _DELIVERY_EVIDENCE = ("delivery_date", "status")
 _CYCLE_REQ = (("order_date",), ("delivery_date",))
 _CYCLE_SCOPE = ("Delivered lines with both `order_date` and `delivery_date`; cycle time = "
                 "delivery_date - order_date in days.")
+_FIRST = ("first_promised_date",)
+_FIRST_NOTE = ("first_promised_date is the date first committed to the customer, before any "
+               "re-promise: a column of the order lines, or derived from the order-change log "
+               "with workbench.kpis.with_first_promised_date (the old_promised_date of a line's "
+               "first promise change, else its promised_date). No fallback to promised_date or "
+               "requested_date inside the KPI: a line without a first promise is not judged.")
+_GAP_NOTE = ("Judged on the lines that have both promises, so the value is exactly the "
+             "current-promise rate minus the first-promise rate on those lines: the share of "
+             "lines that look on time only because their promise was moved (net of promises "
+             "moved earlier). The numerator may be negative; 0 means re-promising flatters "
+             "nothing.")
+_QTY_NOTE = ("Each judged line weighs its qty_ordered (lines without it are not judged), so "
+             "a late 1000-unit line counts 100 times a late 10-unit line.")
 
 
 def _d(name, label, formula, numerator, denominator, requires, unit, aggregation, hib, chart,
@@ -225,6 +238,23 @@ ALL_KPIS: tuple[KpiDefinition, ...] = (
     _d("cycle_time_cv", "Order cycle time, coefficient of variation",
        "cycle_time_std / cycle_time_mean", "-", "delivered lines with both dates", _CYCLE_REQ,
        "ratio", "none", False, "xmr", "line", _CYCLE_SCOPE + " Not additive."),
+    _d("order_cycle_time_mean", "Order cycle time per order, mean",
+       "sum over orders of (last delivery_date - first order_date) / orders",
+       "sum of order cycle times (days)",
+       "orders with every line delivered with a delivery_date and an order_date", _CYCLE_REQ,
+       "days", "ratio", False, "xmr", "order",
+       "Order level (SCOR order fulfilment cycle time): an order takes from its earliest "
+       "order_date to the delivery of its LAST line, so a slow line makes the whole order "
+       "slow, whereas cycle_time_mean averages the lines. An order with a line not yet "
+       "delivered (open, or shipped without a delivery_date) is not judged."),
+    _d("net_cycle_time_mean", "Net cycle time, mean",
+       "sum(delivery_date - max(order_date, released_date)) / lines",
+       "sum of net cycle times (days)", "delivered lines with delivery_date and a start date",
+       (("released_date",), ("delivery_date",)), "days", "ratio", False, "xmr", "line",
+       "Line level. The clock starts at released_date (credit release, order "
+       "acknowledgement or approval) instead of order_date, so waiting before the release "
+       "is left out: start = the later of order_date and released_date, falling back line "
+       "by line to whichever is known. Never longer than the line's cycle time."),
     # ---------------------------------------------------------------- on time / in full
     _d("on_time_requested_rate", "On time to requested date",
        "lines with delivery_date <= requested_date + d / lines",
@@ -238,6 +268,25 @@ ALL_KPIS: tuple[KpiDefinition, ...] = (
        "delivered lines with delivery_date and promised_date",
        (("delivery_date",), ("promised_date",)), "fraction", "ratio", True, "p", "line",
        "Line level; d = on_time_tolerance_days; no fallback to the requested date."),
+    _d("on_time_first_promise_rate", "On time to first promised date",
+       "lines with delivery_date <= first_promised_date + d / lines",
+       "delivered lines on time to the first promised date",
+       "delivered lines with delivery_date and first_promised_date",
+       (("delivery_date",), _FIRST), "fraction", "ratio", True, "p", "line",
+       "Line level; d = on_time_tolerance_days. " + _FIRST_NOTE),
+    _d("on_time_promise_gap", "On-time gap, current vs first promise",
+       "(lines on time to promised_date - lines on time to first_promised_date) / lines",
+       "lines on time to the current promise minus lines on time to the first promise",
+       "delivered lines with delivery_date, promised_date and first_promised_date",
+       (("delivery_date",), ("promised_date",), _FIRST), "fraction", "ratio", False, "xmr",
+       "line", "Line level; d = on_time_tolerance_days. " + _GAP_NOTE),
+    _d("on_time_qty_rate", "On time (units)",
+       "sum(qty_ordered of lines delivered by commit date + d) / sum(qty_ordered)",
+       "units ordered on lines delivered on time to the commit date",
+       "units ordered on delivered lines with delivery_date and commit date",
+       (("delivery_date",), _COMMIT), "fraction", "ratio", True, "xmr", "line",
+       "Quantity-weighted on time: commit date = promised_date, else requested_date; d = "
+       "on_time_tolerance_days. " + _QTY_NOTE),
     _d("in_full_line_rate", "In full (lines)",
        "lines with received >= ordered x (1 - t) / lines", "shipped lines received in full",
        "shipped lines with a received quantity", (_RECEIVED, _SHIP_EVIDENCE), "fraction",
@@ -261,6 +310,28 @@ ALL_KPIS: tuple[KpiDefinition, ...] = (
        (("delivery_date",), _COMMIT, _RECEIVED), "fraction", "ratio", True, "p", "order",
        "One late or short line spoils the order. Orders with a line not yet delivered are "
        "not judged."),
+    _d("otif_first_promise_rate", "OTIF to first promised date (lines)",
+       "lines on time to first_promised_date and in full / lines",
+       "delivered lines on time (first promise) and in full",
+       "delivered lines with delivery date, first_promised_date and received quantity",
+       (("delivery_date",), _FIRST, _RECEIVED), "fraction", "ratio", True, "p", "line",
+       "Line level; tolerances d and t as above. " + _FIRST_NOTE),
+    _d("otif_promise_gap", "OTIF gap, current vs first promise",
+       "(lines OTIF to promised_date - lines OTIF to first_promised_date) / lines",
+       "lines OTIF to the current promise minus lines OTIF to the first promise",
+       "delivered lines with delivery date, promised_date, first_promised_date and received "
+       "quantity", (("delivery_date",), ("promised_date",), _FIRST, _RECEIVED), "fraction",
+       "ratio", False, "xmr", "line",
+       "Line level; the current promise is promised_date (no fallback to the requested "
+       "date). " + _GAP_NOTE),
+    _d("otif_qty_rate", "OTIF (units)",
+       "sum(qty_ordered of lines on time to commit date and in full) / sum(qty_ordered)",
+       "units ordered on delivered lines on time (commit date) and in full",
+       "units ordered on delivered lines with delivery date, commit date and received "
+       "quantity", (("delivery_date",), _COMMIT, _RECEIVED), "fraction", "ratio", True,
+       "xmr", "line",
+       "Quantity-weighted otif_line_rate: the same line flags (commit date = promised_date, "
+       "else requested_date; tolerances d and t). " + _QTY_NOTE),
     _d("perfect_order_rate", "Perfect order (SCOR)",
        "orders whose every line is on time (commit), in full, damage-free and correctly "
        "invoiced / orders", "perfect orders", "orders with every line judged for OTIF",

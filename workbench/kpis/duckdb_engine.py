@@ -75,7 +75,8 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
                  "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 """The characters Python's ``str.strip()`` removes (``str.isspace()``), for SQL ``trim``."""
 
-_DATE_COLUMNS = ("order_date", "requested_date", "promised_date", "ship_date", "delivery_date")
+_DATE_COLUMNS = ("order_date", "requested_date", "promised_date", "ship_date", "delivery_date",
+                 "first_promised_date", "released_date")
 _NUMBER_COLUMNS = ("qty_ordered", "qty_shipped", "qty_delivered", "unit_price", "qty_damaged",
                    "qty_returned")
 _FLAG_COLUMNS = ("invoice_error", "route_changed", "filled_from_stock")
@@ -276,10 +277,22 @@ def _parquet_source(con, path: Path, model_columns: Sequence[str]) -> _Source:
 _LINE_AGGS: dict[str, tuple[str | None, str | None]] = {
     "lines": ("count(*)", None),
     "cycle_time_mean": ("sum(CASE WHEN cyc THEN dd - od END)", "count_if(cyc)"),
+    "net_cycle_time_mean": ("sum(CASE WHEN ncyc THEN dd - nstart END)", "count_if(ncyc)"),
     "on_time_requested_rate": ("count_if(otr_g)", "count_if(otr_j)"),
     "on_time_promised_rate": ("count_if(otp_g)", "count_if(otp_j)"),
+    "on_time_first_promise_rate": ("count_if(otf_g)", "count_if(otf_j)"),
+    "on_time_promise_gap": ("count_if(otp_j AND otf_j AND otp_g) "
+                            "- count_if(otp_j AND otf_j AND otf_g)", "count_if(otp_j AND otf_j)"),
+    "on_time_qty_rate": ("sum(CASE WHEN otc_j AND otc_g THEN q_ord END)",
+                         "sum(CASE WHEN otc_j THEN q_ord END)"),
     "in_full_line_rate": ("count_if(if_g)", "count_if(if_j)"),
     "otif_line_rate": ("count_if(otif_g)", "count_if(otif_j)"),
+    "otif_first_promise_rate": ("count_if(otiff_g)", "count_if(otiff_j)"),
+    "otif_promise_gap": ("count_if(otifp_j AND otiff_j AND otifp_g) "
+                         "- count_if(otifp_j AND otiff_j AND otiff_g)",
+                         "count_if(otifp_j AND otiff_j)"),
+    "otif_qty_rate": ("sum(CASE WHEN otif_j AND otif_g THEN q_ord END)",
+                      "sum(CASE WHEN otif_j THEN q_ord END)"),
     "line_fill_rate": ("count_if(fill_g)", "count_if(fill_j)"),
     "unit_fill_rate": ("sum(CASE WHEN fill_j THEN capped END)",
                        "sum(CASE WHEN fill_j THEN q_ord_nan END)"),
@@ -311,6 +324,11 @@ _ORDER_FLAGS: dict[str, tuple[str, str] | None] = {
     "otif_order_rate": ("otif_g", "otif_j"),
     "perfect_order_rate": ("perf_g", "otif_j"),
     "order_fill_rate": ("fill_g", "fill_j"),
+}
+# order-level spans: (judged line flag, start day, end day) -> sum of max(end) - min(start)
+# over the orders whose every line is judged, and the number of those orders
+_ORDER_SPANS: dict[str, tuple[str, str, str]] = {
+    "order_cycle_time_mean": ("cyc", "od", "dd"),
 }
 
 
@@ -458,8 +476,8 @@ def _line_layer(src: _Source, keys: list[_Key], st: _Statuses, period: str | Non
     key_cols = [f"{k.expr} AS k{i}" for i, k in enumerate(keys)]
     l_cols = key_cols + [
         f"{_q('order_id')} AS oid",
-        *(f"{_day(src, c)} AS {n}" for c, n in zip(_DATE_COLUMNS, ("od", "rd", "prd", "sd", "dd"),
-                                                   strict=True)),
+        *(f"{_day(src, c)} AS {n}" for c, n in zip(_DATE_COLUMNS, ("od", "rd", "prd", "sd", "dd", "fpd",
+                                                                "rel"), strict=True)),
         *(f"{_double(src, c)} AS {n}" for c, n in zip(
             _NUMBER_COLUMNS, ("q_ord", "q_ship", "q_del", "price", "dmg", "ret"), strict=True)),
         *(f"{_flag(src, c)} AS {n}" for c, n in zip(_FLAG_COLUMNS, ("inv", "route", "ffs"),
@@ -494,7 +512,10 @@ def _flag_layers(l_sql: str, p: KpiParams, a: str) -> str:
     shipped_by = f"CASE WHEN coalesce(sd > {a}, false) THEN 0 ELSE coalesce(q_ship, 0) END"
     f_cols = [
         "delivered AND dd IS NOT NULL AND od IS NOT NULL AS cyc",
-        on_time("rd", "otr"), on_time("prd", "otp"), on_time("cd", "otc"),
+        on_time("rd", "otr"), on_time("prd", "otp"), on_time("cd", "otc"), on_time("fpd", "otf"),
+        # start of the net cycle: the later of order and release date, either if one is NULL
+        "CASE WHEN od IS NULL THEN rel WHEN rel IS NULL THEN od ELSE greatest(od, rel) END "
+        "AS nstart",
         "shipped AND recv IS NOT NULL AS if_j",
         f"shipped AND recv IS NOT NULL AND {_at_least('recv', thr)} AS if_g",
         "shipped AND q_ship IS NOT NULL AS fill_j",
@@ -510,6 +531,9 @@ def _flag_layers(l_sql: str, p: KpiParams, a: str) -> str:
     f_sql = f"SELECT *, {', '.join(f_cols)} FROM ({s_sql}) s"
     g_cols = [
         "otc_j AND if_j AS otif_j", "otc_g AND if_g AS otif_g",
+        "otp_j AND if_j AS otifp_j", "otp_g AND if_g AS otifp_g",
+        "otf_j AND if_j AS otiff_j", "otf_g AND if_g AS otiff_g",
+        "delivered AND dd IS NOT NULL AND nstart IS NOT NULL AS ncyc",
         "fill_j AND ffs IS NOT NULL AS so_j",
         "fill_j AND ffs IS NOT NULL AND (NOT ffs OR NOT fill_g) AS so_g",
         "fill_j AND price IS NOT NULL AS vf_j",
@@ -549,7 +573,7 @@ def _aggregates(h_sql: str, n_keys: int, names: set[str], a: str
         sel += ["CAST(coalesce(count_if(cyc), 0) AS DOUBLE) AS cyc_n",
                 f"quantile_cont({days}, [0.5, 0.9]) AS cyc_q",
                 f"stddev_samp({days}) AS cyc_std", f"avg({days}) AS cyc_mean"]
-    order_kpis = [n for n in _ORDER_FLAGS if n in names]
+    order_kpis = [n for n in (*_ORDER_FLAGS, *_ORDER_SPANS) if n in names]
     if "complaints_per_100_orders" in names and "orders" not in order_kpis:
         order_kpis.append("orders")
     ctes = [f"x AS NOT MATERIALIZED ({h_sql})"]
@@ -581,13 +605,22 @@ def _order_ctes(order_kpis: list[str], n_keys: int) -> tuple[list[str], list[str
     """
     group_by = ", ".join(f"k{i}" for i in range(n_keys))
     gb = f" GROUP BY {group_by}" if n_keys else ""
-    flags = sorted({f for n in order_kpis if _ORDER_FLAGS[n] for f in _ORDER_FLAGS[n]})
+    flags = sorted({f for n in order_kpis if _ORDER_FLAGS.get(n) for f in _ORDER_FLAGS[n]}
+                   | {_ORDER_SPANS[n][0] for n in order_kpis if n in _ORDER_SPANS})
+    spans = [n for n in order_kpis if n in _ORDER_SPANS]
     po = ", ".join([*(f"k{i}" for i in range(n_keys)), "oid",
-                    *(f"bool_and({f}) AS {f}" for f in flags)])
+                    *(f"bool_and({f}) AS {f}" for f in flags),
+                    *(f"max({_ORDER_SPANS[n][2]}) - min({_ORDER_SPANS[n][1]}) AS span_{n}"
+                      for n in spans)])
     ctes = [f"po AS (SELECT {po} FROM x GROUP BY {group_by + ', ' if n_keys else ''}oid)"]
     o_sel = [f"k{i}" for i in range(n_keys)] + ["CAST(count(*) AS DOUBLE) AS o_parts"]
     for n in order_kpis:
-        if _ORDER_FLAGS[n]:
+        if n in _ORDER_SPANS:
+            judged = _ORDER_SPANS[n][0]
+            o_sel += [f"CAST(coalesce(sum(CASE WHEN {judged} THEN span_{n} END), 0) AS DOUBLE) "
+                      f"AS o_{n}_num",
+                      f"CAST(coalesce(count_if({judged}), 0) AS DOUBLE) AS o_{n}_den"]
+        elif _ORDER_FLAGS[n]:
             good, judged = _ORDER_FLAGS[n]
             o_sel += [f"CAST(coalesce(count_if({judged} AND {good}), 0) AS DOUBLE) "
                       f"AS o_{n}_num",
@@ -749,8 +782,8 @@ class _Result:
             nan = np.full(self.ng, np.nan)
             return _pad(nan, ng_total, np.nan), _pad(n, ng_total, 0.0), _pad(v, ng_total,
                                                                             np.nan)
-        if name in _ORDER_FLAGS:
-            if _ORDER_FLAGS[name] is None:
+        if name in _ORDER_FLAGS or name in _ORDER_SPANS:
+            if _ORDER_FLAGS.get(name, ()) is None:
                 parts = _pad(arr("o_parts"), ng_total, 0.0)
                 return parts, np.full(ng_total, np.nan), parts
             num = _pad(arr(f"o_{name}_num"), ng_total, 0.0)

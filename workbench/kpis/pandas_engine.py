@@ -126,6 +126,8 @@ class _Lines:
     prd = cached_property(lambda self: self._col("promised_date", _days))
     sd = cached_property(lambda self: self._col("ship_date", _days))
     dd = cached_property(lambda self: self._col("delivery_date", _days))
+    fpd = cached_property(lambda self: self._col("first_promised_date", _days))
+    rel = cached_property(lambda self: self._col("released_date", _days))
     q_ord = cached_property(lambda self: self._col("qty_ordered", _floats))
     q_ship = cached_property(lambda self: self._col("qty_shipped", _floats))
     q_del = cached_property(lambda self: self._col("qty_delivered", _floats))
@@ -177,6 +179,12 @@ class _Lines:
         inf, inf_j = self.in_full
         return ot & inf, ot_j & inf_j
 
+    def otif_to(self, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(good, judged): on time to ``due`` and in full."""
+        ot, ot_j = self.on_time(due)
+        inf, inf_j = self.in_full
+        return ot & inf, ot_j & inf_j
+
     @cached_property
     def perfect(self) -> tuple[np.ndarray, np.ndarray]:
         good, judged = self.otif
@@ -193,6 +201,13 @@ class _Lines:
         """(days, mask) of order -> delivery cycle times."""
         mask = self.delivered & ~np.isnan(self.dd) & ~np.isnan(self.od)
         return self.dd - self.od, mask
+
+    @cached_property
+    def net_cycle(self) -> tuple[np.ndarray, np.ndarray]:
+        """(days, mask) of release -> delivery: start = later of order and release date."""
+        start = np.fmax(self.od, self.rel)  # NaN only when both are missing
+        mask = self.delivered & ~np.isnan(self.dd) & ~np.isnan(start)
+        return self.dd - start, mask
 
     # -- open book at as_of
     @cached_property
@@ -237,6 +252,18 @@ class _OrderAll:
     """Order level: an order is judged when all lines are judged, good when all are good."""
 
     good: np.ndarray
+    judged: np.ndarray
+
+
+@dataclass(frozen=True)
+class _OrderSpan:
+    """Order level: days from the first ``start`` to the last ``end`` of an order's lines.
+
+    An order is judged when every line is judged.
+    """
+
+    start: np.ndarray
+    end: np.ndarray
     judged: np.ndarray
 
 
@@ -294,6 +321,31 @@ def _cycle_mean(L: _Lines) -> _Ratio:
     return _Ratio(np.where(mask, days, 0.0), mask)
 
 
+def _net_cycle_mean(L: _Lines) -> _Ratio:
+    days, mask = L.net_cycle
+    return _Ratio(np.where(mask, days, 0.0), mask)
+
+
+def _qty_weighted(good_judged: tuple[np.ndarray, np.ndarray], q: np.ndarray) -> _Ratio:
+    """Units ordered on good lines / units ordered on judged lines (lines without qty left out)."""
+    good, judged = good_judged
+    judged = judged & ~np.isnan(q)
+    return _Ratio(np.where(judged & good, q, 0.0), np.where(judged, q, 0.0))
+
+
+def _gap(current: tuple[np.ndarray, np.ndarray], first: tuple[np.ndarray, np.ndarray]
+         ) -> _Ratio:
+    """(good to current - good to first) over lines judged against both."""
+    judged = current[1] & first[1]
+    num = (judged & current[0]).astype(np.float64) - (judged & first[0]).astype(np.float64)
+    return _Ratio(num, judged)
+
+
+def _order_cycle(L: _Lines) -> _OrderSpan:
+    days, mask = L.cycle
+    return _OrderSpan(L.od, L.dd, mask)
+
+
 def _backorder_age(L: _Lines) -> _Ratio:
     return _Ratio(np.where(L.backorder, L.p.as_of - L.commit, 0.0), L.backorder)
 
@@ -306,7 +358,7 @@ def _all_lines(L: _Lines) -> np.ndarray:
     return np.ones(L.n, dtype=bool)
 
 
-_MEASURES: dict[str, Callable[[_Lines], _Ratio | _Count | _OrderAll | _Stat]] = {
+_MEASURES: dict[str, Callable[[_Lines], _Ratio | _Count | _OrderAll | _OrderSpan | _Stat]] = {
     "lines": lambda L: _Count(_all_lines(L)),
     "orders": lambda L: _OrderAll(_all_lines(L), _all_lines(L)),
     "cycle_time_mean": _cycle_mean,
@@ -314,12 +366,20 @@ _MEASURES: dict[str, Callable[[_Lines], _Ratio | _Count | _OrderAll | _Stat]] = 
     "cycle_time_p90": lambda L: _Stat("p90"),
     "cycle_time_std": lambda L: _Stat("std"),
     "cycle_time_cv": lambda L: _Stat("cv"),
+    "order_cycle_time_mean": _order_cycle,
+    "net_cycle_time_mean": _net_cycle_mean,
     "on_time_requested_rate": lambda L: _Ratio(*L.on_time(L.rd)),
     "on_time_promised_rate": lambda L: _Ratio(*L.on_time(L.prd)),
+    "on_time_first_promise_rate": lambda L: _Ratio(*L.on_time(L.fpd)),
+    "on_time_promise_gap": lambda L: _gap(L.on_time(L.prd), L.on_time(L.fpd)),
+    "on_time_qty_rate": lambda L: _qty_weighted(L.on_time(L.commit), L.q_ord),
     "in_full_line_rate": lambda L: _Ratio(*L.in_full),
     "in_full_order_rate": lambda L: _OrderAll(*L.in_full),
     "otif_line_rate": lambda L: _Ratio(*L.otif),
     "otif_order_rate": lambda L: _OrderAll(*L.otif),
+    "otif_first_promise_rate": lambda L: _Ratio(*L.otif_to(L.fpd)),
+    "otif_promise_gap": lambda L: _gap(L.otif_to(L.prd), L.otif_to(L.fpd)),
+    "otif_qty_rate": lambda L: _qty_weighted(L.otif, L.q_ord),
     "perfect_order_rate": lambda L: _OrderAll(*L.perfect),
     "line_fill_rate": lambda L: _Ratio(*L.fill),
     "unit_fill_rate": _unit_fill,
@@ -431,6 +491,18 @@ class _Aggregator:
         good = judged & (bad == 0)
         return _sum(part_group, good, self.g.n), _sum(part_group, judged, self.g.n)
 
+    def order_span(self, m: _OrderSpan) -> tuple[np.ndarray, np.ndarray]:
+        """(sum of order spans, judged orders) per group: last end - first start per order."""
+        parts, part_group = self.order_parts
+        n_parts = len(part_group)
+        unjudged = np.bincount(parts[~m.judged], minlength=n_parts)
+        judged = unjudged == 0
+        start = pd.Series(m.start).groupby(parts).min().reindex(range(n_parts)).to_numpy()
+        end = pd.Series(m.end).groupby(parts).max().reindex(range(n_parts)).to_numpy()
+        span = np.where(judged, end - start, 0.0)
+        return np.bincount(part_group, weights=span, minlength=self.g.n), \
+            _sum(part_group, judged, self.g.n)
+
     @cached_property
     def cycle_stats(self) -> dict[str, np.ndarray]:
         days, mask = self.L.cycle
@@ -456,7 +528,9 @@ class _Aggregator:
         if isinstance(m, _Count):
             num = _sum(self.g.codes, m.mask, self.g.n)
             return num, nan, num
-        if isinstance(m, _OrderAll):
+        if isinstance(m, _OrderSpan):
+            num, den = self.order_span(m)
+        elif isinstance(m, _OrderAll):
             num, den = self.order_all(m)
             if d.aggregation == "count":
                 return den, nan, den
