@@ -56,7 +56,10 @@ __all__ = [
     "ACTION_COLUMNS",
     "EXPLAIN_COLUMNS",
     "LOT_RULES",
+    "PLANNED_MODES",
     "PROPOSAL_COLUMNS",
+    "REASONS",
+    "TARGETS",
     "LotSizing",
     "MpsResult",
     "explain_shortages",
@@ -85,7 +88,11 @@ EXPLAIN_COLUMNS: tuple[str, ...] = (
 """Columns of :func:`explain_shortages`, in order."""
 
 TARGETS: tuple[str, ...] = ("zero", "safety_stock")
+"""Balances :func:`propose_mps` keeps the PAB at or above."""
+
 PLANNED_MODES: tuple[str, ...] = ("keep", "replace")
+"""What :func:`propose_mps` does with the planned receipts it is given."""
+
 REASONS: tuple[str, ...] = ("", "shortage", "below_safety_stock")
 """Reason codes of a proposal: the balance without it is below 0 / below safety stock."""
 
@@ -529,8 +536,8 @@ def propose_mps(
     lots = lot_sizing.aligned(inputs)
 
     n, n_t = inputs.customer_orders.shape
-    demand = np.maximum(inputs.forecast, inputs.customer_orders)
-    demand[:, :min(dtf, n_t)] = inputs.customer_orders[:, :min(dtf, n_t)]
+    baseline = project_pab(inputs, demand_time_fence=dtf, with_cover=False)
+    demand = baseline.demand  # the time-fence rule of project_pab
     goal = (inputs.safety_stock if target == "safety_stock" else np.zeros(n))
     existing = inputs.supply_firm + (inputs.supply_planned if planned == "keep" else 0.0)
     actions = _action_messages(inputs, demand, existing, goal, firm=inputs.supply_firm)
@@ -544,7 +551,6 @@ def propose_mps(
     keep = rel < n_t
     releases[rows[keep], rel[keep]] = mps[rows[keep], per[keep]]  # rel >= 0 by the rules
 
-    baseline = project_pab(inputs, demand_time_fence=dtf, with_cover=False)
     planned_in = inputs.replace(supply_firm=existing, supply_planned=mps)
     projection = project_pab(planned_in, demand_time_fence=dtf, with_cover=False)
     return MpsResult(
