@@ -8,7 +8,19 @@ import pytest
 from tests.test_scorecards import constant_cycle_time_history
 from workbench.exceptions import LanguageError
 from workbench.i18n import fmt_date, fmt_money, fmt_pct, fmt_points, t
-from workbench.reporting.summary import alert_overview, headline_kpis, narrative, top_risks
+from workbench.planning.ranking import MoneyAtStake
+from workbench.reporting.summary import (
+    alert_overview,
+    churn_table,
+    cost_table,
+    customers_at_risk_table,
+    headline_kpis,
+    headline_table,
+    money_at_risk,
+    narrative,
+    risks_table,
+    top_risks,
+)
 
 
 def test_formats_per_language():
@@ -106,3 +118,124 @@ def test_narrative_says_only_what_the_data_supports():
                    as_of="2026-06-29", lang="zh")
     assert zh == ["2026年5月按承诺日期准时率为90.0%；3个客户等级中有1个达标。",
                   "1个客户有流失风险，例如Zeta（数据中没有单价：无法计算风险收入）。"]
+
+
+# --- issue 13: manager-grade sections (money with currency, periods named, words) -------------
+
+
+def test_narrative_writes_money_with_the_currency_and_names_the_quarter():
+    headline, status, alerts, lines, customers, churn = _inputs()
+    cost = {"current_service": 0.931, "optimal_service": 0.99, "current_cost": 1_079_531.0,
+            "optimal_cost": 700_111.0}
+    by_customer = pd.DataFrame({"customer_name": ["Acme"], "value_at_risk": [42_600.0]})
+    money = MoneyAtStake("EUR", 42_600.0, pd.DataFrame(), by_customer, 8_786.0, 9, 23, 0, 14)
+    quarter = headline.assign(period_start=pd.Timestamp("2026-01-01"))
+    en = narrative(quarter, alert_overview(status), top_risks(alerts, lines, customers), churn,
+                   as_of="2026-06-29", cost=cost, money=money, period="Q", currency="EUR")
+    assert en[0].startswith("OTIF was 70.9% in Q1 2026 (+4.2 pts on the quarter before)")
+    # 42,600 -> €42.6 k; 8,786 -> €8.8 k; 250,000 -> €250.0 k
+    assert en[3] == ("Open orders worth €42.6 k are at risk (23 order lines of 14 customer(s), "
+                     "most for Acme); the proposed expedites cost €8.8 k.")
+    assert en[4] == ("1 customer(s) are at churn risk, with €250.0 k of revenue over the last "
+                     "12 months; the largest is Zeta.")
+    # 1,079,531 - 700,111 = 379,420 -> €379.4 k
+    assert en[5] == ("The current safety stocks (service level 93.1%) cost €1.08 m a year; at the "
+                     "cost-optimal level of 99.0% they would cost €379.4 k less.")
+    zh = narrative(quarter, alert_overview(status), top_risks(alerts, lines, customers), churn,
+                   as_of="2026-06-29", cost=cost, money=money, period="Q", currency="CNY",
+                   lang="zh")
+    assert zh[0].startswith("2026年第1季度准时足量交付率为70.9%（较上季度+4.2个百分点）")
+    assert zh[4] == "1个客户有流失风险，近12个月收入合计¥25.0万，其中最大的是Zeta。"
+    assert zh[5] == ("当前安全库存（服务水平93.1%）每年成本为¥108.0万；若采用成本最优水平99.0%，"
+                     "每年可节省¥37.9万。")
+
+
+def test_headline_table_names_its_months_and_writes_units():
+    h = pd.DataFrame({"kpi": ["otif_order_rate", "cycle_time_mean"],
+                      "period_start": pd.to_datetime(["2026-02-01"] * 2), "value": [0.74, 27.34],
+                      "previous": [0.682, 28.6], "change": [0.058, -1.26],
+                      "deteriorated": False, "tiers_on_target": [0, 1],
+                      "tiers_with_target": [3, 0]})
+    h.attrs["provisional_periods"] = list(pd.to_datetime(["2026-03-01", "2026-04-01"]))
+    en = headline_table(h)
+    assert en.headers == ("KPI", "Feb 2026", "Jan 2026", "Change", "Tiers on target")
+    for cell in (">OTIF (orders)<", ">74.0%<", ">68.2%<", ">+5.8 pts<", ">0 of 3<",
+                 ">27.3 days<", ">28.6 days<", ">-1.3 days<"):
+        assert cell in en.html, cell
+    assert ("Latest month with its orders delivered: Feb 2026, against Jan 2026. "
+            "Mar 2026 – Apr 2026 are left out") in en.html
+    zh = headline_table(h, lang="zh")
+    assert zh.headers == ("指标", "2026年2月", "2026年1月", "变化", "达标等级")
+    assert ">3个中0个<" in zh.html and ">27.3天<" in zh.html and ">+5.8个百分点<" in zh.html
+
+
+def test_risks_table_says_what_to_do_with_money_and_dates_in_words():
+    risks = pd.DataFrame({
+        "alert_id": ["a", "b"], "item_id": ["I-1", "I-2"], "alert_level": [3, 2],
+        "first_short_date": pd.to_datetime(["2026-06-29", "2026-07-20"]),
+        "qty_short": [12.0, 1027.0], "customers": ["Acme", "Beta, Gamma"], "orders": ["", ""],
+        "affected_customers": [1, 2], "gap_qty": [12.0, 1027.0],
+        "covered_by_date": pd.to_datetime(["2026-07-06", "2026-08-03"]),
+        "expedite_mode": [None, "air freight"], "expedite_cost": [float("nan"), 4108.0],
+        "expedite_arrival": pd.to_datetime([None, "2026-07-20"])})
+    by_alert = pd.DataFrame({"alert_id": ["a", "b"], "value_at_risk": [3348.0, float("nan")]})
+    money = MoneyAtStake("EUR", 3348.0, by_alert, pd.DataFrame(), 4108.0, 1, 3, 1, 3)
+    en = risks_table(risks, money, "2026-06-29", "13 weeks", currency="EUR")
+    assert en.headers == ("Item", "Alert level", "Short from", "Quantity short (units)",
+                          "Customer", "Order value at risk (EUR)", "Recommended action")
+    assert "Notify 1 customer of the confirmed break; supply catches up by 6 Jul 2026" in en.html
+    assert ("Expedite 1,027 units by air freight (€4.1 k, arriving 20 Jul 2026); warn 2 "
+            "customers of a possible shortage") in en.html
+    assert ">3,348<" in en.html and ">–<" in en.html  # unknown value: a dash, never 0
+    assert "Most urgent customer-facing risks on 29 Jun 2026 (next 13 weeks)." in en.html
+    zh = risks_table(risks, money, "2026-06-29", currency="CNY", lang="zh")
+    assert "通知1个客户确认断供；供应于2026年7月6日恢复" in zh.html
+    assert "以空运加急1,027件（¥4,108，2026年7月20日到货）；提醒2个客户可能缺货" in zh.html
+    assert "风险订单金额（元）" in zh.headers
+
+
+def test_money_at_risk_totals_by_hand():
+    alerts = pd.DataFrame({"alert_id": ["A", "B", "C"], "item_id": ["I-1", "I-2", "I-3"],
+                           "alert_level": [3, 2, 1], "max_shortage_qty": [10.0, 2.0, 5.0],
+                           "expedite_mode": [None, "air freight", None],
+                           "expedite_cost": [float("nan"), 40.0, float("nan")]})
+    lines = pd.DataFrame({"alert_id": ["A", "A", "B", "C"], "order_id": ["S1", "S2", "S3", "S4"],
+                          "line_no": [1, 1, 1, 1], "customer_id": ["C1", "C2", "C1", "C3"],
+                          "qty_short": [10.0, 4.0, 2.0, 5.0]})
+    orders = pd.DataFrame({"order_id": ["S1", "S2", "S3", "S4"], "line_no": [1, 1, 1, 1],
+                           "unit_price": [3.0, float("nan"), 8.0, 100.0]})
+    customers = pd.DataFrame({"customer_id": ["C1", "C2"], "customer_name": ["Acme", "Beta"]})
+    m = money_at_risk(alerts, lines, orders, customers, currency="eur")
+    # level 2-3 only: S1 10 x 3 = 30, S2 no price, S3 2 x 8 = 16 -> 46; C (level 1) left out
+    assert m.total_value_at_risk == 46.0 and m.lines_without_price == 1 and m.lines_total == 3
+    assert m.total_expedite_cost == 40.0 and m.currency == "EUR"
+    assert m.by_customer["customer_name"].tolist() == ["Acme", "Beta"]
+    table = customers_at_risk_table(m, "2026-06-29", "13 weeks", "zh")
+    assert table.headers == ("客户", "风险订单金额（欧元）", "订单行", "缺货数量（件）", "预警数")
+    assert ">46<" in table.html and "2026年6月29日风险订单金额最高的客户（未来13 weeks）" in table.html
+
+
+def test_churn_and_cost_tables_in_words_with_currency():
+    churn = pd.DataFrame({"customer_id": ["C9"], "customer_name": ["Zeta"],
+                          "last_order_date": pd.to_datetime(["2026-03-20"]),
+                          "revenue_at_risk": [1_096_432.1], "flag_gap": [True],
+                          "flag_volume": [True], "days_since_last": [101],
+                          "interval_median": [1.0], "interval_p95": [5.0], "p_gap": [6e-21],
+                          "volume_recent": [0.0], "volume_baseline": [8751.0],
+                          "volume_ratio": [0.0], "p_volume": [0.0123],
+                          "baseline": ["preceding"]})
+    en = churn_table(churn, "2026-06-29", currency="EUR")
+    assert en.headers == ("Customer", "Last order", "Revenue, last 12 months (EUR)", "Why")
+    assert ("No order for 101 days (usually every 1–5 days; p &lt; 0.001); 0 units in the last "
+            "90 days against 8,751 in the 90 days before (−100%; p = 0.012)") in en.html
+    assert ">1,096,432<" in en.html and ">20 Mar 2026<" in en.html
+    zh = churn_table(churn, "2026-06-29", lang="zh", currency="EUR", priced=False)
+    assert zh.headers == ("客户", "最近订单", "原因")
+    assert "近90天订购0件，之前90天8,751件（−100%；p = 0.012）" in zh.html
+    from workbench.inventory.tradeoff import PolicyCost
+    policy = PolicyCost(pd.DataFrame(), 0.931, 0.99, 1_079_531.4, 700_111.0)
+    cost = cost_table(policy, "30 Jun 2025 – 28 Jun 2026", currency="EUR")
+    assert cost.headers == ("Safety stocks", "Service level", "Cost (EUR per year)")
+    assert ">93.1%<" in cost.html and ">1,079,531<" in cost.html and ">700,111<" in cost.html
+    assert "Per year, on the weekly demand of 30 Jun 2025 – 28 Jun 2026." in cost.html
+    assert cost_table(policy, "x", "zh", "CNY").headers == ("安全库存", "服务水平", "成本（元/年）")
