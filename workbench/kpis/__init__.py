@@ -18,6 +18,8 @@ history
     Order-history overviews: volume over time, top customers and items.
 pandas_engine
     The pandas/NumPy engine of the KPI table: line arrays, integer group codes, bincount sums.
+promises
+    First promises: the delivery date first committed to each order line, from the change log.
 rollup
     Exact roll-up of a KPI table to coarser groups or periods.
 scorecards
@@ -84,6 +86,10 @@ from workbench.kpis.history import (
 from workbench.kpis.pandas_engine import (
     pandas_kpi_table,
 )
+from workbench.kpis.promises import (
+    first_promised_dates,
+    with_first_promised_date,
+)
 from workbench.kpis.rollup import (
     reaggregate,
     table_group_columns,
@@ -142,6 +148,7 @@ __all__ = [
     "failure_pareto",
     "filter_period",
     "finish_table",
+    "first_promised_dates",
     "get_definition",
     "has_values",
     "kpi_definitions",
@@ -163,5 +170,6 @@ __all__ = [
     "table_group_columns",
     "top",
     "volume_by_period",
+    "with_first_promised_date",
     "write_kpi_docs",
 ]
