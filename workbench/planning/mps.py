@@ -732,10 +732,9 @@ def explain_shortages(result: MpsResult, *, lang: str = "en") -> pd.DataFrame:
     covered_at_s = result.pab[short_rows, s] >= -_EPS
     later = has & (cols >= s[:, None])
     first_later = np.where(later.any(axis=1), later.argmax(axis=1), n_t)
-    c = np.where(covered_at_s, s, first_later)
-    found = (c < n_t) & has[:, :].any(axis=1)
+    c = np.where(covered_at_s, s, first_later)  # n_t: not covered within the horizon
     upto = has & (cols <= c[:, None])
-    found &= upto.any(axis=1)
+    found = upto.any(axis=1)
     first = np.where(upto.any(axis=1), upto.argmax(axis=1), 0)
     count = upto.sum(axis=1)
     total = np.where(upto, mps, 0.0).sum(axis=1)
