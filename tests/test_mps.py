@@ -363,6 +363,31 @@ def test_explain_when_the_fix_comes_late_or_not_at_all():
     assert pd.isna(ex["mps_period"].iloc[1]) and pd.isna(ex["mps_date"].iloc[1])
 
 
+def test_explain_capped_lots_end_the_shortage_late_or_never():
+    # min 10 max 20, target SS 10, orders 0 100 0 0: p0 0 < 10 -> 10 (PAB 10); p1 10-100=-90
+    # -> 20 (PAB -70); p2 -70 -> 20 (-50); p3 -> 20 (-30): never back to 0 -> "none"
+    inp = record([0, 100, 0, 0], safety_stock=10, start=pd.Timestamp("2026-07-06"))
+    res = textbook(inp, target="safety_stock", lot_sizing=LotSizing.min_max(10, 20))
+    assert res.pab[0].tolist() == [10, -70, -50, -30]
+    assert res.explain()["text"].iloc[0].startswith("No new receipt within the horizon")
+    # orders 0 30 0 0 and max 20: p0 10 (PAB 10), p1 10-30=-20 -> 20 (PAB 0 < 10 is fine for
+    # "ends": PAB not negative) -> covered in p1 by 10 + 20 = 30 -> "many"
+    inp = record([0, 30, 0, 0], safety_stock=10, start=pd.Timestamp("2026-07-06"))
+    res = textbook(inp, target="safety_stock", lot_sizing=LotSizing.min_max(10, 20))
+    assert res.pab[0].tolist() == [10, 0, 10, 10]
+    assert res.explain()["text"].iloc[0].startswith("Receipts of 30 in total, the first in "
+                                                     "the week of 6 Jul 2026")
+    # orders 0 50 0 0, max 20, target zero: p1 -50 -> 20 (-30); p2 -30 -> 20 (-10);
+    # p3 -10 -> net 10 = min 10 (0): ends in p3 with 20+20+10 = 50 in total -> "late_many"
+    inp = record([0, 50, 0, 0], start=pd.Timestamp("2026-07-06"))
+    res = textbook(inp, lot_sizing=LotSizing.min_max(10, 20))
+    assert res.pab[0].tolist() == [0, -30, -10, 0]
+    assert res.explain()["text"].iloc[0] == (
+        "No new receipt can come in time (frozen zone, lead time or lot-size limit); receipts "
+        "of 50 in total, the first in the week of 13 Jul 2026, end this shortage in the week "
+        "of 27 Jul 2026 (release the first order in the week of 13 Jul 2026).")
+
+
 def test_explain_several_receipts():
     # SS target 10, on hand 5, orders 0 10 0: p0 5 < 10 -> MPS 5 (PAB 10); p1 10-10=0 < 10
     # -> MPS 10 (PAB 10). Baseline PAB 5, -5, -5: first shortage p1, covered by both receipts.

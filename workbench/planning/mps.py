@@ -666,6 +666,9 @@ _PHRASES = {
                  "a receipt of {qty} {when}, ends this shortage (release the order {rel})."),
         "many": ("Receipts of {qty} in total, the first {when}, remove this shortage "
                  "(release the first order {rel})."),
+        "late_many": ("No new receipt can come in time (frozen zone, lead time or lot-size "
+                      "limit); receipts of {qty} in total, the first {when}, end this shortage "
+                      "{end} (release the first order {rel})."),
         "none": ("No new receipt within the horizon removes this shortage; "
                  "expedite an existing receipt or cut the demand."),
         "W": "in the week of {d}", "D": "on {d}", "M": "in {m}",
@@ -674,6 +677,7 @@ _PHRASES = {
         "one": "在{when}到货 {qty} 件即可消除此缺货（{rel}下达订单）。",
         "late": "冻结期或提前期内无法及时安排新的到货；最早在{when}到货 {qty} 件，可结束此缺货（{rel}下达订单）。",
         "many": "合计到货 {qty} 件（首批在{when}）即可消除此缺货（首批订单{rel}下达）。",
+        "late_many": "冻结期、提前期或批量上限使新的到货无法及时安排；合计到货 {qty} 件（首批在{when}），可在{end}结束此缺货（首批订单{rel}下达）。",
         "none": "计划期内没有新的到货能消除此缺货；请催交已有的到货或削减需求。",
         "W": "{d}当周", "D": "{d}", "M": "{m}",
     },
@@ -699,13 +703,13 @@ def explain_shortages(result: MpsResult, *, lang: str = "en") -> pd.DataFrame:
 
     For each item whose baseline projection (``result.baseline``, the inputs as
     given) goes below zero, ``s`` is its first shortage period and ``c`` the
-    period by which the MPS covers it: ``s`` if the PAB with the MPS is not
-    negative there, else the first later period with a proposal. The sentence
-    names the proposals up to ``c``: a single one (``"A receipt of 70 in the week
-    of 13 Jul 2026 removes this shortage (release the order in the week of 6 Jul
-    2026)."``), one that cannot come before ``c`` (frozen zone or lead time), or
-    several (their total and the first). Items the MPS cannot cover within the
-    horizon get a sentence that says so.
+    first period from ``s`` on where the PAB with the MPS is not negative. The
+    sentence names the proposals up to ``c``: a single one (``"A receipt of 70 in
+    the week of 13 Jul 2026 removes this shortage (release the order in the week
+    of 6 Jul 2026)."``), or several (their total and the first); when ``c > s``
+    it says that no receipt can come in time (frozen zone, lead time, lot-size
+    limit) and when the shortage ends. Items the MPS cannot bring back to zero
+    within the horizon get a sentence that says so.
 
     Parameters
     ----------
@@ -729,13 +733,12 @@ def explain_shortages(result: MpsResult, *, lang: str = "en") -> pd.DataFrame:
     mps = result.mps[short_rows]
     has = mps > _EPS
     cols = np.arange(n_t)[None, :]
-    covered_at_s = result.pab[short_rows, s] >= -_EPS
-    later = has & (cols >= s[:, None])
-    first_later = np.where(later.any(axis=1), later.argmax(axis=1), n_t)
-    c = np.where(covered_at_s, s, first_later)  # n_t: not covered within the horizon
+    # c: first period from s on where the PAB with the MPS is not negative (n_t: none)
+    ends = (result.pab[short_rows] >= -_EPS) & (cols >= s[:, None])
+    c = np.where(ends.any(axis=1), ends.argmax(axis=1), n_t)
     upto = has & (cols <= c[:, None])
-    found = upto.any(axis=1)
-    first = np.where(upto.any(axis=1), upto.argmax(axis=1), 0)
+    found = upto.any(axis=1) & (c < n_t)
+    first = np.where(found, upto.argmax(axis=1), 0)
     count = upto.sum(axis=1)
     total = np.where(upto, mps, 0.0).sum(axis=1)
 
@@ -744,12 +747,15 @@ def explain_shortages(result: MpsResult, *, lang: str = "en") -> pd.DataFrame:
     rel_dates = _period_dates(inp, rel_per)
     ph = _PHRASES[lang]
     when = _when(starts[first], inp.freq, lang)
+    end = _when(starts[np.minimum(c, n_t - 1)], inp.freq, lang)
     rel = _when(rel_dates, inp.freq, lang)
     qty = np.array([fmt_num(q, lang) for q in total], dtype=object)
-    kind = np.where(~found, "none", np.where(count > 1, "many",
-                                             np.where(first > s, "late", "one")))
-    text = np.array([ph[k].format(qty=q, when=w, rel=r)
-                     for k, q, w, r in zip(kind, qty, when, rel, strict=True)], dtype=object)
+    late = c > s
+    kind = np.where(~found, "none", np.where(
+        count > 1, np.where(late, "late_many", "many"), np.where(late, "late", "one")))
+    text = np.array([ph[k].format(qty=q, when=w, rel=r, end=e)
+                     for k, q, w, r, e in zip(kind, qty, when, rel, end, strict=True)],
+                    dtype=object)
 
     nat = np.datetime64("NaT").astype(starts.dtype)
     mps_period = pd.array(first, dtype="Int64")
