@@ -18,6 +18,8 @@ buckets
     Period buckets: data-model frames turned into items x periods arrays (:class:`PabInput`).
 expedite
     Expedite options: the editable table of faster transport modes and the cheapest one that closes a gap.
+mps
+    Master production schedule proposals: lot sizing, time fences, lead time, ATP, action messages.
 notices
     Draft customer notices and internal memos from supply alerts.
 pab
@@ -89,6 +91,20 @@ from workbench.planning.expedite import (
     no_expedite_options,
     validate_expedite_options,
 )
+from workbench.planning.mps import (
+    ACTION_COLUMNS,
+    EXPLAIN_COLUMNS,
+    LOT_RULES,
+    PLANNED_MODES,
+    PROPOSAL_COLUMNS,
+    REASONS,
+    TARGETS,
+    LotSizing,
+    MpsResult,
+    explain_shortages,
+    mps_record,
+    propose_mps,
+)
 from workbench.planning.notices import (
     LANGUAGES,
     NOTICE_COLUMNS,
@@ -124,6 +140,18 @@ from workbench.planning.ranking import (
 )
 
 __all__ = [
+    "ACTION_COLUMNS",
+    "EXPLAIN_COLUMNS",
+    "LOT_RULES",
+    "PLANNED_MODES",
+    "PROPOSAL_COLUMNS",
+    "REASONS",
+    "TARGETS",
+    "LotSizing",
+    "MpsResult",
+    "explain_shortages",
+    "mps_record",
+    "propose_mps",
     "ALERT_COLUMNS",
     "ALERT_LEVEL",
     "ALLOCATION_COLUMNS",
