@@ -113,10 +113,18 @@ BASE_EXPECTED = {
     # squared deviations from 10.75: 3.0625 + 1.5625 + 0.5625 + 1.5625 = 6.75; / 3 = 2.25
     "cycle_time_std": (NAN, 4, 1.5),
     "cycle_time_cv": (NAN, 4, 1.5 / 10.75),
+    # per order, first order date to LAST delivery: A 01-01 -> 01-13 = 12, B 01-05 -> 01-17
+    # = 12; C (L5 not delivered) and D (open) not judged -> 24 / 2
+    "order_cycle_time_mean": (24, 2, 12.0),
+    "net_cycle_time_mean": (NAN, NAN, NAN),  # no released_date column
     # vs requested: L1 10<=10 ok, L2 13>10 late, L3 15<=15 ok, L4 17<=20 ok
     "on_time_requested_rate": (3, 4, 0.75),
     # vs promised: L1 10<=12 ok, L2 13>12 late, L3 15<=15 ok, L4 17>16 late
     "on_time_promised_rate": (2, 4, 0.5),
+    "on_time_first_promise_rate": (NAN, NAN, NAN),  # no first_promised_date column
+    "on_time_promise_gap": (NAN, NAN, NAN),
+    # commit = promised; on time L1 (10 units), L3 (8); late L2 (5), L4 (4) -> 18 / 27
+    "on_time_qty_rate": (18, 27, 18 / 27),
     # received (delivered, else shipped): L1 10>=10, L2 4<5 no, L3 7<8 no, L4 4>=4, L5 6>=6
     "in_full_line_rate": (3, 5, 0.6),
     # A has L2 short, B has L3 short, C in full; D not judged (open)
@@ -125,6 +133,10 @@ BASE_EXPECTED = {
     "otif_line_rate": (1, 4, 0.25),
     # A (L2) and B (L3, L4) judged and spoiled; C, D not judged
     "otif_order_rate": (0, 2, 0.0),
+    "otif_first_promise_rate": (NAN, NAN, NAN),
+    "otif_promise_gap": (NAN, NAN, NAN),
+    # OTIF only L1 (10 units) of the judged L1-L4 (10 + 5 + 8 + 4 = 27 units)
+    "otif_qty_rate": (10, 27, 10 / 27),
     "perfect_order_rate": (0, 2, 0.0),
     # shipped lines L1-L5: only L2 short (4 < 5)
     "line_fill_rate": (4, 5, 0.8),
@@ -173,8 +185,13 @@ def test_every_kpi_hand_worked_on_the_base_frame(base):
     wrong = {k: (got[k], e) for k, e in BASE_EXPECTED.items() if not same(got[k], e)}
     assert not wrong
     notes = t.set_index("kpi")["note"]
-    assert notes.drop(["complaints_per_100_orders", "complaint_resolution_days_mean"]).isna().all()
+    first = ["on_time_first_promise_rate", "on_time_promise_gap", "otif_first_promise_rate",
+             "otif_promise_gap"]
+    assert notes.drop(["complaints_per_100_orders", "complaint_resolution_days_mean",
+                       "net_cycle_time_mean", *first]).isna().all()
     assert notes["complaints_per_100_orders"] == "not available: needs a complaints frame"
+    assert (notes[first] == "not available: needs column first_promised_date").all()
+    assert notes["net_cycle_time_mean"] == "not available: needs column released_date"
     assert t.attrs["cancelled_lines"] == 1 and t.attrs["as_of"] == pd.Timestamp("2024-01-31")
 
 
