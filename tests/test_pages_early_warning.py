@@ -1,0 +1,209 @@
+"""Known answers for the early-warning report's sections (workbench.reporting.pages.early_warning)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from workbench.planning.ranking import MoneyAtStake, NoiseControls
+from workbench.reporting.pages import early_warning as ew_page
+from workbench.reporting.tables import ReportTable
+
+AS_OF = pd.Timestamp("2026-06-29")
+
+
+def _page(**kw) -> ew_page.EarlyWarningPage:
+    """A page built by hand (the run itself is only asked for its planning date)."""
+    base = dict(
+        ew=SimpleNamespace(as_of=AS_OF), status=pd.DataFrame(), ranked=pd.DataFrame(),
+        lines=pd.DataFrame(), money=MoneyAtStake("EUR", 0.0, pd.DataFrame(), pd.DataFrame(),
+                                                 0.0, 0, 0, 0),
+        notices=pd.DataFrame(), controls=NoiseControls(), currency="EUR", has_log=True,
+        tier_rule="derived", measure="revenue", notice_language="auto",
+        sender="Customer Service, service@example.com")
+    base.update(kw)
+    return ew_page.EarlyWarningPage(**base)
+
+
+def _tables(parts) -> list[ReportTable]:
+    return [p for p in parts if isinstance(p, ReportTable)]
+
+
+def test_span_of_periods_in_both_languages():
+    weeks = pd.date_range("2026-06-29", periods=13, freq="7D")
+    assert ew_page.span_of_periods(weeks, "W") == "13 weeks (29 Jun 2026 – 27 Sep 2026)"
+    assert ew_page.span_of_periods(weeks, "W", "zh") == "13 周（2026年6月29日–2026年9月27日）"
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    assert ew_page.span_of_periods(months, "M") == "2 months (1 Jan 2026 – 28 Feb 2026)"
+
+
+def test_alert_texts_write_dates_the_report_way():
+    assert (ew_page.alert_texts("arriving 2026-07-20; short from 2026-08-03")
+            == "arriving 20 Jul 2026; short from 3 Aug 2026")
+    assert ew_page.alert_texts("2026-07-20当周", "zh") == "2026年7月20日当周"
+    assert ew_page.alert_texts(float("nan")) == ""
+
+
+def test_noise_controls_in_words():
+    words = ew_page.noise_words(NoiseControls(min_shortage=5, min_value=250, min_periods=2),
+                                "EUR")
+    assert words == ("Noise controls: an alert whose largest shortage is under 5 unit(s) is held "
+                     "back; an alert whose order value at risk is under €250 is held back; an "
+                     "alert short for fewer than 2 period(s) in a row is held back. Held-back "
+                     "alerts are listed below the ranking with the reason; confirmed breaks are "
+                     "always shown.")
+    assert ew_page.noise_words(NoiseControls(), lang="zh") == (
+        "降噪规则：最大缺货量不足 1 件的预警暂缓显示；不设最低订单金额；仅缺货一期也计入。"
+        "被暂缓的预警列在排序表下方并注明原因；确认断供始终显示。")
+
+
+def test_notices_folder_defaults(tmp_path):
+    log = tmp_path / "ds" / "alert_log.db"
+    assert ew_page.notices_folder("", str(log), "2026-06-29") == tmp_path / "ds" / "notices" / "2026-06-29"
+    assert ew_page.notices_folder("", f"sqlite:///{log}", AS_OF) == tmp_path / "ds" / "notices" / "2026-06-29"
+    assert ew_page.notices_folder(str(tmp_path / "x"), str(log), AS_OF) == tmp_path / "x"
+    default = ew_page.notices_folder("", "", AS_OF)
+    assert default.parts[-3:] == ("reports", "notices", "2026-06-29")
+
+
+def test_levels_table_rows_are_levels_and_columns_statuses():
+    status = pd.DataFrame({"alert_level": [3, 2, 2, 1, 2],
+                           "status": ["new", "new", "continuing", "new", "resolved"]})
+    parts = ew_page.levels_section(_page(status=status))
+    assert parts[0] == ("Open alerts at the planning date 29 Jun 2026 by level and by how they "
+                        "changed since the previous run.")
+    table = _tables(parts)[0]
+    assert table.headers == ("Alert level", "New", "Continuing", "Resolved", "Total open")
+    html = table.html
+    # 3: 1 new; 2: 1 new, 1 continuing, 1 resolved -> 2 open; 1: 1 new
+    assert "<td class=\"wb-text\">3 - confirmed break</td>" in html
+    row2 = html.split("2 - potential customer risk")[1].split("</tr>")[0]
+    assert [c.split(">")[1] for c in row2.split("<td")[1:]] == ["1</td", "1</td", "1</td",
+                                                                "2</td"]
+    zh = _tables(ew_page.levels_section(_page(status=status), "zh"))[0]
+    assert zh.headers == ("预警级别", "新增", "持续", "已解除", "未解除合计")
+
+
+def test_levels_without_history_say_every_alert_is_new():
+    status = pd.DataFrame({"alert_level": [2], "status": ["new"]})
+    text = ew_page.levels_section(_page(status=status, has_log=False))[0]
+    assert "No alert history is kept for this data, so every alert counts as new" in text
+
+
+def test_money_section_total_row_and_currency():
+    by_customer = pd.DataFrame({"customer_id": ["C1", "C2"], "customer_name": ["Acme", "Beta"],
+                                "value_at_risk": [1200.0, 300.0], "lines": [2, 1],
+                                "lines_without_price": [0, 0], "qty_short": [5.0, 1.0],
+                                "alerts": [1, 1]})
+    money = MoneyAtStake("EUR", 1500.0, pd.DataFrame(), by_customer, 4108.0, 2, 3, 0, 2)
+    lines = pd.DataFrame({"customer_id": ["C1", "C2"], "tier": ["A", "C"]})
+    parts = ew_page.money_section(_page(money=money, lines=lines))
+    assert parts[0] == ("*Potential risks and confirmed breaks (levels 2 and 3) shown below, "
+                        "planning date 29 Jun 2026; amounts in EUR.*")
+    assert parts[1].replace("\\", "") == ("* Order value at risk: €1.5 k in 3 order line(s) of 2 customer(s).\n"
+                        "* Expedite cost of the proposed countermeasures: €4.1 k for 2 alert(s).")
+    table = _tables(parts)[0]
+    assert table.headers == ("Customer", "Customer ID", "Tier", "Alerts", "Order lines",
+                             "Value at risk (EUR)")
+    last = table.html.split("<tr>")[-1]
+    assert ">Total<" in last and ">1,500<" in last and ">3<" in last
+    zh = ew_page.money_section(_page(money=money, lines=lines), "zh")
+    assert _tables(zh)[0].headers[-1] == "风险价值（欧元）"
+
+
+def _notices() -> pd.DataFrame:
+    return pd.DataFrame({
+        "customer_id": ["C1", "C2"], "customer_name": ["Acme", "北方公司"],
+        "contact_email": ["a@x.com", "b@x.cn"], "notice": ["confirmed_break", "all_clear"],
+        "alert_level": [3, 2], "language": ["en", "zh"], "lines": [2, 1],
+        "value_at_risk": [100.0, float("nan")], "subject": ["S1", "S2"],
+        "html": ["<h2>S1</h2><p>full text one</p>", "<h2>S2</h2><p>全文二</p>"],
+        "text": ["S1", "S2"]})
+
+
+def test_notices_section_lists_and_shows_every_notice_in_full(tmp_path):
+    page = _page(notices=_notices())
+    from workbench.paths import project_path
+
+    parts = ew_page.notices_section(page, "en", project_path("reports", "notices", "2026-06-29"))
+    assert parts[0] == ("2 notice(s) to send after review, one per customer, in each customer's "
+                        "language: 1 confirmed break(s) with exact dates and 1 all-clear(s). Each "
+                        "is shown in full below and saved as a web page and a text file, with a "
+                        "list for the customer-service team (notices.csv), in the folder "
+                        "`reports/notices/2026-06-29`.")
+    assert parts[1] == "Signed by Customer Service, service@example.com."
+    listing = _tables(parts)[0]
+    assert listing.headers == ("No.", "Customer", "Customer ID", "Notice", "Language",
+                               "Order lines", "Value at risk (EUR)", "Contact e-mail")
+    assert ">confirmed supply break<" in listing.html and ">Chinese<" in listing.html
+    shown = parts[-1].data
+    assert "Notice 1 of 2 — Acme (confirmed supply break)" in shown
+    assert "Notice 2 of 2 — 北方公司 (all clear)" in shown
+    assert "<p>full text one</p>" in shown and "<p>全文二</p>" in shown
+    zh = ew_page.notices_section(page, "zh", None)
+    assert zh[0] == ("共 2 份通知待审核后发送，每位客户一份，使用各客户的语言：确认断供 1 份（含确切日期）"
+                     "和风险解除 1 份。每份通知的全文见下方。")
+    assert "通知 2/2：北方公司（风险解除）" in zh[-1].data
+
+
+def test_notices_section_without_notices():
+    assert ew_page.notices_section(_page(notices=pd.DataFrame())) == [
+        "No customer notice this run: no customer order line is at risk and no earlier risk "
+        "was resolved."]
+
+
+def test_resolved_section_without_history():
+    assert ew_page.resolved_section(_page(has_log=False), "en")[0].startswith(
+        "Nothing can be reported as resolved: no alert history is kept")
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    import workbench as wb
+
+    folder = tmp_path_factory.mktemp("notices")
+    ds = wb.open_dataset("samples")
+    return ds, ew_page.run(ds, notices_dir=str(folder), lang="en"), folder
+
+
+def test_sample_run_notices_one_per_customer_and_files(sample_run):
+    ds, result, folder = sample_run
+    page = result.page
+    nt = page.notices
+    assert nt["customer_id"].is_unique
+    customers_at_risk = set(page.lines.loc[page.lines["alert_level"] >= 2, "customer_id"])
+    assert set(nt["customer_id"]) == customers_at_risk
+    assert result.folder == folder
+    assert len(list(folder.glob("*.html"))) == len(nt) == len(list(folder.glob("*.txt")))
+    listing = pd.read_csv(folder / "notices.csv", encoding="utf-8-sig")
+    assert len(listing) == len(nt)
+    # signed with the dataset's sender
+    assert all(ds.settings.sender.email in text for text in nt["text"])
+
+
+def test_sample_run_lines_carry_a_tier_and_the_rule_says_which(sample_run):
+    _, result, _ = sample_run
+    page = result.page
+    assert page.lines["tier"].isin(["A", "B", "C"]).all()  # no empty tier cell
+    parts = ew_page.lines_section(page)
+    assert parts[1].startswith("The customer master gives no service tier, so scarce supply "
+                               "goes to the order lines by due date")
+    table = _tables(parts)[0]
+    assert "Tier" in table.headers and "Value at risk (EUR)" in table.headers
+    assert "confirmed_break" not in table.html and "nan" not in table.html.lower().replace(
+        "wb-num", "")
+
+
+def test_sample_run_ranked_table_has_no_codes(sample_run):
+    _, result, _ = sample_run
+    parts = ew_page.ranked_section(result.page, "zh")
+    html = "".join(t.html for t in _tables(parts))
+    for code in ("confirmed_break", "planned_receipt_dependency", "potential_shortage",
+                 "below_safety_stock", "NaN"):
+        assert code not in html
+    import re
+
+    cells = re.sub(r'data-sort="[^"]*"', "", html)  # ISO keys only sort the dates
+    assert "2026-07-20" not in cells  # dates as the report writes them
