@@ -221,7 +221,9 @@ _COLUMN_EN = {
     "customer_name": "a customer-name", "segment": "a segment", "region": "a region",
     "tier": "a tier", "unit_cost": "a unit-cost", "lead_time_days": "a lead-time",
     "safety_stock": "a safety-stock", "complaint_date": "a complaint-date",
-    "resolved_date": "a resolved-date",
+    "resolved_date": "a resolved-date", "first_promised_date": "a first-promised-date",
+    "released_date": "a released-date (release or acknowledgement)",
+    "old_promised_date": "an old-promised-date",
 }
 _COLUMN_ZH = {
     "order_date": "订单日期", "requested_date": "要求交货日期", "promised_date": "承诺交货日期",
@@ -232,6 +234,8 @@ _COLUMN_ZH = {
     "customer_name": "客户名称", "segment": "客户类别", "region": "区域", "tier": "客户等级",
     "unit_cost": "标准成本", "lead_time_days": "提前期", "safety_stock": "安全库存",
     "complaint_date": "投诉日期", "resolved_date": "解决日期",
+    "first_promised_date": "首次承诺日期", "released_date": "下达日期",
+    "old_promised_date": "变更前承诺日期",
 }
 
 
