@@ -407,7 +407,7 @@ CODE_WORDS: dict[str, dict[str, str]] = {
     "unusable_value": {"en": "value unreadable (left empty)", "zh": "值无法识别（留空）"},
     "negative_value": {"en": "negative value (left empty)", "zh": "值为负（留空）"},
     "date_ambiguous": {"en": "date could be read two ways", "zh": "日期有两种读法"},
-    "date_format_inconsistent": {"en": "date written in another format than the column's",
+    "date_format_inconsistent": {"en": "date in another format than the rest of its column",
                                  "zh": "日期格式与该列其他值不同"},
     "date_out_of_range": {"en": "date out of range", "zh": "日期超出范围"},
     "date_excel_serial": {"en": "date written as an Excel serial number",
