@@ -209,6 +209,10 @@ def project_pab(
     pab = supply - demand
     pab[:, 0] += inputs.on_hand
     np.cumsum(pab, axis=1, out=pab)
+    # A balance that is zero up to rounding of fractional quantities is zero: no shortage of
+    # 2e-16 units (tolerance 1e-9 of the quantities moved so far)
+    moved = np.cumsum(np.abs(supply) + np.abs(demand), axis=1) + np.abs(inputs.on_hand)[:, None]
+    pab[np.abs(pab) <= 1e-9 * np.maximum(1.0, moved)] = 0.0
     opening = np.empty_like(pab)
     opening[:, 0] = inputs.on_hand
     opening[:, 1:] = pab[:, :-1]
@@ -319,6 +323,8 @@ def _cover(demand: np.ndarray, pab: np.ndarray, anchor_cells: np.ndarray) -> np.
     is_live = pf[anchor_cells] > 0
     live = anchor_cells[is_live]
     target = pf[live] + cdf[live]
+    # demand that uses up the stock exactly is covered, also when sums round (1e-9 relative)
+    target = target + 1e-9 * np.maximum(1.0, np.abs(target))
     rows = live // n_t
     j = _search_rows(cum_d, rows, target, live - rows * n_t + 1, strict=True)
     fin = j < n_t
