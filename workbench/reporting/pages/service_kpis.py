@@ -632,7 +632,7 @@ def missing_notes(ds: Dataset, keys: Sequence[str], lang: str = "en") -> list[st
     >>> from pathlib import Path
     >>> notes = missing_notes(Dataset(Path(".")), ["otif", "in_full", "complaints"])
     >>> len(notes), notes[0].startswith("Not available: needs order_lines")
-    (2, True)
+    (3, True)
     """
     check_language(lang)
     notes = (av.not_available_note(k, ds, lang) for k in keys)
