@@ -51,9 +51,9 @@ def test_order_history_with_real_data_and_monthly_period(tmp_path, real_usaid):
         "data": str(real_usaid), "mapping": "scms_shipments", "period": "M", "top_n": 5,
         "start_date": "2010-01-01"})
     executed = nbformat.read(out, as_version=4)
-    text = "\n".join(str(o.get("text", "")) for c in executed.cells if c.cell_type == "code"
-                     for o in c.outputs)
-    assert "10,324 rows in" in text
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                     for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    assert "**Order lines**: 10,324 rows in = 10,319 loaded + 5 quarantined" in text
     assert "without an order date" in text
 
 
