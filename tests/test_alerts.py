@@ -188,25 +188,35 @@ def test_root_causes_and_actions_are_built_from_the_numbers(hand):
     a = got.alerts.set_index("item_id")
     # L2 in W3: open orders 10 + 40 + 5 = 55 exceed on hand 30 + receipts 0: 25 short.
     assert a.loc["L2", "root_cause"].startswith(
-        "open orders 55 due by the week of 2025-01-27 exceed on hand 30 + receipts 0 "
-        "(firm 0, planned 0): 25 short; supply catches up in the week of 2025-02-03")
-    assert "Act now: expedite 25 units by express truck (cost 25, arriving 2025-01-27)" \
+        "open orders 55 due by the week of 27 Jan 2025 exceed on hand 30 + receipts 0 "
+        "(firm 0, planned 0): 25 short; supply catches up in the week of 3 Feb 2025")
+    assert "Act now: expedite 25 units by express truck (cost 25, arriving 27 Jan 2025)" \
         in a.loc["L2", "recommended_action"]
     assert "2 affected customers" in a.loc["L2", "recommended_action"]
     assert "inside the frozen window (first 2 weeks)" in a.loc["L3", "root_cause"]
     assert "no expedite option brings 20 units forward 21 days" in a.loc["NX", "root_cause"]
     assert "confirmed-supply-break notice" in a.loc["NX", "recommended_action"]
     assert a.loc["PL", "root_cause"] == (
-        "planned receipt of 40 due in the week of 2025-01-27 is needed; if 2 weeks late "
-        "PAB falls to -20 (first short in the week of 2025-01-27)")
+        "planned receipt of 40 due in the week of 27 Jan 2025 is needed; if 2 weeks late "
+        "PAB falls to -20 (first short in the week of 27 Jan 2025)")
     assert a.loc["PL", "recommended_action"] == (
-        "Confirm the planned receipt of 40 due in the week of 2025-01-27 with the plant or "
+        "Confirm the planned receipt of 40 due in the week of 27 Jan 2025 with the plant or "
         "supplier and firm it up; if it cannot be confirmed, prepare a potential-risk notice "
         "for the 1 affected customer")
     assert a.loc["SS", "root_cause"].startswith(
-        "PAB 20 in the week of 2025-01-13 is below safety stock 30")
+        "PAB 20 in the week of 13 Jan 2025 is below safety stock 30")
     assert "PAB falls to -5 on forecast demand; no open order line is short" \
         in a.loc["FC", "root_cause"]
+
+
+def test_actions_write_costs_with_the_currency_and_thousands(hand):
+    orders, result, _ = hand
+    opts = OPTIONS.assign(cost_per_unit=OPTIONS["cost_per_unit"] * 100)
+    got = evaluate_alerts(result, None, orders, expedite_options=opts, currency="EUR")
+    action = got.set_index("item_id").loc["L2", "recommended_action"]
+    # 25 units by express truck at 100 x the per-unit cost of 1: 2,500 euros
+    assert "Act now: expedite 25 units by express truck (cost €2,500, arriving 27 Jan 2025)" \
+        in action
 
 
 def test_wrappers_frozen_window_and_planned_receipts_removed(hand):
@@ -338,7 +348,7 @@ def test_chinese_texts_for_the_other_settings(hand):
     # air freight saving 14: 02-03 - 14 = 01-20 (not before 01-06 + 7); 25 x 5 = 125.
     ("Air Freight", 14, 7, 5.0, "改用空运提前运送 25 件（费用 125，预计 2025年1月20日到货）"),
     # hand carry saving 21 without limit: 01-13 (not before 01-07); 25 x 50 = 1250.
-    ("hand carry", 21, 1, 50.0, "改用专人随身携带提前运送 25 件（费用 1250，预计 2025年1月13日到货）"),
+    ("hand carry", 21, 1, 50.0, "改用专人随身携带提前运送 25 件（费用 1,250，预计 2025年1月13日到货）"),
     # a user-defined mode keeps its name: 25 x 1.5 = 37.50, arriving 01-27.
     ("rail shuttle", 7, None, 1.5,
      "改用 rail shuttle 提前运送 25 件（费用 37.50，预计 2025年1月27日到货）"),

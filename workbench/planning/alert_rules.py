@@ -185,6 +185,8 @@ class AlertSettings:
         (:data:`workbench.planning.allocation.ALLOCATION_RULES`).
     language
         ``"en"`` or ``"zh"``: language of the root causes and actions.
+    currency
+        ISO code of the amounts (expedite costs) in the actions (``""``: none).
 
     Raises
     ------
@@ -196,6 +198,7 @@ class AlertSettings:
     slip_periods: int | None = 2
     allocation_rule: str = "priority_then_due"
     language: str = "en"
+    currency: str = ""
 
     def __post_init__(self) -> None:
         frozen = check_count(self.frozen_periods, "frozen_periods", minimum=0,

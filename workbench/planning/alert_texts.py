@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import currency_prefix
 from workbench.planning.alert_rules import AlertKind, AlertSettings, Risks
 
 __all__ = ["alert_texts", "fill_customer_counts"]
@@ -40,12 +41,18 @@ def _cat(*parts: object) -> np.ndarray:
 
 
 def _qty(values: np.ndarray) -> np.ndarray:
-    """Quantities as text: whole numbers without decimals, others with two."""
+    """Quantities as text with thousands separators (``1,027``; ``12.50`` if not whole)."""
     v = np.asarray(values, dtype=np.float64)
     r = np.round(v)
     whole = np.isclose(v, r, rtol=0.0, atol=1e-6)
-    ints = np.char.mod("%d", np.where(whole, r, 0).astype(np.int64))
-    return np.where(whole, ints, np.char.mod("%.2f", v))
+    flat = np.where(whole, r, v).ravel()
+    text = [f"{x:,.0f}" if w else f"{x:,.2f}" for x, w in zip(flat, whole.ravel(), strict=True)]
+    return np.asarray(text, dtype=str).reshape(v.shape) if text else np.asarray(text, dtype=str)
+
+
+def _money(values: np.ndarray, currency: str) -> np.ndarray:
+    """Amounts with the currency: ``€4,108`` / ``CHF 950`` (no symbol without a currency)."""
+    return _cat(currency_prefix(currency), _qty(values))
 
 
 def _units(values: np.ndarray, lang: str = "en") -> np.ndarray:
@@ -56,26 +63,26 @@ def _units(values: np.ndarray, lang: str = "en") -> np.ndarray:
     return _cat(_qty(v), np.where(v == 1, " unit", " units"))
 
 
-def _iso(dates: np.ndarray) -> np.ndarray:
-    """Dates as ``YYYY-MM-DD`` text ("" for NaT)."""
-    d = np.asarray(dates).astype("datetime64[D]")
-    return np.where(np.isnat(d), "", np.datetime_as_string(d, unit="D"))
+_MONTHS = np.array(["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                    "Nov", "Dec"])
 
 
 def _date_text(dates: np.ndarray, lang: str = "en") -> np.ndarray:
-    """Dates for sentences: ``2026-07-06`` / ``2026年7月6日``; "" for NaT.
+    """Dates for sentences: ``6 Jul 2026`` / ``2026年7月6日``; "" for NaT.
 
-    Chinese dates are written as :func:`workbench.i18n.fmt_date` writes them.
+    Written as :func:`workbench.i18n.fmt_date` writes them, for whole arrays at once.
     """
-    if lang != "zh":
-        return _iso(dates)
     d = np.asarray(dates).astype("datetime64[D]")
     flat = d.ravel()
     missing = np.isnat(flat)
     idx = pd.DatetimeIndex(np.where(missing, np.datetime64("1970-01-01", "D"), flat))
-    text = _cat(np.char.mod("%d", idx.year.to_numpy()), "年",
-                np.char.mod("%d", idx.month.to_numpy()), "月",
-                np.char.mod("%d", idx.day.to_numpy()), "日")
+    year, month, day = (np.char.mod("%d", a) for a in (idx.year.to_numpy(),
+                                                        idx.month.to_numpy(),
+                                                        idx.day.to_numpy()))
+    if lang == "zh":
+        text = _cat(year, "年", month, "月", day, "日")
+    else:
+        text = _cat(day, " ", _MONTHS[idx.month.to_numpy()], " ", year)
     return np.where(missing, "", text).reshape(d.shape)
 
 
@@ -87,10 +94,10 @@ def _when(dates: np.ndarray, freq: str, *, by: bool = False, lang: str = "en") -
     if lang == "zh":
         text = _cat(_date_text(dates, lang), _PERIOD_ZH[freq])
         return _cat("截至 ", text) if by else text
-    iso = _iso(dates)
+    day = _date_text(dates)
     if freq == "D":
-        return _cat("by " if by else "on ", iso)
-    return _cat("by the " if by else "in the ", _UNIT[freq], " of ", iso)
+        return _cat("by " if by else "on ", day)
+    return _cat("by the " if by else "in the ", _UNIT[freq], " of ", day)
 
 
 def _periods(k: int, freq: str, lang: str = "en") -> str:
@@ -222,7 +229,7 @@ def _shortage_facts(risks: Risks, sel: np.ndarray, c: np.ndarray, settings: Aler
         earlier=(dep_first >= 0) & (dep_first < t),
         dependency_start=starts[np.maximum(dep_first, 0)],
         mode=_mode_names(np.where(has_opt, mode, ""), lang),
-        cost=_qty(np.nan_to_num(exp["expedite_cost"].to_numpy())),
+        cost=_money(np.nan_to_num(exp["expedite_cost"].to_numpy()), settings.currency),
         arrival=_date_text(exp["expedite_arrival"].to_numpy(), lang),
         freq=inp.freq, frozen=settings.frozen_periods, slip=settings.slip_periods)
 
@@ -243,7 +250,7 @@ def _shortage_en(f: _ShortageFacts) -> tuple[np.ndarray, np.ndarray]:
                  _cat("; no expedite option brings ", _units(f.gap), " forward ",
                       np.char.mod("%d", f.days), " days"))))
     text = _cat(text, np.where(f.earlier, _cat(f"; planned receipts {_slip_text(f.slip, freq)}: "
-                                               "short from ", _iso(f.dependency_start)), ""))
+                                               "short from ", _date_text(f.dependency_start)), ""))
     expedite = _cat("expedite ", _units(f.gap), " by ", f.mode, " (cost ", f.cost,
                     ", arriving ", f.arrival, ")")
     lvl2 = _cat(expedite, " and send a potential-supply-risk notice (level 2) to the "

@@ -98,6 +98,7 @@ def evaluate(
     rule: str = "priority_then_due",
     language: str = "en",
     lookahead: PabResult | None = None,
+    currency: str = "",
 ) -> AlertSet:
     """Alerts (one tidy row per item at risk) and the affected order lines, in one pass.
 
@@ -140,6 +141,10 @@ def evaluate(
         :func:`~workbench.planning.alert_rules.find_risks`).
         :func:`run_early_warning` passes one; without it, a shortage whose spell
         runs past the horizon end is judged on the receipts inside the horizon.
+    currency
+        ISO code of the dataset's currency, written with the expedite costs in
+        ``recommended_action`` (``€4,108``); :func:`run_early_warning` passes the
+        dataset's ``settings.currency``.
 
     Returns
     -------
@@ -204,7 +209,7 @@ def evaluate(
             fix="pass result.inputs (or None) as inputs.")
     require_frame(orders, "order_lines",
                   hint="pass the order lines the PAB buckets were built from.")
-    settings = AlertSettings(frozen_periods, slip_periods, rule, language)
+    settings = AlertSettings(frozen_periods, slip_periods, rule, language, currency or "")
     opts = (load_expedite_options() if expedite_options is None
             else validate_expedite_options(expedite_options))
     today = inp.as_of if as_of is None else check_date(as_of, key="as_of")
@@ -458,5 +463,6 @@ def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 
     found = evaluate(result, inputs, orders, customers=dataset.customers,
                      frozen_periods=frozen_periods, slip_periods=slip_periods,
                      expedite_options=opts, as_of=as_of, rule=rule,
-                     language=language, lookahead=lookahead)
+                     language=language, lookahead=lookahead,
+                     currency=getattr(getattr(dataset, "settings", None), "currency", ""))
     return EarlyWarning(as_of, inputs, result, stressed, found.alerts, found.lines)
