@@ -472,7 +472,8 @@ def test_data_sets_every_report_and_computes_foreach_from_that_data(tmp_path, ro
     cfg = load_config("reports.yaml", data=str(data))
     assert cfg.jobs and all(j.parameters["data"] == str(data) for j in cfg.jobs)
     # A-tier customers from THIS data: the master makes C2 and C3 tier A, C3 (60) before C2 (20)
-    reviews = [j.parameters["customer_id"] for j in cfg.jobs if "customer_id" in j.parameters]
+    reviews = [j.parameters["customer_id"] for j in cfg.jobs
+               if "customer_id" in j.parameters and j.language == "en"]
     assert reviews == ["C3", "C2"]
     assert cfg.title == "Customer service reports: Acme export (test)"
     assert cfg.output == root / "reports" / "acme-export-test"  # runs never mix with the sample's
@@ -498,8 +499,9 @@ def test_cli_dry_run_with_data_shows_the_data_of_every_report(tmp_path, capsys, 
     ref = str(tmp_path / "acme" / "dataset.yaml")
     assert f"data: Acme export (test) ({ref})" in out
     jobs = [ln for ln in out.splitlines() if ": notebooks/" in ln]
-    assert len(jobs) == 7 + 2 and all(f"data={ref!r}" in ln for ln in jobs)  # 2 reviews
-    assert "customer_review_C3" in out and "customer_review_C2" in out
+    # 6 reports and 2 reviews, each in English and Chinese
+    assert len(jobs) == (6 + 2) * 2 and all(f"data={ref!r}" in ln for ln in jobs)
+    assert "customer_review_C3" in out and "customer_review_C2_zh" in out
 
 
 def test_data_needs_a_data_parameter_in_every_notebook(tmp_path, notebooks):
