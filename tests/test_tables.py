@@ -255,3 +255,16 @@ def test_any_text_shows_literally_and_nothing_is_nan(texts, numbers):
         shown = row[0].removeprefix(FSI).removesuffix(PDI) if bidi else row[0]
         assert shown == ("–" if text is None else text)
         assert "nan" not in row[1].lower() and row[1] != ""
+
+
+def test_total_rows_go_to_the_footer_where_sorting_leaves_them():
+    frame = pd.DataFrame({"customer_name": ["B", "A", "C", "Total"],
+                          "value_at_risk": [200.0, 50.0, 10.0, 260.0]})
+    table = report_table(frame, lang="en", currency="EUR", total_rows=1, max_rows=2)
+    body, foot = table.html.split("<tfoot>")
+    assert ">Total<" in foot and ">260<" in foot and ">Total<" not in body
+    assert ">B<" in body and ">A<" in body and ">C<" not in body  # max_rows cuts the body only
+    assert (table.rows, table.shown) == (3, 2)
+    assert "Showing 2 of 3 rows." in table.html
+    with pytest.raises(RangeError):
+        report_table(frame, total_rows=5)

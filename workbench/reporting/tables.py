@@ -226,9 +226,9 @@ class ReportTable:
     html
         The table's HTML (escaped cells, no scripts).
     rows
-        Rows of the frame.
+        Rows of the frame (without its ``total_rows``).
     shown
-        Rows in the table (``max_rows`` may cut the rest; a note says so).
+        Rows in the table's body (``max_rows`` may cut the rest; a note says so).
     headers
         The header texts, in order (unescaped).
     kinds
@@ -445,7 +445,7 @@ def report_table(frame: pd.DataFrame,
                  targets: Mapping[object, float | str] | None = None,
                  caption: str | None = None, max_rows: int | None = None,
                  sortable: bool = True, filter: bool | None = None,  # noqa: A002
-                 id_columns: Sequence[object] = ()) -> ReportTable:
+                 id_columns: Sequence[object] = (), total_rows: int = 0) -> ReportTable:
     """Render a frame as a report table for people (headers, units, formats, escaping).
 
     Parameters
@@ -475,6 +475,9 @@ def report_table(frame: pd.DataFrame,
         Show a filter box above the table; ``None``: when more than 8 rows are shown.
     id_columns
         More columns to keep on one line as identifiers.
+    total_rows
+        The last rows of ``frame`` are totals: written in the table's footer, where
+        sorting and filtering leave them in place (and ``max_rows`` keeps them).
 
     Returns
     -------
@@ -507,8 +510,16 @@ def report_table(frame: pd.DataFrame,
     if max_rows is not None and (not isinstance(max_rows, int) or max_rows < 1):
         raise RangeError(f"report_table: max_rows={max_rows!r} must be a whole number >= 1",
                          key="max_rows", value=max_rows, fix="pass e.g. max_rows=25, or None for all.")
-    rows = len(frame)
-    shown = frame if max_rows is None else frame.iloc[:max_rows]
+    if not isinstance(total_rows, int) or not 0 <= total_rows <= len(frame):
+        raise RangeError(f"report_table: total_rows={total_rows!r} must be between 0 and the "
+                         f"{len(frame)} rows of the frame", key="total_rows", value=total_rows,
+                         fix="pass how many of the last rows are totals, e.g. total_rows=1.")
+    rows = len(frame) - total_rows
+    body = frame.iloc[:rows]
+    shown = body if max_rows is None else body.iloc[:max_rows]
+    n_body = len(shown)
+    if total_rows:
+        shown = pd.concat([shown, frame.iloc[rows:]])
     ids = set(id_columns)
     headers, kinds, body_cols, numbers = [], [], [], {}
     for pos, name in enumerate(shown.columns):
@@ -528,11 +539,13 @@ def report_table(frame: pd.DataFrame,
     th = "".join(_th(h, k, numbers[n]) for h, k, n in zip(headers, kinds, shown.columns,
                                                            strict=True))
     lows = [below.get(n, np.zeros(len(shown), dtype=bool)) for n in shown.columns]
-    trs = "".join(
+    trs = [
         "<tr>" + "".join(_td(texts[i], k, sort[i], bool(low[i]), note)
                          for (texts, sort), k, low in zip(body_cols, kinds, lows, strict=True)) + "</tr>"
-        for i in range(len(shown)))
-    use_filter = len(shown) > 8 if filter is None else bool(filter)
+        for i in range(len(shown))]
+    tfoot = f"<tfoot>{''.join(trs[n_body:])}</tfoot>" if total_rows else ""
+    trs = "".join(trs[:n_body])
+    use_filter = n_body > 8 if filter is None else bool(filter)
     attrs = (' data-wb-sort="1"' if sortable else "") + (' data-wb-filter="1"' if use_filter else "")
     cap = f"<caption>{escape_html(isolate_bidi(caption))}</caption>" if caption else ""
     notes = []
@@ -540,11 +553,11 @@ def report_table(frame: pd.DataFrame,
         notes.append(_target_note(targets or {}, dict(zip(shown.columns, zip(headers, kinds,
                                                                              strict=True),
                                                           strict=True)), lang))
-    if len(shown) < rows:
-        notes.append(_NOTES[lang]["shown"].format(n=len(shown), m=rows))
+    if n_body < rows:
+        notes.append(_NOTES[lang]["shown"].format(n=n_body, m=rows))
     foot = "".join(f'<p class="wb-table-note">{escape_html(n)}</p>' for n in notes)
     html = (f'<div class="wb-table-block"><div class="wb-table-wrap" style="overflow-x:auto;'
             f'max-width:100%"><table class="wb-table"{attrs}>{cap}<thead><tr>{th}</tr></thead>'
-            f'<tbody>{trs}</tbody></table></div>{foot}</div>')
-    return ReportTable(html=html, rows=rows, shown=len(shown), headers=tuple(headers),
+            f'<tbody>{trs}</tbody>{tfoot}</table></div>{foot}</div>')
+    return ReportTable(html=html, rows=rows, shown=n_body, headers=tuple(headers),
                        kinds=tuple(kinds))

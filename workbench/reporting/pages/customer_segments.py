@@ -242,7 +242,7 @@ def abc_xyz_table(abc_xyz: pd.DataFrame, span: str, lang: str = "en") -> ReportT
         cols[c] = ColumnSpec(label=_w(_XYZ.get(c, (c, c)), lang), kind="integer")
     caption = (f"Items by value and demand variability, weekly demand of {span}" if lang == "en"
                else f"按价值与需求波动划分的物料，{span}的周需求")
-    return report_table(frame, cols, lang=lang, caption=caption, filter=False)
+    return report_table(frame, cols, lang=lang, caption=caption, filter=False, total_rows=1)
 
 
 def pattern_table(abc_xyz: pd.DataFrame, lang: str = "en") -> ReportTable:

@@ -535,7 +535,7 @@ def money_section(page: EarlyWarningPage, lang: str = "en", *, max_rows: int = 2
                     "tier": None, "alerts": ColumnSpec(label="Alerts" if lang == "en" else "预警数",
                                                         kind="integer"),
                     "lines": None, "value_at_risk": None},
-            lang=lang, currency=page.currency, filter=False))
+            lang=lang, currency=page.currency, filter=False, total_rows=1))
         if len(by) > max_rows:
             parts.append(f"*{fmt_num(len(by) - max_rows)} more customer(s) in the total.*"
                          if lang == "en" else f"*另有 {len(by) - max_rows} 家客户计入合计。*")

@@ -422,8 +422,8 @@ def outcome_table(summary: LoadSummary, span: str, lang: str = "en") -> ReportTa
     >>> s = LoadSummary("order_lines", [], 10, 7, 3, {"missing_required": 2, "duplicate_key": 1},
     ...                 {}, {}, {}, [], {}, {})
     >>> t = outcome_table(s, "Jan 2025 – Feb 2026")
-    >>> t.headers, t.rows
-    (('Outcome', 'Reason', 'Rows', 'Share of rows in'), 4)
+    >>> t.headers, t.rows  # loaded and two reasons; the rows-in total is the footer
+    (('Outcome', 'Reason', 'Rows', 'Share of rows in'), 3)
     >>> ">required value missing<" in t.html, ">20.00%<" in t.html, ">Rows in<" in t.html
     (True, True, True)
     >>> ">缺少必填值<" in outcome_table(s, "", "zh").html
@@ -451,7 +451,7 @@ def outcome_table(summary: LoadSummary, span: str, lang: str = "en") -> ReportTa
         "reason": ColumnSpec(label="Reason" if en else "原因", kind="text"),
         "rows": ColumnSpec(label="Rows" if en else "行数", kind="integer", digits=0),
         "share": ColumnSpec(label="Share of rows in" if en else "占输入行比例", kind="text")},
-        lang=lang, caption=caption, filter=False, sortable=False)
+        lang=lang, caption=caption, filter=False, sortable=False, total_rows=1)
 
 
 def issues_sentence(summary: LoadSummary, lang: str = "en") -> str:
