@@ -87,7 +87,7 @@ def test_demand_date():
 def test_churn_truth_only_for_the_sample(lines_only, tmp_path):
     sample = open_dataset("samples", tables=("order_lines",))
     planted = inputs.churn_truth(sample)
-    assert planted.source == "sample" and planted.note == "the 8 churners planted in the sample"
+    assert planted.source == "sample" and planted.note == "the 8 customers known to have left in this sample"
     assert inputs.churn_truth(lines_only) == inputs.Choice(None, "none", "")
     # A truth file beside other data is not the sample's: its line count does not match.
     (tmp_path / "sample_truth.json").write_bytes(data_path("samples/sample_truth.json")

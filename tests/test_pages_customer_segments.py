@@ -14,10 +14,10 @@ from workbench.reporting.pages import customer_segments as page
 
 
 def test_seasonal_customers_are_named_in_words_never_as_a_list():
-    text = page.evaluation_sentence(0.75, 1.0, 6, 2, 0, "the 6 churners planted in the sample",
+    text = page.evaluation_sentence(0.75, 1.0, 6, 2, 0, "the 6 customers known to have left in this sample",
                                     ["C0131", "C0088"], set())
     # 6 found of 6 (recall 100%); 6 of 8 flagged are churners (precision 75%)
-    assert text == ("**Against the 6 churners planted in the sample:** precision 75%, recall 100% "
+    assert text == ("**Against the 6 customers known to have left in this sample:** precision 75%, recall 100% "
                     "(6 found, 2 false alarms, 0 missed). Seasonal customers C0131 and C0088: "
                     "none flagged.")
     assert "[]" not in text and "[" not in text

@@ -273,8 +273,8 @@ def churn_truth(ds: Dataset, truth_file: str = "") -> Choice:
     truth = _read_truth(path)
     if truth.get("n_lines") != res.summary.rows_in:
         return Choice(None, "none", "")
-    return Choice(truth, "sample", f"the {len(truth['churned_customers'])} churners planted "
-                                   "in the sample")
+    return Choice(truth, "sample", f"the {len(truth['churned_customers'])} customers known "
+                                   "to have left in this sample")
 
 
 def _read_truth(path: Path) -> dict:

@@ -384,9 +384,9 @@ def evaluation_sentence(precision: float, recall: float, found: int, false_alarm
 
     Examples
     --------
-    >>> evaluation_sentence(0.8, 1.0, 8, 2, 0, "the 8 churners planted in the sample",
+    >>> evaluation_sentence(0.8, 1.0, 8, 2, 0, "the 8 customers known to have left in this sample",
     ...                     ["C0131", "C0088"], set())
-    '**Against the 8 churners planted in the sample:** precision 80%, recall 100% (8 found, 2 false alarms, 0 missed). Seasonal customers C0131 and C0088: none flagged.'
+    '**Against the 8 customers known to have left in this sample:** precision 80%, recall 100% (8 found, 2 false alarms, 0 missed). Seasonal customers C0131 and C0088: none flagged.'
     >>> evaluation_sentence(0.8, 1.0, 8, 2, 0, "样本中设定的 8 个流失客户", ["C0131"], {"C0131"}, "zh")
     '**对照样本中设定的 8 个流失客户：** 精确率 80%，召回率 100%（找到 8 个，误报 2 个，漏报 0 个）。季节性客户 C0131：已标记 C0131。'
     """
@@ -672,15 +672,15 @@ def truth_note(truth: object, lang: str = "en") -> str:
     --------
     >>> from types import SimpleNamespace
     >>> t = SimpleNamespace(value={"churned_customers": ["C1", "C2"]}, source="sample",
-    ...                     note="the 2 churners planted in the sample")
+    ...                     note="the 2 customers known to have left in this sample")
     >>> truth_note(t), truth_note(t, "zh")
-    ('the 2 churners planted in the sample', '样本中设定的 2 个流失客户')
+    ('the 2 customers known to have left in this sample', '本样本中已知流失的 2 个客户')
     """
     check_language(lang)
     if lang == "en":
         return str(truth.note)
     n = len(truth.value["churned_customers"])
-    return f"样本中设定的 {n} 个流失客户" if truth.source == "sample" else f"所提供名单中的 {n} 个已知流失客户"
+    return f"本样本中已知流失的 {n} 个客户" if truth.source == "sample" else f"所提供名单中的 {n} 个已知流失客户"
 
 
 def demand_note(column: str, note: str, lang: str = "en") -> str:
