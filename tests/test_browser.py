@@ -241,3 +241,78 @@ def test_every_standalone_report_is_light(rendered):
     for p in rendered:
         if p.name != "index.html":
             assert "partial bundle" in p.read_text(encoding="utf-8")[:2_000_000], p.name
+
+
+_READING = """() => {
+  const text = document.body.innerText;
+  const words = text.match(/(^|[^A-Za-z_])(NaN|nan|None|NaT|<NA>|undefined|null)(?![A-Za-z_])/g) || [];
+  const raw = document.querySelectorAll('table.dataframe, table[id^="T_"]').length;
+  const tables = [...document.querySelectorAll('table.wb-table[data-wb-sort]')];
+  return {words: words.map(w => w.trim()), raw, sortable: tables.length,
+          lang: document.documentElement.lang,
+          overflow: document.documentElement.scrollWidth - window.innerWidth};
+}"""
+
+_SORT_FIRST = """() => {
+  const table = [...document.querySelectorAll('table.wb-table[data-wb-sort]')]
+      .find(t => t.tBodies[0] && t.tBodies[0].rows.length > 1);
+  if (!table) return null;
+  const th = table.tHead.rows[0].cells[table.tHead.rows[0].cells.length - 1];
+  const col = th.cellIndex;
+  const cells = () => [...table.tBodies[0].rows].map(r => r.cells[col].textContent);
+  const before = cells();
+  (th.querySelector('button.wb-sort') || th).click();
+  const after = cells();
+  return {aria: th.getAttribute('aria-sort'), before, after};
+}"""
+
+
+def test_every_report_reads_well_at_laptop_and_phone_width(rendered):
+    """Issue 13: at 1440 and 390 px no missing-value text, no page-level sideways scroll,
+    no raw pandas table, sortable report tables, the page tagged with its language."""
+    from playwright.sync_api import sync_playwright
+
+    artifacts = project_root() / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    problems: list[str] = []
+    sorted_somewhere = 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                    "--disable-gpu"])
+        try:
+            for path in rendered:
+                for width, height in ((1440, 900), (390, 844)):
+                    page = browser.new_page(viewport={"width": width, "height": height})
+                    _open(page, path)
+                    divs = page.locator("div.plotly-graph-div").count()
+                    page.wait_for_function(
+                        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+                        arg=divs, timeout=20_000)
+                    seen = page.evaluate(_READING)
+                    where = f"{path.name} at {width} px"
+                    if seen["words"]:
+                        problems.append(f"{where}: shows {sorted(set(seen['words']))}")
+                    if seen["overflow"] > 1:
+                        problems.append(f"{where}: the page scrolls sideways by "
+                                        f"{seen['overflow']} px")
+                    if seen["raw"]:
+                        problems.append(f"{where}: {seen['raw']} raw pandas table(s)")
+                    want = "zh" if path.stem.endswith("_zh") else "en"
+                    if path.name != "index.html" and seen["lang"] != want:
+                        problems.append(f"{where}: <html lang={seen['lang']!r}>, not {want!r}")
+                    if width == 1440 and seen["sortable"]:
+                        sort = page.evaluate(_SORT_FIRST)
+                        if sort is not None:
+                            sorted_somewhere += 1
+                            if sort["aria"] != "ascending" or sorted(sort["before"]) != sorted(
+                                    sort["after"]):
+                                problems.append(f"{where}: sorting a table failed: {sort}")
+                    page.screenshot(path=str(artifacts / f"{path.stem}-{width}.png"),
+                                    full_page=True)
+                    page.close()
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)
+    reports = [p for p in rendered if p.name != "index.html"]
+    assert sorted_somewhere >= len(reports) // 2, "few reports have a sortable table"
+    assert any(p.stem.endswith("_zh") for p in reports), "no Chinese report was rendered"
