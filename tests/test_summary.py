@@ -63,6 +63,15 @@ def test_overview_and_top_risks():
     assert risks.loc[0, "customers"] == "Acme <Ltd>, 北方" and risks.loc[0, "orders"] == "SO-1, SO-2"
 
 
+def test_each_customer_name_is_isolated_so_an_override_reverses_only_itself():
+    headline, status, alerts, lines, customers, churn = _inputs()
+    rlo = customers.assign(customer_name=customers["customer_name"].where(
+        customers["customer_name"] != "Acme <Ltd>", "\u202eexe.txt"))
+    risks = top_risks(alerts, lines, rlo)
+    # first, isolated: FSI ... PDI around the override name alone; the next name outside it
+    assert risks.loc[0, "customers"] == "\u2068\u202eexe.txt\u2069, 北方"
+
+
 def test_narrative_in_both_languages_comes_from_the_numbers():
     headline, status, alerts, lines, customers, churn = _inputs()
     ov = alert_overview(status)

@@ -33,7 +33,7 @@ from workbench.kpis.scorecards import period_maturity
 from workbench.planning.ranking import MoneyAtStake, money_at_stake, rank_alerts
 from workbench.reporting.charts import scorecard_chart
 from workbench.reporting.pages.wording import p_text, period_name, span_text
-from workbench.reporting.tables import ColumnSpec, ReportTable, md, report_table
+from workbench.reporting.tables import ColumnSpec, ReportTable, isolate_bidi, md, report_table
 from workbench.validation import check_language
 
 __all__ = [
@@ -158,7 +158,9 @@ def top_risks(alerts: pd.DataFrame, lines: pd.DataFrame, customers: pd.DataFrame
                          customers["customer_name"].astype(str), strict=False))
     ln = lines[lines["alert_id"].isin(a["alert_id"]) & (lines["qty_short"] > 0)]
     who = ln.assign(name=ln["customer_id"].astype(str).map(lambda c: names.get(c, c)))
-    cust = who.groupby("alert_id")["name"].agg(lambda s: ", ".join(dict.fromkeys(s)))
+    # each name isolated: a right-to-left override in one name must not reverse the others
+    cust = who.groupby("alert_id")["name"].agg(
+        lambda s: ", ".join(dict.fromkeys(isolate_bidi(str(x)) for x in s)))
     orders = ln.groupby("alert_id")["order_id"].agg(lambda s: ", ".join(dict.fromkeys(
         s.astype(str))))
     out = a[["alert_id", "item_id", "alert_level", "first_short_date", "qty_short",
@@ -242,7 +244,7 @@ def _churn_sentence(churn: pd.DataFrame, total: float | None, count: int | None,
     count = count if count is not None else len(churn)
     top = churn.iloc[0]
     name = top.get("customer_name") if pd.notna(top.get("customer_name")) else None
-    name = name or top["customer_id"]
+    name = isolate_bidi(str(name or top["customer_id"]))
     if pd.isna(total):  # no prices: no revenue at risk, no "largest"
         return (f"{count} customer(s) are at churn risk, for example {name} (no prices in the "
                 f"data: no revenue at risk)." if lang == "en" else
@@ -294,7 +296,7 @@ def money_sentence(money: MoneyAtStake, lang: str = "en") -> str:
                     f"（无单价：金额未知）")
     else:
         top = money.by_customer.dropna(subset=["value_at_risk"])
-        who = str(top["customer_name"].iloc[0]) if len(top) else ""
+        who = isolate_bidi(str(top["customer_name"].iloc[0])) if len(top) else ""
         v = fmt_money(money.total_value_at_risk, lang, cur)
         value_en = (f"Open orders worth {v} are at risk ({money.lines_total:,} order lines of "
                     f"{money.customers:,} customer(s)" + (f", most for {who}" if who else "") + ")")

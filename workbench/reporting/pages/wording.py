@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.i18n import fmt_date
+from workbench.reporting.tables import isolate_bidi
 from workbench.validation import check_language
 
 __all__ = ["join_words", "month_text", "p_text", "period_name", "span_text"]
@@ -133,9 +134,15 @@ def join_words(items: Iterable[object], lang: str = "en") -> str:
     ('A, B and C', 'A、B和C', 'A')
     >>> join_words([])
     ''
+
+    Each word is isolated when it holds bidirectional controls, so that a right-to-left
+    override in one name reverses only that name:
+
+    >>> join_words(["\u202eexe.txt", "B"]) == "\u2068\u202eexe.txt\u2069 and B"
+    True
     """
     check_language(lang)
-    words = [str(x) for x in items]
+    words = [isolate_bidi(str(x)) for x in items]
     if len(words) <= 1:
         return "".join(words)
     if lang == "zh":
