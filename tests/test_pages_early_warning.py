@@ -207,3 +207,28 @@ def test_sample_run_ranked_table_has_no_codes(sample_run):
 
     cells = re.sub(r'data-sort="[^"]*"', "", html)  # ISO keys only sort the dates
     assert "2026-07-20" not in cells  # dates as the report writes them
+
+
+def test_policy_cost_is_the_manager_summarys_sentence_or_says_what_is_missing(tmp_path):
+    import shutil
+
+    import workbench as wb
+    from workbench.customers import customer_tiers
+    from workbench.paths import project_path
+    from workbench.reporting import availability, summary
+
+    ds = wb.open_dataset("samples")
+    tiers = customer_tiers(ds.orders, ds.customers, availability.targets_for(ds).source,
+                           measure=availability.value_measure(ds)).tiers
+    policy = summary.service_policy_cost(ds, tiers)
+    for lang in ("en", "zh"):  # one computation behind both reports
+        (part,) = ew_page.policy_section(ds, lang)
+        assert part.endswith(summary.policy_sentence(policy, lang, "EUR").replace("(", "\\(")
+                             .replace(")", "\\)"))
+    assert "€" in ew_page.policy_section(ds, "en")[0]
+    # order lines alone: no item master, so no cost; the line says what it needs
+    shutil.copy(project_path("data/samples/order_lines.csv"), tmp_path / "order_lines.csv")
+    bare = wb.open_dataset(str(tmp_path / "order_lines.csv"))
+    (line,) = ew_page.policy_section(bare, "en")
+    assert line.startswith("*What the service policy costs: Not available: needs")
+    assert summary.service_policy_cost(bare, None) is None

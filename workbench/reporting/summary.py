@@ -28,10 +28,14 @@ from workbench.i18n import (
     label,
     t,
 )
+from workbench.inventory import PolicyCost, current_policy_cost, explorer_items
+from workbench.io.dataset import Dataset
 from workbench.kpis import control_limits, kpi_table, scorecard
 from workbench.kpis.scorecards import period_maturity
 from workbench.planning.ranking import MoneyAtStake, money_at_stake, rank_alerts
+from workbench.reporting.availability import not_available_note
 from workbench.reporting.charts import scorecard_chart
+from workbench.reporting.inputs import demand_date
 from workbench.reporting.pages.wording import p_text, period_name, span_text
 from workbench.reporting.tables import ColumnSpec, ReportTable, isolate_bidi, md, report_table
 from workbench.validation import check_language
@@ -55,10 +59,12 @@ __all__ = [
     "labelled",
     "money_at_risk",
     "money_sentence",
-    "planning_note",
     "narrative",
+    "planning_note",
+    "policy_sentence",
     "risks_table",
     "scorecard_figure",
+    "service_policy_cost",
     "title_markdown",
     "top_risks",
 ]
@@ -267,6 +273,29 @@ def _cost_sentence(cost: dict, lang: str, currency: str) -> str:
             f"{fmt_money(cost['current_cost'], 'zh', currency)}；若采用成本最优水平"
             f"{fmt_pct(cost['optimal_service'], 'zh')}，每年可"
             f"{'节省' if gap >= 0 else '增加'}{fmt_money(abs(gap), 'zh', currency)}。")
+
+
+def service_policy_cost(ds: Dataset, tiers: pd.DataFrame | None, *, holding_rate: float = 0.25,
+                        shortage_cost_pct: float = 0.3) -> PolicyCost | None:
+    """Return what the item master's safety stocks cost a year against each item's optimum.
+
+    The one computation behind the cost of the service policy in the manager summary
+    and the early-warning report (:func:`workbench.inventory.current_policy_cost` on
+    the items' weekly demand by the date that places demand in time); ``None`` when
+    the data cannot say (see :func:`workbench.reporting.availability.not_available_note`
+    for ``policy_cost``).
+    """
+    if not_available_note("policy_cost", ds) is not None:
+        return None
+    column = demand_date(ds.orders).value
+    items = explorer_items(ds.orders, ds.items, tiers, date_column=column)
+    return current_policy_cost(items, ds.items.set_index("item_id")["safety_stock"],
+                               holding_rate=holding_rate, shortage_cost_pct=shortage_cost_pct)
+
+
+def policy_sentence(policy: PolicyCost, lang: str = "en", currency: str = "") -> str:
+    """One sentence: the current service level, its yearly cost and the cost-optimal level's."""
+    return _cost_sentence(policy.as_dict(), check_language(lang), currency)
 
 
 def money_sentence(money: MoneyAtStake, lang: str = "en") -> str:

@@ -64,6 +64,7 @@ __all__ = [
     "noise_words",
     "notices_folder",
     "notices_section",
+    "policy_section",
     "prepare",
     "ranked_section",
     "resolved_section",
@@ -94,6 +95,8 @@ _T: dict[str, dict[str, str]] = {
                              "planning date {date}; the data states no currency, so amounts have "
                              "none.",
         "money_customers": "Order value at risk per customer (largest first):",
+        "policy": "What the service policy costs: {sentence}",
+        "policy_none": "What the service policy costs: {why}",
         "money_total_row": "Total",
         "levels_none": "No open supply alert at the planning date {date}.",
         "levels_intro": "Open alerts at the planning date {date} by level and by how they changed "
@@ -169,6 +172,8 @@ _T: dict[str, dict[str, str]] = {
         "money_scope_nocur": "下方列出的潜在风险和确认断供（二级和三级），计划日期 {date}；数据未注明币种，"
                              "金额不带币种。",
         "money_customers": "各客户的风险订单金额（从大到小）：",
+        "policy": "服务策略的成本：{sentence}",
+        "policy_none": "服务策略的成本：{why}",
         "money_total_row": "合计",
         "levels_none": "计划日期 {date} 没有未解除的供应预警。",
         "levels_intro": "计划日期 {date} 未解除的预警，按级别及与上次运行相比的变化统计。",
@@ -540,6 +545,30 @@ def money_section(page: EarlyWarningPage, lang: str = "en", *, max_rows: int = 2
             parts.append(f"*{fmt_num(len(by) - max_rows)} more customer(s) in the total.*"
                          if lang == "en" else f"*另有 {len(by) - max_rows} 家客户计入合计。*")
     return parts
+
+
+def policy_section(ds: Dataset, lang: str = "en", *, holding_rate: float = 0.25,
+                   shortage_cost_pct: float = 0.3) -> list[Part]:
+    """Say what the service policy behind the plan costs a year, as the manager summary does.
+
+    What the item master's safety stocks cost a year (holding plus shortages) and what
+    the cost-optimal service level would cost
+    (:func:`workbench.reporting.summary.service_policy_cost`), in one sentence with the
+    dataset's currency; without item costs or safety stocks, what is missing.
+    """
+    from workbench.customers import customer_tiers
+    from workbench.reporting import availability, summary
+
+    t = _T[check_language(lang)]
+    why = availability.not_available_note("policy_cost", ds, lang)
+    if why is not None:
+        return [f"*{md(t['policy_none'].format(why=why))}*"]
+    tiers = customer_tiers(ds.orders, ds.customers, availability.targets_for(ds).source,
+                           measure=availability.value_measure(ds)).tiers
+    policy = summary.service_policy_cost(ds, tiers, holding_rate=holding_rate,
+                                         shortage_cost_pct=shortage_cost_pct)
+    sentence = summary.policy_sentence(policy, lang, ds.settings.currency)
+    return [md(t["policy"].format(sentence=sentence))]
 
 
 def levels_section(page: EarlyWarningPage, lang: str = "en") -> list[Part]:
