@@ -304,3 +304,13 @@ def test_chinese_notices_are_signed_with_the_senders_chinese_name():
     assert "Kind regards,\nCustomer Service\n" in en["text"] and "华东" not in en["text"]
     # Chinese dates in Chinese notices, English dates in English ones
     assert "2025年1月29日" in zh["text"] and "29 Jan 2025" not in zh["text"]
+
+
+def test_chinese_notices_list_dates_with_the_chinese_comma():
+    alerts, lines, customers = alerts_and_lines()
+    # two lines of X1 for the Chinese customer, expected on two different days
+    two = pd.concat([lines, lines.loc[lines["customer_id"] == "C4"].assign(
+        line_no=9, due_date=pd.Timestamp("2025-01-31"))], ignore_index=True)
+    zh = draft_notices(alerts, two, customers, language="zh")
+    text = zh.loc[zh["customer_id"] == "C4", "text"].iloc[0]
+    assert "2025年1月29日、2025年1月31日" in text and "日, 2025" not in text

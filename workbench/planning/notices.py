@@ -696,7 +696,9 @@ def _section(kind: str, part: pd.DataFrame, t: Mapping[str, object], currency: s
 
 
 def _date_list(dates: pd.Series, lang: str) -> str:
-    return ", ".join(_date(d, "", lang) for d in sorted(dates.dropna().unique()))
+    """``24 Aug 2026, 27 Aug 2026`` / ``2026年8月24日、2026年8月27日``."""
+    return ("、" if lang == "zh" else ", ").join(
+        _date(d, "", lang) for d in sorted(dates.dropna().unique()))
 
 
 def _countermeasures(kind: str, part: pd.DataFrame, t: Mapping[str, object]
