@@ -45,8 +45,8 @@ def _outcome(name, title, status, *, error=None, headline=None, error_type=None)
 
 def test_period_text_and_run_label_by_hand():
     assert period_text(pd.Series(pd.to_datetime(["2024-03-05", None, "2023-01-02"]))) \
-        == "2023-01-02 to 2024-03-05"
-    assert period_text(["2024-03-05", "2024-03-05"]) == "2024-03-05"
+        == "2 Jan 2023 – 5 Mar 2024"
+    assert period_text(["2024-03-05", "2024-03-05"]) == "5 Mar 2024"
     assert period_text([]) == "" and period_text(None) == ""
     assert period_text(" Q1 2024 ") == "Q1 2024"
     assert run_label("20261203-122335") == "2026-12-03 12:23"
@@ -79,7 +79,7 @@ def test_publish_headline_round_trips_through_the_executed_notebook(tmp_path, mo
     assert publish_headline("2 confirmed  breaks,\n8 potential risks", period=dates) is None
     got = shown[0][HEADLINE_MIME]
     assert got == {"status": "2 confirmed breaks, 8 potential risks",
-                   "period": "2023-01-02 to 2024-12-30"}
+                   "period": "2 Jan 2023 – 30 Dec 2024"}
     assert shown[0][HEADLINE_MIME] == got and shown[0]["text/html"] == ""  # invisible
     publish_headline("<b>x</b>", show=True)
     assert shown[1]["text/markdown"] == "**&lt;b&gt;x&lt;/b&gt;**"
@@ -193,7 +193,7 @@ def test_dataset_period_counts_loaded_order_lines_only(tmp_path):
                       "SO-1,1,C1,I1,2026-01-05,10\n"
                       "SO-3,1,C2,I2,2026-01-09,-2\n",  # negative quantity: quarantined
                       encoding="utf-8")
-    assert dataset_period(str(orders)) == "2026-01-05 to 2026-01-07"
+    assert dataset_period(str(orders)) == "5 Jan 2026 – 7 Jan 2026"
     assert dataset_period(str(tmp_path / "missing.csv")) == ""  # the reports say why
     assert dataset_period(None) == ""
 
@@ -219,7 +219,7 @@ def test_a_notebook_publishes_its_headline_to_the_index(tmp_path):
     html = res.index.read_text(encoding="utf-8")
     assert res.ok
     assert '<div class="headline">3 confirmed breaks, 8 potential risks</div>' in html
-    assert "<td>2024-07-01 to 2026-06-28</td>" in html
+    assert "<td>1 Jul 2024 – 28 Jun 2026</td>" in html
     assert "Supply breaks found early" in html
     report = (res.folder / "warn.html").read_text(encoding="utf-8")
     assert "confirmed breaks" not in report  # invisible in the report itself

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 import workbench.exceptions as wbx
+from workbench.i18n import fmt_date
 from workbench.text import escape_html
 
 __all__ = [
@@ -51,7 +52,7 @@ _MAX_RUNS = 500
 
 # --------------------------------------------------------------------------- headline
 def period_text(dates: object) -> str:
-    """Describe the period ``dates`` cover: ``"2023-01-02 to 2024-12-30"``.
+    """Describe the period ``dates`` cover: ``"2 Jan 2023 – 30 Dec 2024"``.
 
     Parameters
     ----------
@@ -62,12 +63,13 @@ def period_text(dates: object) -> str:
     Returns
     -------
     str
-        ``"first to last"`` (one date when they are equal); ``""`` without dates.
+        ``"first – last"`` as people write dates (one date when they are equal);
+        ``""`` without dates.
 
     Examples
     --------
     >>> period_text(["2024-03-05", None, "2023-01-02"])
-    '2023-01-02 to 2024-03-05'
+    '2 Jan 2023 – 5 Mar 2024'
     """
     if dates is None:
         return ""
@@ -77,8 +79,8 @@ def period_text(dates: object) -> str:
                                       else dates), errors="coerce").dropna()
     if values.empty:
         return ""
-    first, last = f"{values.min():%Y-%m-%d}", f"{values.max():%Y-%m-%d}"
-    return first if first == last else f"{first} to {last}"
+    first, last = fmt_date(values.min()), fmt_date(values.max())
+    return first if first == last else f"{first} – {last}"
 
 
 def dataset_period(data: str | None) -> str:
