@@ -314,3 +314,12 @@ def test_chinese_notices_list_dates_with_the_chinese_comma():
     zh = draft_notices(alerts, two, customers, language="zh")
     text = zh.loc[zh["customer_id"] == "C4", "text"].iloc[0]
     assert "2025年1月29日、2025年1月31日" in text and "日, 2025" not in text
+
+
+def test_internal_memo_writes_kinds_and_statuses_as_words():
+    alerts, lines, _ = alerts_and_lines()
+    memo = draft_internal_memo(alerts.assign(status="new"), lines)
+    assert "confirmed_break" not in memo.markdown and "planned_receipt_dependency" not in memo.html
+    assert "| X2 | new | confirmed supply break |" in memo.markdown
+    zh = draft_internal_memo(alerts.assign(status="new"), lines, language="zh")
+    assert "| X2 | 新增 |" in zh.markdown

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import currency_prefix, fmt_date
+from workbench.i18n import code_words, currency_prefix, fmt_date
 from workbench.io.dataset import Sender
 from workbench.planning.alert_rules import AlertLevel
 from workbench.planning.ranking import line_values
@@ -826,7 +826,8 @@ def draft_internal_memo(
         sub = a.iloc[idx]
         rows = []
         for pos, r in zip(idx, sub.to_dict("records"), strict=True):  # one row per alert
-            rows.append([_text(r["item_id"]), _text(status[pos]), _text(r.get("kind")),
+            rows.append([_text(r["item_id"]), code_words(_text(status[pos]), lang, "status"),
+                         code_words(_text(r.get("kind")), lang, "kind"),
                          _date(r.get("first_short_date"), "", lang),
                          _qty(r.get("max_shortage_qty")),
                          _text(r.get("affected_customers")), refs.iloc[pos],
