@@ -48,6 +48,7 @@ __all__ = [
     "AlertSet",
     "EarlyWarning",
     "alert_lines",
+    "allocation_tiers",
     "evaluate",
     "evaluate_alerts",
     "run_early_warning",
@@ -67,6 +68,75 @@ LINE_COLUMNS: tuple[str, ...] = (
     "due_date", "qty_open", "qty_short", "short_from", "covered_by_date",
 )
 """Columns of :attr:`AlertSet.lines` (:func:`alert_lines`), in order."""
+
+
+def _tier_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``customer_id`` and non-empty ``tier`` (stripped, upper case), first row per customer."""
+    first = frame.drop_duplicates("customer_id")
+    tier = first["tier"].astype(object)
+    tier = tier.where(tier.notna(), "").astype(str).str.strip().str.upper()
+    keep = (tier != "").to_numpy(dtype=bool)
+    return pd.DataFrame({"customer_id": first["customer_id"].astype(str).to_numpy()[keep],
+                         "tier": tier.to_numpy()[keep]})
+
+
+def allocation_tiers(customers: pd.DataFrame | None,
+                     tiers: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Return the service tier per customer that ranks scarce supply in the allocation.
+
+    The customer master's ``tier`` wins where it is set; customers it gives no
+    tier (or all of them, when the master has no ``tier`` column or there is no
+    master) take the tier from ``tiers`` -- the value tiers the workbench
+    computes (:func:`workbench.customers.customer_tiers`' ``tiers``: ABC by the
+    customer's share of revenue or volume).
+
+    Parameters
+    ----------
+    customers
+        Customer master (``customer_id``, optionally ``tier``), or ``None``.
+    tiers
+        ``customer_id`` and ``tier`` per customer (the computed tiers), or ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``customer_id``, ``tier`` (stripped, upper case) and ``tier_source``
+        (``"master"`` or ``"derived"``), one row per customer with a tier;
+        ``None`` when no customer has one (the allocation then goes by due date).
+
+    Raises
+    ------
+    FrameTypeError, MissingColumnsError
+        ``customers`` or ``tiers`` is not a DataFrame or lacks ``customer_id`` /
+        ``tier``.
+
+    Examples
+    --------
+    >>> master = pd.DataFrame({"customer_id": ["x", "y"], "tier": ["c", None]})
+    >>> abc = pd.DataFrame({"customer_id": ["x", "y", "z"], "tier": ["A", "A", "B"]})
+    >>> allocation_tiers(master, abc).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'customer_id': ['x', 'y', 'z'], 'tier': ['C', 'A', 'B'],
+     'tier_source': ['master', 'derived', 'derived']}
+    >>> allocation_tiers(master.drop(columns="tier")) is None
+    True
+    """
+    parts = []
+    if customers is not None:
+        require_frame(customers, "customers", ("customer_id",),
+                      hint="pass the dataset's customer master.")
+        if "tier" in customers.columns:
+            parts.append(_tier_labels(customers).assign(tier_source="master"))
+    if tiers is not None:
+        require_frame(tiers, "tiers", ("customer_id", "tier"),
+                      hint="pass customer_tiers(orders, customers, ...).tiers.")
+        derived = _tier_labels(tiers)
+        if parts:
+            derived = derived.loc[~derived["customer_id"].isin(parts[0]["customer_id"])]
+        parts.append(derived.assign(tier_source="derived"))
+    if not parts or not sum(len(p) for p in parts):
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"customer_id": "str", "tier": "str", "tier_source": "str"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +161,7 @@ def evaluate(
     orders: pd.DataFrame | None = None,
     *,
     customers: pd.DataFrame | None = None,
+    tiers: pd.DataFrame | None = None,
     frozen_periods: int = 2,
     slip_periods: int | None = 2,
     expedite_options: pd.DataFrame | None = None,
@@ -113,7 +184,13 @@ def evaluate(
         The ``order_lines`` frame the buckets were built from (``order_id``,
         ``line_no``, ``customer_id`` needed to name the affected lines).
     customers
-        Customer master; its ``tier`` (if present) ranks lines in the allocation.
+        Customer master; its ``tier`` (where set) ranks lines in the allocation.
+    tiers
+        The service tiers the workbench computes per customer (``customer_id``,
+        ``tier``; :func:`workbench.customers.customer_tiers`' ``tiers``): they rank
+        the lines of customers the master gives no tier (all of them when the
+        master has no ``tier`` column or there is none). See
+        :func:`allocation_tiers`; without any tier the allocation goes by due date.
     frozen_periods
         Periods that can no longer be changed: a shortage starting in them is a
         confirmed break (level 3).
@@ -213,7 +290,7 @@ def evaluate(
     opts = (load_expedite_options() if expedite_options is None
             else validate_expedite_options(expedite_options))
     today = inp.as_of if as_of is None else check_date(as_of, key="as_of")
-    cust = customers if customers is not None and "tier" in customers.columns else None
+    cust = allocation_tiers(customers, tiers)
 
     if lookahead is not None and not isinstance(lookahead, PabResult):
         raise InputTypeError(f"lookahead must be a PabResult, got {type(lookahead).__name__}",
@@ -370,6 +447,10 @@ class EarlyWarning:
         PAB projection with planned receipts ``slip_periods`` late (for charts).
     alerts, lines
         :func:`evaluate` output: one row per risk, and the affected order lines.
+    tiers
+        The tier per customer that ranked the allocation (:func:`allocation_tiers`:
+        ``customer_id``, ``tier``, ``tier_source``); ``None``: no tier, the
+        allocation went by due date.
     """
 
     as_of: pd.Timestamp
@@ -378,6 +459,7 @@ class EarlyWarning:
     stressed: PabResult
     alerts: pd.DataFrame
     lines: pd.DataFrame
+    tiers: pd.DataFrame | None = None
 
 
 def select_items(frame: pd.DataFrame | None, spec: str) -> pd.DataFrame | None:
@@ -400,7 +482,8 @@ def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 
                       freq: str = "W", demand_time_fence: int = 2, frozen_periods: int = 2,
                       slip_periods: int = 2, items: str = "",
                       expedite_options: pd.DataFrame | None = None,
-                      rule: str = "priority_then_due", language: str = "en") -> EarlyWarning:
+                      rule: str = "priority_then_due", language: str = "en",
+                      tiers: pd.DataFrame | None = None) -> EarlyWarning:
     """Build buckets, project PAB, stress planned receipts and evaluate alerts in one call.
 
     Parameters
@@ -423,6 +506,11 @@ def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 
     language
         ``"en"`` or ``"zh"``: language of the alerts' ``root_cause`` and
         ``recommended_action`` (see :func:`evaluate`).
+    tiers
+        The service tiers the workbench computes per customer
+        (:func:`workbench.customers.customer_tiers`' ``tiers``): where the
+        dataset's customer master gives no tier, they rank scarce supply in the
+        allocation (see :func:`allocation_tiers`); ``None``: only the master's.
 
     Returns
     -------
@@ -460,9 +548,10 @@ def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 
                             with_cover=False)
     stressed = project_pab(stress_supply(inputs, slip_periods=slip_periods, only_planned=True),
                            demand_time_fence=demand_time_fence)
-    found = evaluate(result, inputs, orders, customers=dataset.customers,
+    ranking = allocation_tiers(dataset.customers, tiers)
+    found = evaluate(result, inputs, orders, customers=ranking,
                      frozen_periods=frozen_periods, slip_periods=slip_periods,
                      expedite_options=opts, as_of=as_of, rule=rule,
                      language=language, lookahead=lookahead,
                      currency=getattr(getattr(dataset, "settings", None), "currency", ""))
-    return EarlyWarning(as_of, inputs, result, stressed, found.alerts, found.lines)
+    return EarlyWarning(as_of, inputs, result, stressed, found.alerts, found.lines, ranking)

@@ -128,14 +128,22 @@ _T: dict[str, dict[str, str]] = {
                        "supply catches up (covered by) and the order value at risk.",
         "rule_tiers": "Scarce supply goes to customers by service tier from the customer master "
                       "(A first), then by due date.",
-        "rule_no_tiers": "The customer master gives no service tier, so scarce supply goes to the "
-                         "order lines by due date (the earliest first), then by order date. The "
-                         "tier shown is each customer's service tier from its share of {measure} "
-                         "(A: the customers that make up most of it); it ranks the alerts above "
-                         "but did not decide the allocation.",
-        "rule_no_master": "There is no customer master, so scarce supply goes to the order lines "
-                          "by due date (the earliest first), then by order date; the tier shown "
-                          "is each customer's service tier from its share of {measure}.",
+        "rule_mixed": "Scarce supply goes to customers by service tier (A first), then by due "
+                      "date: the tier from the customer master, and for the customers it gives "
+                      "no tier, the tier from their share of {measure} (A: the customers that "
+                      "make up most of it).",
+        "rule_no_tiers": "The customer master gives no service tier, so each customer's tier "
+                         "comes from its share of {measure} (A: the customers that make up most "
+                         "of it), and scarce supply goes to customers by that tier (A first), "
+                         "then by due date.",
+        "rule_no_master": "There is no customer master, so each customer's tier comes from its "
+                          "share of {measure} (A: the customers that make up most of it), and "
+                          "scarce supply goes to customers by that tier (A first), then by due "
+                          "date.",
+        "rule_due": "No service tier decided the allocation, so scarce supply goes to the order "
+                    "lines by due date (the earliest first), then by order date; a tier shown "
+                    "comes from the customer's share of {measure} and ranks the alerts above "
+                    "only.",
         "revenue": "revenue", "volume": "the quantity ordered",
         "lines_none": "No customer order line goes short.",
         "col_customer": "Customer",
@@ -198,11 +206,14 @@ _T: dict[str, dict[str, str]] = {
         "col_customer_id": "客户编号", "col_level": "级别",
         "lines_title": "计划日期 {date} 将出现缺货的订单行，以及供应补足的日期和风险订单金额。",
         "rule_tiers": "短缺的供应按客户主数据中的服务等级分配（A 级优先），其次按到期日。",
-        "rule_no_tiers": "客户主数据未提供服务等级，因此短缺的供应按订单行到期日（最早优先）、其次按下单日期分配。"
-                         "表中的等级是按各客户{measure}占比得出的服务等级（A：贡献大部分的客户）；"
-                         "它用于上方的预警排序，但未参与分配。",
-        "rule_no_master": "没有客户主数据，因此短缺的供应按订单行到期日（最早优先）、其次按下单日期分配；"
-                          "表中的等级是按各客户{measure}占比得出的服务等级。",
+        "rule_mixed": "短缺的供应按客户服务等级分配（A 级优先），其次按到期日：等级取自客户主数据，"
+                      "主数据未提供等级的客户按其{measure}占比得出等级（A：贡献大部分的客户）。",
+        "rule_no_tiers": "客户主数据未提供服务等级，因此各客户的等级按其{measure}占比得出"
+                         "（A：贡献大部分的客户），短缺的供应按该等级分配（A 级优先），其次按到期日。",
+        "rule_no_master": "没有客户主数据，因此各客户的等级按其{measure}占比得出（A：贡献大部分的客户），"
+                          "短缺的供应按该等级分配（A 级优先），其次按到期日。",
+        "rule_due": "分配未使用服务等级，因此短缺的供应按订单行到期日（最早优先）、其次按下单日期分配；"
+                    "表中的等级按客户{measure}占比得出，仅用于上方的预警排序。",
         "revenue": "收入", "volume": "订购数量",
         "lines_none": "没有客户订单行缺货。",
         "col_customer": "客户",
@@ -255,8 +266,11 @@ class EarlyWarningPage:
     has_log
         Whether alerts are followed between runs (an alert history is kept).
     tier_rule
-        ``"master"`` (the customer master's tiers decided the allocation), ``"derived"``
-        (a master without tiers) or ``"none"`` (no customer master).
+        Which tiers ranked scarce supply in the allocation: ``"master"`` (the customer
+        master's), ``"mixed"`` (the master's, and the computed value tiers for the
+        customers it gives none), ``"derived"`` (a master without tiers: the computed
+        value tiers), ``"none"`` (no customer master: the computed value tiers) or
+        ``"due_date"`` (no tier: by due date).
     measure
         ``"revenue"`` or ``"volume"``: what the derived tiers are based on.
     notice_language
@@ -299,14 +313,17 @@ def _names(ds: Dataset) -> pd.Series:
                      index=master["customer_id"].astype(str).to_numpy())
 
 
-def _tier_rule(ds: Dataset) -> str:
-    cust = ds.customers
-    if cust is None:
-        return "none"
-    tier = cust["tier"] if "tier" in cust.columns else pd.Series(dtype=object)
-    if (tier.notna() & tier.astype(object).map(str).str.strip().ne("")).any():
+def _tier_rule(ds: Dataset, ew: EarlyWarning) -> str:
+    """Say which tiers ranked the allocation of ``ew`` (see :attr:`EarlyWarningPage.tier_rule`)."""
+    used = getattr(ew, "tiers", None)
+    if used is None or not len(used):
+        return "due_date"
+    source = set(used["tier_source"].astype(str))
+    if source == {"master"}:
         return "master"
-    return "derived"
+    if "master" in source:
+        return "mixed"
+    return "none" if ds.customers is None else "derived"
 
 
 def prepare(ds: Dataset, ew: EarlyWarning, *, status: pd.DataFrame | None = None,
@@ -391,7 +408,7 @@ def prepare(ds: Dataset, ew: EarlyWarning, *, status: pd.DataFrame | None = None
         drafts = pd.DataFrame(columns=list(NOTICE_COLUMNS))
     return EarlyWarningPage(ew=ew, status=status, ranked=ranked, lines=lines, money=money,
                             notices=drafts.reset_index(drop=True), controls=ctl,
-                            currency=currency, has_log=has_log, tier_rule=_tier_rule(ds),
+                            currency=currency, has_log=has_log, tier_rule=_tier_rule(ds, ew),
                             measure=measure, notice_language=notice_language,
                             sender=_sender_text(ds))
 
@@ -670,8 +687,9 @@ def lines_section(page: EarlyWarningPage, lang: str = "en", *,
     if not len(ln):
         return [t["lines_none"]]
     measure = t["revenue"] if page.measure == "revenue" else t["volume"]
-    rule = {"master": t["rule_tiers"], "derived": t["rule_no_tiers"],
-            "none": t["rule_no_master"]}[page.tier_rule].format(measure=measure)
+    rule = {"master": t["rule_tiers"], "mixed": t["rule_mixed"], "derived": t["rule_no_tiers"],
+            "none": t["rule_no_master"], "due_date": t["rule_due"]}[page.tier_rule].format(
+        measure=measure)
     frame = ln.sort_values(["alert_level", "short_from", "customer_id"],
                            ascending=[False, True, True], kind="stable")
     cols = {"alert_level": None, "customer_name": ColumnSpec(label=t["col_customer"]),
@@ -927,10 +945,14 @@ def run(ds: Dataset, *, as_of: str = "", horizon: int = 13, freq: str = "W",
     if not pab.value:
         return EarlyWarningRun(None, plan.value, _notes_in(lang, ds, plan, None, pab), None)
     exp = inputs.expedite_options_for(ds, expedite_options)
+    measure = availability.value_measure(ds)
+    tiers = customer_tiers(ds.orders, ds.customers, availability.targets_for(ds).source,
+                           measure=measure).tiers
+    # Where the master gives no tier, the value tiers rank scarce supply in the allocation.
     ew = run_early_warning(ds, as_of=plan.value, horizon=horizon, freq=freq,
                            demand_time_fence=demand_time_fence, frozen_periods=frozen_periods,
                            slip_periods=slip_periods, items=item_filter,
-                           expedite_options=exp.value, language=lang)
+                           expedite_options=exp.value, language=lang, tiers=tiers)
     where = resolve_alert_log(alert_log) if alert_log else None
     status = resolved = None
     if where is not None:
@@ -940,9 +962,6 @@ def run(ds: Dataset, *, as_of: str = "", horizon: int = 13, freq: str = "W",
             resolved = log.resolved_lines(status)
         finally:
             log.close()
-    measure = availability.value_measure(ds)
-    tiers = customer_tiers(ds.orders, ds.customers, availability.targets_for(ds).source,
-                           measure=measure).tiers
     page = prepare(ds, ew, status=status, resolved_lines=resolved, tiers=tiers,
                    controls=controls, notice_language=notice_language, measure=measure,
                    lang=lang)
