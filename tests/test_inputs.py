@@ -121,3 +121,20 @@ def test_pab_inputs(lines_only, tmp_path):
         assert said in yes.note
     full = inputs.pab_inputs(open_dataset("samples"))
     assert full == inputs.Choice(True, "dataset", "")
+
+
+def test_pab_notes_say_what_is_missing_in_the_reports_language(tmp_path):
+    import shutil
+
+    import workbench as wb
+    from workbench.paths import project_path
+
+    for name in ("order_lines", "inventory", "items"):
+        shutil.copy(project_path(f"data/samples/{name}.csv"), tmp_path / f"{name}.csv")
+    ds = wb.open_dataset(str(tmp_path))  # no supply plan, forecast or customer master
+    en, zh = inputs.pab_inputs(ds), inputs.pab_inputs(ds, "zh")
+    assert en.value and zh.value and en.source == zh.source == "fallback"
+    assert en.note.startswith("PAB with zero receipts: the dataset has no supply_plan table")
+    assert "No forecast table" in en.note and "No customer master" in en.note
+    assert zh.note.startswith("预计可用库存按零到货计算") and "没有需求预测表" in zh.note
+    assert "没有客户主数据" in zh.note and "PAB" not in zh.note

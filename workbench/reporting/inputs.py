@@ -24,7 +24,7 @@ from workbench.io.dataset import Dataset
 from workbench.paths import resolve_source
 from workbench.planning.expedite import load_expedite_options
 from workbench.reporting.availability import has_column, not_available_note
-from workbench.validation import check_choice, check_date
+from workbench.validation import check_choice, check_date, check_language
 
 __all__ = [
     "SAMPLE_TRUTH",
@@ -94,7 +94,37 @@ def expedite_options_for(ds: Dataset, expedite_options: str = "") -> Choice:
                   "expedite_options: in the dataset YAML.")
 
 
-def pab_inputs(ds: Dataset) -> Choice:
+_PAB_NOTES = {
+    "en": {
+        "supply_plan": "PAB with zero receipts: the dataset has no supply_plan table, so no "
+                       "receipt is counted in the horizon and every shortage below assumes "
+                       "nothing arrives; add a supply_plan table (scheduled receipts: item_id, "
+                       "due_date, qty, firm) to the dataset YAML under tables: for the receipts "
+                       "and the planned-receipt (level 1) check. The drafted customer notices "
+                       "rest on the same assumption: check them against the real supply before "
+                       "sending.",
+        "forecast": "No forecast table: demand beyond the demand time fence is the customer "
+                    "orders alone.",
+        "safety_stock": "No safety stock in the data (items.safety_stock): it is taken as 0, "
+                        "so no below-safety-stock alert is raised.",
+        "customers": "No customer master: notices name customers by their id and are written "
+                     "in English; scarce supply is allocated by due date without tiers.",
+    },
+    "zh": {
+        "supply_plan": "预计可用库存按零到货计算：数据集没有供应计划表，计划期内不计任何到货，"
+                       "下文所有缺货都假定没有到货；请在数据集中加入供应计划表（已排定的到货："
+                       "物料、到货日期、数量、是否确认），以计入到货并检查依赖计划到货的情形"
+                       "（一级）。所拟客户通知也基于同一假定：发送前请对照实际供应核实。",
+        "forecast": "没有需求预测表：需求时界之后的需求仅为客户订单。",
+        "safety_stock": "数据中没有安全库存（物料主数据的安全库存）：按 0 计，因此不会产生"
+                        "低于安全库存的预警。",
+        "customers": "没有客户主数据：通知以客户编号称呼客户并以英文书写；短缺供应按到期日"
+                     "分配，不分客户等级。",
+    },
+}
+
+
+def pab_inputs(ds: Dataset, lang: str = "en") -> Choice:
     """Whether the PAB projection and the early warning can run, and what they assume.
 
     They need the inventory snapshot (stock on hand) and the order lines'
@@ -102,34 +132,23 @@ def pab_inputs(ds: Dataset) -> Choice:
     False and ``note`` is the one not-available line (naming the supply plan too
     when it is missing). With inventory but no supply plan the PAB runs with zero
     receipts, and the note says so; a missing forecast, item master or customer
-    master is also said, with what the report assumes instead.
+    master is also said, with what the report assumes instead, in ``lang``.
 
     Returns
     -------
     Choice
         ``value``: True when the projection can run.
     """
+    words = _PAB_NOTES[check_language(lang)]
     if not (has_column(ds, "inventory") and has_column(ds, "order_lines", "requested_date")):
-        return Choice(False, "none", not_available_note("pab", ds) or "")
-    notes = []
-    if not has_column(ds, "supply_plan"):
-        notes.append("PAB with zero receipts: the dataset has no supply_plan table, so no "
-                     "receipt is counted in the horizon and every shortage below assumes "
-                     "nothing arrives; add a supply_plan table (scheduled receipts: item_id, "
-                     "due_date, qty, firm) to the dataset YAML under tables: for the receipts "
-                     "and the planned-receipt (level 1) check. The drafted customer notices "
-                     "rest on the same assumption: check them against the real supply before "
-                     "sending.")
-    if not has_column(ds, "forecast"):
-        notes.append("No forecast table: demand beyond the demand time fence is the customer "
-                     "orders alone.")
-    if not has_column(ds, "items", "safety_stock"):
-        notes.append("No safety stock in the data (items.safety_stock): it is taken as 0, so no "
-                     "below-safety-stock alert is raised.")
-    if not has_column(ds, "customers"):
-        notes.append("No customer master: notices name customers by their id and are written "
-                     "in English; scarce supply is allocated by due date without tiers.")
-    return Choice(True, "dataset" if not notes else "fallback", " ".join(notes))
+        return Choice(False, "none", not_available_note("pab", ds, lang) or "")
+    missing = [key for key, present in (
+        ("supply_plan", has_column(ds, "supply_plan")), ("forecast", has_column(ds, "forecast")),
+        ("safety_stock", has_column(ds, "items", "safety_stock")),
+        ("customers", has_column(ds, "customers"))) if not present]
+    notes = [words[key] for key in missing]
+    return Choice(True, "dataset" if not notes else "fallback",
+                  ("" if lang == "zh" else " ").join(notes))
 
 
 _EVENT_DATES = ("order_date", "ship_date", "delivery_date")
