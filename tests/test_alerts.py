@@ -672,3 +672,90 @@ def test_sample_levels_within_8_weeks_are_the_same_at_horizon_8_and_13():
     # every shortage (levels 2-3) dated inside 8 weeks is in both runs, at the same level
     assert _shortage_levels(a8, before) == _shortage_levels(a13, before)
     assert _shortage_levels(a8, before)  # the sample has such shortages
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15, must-have 8: scarce supply goes by the computed value tiers when the master
+# has none
+# --------------------------------------------------------------------------------------
+
+_DERIVED = pd.DataFrame({"customer_id": ["CA", "CC"], "tier": ["A", "C"]})
+_NO_TIER_MASTER = pd.DataFrame({"customer_id": ["CA", "CC"], "customer_name": ["Alpha", "Gamma"]})
+
+
+def _scarce(c_due: str):
+    """Item SC: on hand 0; one firm receipt of 10 due Tue 2025-01-21 (W2).
+
+    Customer CC (value tier C) orders 10 due ``c_due`` and comes first in the file;
+    customer CA (value tier A) orders 10 due 2025-01-21 (W2). Both order dates are
+    the same, so without tiers the earlier due date, then the file order, wins.
+    """
+    orders, supply = _frames([("OC", 1, "CC", "SC", c_due, 10),
+                              ("OA", 1, "CA", "SC", "2025-01-21", 10)],
+                             [("RS", "SC", "2025-01-21", 10, True)])
+    return orders, supply
+
+
+def _short_lines(c_due, customers=None, tiers=None):
+    """(order, customer, tier, qty short, short from, covered by) per short line, by order."""
+    orders, supply = _scarce(c_due)
+    inventory = pd.DataFrame({"item_id": ["SC"], "snapshot_date": MONDAY, "on_hand": [0.0]})
+    inputs = build_buckets(orders, None, supply, inventory, None, as_of=MONDAY, horizon=8)
+    result = project_pab(inputs, demand_time_fence=2)
+    lines = evaluate(result, inputs, orders, customers=customers, tiers=tiers,
+                     expedite_options=OPTIONS).lines.sort_values("order_id")
+    return [(r.order_id, r.customer_id, None if pd.isna(r.tier) else r.tier, r.qty_short,
+             r.short_from, None if pd.isna(r.covered_by_date) else r.covered_by_date)
+            for r in lines.itertuples()]
+
+
+# Same due date: C first in the file. Later: C due a week earlier (Tue W1, nothing on
+# hand, short 10 in W1 whoever wins W2).
+SAME, LATER = "2025-01-21", "2025-01-14"
+
+
+@pytest.mark.parametrize("customers", [_NO_TIER_MASTER, None])
+def test_scarce_receipt_goes_to_the_a_customer_first_with_derived_tiers(customers):
+    # Derived tiers CA = A, CC = C. W2: the 10 received go to the A line due in W2 (tier
+    # before due date, even before the C backorder); the C line stays short 10 from its
+    # due week, never covered (no further receipt). Same with no customer master.
+    assert _short_lines(SAME, customers, _DERIVED) == [("OC", "CC", "C", 10.0, W[2], None)]
+    assert _short_lines(LATER, customers, _DERIVED) == [("OC", "CC", "C", 10.0, W[1], None)]
+
+
+def test_scarce_receipt_by_due_date_without_any_tier():
+    # No tier anywhere: by due date, then order date (equal), then file order.
+    # Same due date: OC (first in the file) gets the 10; OA short 10 from W2.
+    assert _short_lines(SAME, _NO_TIER_MASTER) == [("OA", "CA", None, 10.0, W[2], None)]
+    # Later: OC (due W1) is short in W1 and served in W2 (covered by W2); OA short from W2.
+    assert _short_lines(LATER, _NO_TIER_MASTER) == [("OA", "CA", None, 10.0, W[2], None),
+                                                    ("OC", "CC", None, 10.0, W[1], W[2])]
+
+
+def test_a_master_tier_wins_over_the_derived_one():
+    # Master: CC = A, CA = " b" (stripped, upper-cased); derived says the opposite (CA =
+    # A, CC = C). The master decides: CC (A) gets the W2 receipt, CA (B) is short.
+    master = pd.DataFrame({"customer_id": ["CA", "CC"], "tier": [" b", "A"]})
+    assert _short_lines(SAME, master, _DERIVED) == [("OA", "CA", "B", 10.0, W[2], None)]
+    assert _short_lines(LATER, master, _DERIVED) == [("OA", "CA", "B", 10.0, W[2], None),
+                                                     ("OC", "CC", "A", 10.0, W[1], W[2])]
+    # Only CC has a master tier (C): CA takes its derived A and is served first.
+    partial = pd.DataFrame({"customer_id": ["CA", "CC"], "tier": [None, "C"]})
+    assert _short_lines(SAME, partial, _DERIVED) == [("OC", "CC", "C", 10.0, W[2], None)]
+
+
+def test_run_early_warning_ranks_by_the_tiers_passed_and_keeps_them():
+    from workbench.planning.alerts import allocation_tiers, run_early_warning
+
+    orders, supply = _scarce("2025-01-21")
+    data = _dataset(orders, supply, {"SC": 0})
+    data.customers = _NO_TIER_MASTER
+    ew = run_early_warning(data, as_of=MONDAY, expedite_options=OPTIONS, tiers=_DERIVED)
+    assert ew.lines["order_id"].tolist() == ["OC"]
+    assert ew.tiers.to_dict("list") == {"customer_id": ["CA", "CC"], "tier": ["A", "C"],
+                                        "tier_source": ["derived", "derived"]}
+    plain = run_early_warning(data, as_of=MONDAY, expedite_options=OPTIONS)
+    assert plain.lines["order_id"].tolist() == ["OA"]
+    assert plain.tiers is None
+    with pytest.raises(MissingColumnsError):
+        allocation_tiers(None, pd.DataFrame({"customer_id": ["CA"]}))
