@@ -99,6 +99,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "POLICIES",
     "POLICY_COLUMNS",
+    "SEARCH_RANGE",
     "SERVICE_TYPES",
     "SHORTAGE_BASES",
     "Z_MAX",
@@ -106,6 +107,7 @@ __all__ = [
     "InventoryPolicy",
     "ItemParams",
     "LeadTimeDemand",
+    "OptimalServiceLevel",
     "achieved_fill_rate",
     "as_item_params",
     "base_stock_cost",
@@ -118,6 +120,7 @@ __all__ = [
     "lead_time_demand",
     "normal_loss",
     "policy_for_service",
+    "portfolio_optimal_service_level",
     "safety_factor_for_fill_rate",
     "standard_normal_loss",
 ]
@@ -131,6 +134,12 @@ DISTRIBUTIONS = ("normal", "gamma")
 SHORTAGE_BASES = ("per_unit_period", "per_unit")
 """How a stockout cost is charged (see :func:`cost_optimal_service_level`)."""
 Z_MAX = 8.0
+SEARCH_RANGE = (0.5, 0.9999)
+"""Cycle service levels within which cost optima are sought (50 % to 99.99 %).
+
+An optimum outside it is reported at the nearer end and flagged
+(:attr:`OptimalServiceLevel.at_bound`): it is then not the optimum, only the
+best level considered."""
 """Largest safety factor returned (``1 - Phi(8)`` is about ``6e-16``)."""
 
 POLICY_COLUMNS = (
@@ -820,6 +829,103 @@ def cost_optimal_service_level(holding_cost: Any, stockout_cost: Any, *,
         else:
             ratio = np.maximum(1.0 - h * t / u, 0.0)
     return _out(np.where(u > 0, np.nan_to_num(ratio, nan=1.0), 0.0))
+
+
+@dataclass(frozen=True)
+class OptimalServiceLevel:
+    """A cost-optimal cycle service level and whether it lies inside the range searched.
+
+    Attributes
+    ----------
+    level
+        The optimum, or the nearer end of ``search_range`` when it lies outside.
+    unbounded
+        The optimum by the closed form, wherever it lies (may be outside the range).
+    at_bound
+        ``True`` when the optimum lies outside ``search_range``: ``level`` is then
+        only the best level considered, and the cost keeps falling beyond it.
+    bound
+        ``"high"`` (the cost keeps falling above the range), ``"low"`` (below it)
+        or ``""`` (inside).
+    search_range
+        The levels considered, ``(lowest, highest)``.
+    """
+
+    level: float
+    unbounded: float
+    at_bound: bool
+    bound: str
+    search_range: tuple[float, float]
+
+
+def portfolio_optimal_service_level(holding_cost: Any, stockout_cost: Any, ltd_sd: Any, *,
+                                    cycle_length: Any = 1.0,
+                                    search_range: tuple[float, float] = SEARCH_RANGE,
+                                    ) -> OptimalServiceLevel:
+    r"""Cycle service level that minimises the total cost of items planned at one common level.
+
+    Under the cost model of :func:`policy_for_service` with backorders and normal
+    protection-interval demand, planning every item at ``CSL = Phi(k)`` costs per
+    period ``sum_i h_i sigma_i k + p_i sigma_i G(k) / T_i`` plus terms that do not
+    depend on ``k``. Its derivative ``sum_i h_i sigma_i - (1 - Phi(k)) sum_i p_i
+    sigma_i / T_i`` vanishes at the critical ratio
+
+    .. math:: 1 - CSL^* = \frac{\sum_i h_i \sigma_i}{\sum_i p_i \sigma_i / T_i}
+
+    (convex, so it is the minimum). For one item it is ``1 - h T / p``
+    (:func:`cost_optimal_service_level` with ``shortage_basis="per_unit"``).
+
+    Parameters
+    ----------
+    holding_cost
+        ``h`` per unit per period, per item (``>= 0``).
+    stockout_cost
+        ``p`` per unit short, per item (``>= 0``).
+    ltd_sd
+        Standard deviation of protection-interval demand ``sigma``, per item (``>= 0``).
+    cycle_length
+        ``T`` in periods (the review period ``R`` for periodic review; ``> 0``).
+    search_range
+        ``(lowest, highest)`` levels considered; an optimum outside is flagged.
+
+    Returns
+    -------
+    OptimalServiceLevel
+        The optimum, clipped to ``search_range`` and flagged when outside. With no
+        shortage cost (or no variance weighted by it) the optimum is to hold no
+        safety stock at all: ``unbounded = 0`` and the lowest level, flagged.
+
+    Examples
+    --------
+    ``h = 1``, ``p = 20`` per unit short, weekly review: ``1 - 1/20 = 95 %``:
+
+    >>> best = portfolio_optimal_service_level(1.0, 20.0, 30.0)
+    >>> round(best.level, 6), best.at_bound
+    (0.95, False)
+
+    ``h = 1``, ``p = 100,000``: ``99.999 %``, above the highest level searched:
+
+    >>> best = portfolio_optimal_service_level([1.0, 1.0], [1e5, 1e5], [10.0, 50.0])
+    >>> round(best.unbounded, 6), best.level, best.at_bound, best.bound
+    (0.99999, 0.9999, True, 'high')
+    """
+    where = "portfolio_optimal_service_level"
+    h = nonnegative("holding_cost", holding_cost, where)
+    p = nonnegative("stockout_cost", stockout_cost, where)
+    sd = nonnegative("ltd_sd", ltd_sd, where)
+    t = positive("cycle_length", cycle_length, where, " (periods)")
+    h, p, sd, t = np.broadcast_arrays(h, p, sd, t)
+    low, high = (float(v) for v in search_range)
+    if not 0.0 < low < high < 1.0:
+        raise ConfigError(f"{where}: search_range must be two cycle service levels with "
+                          f"0 < lowest < highest < 1; got {search_range!r}.", key="search_range",
+                          value=search_range, fix="pass e.g. search_range=(0.5, 0.9999).")
+    held, short = float((h * sd).sum()), float((p * sd / t).sum())
+    unbounded = 1.0 - held / short if short > 0 else 0.0
+    level = min(max(unbounded, low), high)
+    bound = "high" if unbounded > high else "low" if unbounded < low else ""
+    return OptimalServiceLevel(level=level, unbounded=unbounded, at_bound=bool(bound),
+                               bound=bound, search_range=(low, high))
 
 
 def economic_order_quantity(ordering_cost: Any, holding_cost: Any,

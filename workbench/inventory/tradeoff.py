@@ -13,6 +13,13 @@ widgets are in :mod:`workbench.reporting.explorer` and
 * :func:`tier_costs` and :func:`compare` tabulate scenarios side by side.
 * :func:`current_policy_cost` prices the safety stocks of the item master
   against each item's cost-optimal service level.
+
+Optima come from the closed form of the cost model (the critical ratio, see
+:func:`workbench.inventory.policy.portfolio_optimal_service_level`), not from
+the grid of the curve: the grid only draws the curve. An optimum outside the
+levels considered (:data:`workbench.inventory.policy.SEARCH_RANGE`, 50 % to
+99.99 %) is reported at the nearer end and flagged ``optimum_at_bound``, so that
+no report calls the end of a search range "the optimum".
 """
 
 from __future__ import annotations
@@ -23,7 +30,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import ChoiceError, NotAvailableError
-from workbench.inventory.policy import evaluate_policy, policy_for_service
+from workbench.inventory.policy import (
+    SEARCH_RANGE,
+    OptimalServiceLevel,
+    evaluate_policy,
+    item_params,
+    lead_time_demand,
+    policy_for_service,
+    portfolio_optimal_service_level,
+)
 from workbench.inventory.simulate import PORTFOLIO, service_cost_curve
 from workbench.io.schema import CANCELLED_STATUSES
 from workbench.kpis.history import period_start
@@ -98,13 +113,20 @@ def explorer_items(orders: pd.DataFrame, items: pd.DataFrame,
 
 @dataclass(frozen=True)
 class Scenario:
-    """One explorer state: the curve, the target and the optimum on it."""
+    """One explorer state: the curve, the target and the optimum on it.
+
+    ``optimum_at_bound`` is ``True`` when the cost optimum lies outside
+    ``search_range``: ``optimum_row`` is then the end of the range the cost keeps
+    falling towards, not an optimum.
+    """
 
     curve: pd.DataFrame
     target: float
     target_row: pd.Series
     optimum_row: pd.Series
     label: str
+    optimum_at_bound: bool = False
+    search_range: tuple[float, float] = SEARCH_RANGE
 
 
 def select(items: pd.DataFrame, selection: str) -> tuple[pd.DataFrame, str]:
@@ -156,7 +178,10 @@ def scenario(items: pd.DataFrame, *, selection: str = "all", service_target: flo
     -------
     Scenario
         The portfolio curve (``simulate.service_cost_curve`` columns, per period),
-        its row at the target and its cheapest row.
+        its row at the target and its row at the cost optimum: the critical ratio
+        of the selection (:func:`workbench.inventory.policy.portfolio_optimal_service_level`),
+        added to the curve's levels, checked against the curve's cheapest row and
+        flagged ``optimum_at_bound`` when it lies outside :data:`SEARCH_RANGE`.
 
     Raises
     ------
@@ -176,13 +201,37 @@ def scenario(items: pd.DataFrame, *, selection: str = "all", service_target: flo
     frame = sub.assign(
         stockout_cost=shortage_cost_pct * price,
         lead_time_days=(sub["lead_time_days"] + 7 * lead_time_change_weeks).clip(lower=0))
-    levels = np.unique(np.append(service_levels, round(service_target, 4)))
+    best = _closed_form_optimum(frame, holding_rate)
+    levels = np.unique(np.round(np.append(service_levels, [service_target, best.level]), 6))
     curve = service_cost_curve(frame, levels, method="analytic", holding_rate=holding_rate)
     port = curve[curve["item_id"] == PORTFOLIO].sort_values("service_level").reset_index(
         drop=True)
     target_row = port.iloc[int(np.argmin(np.abs(port["service_level"] - service_target)))]
-    optimum_row = port.loc[port["total_cost"].idxmin()]
-    return Scenario(port, float(service_target), target_row, optimum_row, label)
+    optimum_row, at_bound = _optimum_row(port, round(best.level, 6), best.at_bound)
+    return Scenario(port, float(service_target), target_row, optimum_row, label,
+                    optimum_at_bound=at_bound, search_range=best.search_range)
+
+
+def _closed_form_optimum(frame: pd.DataFrame, holding_rate: float) -> OptimalServiceLevel:
+    """Critical ratio of the items of ``frame`` as :func:`service_cost_curve` plans them."""
+    ip = item_params(frame, holding_rate=holding_rate)
+    ltd = lead_time_demand(ip.mean_demand, ip.sd_demand, ip.lead_time,
+                           sd_lead_time=ip.sd_lead_time, review_period=ip.review_period)
+    return portfolio_optimal_service_level(ip.holding_cost, ip.stockout_cost, ltd.sd,
+                                           cycle_length=ip.review_period)
+
+
+def _optimum_row(port: pd.DataFrame, level: float, at_bound: bool) -> tuple[pd.Series, bool]:
+    """Pick the curve's row at the closed-form optimum, unless a grid point is cheaper.
+
+    A cheaper grid point means the closed form does not fit the curve's cost model;
+    the grid minimum is used then, flagged when it is an end of the grid.
+    """
+    row = port.iloc[int(np.argmin(np.abs(port["service_level"] - level)))]
+    cheapest = int(port["total_cost"].to_numpy().argmin())
+    if port["total_cost"].iloc[cheapest] < row["total_cost"] * (1 - 1e-9):
+        return port.iloc[cheapest], bool(at_bound or cheapest in (0, len(port) - 1))
+    return row, bool(at_bound)
 
 
 def tier_costs(items: pd.DataFrame, targets: dict[str, float], *, per_year: float = 52.0,
@@ -196,7 +245,9 @@ def tier_costs(items: pd.DataFrame, targets: dict[str, float], *, per_year: floa
     -------
     DataFrame
         ``tier, target, safety_stock, cost_at_target, optimal_level, cost_at_optimum,
-        extra_cost`` (costs per year).
+        extra_cost, optimum_at_bound`` (costs per year; ``optimum_at_bound``: the
+        tier's optimum lies outside the levels searched and ``optimal_level`` is the
+        end of the range, see :class:`Scenario`).
     """
     rows = []
     for tier, target in targets.items():
@@ -205,14 +256,19 @@ def tier_costs(items: pd.DataFrame, targets: dict[str, float], *, per_year: floa
         t, o = sc.target_row, sc.optimum_row
         rows.append((tier, float(target), t["safety_stock"], t["total_cost"] * per_year,
                      o["service_level"], o["total_cost"] * per_year,
-                     (t["total_cost"] - o["total_cost"]) * per_year))
+                     (t["total_cost"] - o["total_cost"]) * per_year, sc.optimum_at_bound))
     return pd.DataFrame(rows, columns=["tier", "target", "safety_stock", "cost_at_target",
-                                       "optimal_level", "cost_at_optimum", "extra_cost"])
+                                       "optimal_level", "cost_at_optimum", "extra_cost",
+                                       "optimum_at_bound"])
 
 
 def compare(items: pd.DataFrame, scenarios: dict[str, dict], *, selection: str = "all",
             service_target: float = 0.95, per_year: float = 52.0) -> pd.DataFrame:
     """Side-by-side: safety stock and yearly costs at the target, and the optimum, per scenario.
+
+    The row ``optimum at bound`` is 1 where the scenario's optimum lies outside
+    the levels searched (the ``cost-optimal service level`` is then the end of
+    the range), else 0.
 
     ``scenarios`` maps a name to the assumptions of :func:`scenario`
     (``holding_rate``, ``shortage_cost_pct``, ``lead_time_change_weeks``).
@@ -228,24 +284,43 @@ def compare(items: pd.DataFrame, scenarios: dict[str, dict], *, selection: str =
                       "total cost / year": t["total_cost"] * per_year,
                       "fill rate at target": t["achieved_fill_rate"],
                       "cost-optimal service level": o["service_level"],
-                      "total cost / year at optimum": o["total_cost"] * per_year}
+                      "total cost / year at optimum": o["total_cost"] * per_year,
+                      "optimum at bound": float(sc.optimum_at_bound)}
     return pd.DataFrame(rows)
 
 
 @dataclass(frozen=True)
 class PolicyCost:
-    """Cost of the current safety stocks against the cost-optimal service levels."""
+    """Cost of the current safety stocks against the cost-optimal service levels.
+
+    ``items_above_range`` / ``items_below_range`` count the items whose optimum
+    lies above / below the levels searched (``search_range``): those items are
+    priced at the end of the range, which is not their optimum;
+    ``optimum_at_bound`` says whether there is any.
+    """
 
     per_item: pd.DataFrame
     current_service: float
     optimal_service: float
     current_cost: float
     optimal_cost: float
+    items_above_range: int = 0
+    items_below_range: int = 0
+    search_range: tuple[float, float] = SEARCH_RANGE
+
+    @property
+    def optimum_at_bound(self) -> bool:
+        """Whether any item's optimum lies outside the levels searched."""
+        return bool(self.items_above_range or self.items_below_range)
 
     def as_dict(self) -> dict:
         """Return the numbers :func:`workbench.summary.narrative` takes as ``cost``."""
         return {"current_service": self.current_service, "optimal_service": self.optimal_service,
-                "current_cost": self.current_cost, "optimal_cost": self.optimal_cost}
+                "current_cost": self.current_cost, "optimal_cost": self.optimal_cost,
+                "optimum_at_bound": self.optimum_at_bound,
+                "items": len(self.per_item), "items_above_range": self.items_above_range,
+                "items_below_range": self.items_below_range,
+                "search_range": self.search_range}
 
 
 def current_policy_cost(items: pd.DataFrame, safety_stock: pd.Series, *,
@@ -255,8 +330,12 @@ def current_policy_cost(items: pd.DataFrame, safety_stock: pd.Series, *,
 
     Each item is evaluated under weekly order-up-to review with its current
     safety stock (order-up-to = lead-time-plus-review demand + safety stock), and
-    at its cost-optimal cycle service level (critical ratio). Service levels are
-    demand-weighted averages; costs are per year.
+    at its cost-optimal cycle service level (critical ratio ``1 - h / p`` for
+    weekly review, ``h`` the weekly holding cost and ``p`` the cost per unit short).
+    An optimum outside :data:`SEARCH_RANGE` is priced at the nearer end and
+    counted in ``items_above_range`` / ``items_below_range`` (per item:
+    ``optimum_at_bound``). Service levels are demand-weighted averages; costs are
+    per year.
 
     Parameters
     ----------
@@ -279,18 +358,21 @@ def current_policy_cost(items: pd.DataFrame, safety_stock: pd.Series, *,
     base = policy_for_service(mu, sd, lt, 0.5, holding_cost=h, stockout_cost=p)
     current = evaluate_policy(mu, sd, lt, order_up_to=base.order_up_to + d["current_ss"].to_numpy(),
                               holding_cost=h, stockout_cost=p)
-    optimal_level = np.clip(1 - h / np.where(p > 0, p, np.nan), 0.5, 0.9999)
-    optimal_level = np.where(np.isnan(optimal_level), 0.5, optimal_level)
+    low, high = SEARCH_RANGE
+    unbounded = np.where(p > 0, 1 - h / np.where(p > 0, p, 1.0), 0.0)
+    optimal_level = np.clip(unbounded, low, high)
     best = policy_for_service(mu, sd, lt, optimal_level, holding_cost=h, stockout_cost=p)
     per_item = pd.DataFrame({
         "item_id": d["item_id"].to_numpy(), "current_safety_stock": d["current_ss"].to_numpy(),
         "current_service": np.asarray(current.service_level),
         "current_cost": np.asarray(current.total_cost) * per_year,
         "optimal_service": optimal_level, "optimal_safety_stock": np.asarray(best.safety_stock),
-        "optimal_cost": np.asarray(best.total_cost) * per_year})
+        "optimal_cost": np.asarray(best.total_cost) * per_year,
+        "optimum_at_bound": (unbounded > high) | (unbounded < low)})
     per_item["saving"] = per_item["current_cost"] - per_item["optimal_cost"]
     w = mu / mu.sum()
     return PolicyCost(per_item.sort_values("saving", ascending=False).reset_index(drop=True),
                       float((w * per_item["current_service"].to_numpy()).sum()),
                       float((w * per_item["optimal_service"].to_numpy()).sum()),
-                      float(per_item["current_cost"].sum()), float(per_item["optimal_cost"].sum()))
+                      float(per_item["current_cost"].sum()), float(per_item["optimal_cost"].sum()),
+                      int((unbounded > high).sum()), int((unbounded < low).sum()), SEARCH_RANGE)

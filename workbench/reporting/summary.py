@@ -263,16 +263,58 @@ def _churn_sentence(churn: pd.DataFrame, total: float | None, count: int | None,
 
 
 def _cost_sentence(cost: dict, lang: str, currency: str) -> str:
+    """Say what the service policy costs; optima beyond the levels searched are named so.
+
+    Examples
+    --------
+    >>> cost = {"current_service": 0.931, "optimal_service": 0.99, "current_cost": 1_080_000.0,
+    ...         "optimal_cost": 700_600.0}
+    >>> _cost_sentence(cost, "en", "EUR")
+    'The current safety stocks (service level 93.1%) cost €1.08 m a year; at the cost-optimal level of 99.0% they would cost €379.4 k less.'
+    >>> bounded = dict(cost, optimal_service=0.9999, optimum_at_bound=True, items=100,
+    ...                items_above_range=100, search_range=(0.5, 0.9999))
+    >>> _cost_sentence(bounded, "en", "EUR").split("; ")[1]
+    'the cost keeps falling up to the highest level searched (99.99%), so there is no optimum within the range: at that level they would cost €379.4 k less, and more still above it.'
+    """
     gap = cost["current_cost"] - cost["optimal_cost"]
+    saving = fmt_money(abs(gap), lang, currency)
+    n, above = int(cost.get("items", 0)), int(cost.get("items_above_range", 0))
+    below = int(cost.get("items_below_range", 0))
+    low, high = cost.get("search_range", (0.5, 0.9999))
+    level = fmt_pct(cost["optimal_service"], lang, 2 if cost["optimal_service"] >= 0.9995 else 1)
+    top = fmt_pct(high, lang, 2 if high >= 0.9995 else 1)
+    bottom = fmt_pct(low, lang)
     if lang == "en":
-        return (f"The current safety stocks (service level {fmt_pct(cost['current_service'])}) "
-                f"cost {fmt_money(cost['current_cost'], lang, currency)} a year; at the "
-                f"cost-optimal level of {fmt_pct(cost['optimal_service'])} they would cost "
-                f"{fmt_money(abs(gap), lang, currency)} {'less' if gap >= 0 else 'more'}.")
-    return (f"当前安全库存（服务水平{fmt_pct(cost['current_service'], 'zh')}）每年成本为"
-            f"{fmt_money(cost['current_cost'], 'zh', currency)}；若采用成本最优水平"
-            f"{fmt_pct(cost['optimal_service'], 'zh')}，每年可"
-            f"{'节省' if gap >= 0 else '增加'}{fmt_money(abs(gap), 'zh', currency)}。")
+        head = (f"The current safety stocks (service level {fmt_pct(cost['current_service'])}) "
+                f"cost {fmt_money(cost['current_cost'], lang, currency)} a year; ")
+        more = "less" if gap >= 0 else "more"
+        if cost.get("optimum_at_bound") and n and above + below == n:
+            word, end, side = (("up", "highest", "above") if above else
+                               ("down", "lowest", "below"))
+            return head + (f"the cost keeps falling {word} to the {end} level searched "
+                           f"({top if above else bottom}), so there is no optimum within the "
+                           f"range: at that level they would cost {saving} {more}, and more "
+                           f"still {side} it.")
+        out = head + f"at the cost-optimal level of {level} they would cost {saving} {more}"
+        for count, word, end, bound in ((above, "up", "highest", top),
+                                        (below, "down", "lowest", bottom)):
+            if cost.get("optimum_at_bound") and count:
+                out += (f" (for {count} of {n} items the cost keeps falling {word} to the {end} "
+                        f"level searched, {bound}, where they are counted)")
+        return out + "."
+    head = (f"当前安全库存（服务水平{fmt_pct(cost['current_service'], 'zh')}）每年成本为"
+            f"{fmt_money(cost['current_cost'], 'zh', currency)}；")
+    verb = "节省" if gap >= 0 else "增加"
+    if cost.get("optimum_at_bound") and n and above + below == n:
+        end, side = ("最高", "之上") if above else ("最低", "之下")
+        return head + (f"成本一直下降到所搜索的{end}水平（{top if above else bottom}），搜索范围内"
+                       f"没有最优水平：采用该水平每年可{verb}{saving}，在此{side}还会更多。")
+    out = head + f"若采用成本最优水平{level}，每年可{verb}{saving}"
+    for count, end, bound in ((above, "最高", top), (below, "最低", bottom)):
+        if cost.get("optimum_at_bound") and count:
+            out += (f"（{n}个物料中有{count}个的成本一直下降到所搜索的{end}水平{bound}，"
+                    f"按该水平计算）")
+    return out + "。"
 
 
 def service_policy_cost(ds: Dataset, tiers: pd.DataFrame | None, *, holding_rate: float = 0.25,
@@ -361,7 +403,11 @@ def narrative(headline: pd.DataFrame, alerts: pd.DataFrame, risks: pd.DataFrame,
         A missing (NaN) total, for order lines without prices, leaves the amount out.
     cost
         Optional ``{"current_service", "optimal_service", "current_cost",
-        "optimal_cost"}`` from the service-vs-cost analysis (yearly costs).
+        "optimal_cost"}`` from the service-vs-cost analysis (yearly costs), with
+        optionally ``optimum_at_bound, items, items_above_range,
+        items_below_range, search_range`` (:meth:`workbench.inventory.PolicyCost.as_dict`):
+        items whose optimum lies beyond the levels searched are then named so
+        rather than called optimal.
     money
         Optional :func:`money_at_risk` result: a sentence on order value at risk
         and expedite cost (:func:`money_sentence`).

@@ -26,7 +26,9 @@ __all__ = [
     "curve_chart",
     "demand_classes_table",
     "demand_side_text",
+    "bound_words",
     "items_sentence",
+    "level_text",
     "not_available_text",
     "optimum_sentence",
     "scenarios_table",
@@ -53,6 +55,39 @@ def _per_year(currency: str, lang: str) -> str:
     """`` (EUR per year)`` / ``（欧元/年）``: the unit part of a yearly-cost header."""
     head = label("extra_cost", lang, currency)
     return head[len(_w(lang, "Extra cost", "额外成本")):]
+
+
+def level_text(level: float, lang: str = "en") -> str:
+    """Write a service level as a percentage, with two decimals where one would round to 100 %.
+
+    Examples
+    --------
+    >>> level_text(0.989731), level_text(0.9999), level_text(0.5, "zh")
+    ('99.0%', '99.99%', '50.0%')
+    """
+    return fmt_pct(level, lang, 2 if level >= 0.9995 else 1)
+
+
+def bound_words(level: float, search_range: tuple[float, float], lang: str = "en") -> str:
+    """Say that the cost keeps falling to the end of the levels searched, instead of an optimum.
+
+    ``level`` is the end of ``search_range`` the optimum was clipped to.
+
+    Examples
+    --------
+    >>> bound_words(0.9999, (0.5, 0.9999))
+    'the cost keeps falling up to the highest level searched (99.99%), so there is no optimum within the range'
+    >>> bound_words(0.5, (0.5, 0.9999), "zh")
+    '成本一直下降到所搜索的最低水平（50.0%），搜索范围内没有最优水平'
+    """
+    check_language(lang)
+    high = level >= (search_range[0] + search_range[1]) / 2
+    where = level_text(search_range[1] if high else search_range[0], lang)
+    if lang == "en":
+        return (f"the cost keeps falling {'up' if high else 'down'} to the "
+                f"{'highest' if high else 'lowest'} level searched ({where}), so there is no "
+                f"optimum within the range")
+    return f"成本一直下降到所搜索的{'最高' if high else '最低'}水平（{where}），搜索范围内没有最优水平"
 
 
 def selection_words(selection: str, lang: str = "en") -> str:
@@ -99,30 +134,43 @@ def optimum_sentence(sc: Scenario, selection: str, span: str, lang: str = "en",
     >>> sc = Scenario(curve, 0.95, target, best, "all items")
     >>> optimum_sentence(sc, "all", "Jun 2026", currency="EUR")
     'For all items, a 95.0% cycle service level needs 1,200 units of safety stock and costs €104.0 k per year (holding €62.4 k, shortages €41.6 k); 97.1% of demand is filled from stock. The cost optimum is 99.0% at €78.0 k per year: the target costs €26.0 k per year more. Weekly demand of Jun 2026.'
+
+    An optimum beyond the levels searched is not called the optimum:
+
+    >>> best = pd.Series({"service_level": 0.9999, "total_cost": 1500.0})
+    >>> sc = Scenario(curve, 0.95, target, best, "all items", optimum_at_bound=True)
+    >>> optimum_sentence(sc, "all", "Jun 2026", currency="EUR").split(". ")[1]
+    'The cost keeps falling up to the highest level searched (99.99%), so there is no optimum within the range: at 99.99% it is €78.0 k per year, and the target costs €26.0 k per year more'
     """
     check_language(lang)
     t, o = sc.target_row, sc.optimum_row
     money = lambda x: fmt_money(x * per_year, lang, currency)  # noqa: E731
     gap = (t["total_cost"] - o["total_cost"]) * per_year
     who = selection_words(selection, lang)
+    level = level_text(o["service_level"], lang)
+    bounded = sc.optimum_at_bound
     if lang == "en":
         more = (f"the target costs {fmt_money(abs(gap), lang, currency)} per year "
                 f"{'more' if gap >= 0 else 'less'}" if abs(gap) >= 0.5 else
                 "the target is the optimum")
+        best = (f"{bound_words(o['service_level'], sc.search_range)[0].upper()}"
+                f"{bound_words(o['service_level'], sc.search_range)[1:]}: at {level} it is "
+                f"{money(o['total_cost'])} per year, and {more}" if bounded else
+                f"The cost optimum is {level} at {money(o['total_cost'])} per year: {more}")
         return (f"For {who}, a {fmt_pct(sc.target)} cycle service level needs "
                 f"{fmt_num(t['safety_stock'])} units of safety stock and costs "
                 f"{money(t['total_cost'])} per year (holding {money(t['holding_cost'])}, "
                 f"shortages {money(t['shortage_cost'])}); {fmt_pct(t['achieved_fill_rate'])} of "
-                f"demand is filled from stock. The cost optimum is "
-                f"{fmt_pct(o['service_level'])} at {money(o['total_cost'])} per year: {more}. "
-                f"Weekly demand of {span}.")
+                f"demand is filled from stock. {best}. Weekly demand of {span}.")
     more = (f"目标水平每年{'多' if gap >= 0 else '少'}花费{fmt_money(abs(gap), lang, currency)}"
             if abs(gap) >= 0.5 else "目标水平即为最优")
+    best = (f"{bound_words(o['service_level'], sc.search_range, lang)}：{level}时每年"
+            f"{money(o['total_cost'])}，{more}" if bounded else
+            f"成本最优水平为{level}，每年{money(o['total_cost'])}：{more}")
     return (f"对{who}而言，{fmt_pct(sc.target)}的周期服务水平需要{fmt_num(t['safety_stock'])}件"
             f"安全库存，每年成本{money(t['total_cost'])}（持有{money(t['holding_cost'])}，"
             f"缺货{money(t['shortage_cost'])}）；{fmt_pct(t['achieved_fill_rate'])}的需求由库存"
-            f"满足。成本最优水平为{fmt_pct(o['service_level'])}，每年{money(o['total_cost'])}："
-            f"{more}。按{span}的每周需求计算。")
+            f"满足。{best}。按{span}的每周需求计算。")
 
 
 def curve_chart(sc: Scenario, selection: str, span: str, lang: str = "en",
@@ -140,11 +188,13 @@ def curve_chart(sc: Scenario, selection: str, span: str, lang: str = "en",
     """
     check_language(lang)
     fig = curve_figure(sc)
+    best = level_text(sc.optimum_row["service_level"], lang)
     names = [_w(lang, "holding cost", "持有成本"), _w(lang, "shortage cost", "缺货成本"),
              _w(lang, "total cost", "总成本"),
              _w(lang, f"target {fmt_pct(sc.target)}", f"目标 {fmt_pct(sc.target)}"),
-             _w(lang, f"optimum {fmt_pct(sc.optimum_row['service_level'])}",
-                f"最优 {fmt_pct(sc.optimum_row['service_level'])}")]
+             _w(lang, f"end of levels searched {best} (cost still falling)",
+                f"搜索范围端点 {best}（成本仍在下降）") if sc.optimum_at_bound else
+             _w(lang, f"optimum {best}", f"最优 {best}")]
     for trace, name in zip(fig.data, names, strict=False):
         trace.name = chart_text(name)
     title = _w(lang, f"Cost of service per year: {selection_words(selection, lang)}, "
@@ -161,7 +211,10 @@ def tier_costs_table(costs: pd.DataFrame, span: str, lang: str = "en",
     """Show what each tier's target costs per year against the tier's own cost optimum.
 
     ``costs`` is :func:`workbench.inventory.tier_costs` (``tier, target,
-    safety_stock, cost_at_target, optimal_level, cost_at_optimum, extra_cost``).
+    safety_stock, cost_at_target, optimal_level, cost_at_optimum, extra_cost``,
+    optionally ``optimum_at_bound``). A tier whose optimum lies beyond the levels
+    searched shows "above 99.99%" as its cost-optimal level, and the caption says
+    that its cost is the one at the end of the range, not at an optimum.
 
     Examples
     --------
@@ -173,12 +226,28 @@ def tier_costs_table(costs: pd.DataFrame, span: str, lang: str = "en",
     ('Tier', 'Target service level', 'Safety stock at target (units)', 'Cost at target (EUR per year)')
     >>> ">98.0%<" in table.html, ">647,286<" in table.html, ">24,063<" in table.html
     (True, True, True)
+    >>> bounded = costs.assign(optimal_level=0.9999, optimum_at_bound=True)
+    >>> table = tier_costs_table(bounded, "Jun 2026", currency="EUR")
+    >>> ">above 99.99%<" in table.html, "keeps falling" in table.html
+    (True, True)
     """
     check_language(lang)
     caption = _w(lang, f"Per year, on the weekly demand of {span}; each tier's share of every "
                        f"item's demand, planned at the tier's target.",
                  f"每年，按{span}的每周需求计算；各客户等级在每个物料需求中的份额按该等级的目标规划。")
     money = {"kind": "money", "digits": 0}
+    at_bound = (costs["optimum_at_bound"].astype(bool) if "optimum_at_bound" in costs
+                else pd.Series(False, index=costs.index))
+    optimum: ColumnSpec | None = None
+    if at_bound.any():
+        costs = costs.assign(optimal_level=[_bounded_level(v, b, lang) for v, b in
+                                            zip(costs["optimal_level"], at_bound, strict=True)])
+        optimum = ColumnSpec(label=label("optimal_level", lang), kind="text")
+        caption += _w(lang, " Where the level reads “above”, the cost keeps falling up to the "
+                            "highest level searched: the cost shown there is at that level, "
+                            "not at an optimum.",
+                      "标为“高于”的等级，成本一直下降到所搜索的最高水平：所示成本为该水平的成本，"
+                      "并非最优。")
     return report_table(costs, {
         "tier": None,
         "target": ColumnSpec(label=_w(lang, "Target service level", "目标服务水平"),
@@ -186,11 +255,20 @@ def tier_costs_table(costs: pd.DataFrame, span: str, lang: str = "en",
         "safety_stock": ColumnSpec(label=_w(lang, "Safety stock at target (units)",
                                             "目标水平安全库存（件）"), kind="integer", digits=0),
         "cost_at_target": ColumnSpec(label=label("cost_at_target", lang, currency), **money),
-        "optimal_level": None,
+        "optimal_level": optimum,
         "cost_at_optimum": ColumnSpec(label=label("cost_at_optimum", lang, currency), **money),
         "extra_cost": ColumnSpec(label=_w(lang, "Target costs more", "目标比最优多花")
                                  + _per_year(currency, lang), **money)},
         lang=lang, currency=currency, caption=caption, filter=False)
+
+
+def _bounded_level(level: float, at_bound: bool, lang: str) -> str:
+    """``99.0%``, or ``above 99.99%`` / ``below 50.0%`` for an optimum beyond the range."""
+    if not at_bound:
+        return level_text(level, lang)
+    above = level >= 0.75
+    return _w(lang, f"{'above' if above else 'below'} {level_text(level, lang)}",
+              f"{'高于' if above else '低于'}{level_text(level, lang)}")
 
 
 def tier_sentence(costs: pd.DataFrame, lang: str = "en", currency: str = "") -> str:
@@ -203,18 +281,45 @@ def tier_sentence(costs: pd.DataFrame, lang: str = "en", currency: str = "") -> 
     "The tier targets cost €164.1 k per year more than each tier's cost optimum, most for tier C (€140.0 k)."
     >>> tier_sentence(costs, "zh", "EUR")
     '各等级目标每年比各自的成本最优水平多花€16.4万，其中C级最多（€14.0万）。'
+
+    Tiers whose optimum lies beyond the levels searched are named, not called optimal:
+
+    >>> costs = costs.assign(optimal_level=[0.9999, 0.9897], optimum_at_bound=[True, False])
+    >>> tier_sentence(costs, currency="EUR").split("; ")[1]
+    'for tier A the cost keeps falling up to the highest level searched (99.99%), so its optimum lies above it and its extra cost is at least this.'
     """
     check_language(lang)
     if costs.empty:
         return ""
     total = float(costs["extra_cost"].sum())
     top = costs.loc[costs["extra_cost"].idxmax()]
+    high = low = costs.iloc[0:0]
+    if "optimum_at_bound" in costs and costs["optimum_at_bound"].astype(bool).any():
+        bounded = costs[costs["optimum_at_bound"].astype(bool)]
+        high = bounded[bounded["optimal_level"] >= 0.75]
+        low = bounded[bounded["optimal_level"] < 0.75]
     if lang == "en":
-        return (f"The tier targets cost {fmt_money(total, lang, currency)} per year more than "
-                f"each tier's cost optimum, most for tier {top['tier']} "
-                f"({fmt_money(top['extra_cost'], lang, currency)}).")
-    return (f"各等级目标每年比各自的成本最优水平多花{fmt_money(total, lang, currency)}，其中"
-            f"{top['tier']}级最多（{fmt_money(top['extra_cost'], lang, currency)}）。")
+        out = (f"The tier targets cost {fmt_money(total, lang, currency)} per year more than "
+               f"each tier's cost optimum, most for tier {top['tier']} "
+               f"({fmt_money(top['extra_cost'], lang, currency)})")
+        for part, word, end in ((high, "up", "highest"), (low, "down", "lowest")):
+            if len(part):
+                names = ", ".join(str(x) for x in part["tier"])
+                out += (f"; for tier {names} the cost keeps falling {word} to the {end} level "
+                        f"searched ({level_text(part['optimal_level'].iloc[0])}), so "
+                        f"{'its' if len(part) == 1 else 'their'} optimum lies "
+                        f"{'above' if word == 'up' else 'below'} it and "
+                        f"{'its' if len(part) == 1 else 'their'} extra cost is at least this")
+        return out + "."
+    out = (f"各等级目标每年比各自的成本最优水平多花{fmt_money(total, lang, currency)}，其中"
+           f"{top['tier']}级最多（{fmt_money(top['extra_cost'], lang, currency)}）")
+    for part, end, side in ((high, "最高", "之上"), (low, "最低", "之下")):
+        if len(part):
+            names = "、".join(str(x) for x in part["tier"])
+            out += (f"；{names}级的成本一直下降到所搜索的{end}水平"
+                    f"（{level_text(part['optimal_level'].iloc[0], 'zh')}），其最优水平在此"
+                    f"{side}，额外成本至少为此数")
+    return out + "。"
 
 
 _SCENARIO_ROWS = {
