@@ -188,8 +188,9 @@ def test_sample_run_lines_carry_a_tier_and_the_rule_says_which(sample_run):
     page = result.page
     assert page.lines["tier"].isin(["A", "B", "C"]).all()  # no empty tier cell
     parts = ew_page.lines_section(page)
-    assert parts[1].startswith("The customer master gives no service tier, so scarce supply "
-                               "goes to the order lines by due date")
+    assert parts[1].startswith("The customer master gives no service tier, so each "
+                               "customer's tier comes from its share of revenue")
+    assert result.page.tier_rule == "derived"  # the value tiers ranked the allocation
     table = _tables(parts)[0]
     assert "Tier" in table.headers and "Value at risk (EUR)" in table.headers
     assert "confirmed_break" not in table.html and "nan" not in table.html.lower().replace(
@@ -232,3 +233,106 @@ def test_policy_cost_is_the_manager_summarys_sentence_or_says_what_is_missing(tm
     (line,) = ew_page.policy_section(bare, "en")
     assert line.startswith("*What the service policy costs: Not available: needs")
     assert summary.service_policy_cost(bare, None) is None
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15, must-have 8: scarce supply goes by the value tiers when the master has none
+# --------------------------------------------------------------------------------------
+
+
+def _scarce_dataset(folder, master_tiers=None):
+    """Item SC: nothing on hand at Mon 2026-06-29, one firm receipt of 10 due Tue 2026-07-14.
+
+    Customer CC orders 10 at 1 EUR (revenue 10, first in the file), CA 10 at 100 EUR
+    (revenue 1,000), both due 2026-07-14, ordered the same day. ABC by revenue: CA share
+    1000/1010 = 99 %, cumulative share before it 0 < 80 % -> A; CC cumulative share
+    before it 99 % >= 95 % -> C.
+    """
+    import workbench as wb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dataset.yaml").write_text(
+        "name: Scarce receipt\nsettings:\n  currency: EUR\ntables:\n"
+        "  order_lines: order_lines.csv\n  customers: customers.csv\n"
+        "  supply_plan: supply_plan.csv\n  inventory: inventory.csv\n", encoding="utf-8")
+    pd.DataFrame({"order_id": ["OC", "OA"], "line_no": [1, 1], "customer_id": ["CC", "CA"],
+                  "item_id": ["SC", "SC"], "order_date": ["2026-06-01"] * 2,
+                  "requested_date": ["2026-07-14"] * 2, "qty_ordered": [10, 10],
+                  "unit_price": [1.0, 100.0], "status": ["open", "open"]}).to_csv(
+        folder / "order_lines.csv", index=False)
+    cust = pd.DataFrame({"customer_id": ["CA", "CC"], "customer_name": ["Alpha", "Gamma"]})
+    if master_tiers is not None:
+        cust["tier"] = master_tiers
+    cust.to_csv(folder / "customers.csv", index=False)
+    pd.DataFrame({"receipt_id": ["RS"], "item_id": ["SC"], "due_date": ["2026-07-14"],
+                  "qty": [10], "firm": [True]}).to_csv(folder / "supply_plan.csv", index=False)
+    pd.DataFrame({"item_id": ["SC"], "snapshot_date": ["2026-06-29"], "on_hand": [0]}).to_csv(
+        folder / "inventory.csv", index=False)
+    return wb.open_dataset(str(folder))
+
+
+def _short(page):
+    ln = page.lines.sort_values("order_id")
+    return list(zip(ln["order_id"], ln["customer_id"], ln["tier"], ln["qty_short"],
+                    strict=True))
+
+
+def test_report_gives_the_scarce_receipt_to_the_a_customer_when_the_master_has_no_tier(
+        tmp_path):
+    page = ew_page.run(_scarce_dataset(tmp_path / "ds"), write_notices=False).page
+    # W of 2026-07-13: the 10 received go to CA (derived A) although CC (C) comes first
+    # in the file with the same due date; CC is short 10 and never covered.
+    assert _short(page) == [("OC", "CC", "C", 10.0)]
+    assert page.ew.tiers.set_index("customer_id")["tier"].to_dict() == {"CA": "A", "CC": "C"}
+    assert page.tier_rule == "derived"
+    assert ew_page.lines_section(page)[1] == (
+        "The customer master gives no service tier, so each customer's tier comes from its "
+        "share of revenue (A: the customers that make up most of it), and scarce supply goes "
+        "to customers by that tier (A first), then by due date.")
+    assert ew_page.lines_section(page, "zh")[1] == (
+        "客户主数据未提供服务等级，因此各客户的等级按其收入占比得出（A：贡献大部分的客户），"
+        "短缺的供应按该等级分配（A 级优先），其次按到期日。")
+
+
+def test_report_master_tier_wins_over_the_value_tier(tmp_path):
+    # Master CA = B, CC = A (the opposite of the value tiers): CC gets the 10, CA is short.
+    page = ew_page.run(_scarce_dataset(tmp_path / "m", ["B", "A"]), write_notices=False).page
+    assert _short(page) == [("OA", "CA", "B", 10.0)]
+    assert page.tier_rule == "master"
+    assert ew_page.lines_section(page)[1] == ("Scarce supply goes to customers by service tier "
+                                              "from the customer master (A first), then by "
+                                              "due date.")
+    # Master CC = C only: CA takes its value tier A and is served first.
+    page = ew_page.run(_scarce_dataset(tmp_path / "p", ["", "C"]), write_notices=False).page
+    assert _short(page) == [("OC", "CC", "C", 10.0)]
+    assert page.tier_rule == "mixed"
+    assert ew_page.lines_section(page)[1].startswith(
+        "Scarce supply goes to customers by service tier (A first), then by due date: the tier "
+        "from the customer master, and for the customers it gives no tier, the tier from their "
+        "share of revenue")
+
+
+def test_allocation_rule_sentence_for_every_tier_rule():
+    lines = pd.DataFrame({"alert_level": [3], "short_from": [AS_OF], "customer_id": ["CC"],
+                          "customer_name": ["Gamma"], "tier": ["C"], "order_id": ["OC"],
+                          "qty_short": [10.0]})
+    en = {rule: ew_page.lines_section(_page(lines=lines, tier_rule=rule, measure="volume"))[1]
+          for rule in ("none", "due_date")}
+    assert en == {
+        "none": "There is no customer master, so each customer's tier comes from its share of "
+                "the quantity ordered (A: the customers that make up most of it), and scarce "
+                "supply goes to customers by that tier (A first), then by due date.",
+        "due_date": "No service tier decided the allocation, so scarce supply goes to the order "
+                    "lines by due date (the earliest first), then by order date; a tier shown "
+                    "comes from the customer's share of the quantity ordered and ranks the "
+                    "alerts above only."}
+    zh = {rule: ew_page.lines_section(_page(lines=lines, tier_rule=rule), "zh")[1]
+          for rule in ("master", "mixed", "none", "due_date")}
+    assert zh == {
+        "master": "短缺的供应按客户主数据中的服务等级分配（A 级优先），其次按到期日。",
+        "mixed": "短缺的供应按客户服务等级分配（A 级优先），其次按到期日：等级取自客户主数据，"
+                 "主数据未提供等级的客户按其收入占比得出等级（A：贡献大部分的客户）。",
+        "none": "没有客户主数据，因此各客户的等级按其收入占比得出（A：贡献大部分的客户），"
+                "短缺的供应按该等级分配（A 级优先），其次按到期日。",
+        "due_date": "分配未使用服务等级，因此短缺的供应按订单行到期日（最早优先）、其次按下单日期分配；"
+                    "表中的等级按客户收入占比得出，仅用于上方的预警排序。"}
