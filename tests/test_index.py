@@ -161,6 +161,26 @@ def test_index_shows_description_headline_period_last_good_run_and_failure(tmp_p
     assert "2 of 4 reports are up to date; 2 failed" in html
     manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert manifest["reports"][0]["headline"]["status"] == "2 confirmed breaks, 8 potential risks"
+    assert "ready to send" not in html  # this run exported no notices
+
+
+def test_index_links_the_notices_the_run_exported(tmp_path):
+    from workbench.reporting.batch import in_run_folder
+
+    folder = tmp_path / "20261203-091500"
+    (folder / "notices").mkdir(parents=True)
+    (folder / "notices" / "notices.csv").write_text(
+        "Customer ID,Subject\nC1,a\nC2,b\nC3,c\n", encoding="utf-8-sig")
+    cfg = BatchConfig("Reports", tmp_path, "inline", 1, [Job("w", "w.ipynb", "W")])
+    html = write_index(folder, cfg, [_outcome("w", "W", "ok")]).read_text(encoding="utf-8")
+    assert ('3 customer notices ready to send: <a href="notices/notices.csv">the list (CSV)</a>'
+            in html)
+    # the batch fills {run} with the run's folder: the early warning exports there
+    job = Job("w", "w.ipynb", "W", {"notices_dir": "{run}/notices", "horizon": 13},
+              language="zh")
+    (filled,) = in_run_folder([job], folder)
+    assert filled.parameters == {"notices_dir": f"{folder}/notices", "horizon": 13}
+    assert filled.language == "zh" and filled.title == "W"
 
 
 def test_description_is_validated_and_filled_per_foreach_value(tmp_path):

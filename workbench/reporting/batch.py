@@ -52,7 +52,8 @@ notebook gets that ``data`` parameter (a dataset YAML, a folder of tables or
 one order-lines file; every notebook must declare ``data``), ``foreach``
 providers compute their values from that dataset, ``{dataset}`` in the title is
 its name, and the runs go to ``<output>/<dataset-slug>/<run-id>/`` with their
-own ``latest``, so runs on different data never mix. ``{reports}`` in a
+own ``latest``, so runs on different data never mix. ``{run}`` in a parameter value is
+the run's own folder (files of that run, e.g. notices, beside its reports). ``{reports}`` in a
 parameter value is that per-dataset folder (the alert history of one dataset
 is never another's). Without ``data`` the notebooks use their own defaults and
 runs go to ``<output>/<run-id>/``.
@@ -87,7 +88,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -125,6 +126,7 @@ __all__ = [
     "clean_abandoned_runs",
     "dataset_slug",
     "dry_run",
+    "in_run_folder",
     "load_config",
     "run_batch",
     "run_job",
@@ -975,6 +977,22 @@ def _progress(total: int):
     return tqdm(total=total, unit="report", desc="reports")
 
 
+def in_run_folder(jobs: list[Job], folder: Path) -> list[Job]:
+    """Fill ``{run}`` in the jobs' text parameters with this run's folder.
+
+    A report writes files that belong to one run there (e.g. the early warning's
+    notices: ``notices_dir: "{run}/notices"``), and the index links them.
+
+    Examples
+    --------
+    >>> job = Job("w", "w.ipynb", "W", {"notices_dir": "{run}/notices", "n": 3})
+    >>> in_run_folder([job], Path("/r/20261203-060000"))[0].parameters
+    {'notices_dir': '/r/20261203-060000/notices', 'n': 3}
+    """
+    return [replace(j, parameters={k: v.replace("{run}", str(folder)) if isinstance(v, str)
+                                   else v for k, v in j.parameters.items()}) for j in jobs]
+
+
 def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool = True,
               timeout: float | None = None) -> BatchResult:
     """Run every job of ``cfg`` and write the index; see the module docstring.
@@ -998,7 +1016,7 @@ def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool =
     jobs = cfg.jobs
     if timeout is not None:
         t = _check_timeout(timeout, "--timeout")
-        jobs = [Job(j.name, j.notebook, j.title, j.parameters, t) for j in jobs]
+        jobs = [replace(j, timeout=t) for j in jobs]
     workers = check_count(parallel or cfg.parallel, "--parallel", minimum=1)
     clean_abandoned_runs(cfg.output)
     rid = run_id()
@@ -1011,6 +1029,7 @@ def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool =
         except FileExistsError:
             n += 1
             folder = cfg.output / f"{rid}-{n}"
+    jobs = in_run_folder(jobs, folder)
     lock = _lock(folder)
     reaper = _start_reaper(folder)
     try:

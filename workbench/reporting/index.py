@@ -341,6 +341,21 @@ def _row(o: Any, description: str, last: tuple[str, str | None] | None, run: str
             f"<td>{o.seconds:.1f} s</td></tr>")
 
 
+def _notices_line(folder: Path) -> str:
+    """Link the customer notices this run exported (``notices/notices.csv``), in one line."""
+    listing = folder / "notices" / "notices.csv"
+    if not listing.is_file():
+        return ""
+    try:
+        n = len(pd.read_csv(listing, encoding="utf-8-sig", dtype=str))
+    except (OSError, ValueError, pd.errors.ParserError):
+        return ""
+    what = "no customer notice" if n == 0 else f"{n} customer notice{'s' if n != 1 else ''}"
+    return (f'<p>{escape_html(what.capitalize())} ready to send: '
+            f'<a href="notices/notices.csv">the list (CSV)</a>, and one HTML and one text file '
+            f'per notice in the folder <a href="notices/">notices</a>.</p>')
+
+
 def render_index(folder: str | Path, cfg: Any, outcomes: Sequence[Any], *,
                  descriptions: dict[str, str] | None = None,
                  written: pd.Timestamp | None = None, period: str = "") -> str:
@@ -383,6 +398,7 @@ def render_index(folder: str | Path, cfg: Any, outcomes: Sequence[Any], *,
         verdict = (f"{n_ok} of {len(outcomes)} reports are up to date; {len(failed)} failed "
                    "(the reason is given in its row, with its last good run).")
     covers = f", orders from {escape_html(period)}" if period else ""
+    notices = _notices_line(folder)
     data = (f"<p>Data: <b>{escape_html(cfg.dataset)}</b>{covers} "
             f"(<code>{escape_html(cfg.data)}</code>)</p>" if cfg.data else "")
     return f"""<!DOCTYPE html>
@@ -394,6 +410,7 @@ def render_index(folder: str | Path, cfg: Any, outcomes: Sequence[Any], *,
 {data}
 <p>Run of {escape_html(run_label(folder.name))} (<code>{escape_html(folder.name)}</code>,
 written {escape_html(f"{written:%Y-%m-%d %H:%M}")}): {escape_html(verdict)}</p>
+{notices}
 <table><thead><tr><th>report</th><th>status</th><th>period covered</th><th>last good run</th>
 <th>run time</th></tr></thead><tbody>
 {rows}

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.exceptions import ConfigError, OutputExistsError
-from workbench.reporting.reports import csv_safe
+from workbench.reporting.reports import atomic_write_bytes, csv_safe
 from workbench.text import escape_html
 from workbench.validation import require_frame
 
@@ -145,11 +145,13 @@ def export_notices(notices: pd.DataFrame, folder: str | Path, *, run_id: str | N
             raise ConfigError(f"export_notices: file name {stem!r} leaves {root}",
                               key="customer_id", value=row["customer_id"],
                               fix="report this: customer ids are made safe for file names.")
-        html_path.write_text(_page(row), encoding="utf-8", newline="\n")
-        text_path.write_text(str(row["text"]), encoding="utf-8", newline="\n")
+        # atomic: two renderings of one run (English, Chinese) may export the same notices
+        atomic_write_bytes(html_path, _page(row).encode("utf-8"))
+        atomic_write_bytes(text_path, str(row["text"]).encode("utf-8"))
         rows.append(_listing_row(row, html_path.name, text_path.name, run_id))
     frame = pd.DataFrame(rows, columns=list(CSV_COLUMNS))
-    csv_safe(frame).to_csv(listing, index=False, encoding="utf-8-sig", lineterminator="\n")
+    text = csv_safe(frame).to_csv(index=False, lineterminator="\n")
+    atomic_write_bytes(listing, text.encode("utf-8-sig"))
     return out
 
 
