@@ -155,3 +155,166 @@ def test_customers_table_and_quality_table_in_chinese():
                       "rows_quarantined": [2], "issues": [0]})
     assert page.quality_table(q).headers == ("Table", "Rows in", "Loaded", "Quarantined",
                                              "Field issues")
+
+
+# ------------------------------------------------ promises kept (issue 15, must-have 5)
+
+def _promise_lines() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Four January lines and one open February line; C-1's first promise is in the change log.
+
+    ============  =====  =======  =====  =========  ====  ===  ========
+    line          order  current  first  delivered  qty   del  released
+    ============  =====  =======  =====  =========  ====  ===  ========
+    A-1           01-02  01-10    01-10  01-09      10    10   01-04
+    A-2           01-02  01-15    01-08  01-14      30    30   01-04
+    B-1           01-06  01-20    01-20  01-23      40    40   01-06
+    C-1           01-10  01-25    (log)  01-24      20    10   -
+    D-1 (Feb)     02-03  02-10    -      -          5     -    -
+    ============  =====  =======  =====  =========  ====  ===  ========
+    """
+    d = pd.to_datetime
+    orders = pd.DataFrame({
+        "order_id": ["A", "A", "B", "C", "D"], "line_no": [1, 2, 1, 1, 1],
+        "order_date": d(["2025-01-02", "2025-01-02", "2025-01-06", "2025-01-10", "2025-02-03"]),
+        "promised_date": d(["2025-01-10", "2025-01-15", "2025-01-20", "2025-01-25", "2025-02-10"]),
+        "first_promised_date": d(["2025-01-10", "2025-01-08", "2025-01-20", None, None]),
+        "delivery_date": d(["2025-01-09", "2025-01-14", "2025-01-23", "2025-01-24", None]),
+        "released_date": d(["2025-01-04", "2025-01-04", "2025-01-06", None, None]),
+        "qty_ordered": [10.0, 30.0, 40.0, 20.0, 5.0],
+        "qty_delivered": [10.0, 30.0, 40.0, 10.0, np.nan]})
+    changes = pd.DataFrame({"order_id": ["C"], "line_no": [1], "change_seq": [1],
+                            "old_promised_date": d(["2025-01-18"])})
+    return orders, changes
+
+
+def _promise_summary() -> page.PromiseSummary:
+    orders, changes = _promise_lines()
+    promised = page.first_promise_orders(orders, changes)
+    assert promised.loc[3, "first_promised_date"] == pd.Timestamp("2025-01-18")  # from the log
+    return page.promise_summary(promised, "M")
+
+
+def test_promise_summary_counts_the_mature_month_by_hand():
+    s = _promise_summary()
+    # Feb has not ended on 3 Feb (the latest order date): provisional; Jan counts alone.
+    assert s.split.provisional == [pd.Timestamp("2025-02-01")]
+    p = s.promises
+    # current promise: A-1, A-2, C-1 on time of 4; first: only A-1 (A-2 01-14 > 01-08, C-1 01-24 > 01-18)
+    assert p.loc["on_time_promised_rate", ["numerator", "denominator"]].tolist() == [3.0, 4.0]
+    assert p.loc["on_time_first_promise_rate", "numerator"] == 1.0
+    assert p.loc["on_time_promise_gap", "value"] == 0.5
+    # OTIF: C-1 is short (10 of 20) -> current A-1, A-2 = 2/4; first A-1 = 1/4
+    assert p.loc[["otif_line_rate", "otif_first_promise_rate", "otif_promise_gap"],
+                 "value"].tolist() == [0.5, 0.25, 0.25]
+    lv = s.levels
+    # by units: on time 10 + 30 + 20 = 60 of 100; OTIF 10 + 30 = 40 of 100
+    assert lv.loc[["on_time_qty_rate", "otif_qty_rate"], "value"].tolist() == [0.6, 0.4]
+    # cycle per line (7 + 12 + 17 + 14) / 4 = 12.5; per order A 12, B 17, C 14 -> 43 / 3;
+    # net: A-1 5, A-2 10 (from release 01-04), B-1 17, C-1 14 (no release: from the order) = 46 / 4
+    assert lv.loc["cycle_time_mean", "value"] == 12.5
+    assert lv.loc["order_cycle_time_mean", ["numerator", "denominator"]].tolist() == [43.0, 3.0]
+    assert lv.loc["net_cycle_time_mean", "value"] == 11.5
+
+
+@pytest.mark.parametrize(("lang", "headers", "rows", "caption"), [
+    ("en", ("Measure", "Current promise", "First promise", "Gap", "Lines judged"),
+     [("On time", "75.0%", "25.0%", "+50.0 pts", "4"), ("OTIF", "50.0%", "25.0%", "+25.0 pts", "4")],
+     "Delivered lines with a current and a first promise, Jan 2025"),
+    ("zh", ("指标", "按当前承诺", "按首次承诺", "差距", "评判订单行"),
+     [("准时率", "75.0%", "25.0%", "+50.0个百分点", "4"),
+      ("准时足量交付率", "50.0%", "25.0%", "+25.0个百分点", "4")],
+     "有当前承诺和首次承诺的已交付订单行，2025年1月"),
+])
+def test_promises_table_first_beside_current_with_the_gap(lang, headers, rows, caption):
+    t = page.promises_table(_promise_summary(), wording.span_text(["2025-01-01"], lang), lang)
+    assert t.headers == headers and t.rows == 2
+    for row in rows:
+        assert all(f">{cell}</td>" in t.html for cell in row), (row, t.html)
+    assert caption in t.html
+    assert "nan" not in t.html.lower().replace("wb-nan", "")
+
+
+def test_promise_gap_sentence_says_how_much_better_moved_dates_make_service_look():
+    s = _promise_summary()
+    assert page.promise_gap_sentence(s) == (
+        "Dates moved after the first promise make service look **50.0 pts better** than it "
+        "was: on time is 75.0% to the current promise but 25.0% to the first; OTIF 50.0% "
+        "against 25.0% (+25.0 pts).")
+    assert page.promise_gap_sentence(s, "zh") == (
+        "首次承诺之后改动的交期使服务看起来比实际好 **50.0 个百分点**：按当前承诺准时率为 75.0%，"
+        "按首次承诺为 25.0%；准时足量交付率为 50.0% 对 25.0%（+25.0个百分点）。")
+    # promises moved earlier and then missed: current 80% vs first 82% -> 2.0 pts worse; no OTIF
+    t = pd.DataFrame({"value": [0.80, 0.82, -0.02]}, index=["on_time_promised_rate",
+                     "on_time_first_promise_rate", "on_time_promise_gap"])
+    worse = page.PromiseSummary(t, t.iloc[:0], page.TrendSplit(pd.DataFrame(), []))
+    assert page.promise_gap_sentence(worse) == (
+        "Dates moved after the first promise make service look **2.0 pts worse** than it was: "
+        "on time is 80.0% to the current promise but 82.0% to the first.")
+    same = page.PromiseSummary(t.assign(value=[0.9, 0.9, 0.0]), t.iloc[:0], worse.split)
+    assert page.promise_gap_sentence(same, "zh") == (
+        "改动承诺交期并未美化服务：按当前承诺准时率为 90.0%，按首次承诺为 90.0%。")
+    none = page.PromiseSummary(t.iloc[:0], t.iloc[:0], worse.split)
+    assert page.promise_gap_sentence(none) == ""
+
+
+def test_weighting_and_cycle_tables_by_hand():
+    s = _promise_summary()
+    w = page.weighting_table(s, "Jan 2025")
+    assert w.headers == ("Measure", "By lines", "By units ordered", "Units minus lines")
+    # on time 75.0% by lines, 60.0% by units -> -15.0 pts; OTIF 50.0% against 40.0% -> -10.0 pts
+    for row in [("On time", "75.0%", "60.0%", "-15.0 pts"), ("OTIF", "50.0%", "40.0%", "-10.0 pts")]:
+        assert all(f">{cell}</td>" in w.html for cell in row), w.html
+    c = page.cycle_levels_table(s, "2025年1月", "zh")
+    assert c.headers == ("指标", "平均（天）", "计数")
+    for row in [("按订单行：下单至交付", "12.5", "4 行"), ("按整单：下单至最后一行交付", "14.3", "3 单"),
+                ("净周期（按订单行）：下达至交付", "11.5", "4 行")]:
+        assert all(f">{cell}</td>" in c.html for cell in row), c.html
+    assert "已交付订单行和已全部交付的订单，2025年1月" in c.html
+    en = page.cycle_levels_table(s, "Jan 2025")
+    assert ">Per order: order to its last delivery</td>" in en.html and ">3 orders</td>" in en.html
+
+
+def test_mature_note_names_the_months_counted_and_left_out():
+    s = _promise_summary()
+    assert page.mature_note(s.split, "M") == (
+        "Over the mature months, Jan 2025. Feb 2025 is provisional (not all its lines are "
+        "delivered yet) and is left out.")
+    assert page.mature_note(s.split, "M", "zh") == (
+        "统计已成熟的各月：2025年1月。2025年2月为暂定期间（其订单行尚未全部交付），未计入。")
+
+
+class _Result:
+    """Stands in for a LoadResult: only ``data`` is read."""
+
+    def __init__(self, data: pd.DataFrame):
+        self.data = data
+
+
+def test_without_first_promises_the_section_says_what_it_needs():
+    from pathlib import Path
+
+    from workbench.io.dataset import Dataset
+
+    orders, _ = _promise_lines()
+    bare = orders.drop(columns=["first_promised_date", "released_date"])
+    assert page.first_promise_orders(bare, None) is None  # NotAvailableError caught
+    ds = Dataset(Path("."))
+    ds.results = {"order_lines": _Result(bare)}
+    assert page.first_promise_note(ds) == (
+        "Not available: needs order_lines.first_promised_date or order_changes.old_promised_date "
+        "(map a first-promised-date column (first_promised_date) in the order-lines mapping or "
+        "add an order_changes table (order-change log with old_promised_date) to the dataset "
+        "YAML under tables:).")
+    assert page.first_promise_note(ds, "zh") == (
+        "不可用：需要 order_lines.first_promised_date 或 order_changes.old_promised_date"
+        "（在订单行的列映射中映射首次承诺日期列（first_promised_date）或在数据集YAML的tables:下"
+        "添加order_changes表（订单变更记录，含old_promised_date））。")
+    assert page.net_cycle_note(ds) == (
+        "Not available: needs order_lines.released_date (map a released-date (release or "
+        "acknowledgement) column (released_date) in the order-lines mapping).")
+    ds.results = {"order_lines": _Result(orders)}
+    assert page.net_cycle_note(ds) is None
+    # without first promises the weighting and cycle tables still come; net cycle time left out
+    s = page.promise_summary(bare, "M")
+    assert page.promises_table(s, "Jan 2025").rows == 0
+    assert page.cycle_levels_table(s, "Jan 2025").rows == 2

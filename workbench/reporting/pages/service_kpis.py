@@ -19,7 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from workbench import kpis
-from workbench.i18n import fmt_num, fmt_pct
+from workbench.exceptions import NotAvailableError
+from workbench.i18n import fmt_num, fmt_pct, fmt_points
 from workbench.io.dataset import Dataset
 from workbench.reporting import availability as av
 from workbench.reporting.charts import (
@@ -37,30 +38,43 @@ __all__ = [
     "FAILURE_REASONS",
     "INSTEAD",
     "KPI_NAMES",
+    "LEVEL_KPIS",
     "NO_SCORE",
+    "PROMISE_KPIS",
+    "PromiseSummary",
     "QUALITY_COLUMNS",
     "TrendSplit",
     "control_figure",
     "customers_table",
+    "cycle_levels_table",
     "cycle_time_figure",
     "definitions_table",
     "deterioration_sentence",
     "failure_figure",
+    "first_promise_note",
+    "first_promise_orders",
     "group_word",
     "headline_status",
     "headline_table",
     "intro_text",
     "kpi_name",
     "kpi_value_text",
+    "mature_note",
+    "net_cycle_note",
+    "promise_gap_sentence",
+    "promise_summary",
+    "promises_table",
     "quality_table",
     "scorecard_figure",
     "missing_notes",
     "scorecard_table",
     "section_title",
     "show_missing",
+    "show_note",
     "split_trend",
     "trend_note",
     "unavailable_sentence",
+    "weighting_table",
 ]
 
 KPI_NAMES: dict[str, dict[str, str]] = {
@@ -644,4 +658,381 @@ def show_missing(ds: Dataset, keys: Sequence[str], lang: str = "en") -> None:
     from IPython.display import display
 
     for note in missing_notes(ds, keys, lang):
+        display({"text/markdown": f"*{md(note)}*", "text/plain": note}, raw=True)
+
+
+# ------------------------------------------------------------- promises kept (issue 15)
+
+PROMISE_KPIS: tuple[str, ...] = ("on_time_promised_rate", "on_time_first_promise_rate",
+                                 "on_time_promise_gap", "otif_line_rate",
+                                 "otif_first_promise_rate", "otif_promise_gap")
+"""KPIs of the promises table, computed on the lines with both a current and a first promise."""
+
+LEVEL_KPIS: tuple[str, ...] = ("on_time_promised_rate", "on_time_qty_rate", "otif_line_rate",
+                               "otif_qty_rate", "cycle_time_mean", "order_cycle_time_mean",
+                               "net_cycle_time_mean")
+"""KPIs of the weighting and cycle-time tables, computed on all order lines."""
+
+_FIRST_NEEDS = ("order_lines.first_promised_date", "order_changes.old_promised_date")
+_NET_NEEDS = ("order_lines.released_date",)
+_MEASURES = {"on_time": {"en": "On time", "zh": "准时率"},
+             "otif": {"en": "OTIF", "zh": "准时足量交付率"}}
+_CYCLES = {"cycle_time_mean": ({"en": "Per line: order to delivery", "zh": "按订单行：下单至交付"},
+                               {"en": "lines", "zh": "行"}),
+           "order_cycle_time_mean": ({"en": "Per order: order to its last delivery",
+                                      "zh": "按整单：下单至最后一行交付"},
+                                     {"en": "orders", "zh": "单"}),
+           "net_cycle_time_mean": ({"en": "Net per line: release to delivery",
+                                    "zh": "净周期（按订单行）：下达至交付"},
+                                   {"en": "lines", "zh": "行"})}
+
+
+class PromiseSummary:
+    """The promise and cycle-time KPIs summed over the mature periods.
+
+    Attributes
+    ----------
+    promises
+        :data:`PROMISE_KPIS` on the lines with both promises, indexed by KPI
+        (``numerator, denominator, value, unit``).
+    levels
+        :data:`LEVEL_KPIS` on all lines, indexed the same way.
+    split
+        The maturity split of the periods (:class:`TrendSplit`): ``split.mature``
+        holds the mature periods' rows, ``split.provisional`` the periods left out.
+    """
+
+    def __init__(self, promises: pd.DataFrame, levels: pd.DataFrame, split: TrendSplit) -> None:
+        self.promises = promises
+        self.levels = levels
+        self.split = split
+
+
+def _needs_note(ds: Dataset, group: tuple[str, ...], lang: str) -> str | None:
+    """Return the not-available line (as :func:`workbench.reporting.availability.not_available_note`) of one group."""
+    if any(av.has_column(ds, *req.split(".", 1)) for req in group):
+        return None
+    what = (" or " if lang == "en" else " 或 ").join(group)
+    how = av.how_to_provide(ds, [group], lang)
+    return f"Not available: needs {what} ({how})." if lang == "en" else f"不可用：需要 {what}（{how}）。"
+
+
+def first_promise_note(ds: Dataset, lang: str = "en") -> str:
+    """Return the one line saying that first promises need ``first_promised_date`` or old promises.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> first_promise_note(Dataset(Path(".")))
+    'Not available: needs order_lines.first_promised_date or order_changes.old_promised_date (load an order-lines table or add an order_changes table (order-change log with old_promised_date) to the dataset YAML under tables:).'
+    """
+    check_language(lang)
+    note = _needs_note(ds, _FIRST_NEEDS, lang)
+    if note is None:  # a column is there but holds no date the lines can use
+        what = (" or " if lang == "en" else " 或 ").join(_FIRST_NEEDS)
+        return (f"Not available: needs {what} (no first promised date matches an order line)."
+                if lang == "en" else f"不可用：需要 {what}（没有与订单行对应的首次承诺日期）。")
+    return note
+
+
+def net_cycle_note(ds: Dataset, lang: str = "en") -> str | None:
+    """Return the one line saying that net cycle time needs ``released_date``; ``None`` if the data has it.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> net_cycle_note(Dataset(Path(".")), "zh")
+    '不可用：需要 order_lines.released_date（加载订单行表）。'
+    """
+    check_language(lang)
+    return _needs_note(ds, _NET_NEEDS, lang)
+
+
+def first_promise_orders(orders: pd.DataFrame, changes: pd.DataFrame | None = None
+                         ) -> pd.DataFrame | None:
+    """Return ``orders`` with ``first_promised_date`` filled in, or ``None`` when no source knows it.
+
+    The rule is :func:`workbench.kpis.with_first_promised_date`: the order lines'
+    own column, else the change log's first ``old_promised_date``, else the
+    current promise. ``None`` (the data cannot tell a first promise) replaces
+    its :class:`~workbench.exceptions.NotAvailableError`; :func:`first_promise_note`
+    says what is missing.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"order_id": ["A"], "line_no": [1],
+    ...                        "promised_date": pd.to_datetime(["2024-03-20"])})
+    >>> first_promise_orders(orders) is None
+    True
+    >>> changes = pd.DataFrame({"order_id": ["A"], "line_no": [1], "change_seq": [1],
+    ...                         "old_promised_date": pd.to_datetime(["2024-03-12"])})
+    >>> str(first_promise_orders(orders, changes).loc[0, "first_promised_date"].date())
+    '2024-03-12'
+    """
+    try:
+        return kpis.with_first_promised_date(orders, changes)
+    except NotAvailableError:
+        return None
+
+
+def _mature_totals(table: pd.DataFrame, split: TrendSplit) -> pd.DataFrame:
+    """Sum numerators and denominators of the mature periods per KPI (all are ratio KPIs)."""
+    mature = set(pd.to_datetime(split.mature["period_start"]))
+    rows = table[pd.to_datetime(table["period_start"]).isin(mature)]
+    sums = rows.groupby("kpi", sort=False, observed=True).agg(
+        numerator=("numerator", lambda s: s.sum(min_count=1)),
+        denominator=("denominator", lambda s: s.sum(min_count=1)),
+        unit=("unit", "first"))
+    den = sums["denominator"].to_numpy(dtype=float)
+    num = sums["numerator"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sums["value"] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return sums[["numerator", "denominator", "value", "unit"]]
+
+
+def promise_summary(orders: pd.DataFrame, period: str, **options: float) -> PromiseSummary:
+    """Compute the promise, weighting and cycle-time KPIs and sum them over the mature periods.
+
+    Parameters
+    ----------
+    orders
+        Order lines, with ``first_promised_date`` when known
+        (:func:`first_promise_orders`); without it the first-promise KPIs have no value.
+    period
+        ``W``, ``M`` or ``Q``: the periods judged mature or provisional
+        (:func:`split_trend`, on all ``orders``).
+    **options
+        Passed to :func:`workbench.kpis.kpi_table` (tolerances).
+
+    Returns
+    -------
+    PromiseSummary
+        The promises KPIs are computed on the lines with both a ``promised_date``
+        and a ``first_promised_date``, so on those lines the current-promise rate
+        minus the first-promise rate is exactly the gap.
+
+    Examples
+    --------
+    Two January lines, both on time to their current promise, one of them late
+    to its first; February (not ended on 5 Feb) is provisional and left out:
+
+    >>> orders = pd.DataFrame({"order_id": ["A", "B", "C"], "line_no": [1, 1, 1],
+    ...     "order_date": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-02-05"]),
+    ...     "promised_date": pd.to_datetime(["2024-01-10", "2024-01-12", "2024-02-10"]),
+    ...     "first_promised_date": pd.to_datetime(["2024-01-10", "2024-01-08", "2024-02-10"]),
+    ...     "delivery_date": pd.to_datetime(["2024-01-09", "2024-01-11", "2024-02-20"]),
+    ...     "qty_ordered": [10.0, 30.0, 20.0]})
+    >>> s = promise_summary(orders, "M")
+    >>> [f"{p:%b %Y}" for p in s.split.provisional]
+    ['Feb 2024']
+    >>> s.promises.loc["on_time_promise_gap", ["numerator", "denominator", "value"]].tolist()
+    [1.0, 2.0, 0.5]
+    >>> s.levels.loc[["cycle_time_mean", "on_time_qty_rate"], "value"].tolist()
+    [7.5, 1.0]
+    """
+    both = orders
+    if "first_promised_date" in orders and "promised_date" in orders:
+        both = orders[orders["first_promised_date"].notna() & orders["promised_date"].notna()]
+    promises = kpis.kpi_table(both, period=period, kpis=list(PROMISE_KPIS), **options)
+    levels = kpis.kpi_table(orders, period=period, kpis=list(LEVEL_KPIS), **options)
+    split = split_trend(levels, orders, period)
+    return PromiseSummary(_mature_totals(promises, split), _mature_totals(levels, split), split)
+
+
+def _value(totals: pd.DataFrame, kpi: str) -> float:
+    return float(totals.at[kpi, "value"]) if kpi in totals.index else float("nan")
+
+
+def mature_note(split: TrendSplit, period: str, lang: str = "en") -> str:
+    """Say which mature periods the section sums and which newest ones are left out.
+
+    Examples
+    --------
+    >>> s = TrendSplit(pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-06-01"])}),
+    ...                [pd.Timestamp("2025-07-01")])
+    >>> mature_note(s, "M")
+    'Over the mature months, Jan 2025 – Jun 2025. Jul 2025 is provisional (not all its lines are delivered yet) and is left out.'
+    >>> mature_note(s, "M", "zh")
+    '统计已成熟的各月：2025年1月–2025年6月。2025年7月为暂定期间（其订单行尚未全部交付），未计入。'
+    """
+    check_language(lang)
+    starts = split.mature["period_start"] if len(split.mature) else pd.Series([], dtype="datetime64[ns]")
+    unit = {"W": ("weeks", "周"), "Q": ("quarters", "季度"), "D": ("days", "日")}.get(
+        str(period).upper(), ("months", "月"))
+    span = span_text(starts, lang, days=str(period).upper() in ("W", "D"))
+    names = [period_name(p, period, lang) for p in split.provisional]
+    if lang == "en":
+        text = f"Over the mature {unit[0]}, {span}." if span else "No period is mature yet."
+        if names:
+            many = len(names) > 1
+            text += (f" {join_words(names, lang)} {'are' if many else 'is'} provisional (not all "
+                     f"{'their' if many else 'its'} lines are delivered yet) and "
+                     f"{'are' if many else 'is'} left out.")
+        return text
+    text = f"统计已成熟的各{unit[1]}：{span}。" if span else "尚无已成熟的期间。"
+    if names:
+        text += f"{join_words(names, lang)}为暂定期间（其订单行尚未全部交付），未计入。"
+    return text
+
+
+def promises_table(summary: PromiseSummary, span: str, lang: str = "en") -> ReportTable:
+    """On time and OTIF to the current promise beside the first promise, with the gap in points.
+
+    One row per measure the data can compute (on time; OTIF when received
+    quantities are known); counted on the delivered lines with both promises.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"numerator": [9.0, 8.0, 1.0], "denominator": [10.0, 10.0, 10.0],
+    ...                   "value": [0.9, 0.8, 0.1], "unit": "fraction"},
+    ...                  index=["on_time_promised_rate", "on_time_first_promise_rate",
+    ...                         "on_time_promise_gap"])
+    >>> s = PromiseSummary(t, t.iloc[:0], TrendSplit(pd.DataFrame(), []))
+    >>> tab = promises_table(s, "Jan 2025")
+    >>> tab.headers, tab.rows, ">+10.0 pts<" in tab.html
+    (('Measure', 'Current promise', 'First promise', 'Gap', 'Lines judged'), 1, True)
+    """
+    check_language(lang)
+    en = lang == "en"
+    p = summary.promises
+    rows = []
+    for key, current, first, gap in (
+            ("on_time", "on_time_promised_rate", "on_time_first_promise_rate", "on_time_promise_gap"),
+            ("otif", "otif_line_rate", "otif_first_promise_rate", "otif_promise_gap")):
+        g = _value(p, gap)
+        if not np.isfinite(g):
+            continue
+        rows.append({"measure": _MEASURES[key][lang], "current": _value(p, current),
+                     "first": _value(p, first), "gap": fmt_points(g, lang),
+                     "lines": float(p.at[gap, "denominator"])})
+    frame = pd.DataFrame(rows, columns=["measure", "current", "first", "gap", "lines"])
+    caption = (f"Delivered lines with a current and a first promise, {span}" if en
+               else f"有当前承诺和首次承诺的已交付订单行，{span}")
+    return report_table(frame, {
+        "measure": ColumnSpec(label="Measure" if en else "指标", kind="text"),
+        "current": ColumnSpec(label="Current promise" if en else "按当前承诺", kind="percent"),
+        "first": ColumnSpec(label="First promise" if en else "按首次承诺", kind="percent"),
+        "gap": ColumnSpec(label="Gap" if en else "差距", kind="text"),
+        "lines": ColumnSpec(label="Lines judged" if en else "评判订单行", kind="integer", digits=0)},
+        lang=lang, caption=caption, filter=False)
+
+
+def promise_gap_sentence(summary: PromiseSummary, lang: str = "en") -> str:
+    """Say what the gap means: how much better moved dates make service look than the first promises.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"value": [0.914, 0.882, 0.032]}, index=["on_time_promised_rate",
+    ...                  "on_time_first_promise_rate", "on_time_promise_gap"])
+    >>> s = PromiseSummary(t, t.iloc[:0], TrendSplit(pd.DataFrame(), []))
+    >>> promise_gap_sentence(s)
+    'Dates moved after the first promise make service look **3.2 pts better** than it was: on time is 91.4% to the current promise but 88.2% to the first.'
+    >>> promise_gap_sentence(s, "zh")
+    '首次承诺之后改动的交期使服务看起来比实际好 **3.2 个百分点**：按当前承诺准时率为 91.4%，按首次承诺为 88.2%。'
+    """
+    check_language(lang)
+    p = summary.promises
+    gap = _value(p, "on_time_promise_gap")
+    if not np.isfinite(gap):
+        return ""
+    cur, first = _value(p, "on_time_promised_rate"), _value(p, "on_time_first_promise_rate")
+    pts = f"{abs(gap) * 100:.1f}"
+    og = _value(p, "otif_promise_gap")
+    ocur, ofirst = _value(p, "otif_line_rate"), _value(p, "otif_first_promise_rate")
+    if lang == "en":
+        if pts == "0.0":
+            text = (f"Moving promise dates does not flatter service: on time is {fmt_pct(cur)} "
+                    f"to the current promise and {fmt_pct(first)} to the first")
+        else:
+            how = "better" if gap > 0 else "worse"
+            text = (f"Dates moved after the first promise make service look **{pts} pts {how}** "
+                    f"than it was: on time is {fmt_pct(cur)} to the current promise but "
+                    f"{fmt_pct(first)} to the first")
+        if np.isfinite(og):
+            text += (f"; OTIF {fmt_pct(ocur)} against {fmt_pct(ofirst)} "
+                     f"({fmt_points(og, lang)})")
+        return text + "."
+    if pts == "0.0":
+        text = (f"改动承诺交期并未美化服务：按当前承诺准时率为 {fmt_pct(cur)}，"
+                f"按首次承诺为 {fmt_pct(first)}")
+    else:
+        how = "好" if gap > 0 else "差"
+        text = (f"首次承诺之后改动的交期使服务看起来比实际{how} **{pts} 个百分点**："
+                f"按当前承诺准时率为 {fmt_pct(cur)}，按首次承诺为 {fmt_pct(first)}")
+    if np.isfinite(og):
+        text += (f"；准时足量交付率为 {fmt_pct(ocur)} 对 {fmt_pct(ofirst)}"
+                 f"（{fmt_points(og, lang)}）")
+    return text + "。"
+
+
+def weighting_table(summary: PromiseSummary, span: str, lang: str = "en") -> ReportTable:
+    """On time and OTIF counted by lines beside the same weighted by units ordered.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"value": [0.75, 0.5]}, index=["otif_line_rate", "otif_qty_rate"])
+    >>> s = PromiseSummary(t.iloc[:0], t, TrendSplit(pd.DataFrame(), []))
+    >>> tab = weighting_table(s, "Jan 2025", "zh")
+    >>> tab.headers, ">-25.0个百分点<" in tab.html
+    (('指标', '按订单行', '按数量', '数量与订单行之差'), True)
+    """
+    check_language(lang)
+    en = lang == "en"
+    lv = summary.levels
+    rows = []
+    for key, by_line, by_qty in (("on_time", "on_time_promised_rate", "on_time_qty_rate"),
+                                 ("otif", "otif_line_rate", "otif_qty_rate")):
+        a, b = _value(lv, by_line), _value(lv, by_qty)
+        if np.isfinite(a) and np.isfinite(b):
+            rows.append({"measure": _MEASURES[key][lang], "lines": a, "units": b,
+                         "diff": fmt_points(b - a, lang)})
+    frame = pd.DataFrame(rows, columns=["measure", "lines", "units", "diff"])
+    caption = f"Delivered lines, {span}" if en else f"已交付订单行，{span}"
+    return report_table(frame, {
+        "measure": ColumnSpec(label="Measure" if en else "指标", kind="text"),
+        "lines": ColumnSpec(label="By lines" if en else "按订单行", kind="percent"),
+        "units": ColumnSpec(label="By units ordered" if en else "按数量", kind="percent"),
+        "diff": ColumnSpec(label="Units minus lines" if en else "数量与订单行之差", kind="text")},
+        lang=lang, caption=caption, filter=False)
+
+
+def cycle_levels_table(summary: PromiseSummary, span: str, lang: str = "en") -> ReportTable:
+    """Mean cycle time per line, per order (to its last delivery) and net of the wait before release.
+
+    Rows the data cannot compute (net cycle time without ``released_date``) are left out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"denominator": [4.0, 2.0], "value": [7.5, 9.0]},
+    ...                  index=["cycle_time_mean", "order_cycle_time_mean"])
+    >>> s = PromiseSummary(t.iloc[:0], t, TrendSplit(pd.DataFrame(), []))
+    >>> tab = cycle_levels_table(s, "Jan 2025")
+    >>> tab.headers, ">9.0<" in tab.html, ">2 orders<" in tab.html
+    (('Measure', 'Mean (days)', 'Counted'), True, True)
+    """
+    check_language(lang)
+    en = lang == "en"
+    lv = summary.levels
+    rows = []
+    for kpi, (name, unit) in _CYCLES.items():
+        v = _value(lv, kpi)
+        if np.isfinite(v):
+            n = fmt_num(float(lv.at[kpi, "denominator"]), lang)
+            rows.append({"measure": name[lang], "mean": v,
+                         "n": f"{n} {unit[lang]}"})
+    frame = pd.DataFrame(rows, columns=["measure", "mean", "n"])
+    caption = (f"Delivered lines and fully delivered orders, {span}" if en
+               else f"已交付订单行和已全部交付的订单，{span}")
+    return report_table(frame, {
+        "measure": ColumnSpec(label="Measure" if en else "指标", kind="text"),
+        "mean": ColumnSpec(label="Mean (days)" if en else "平均（天）", kind="number", digits=1),
+        "n": ColumnSpec(label="Counted" if en else "计数", kind="text")},
+        lang=lang, caption=caption, filter=False)
+
+
+def show_note(note: str | None) -> None:
+    """Display one not-available line (italic) as :func:`show_missing` does; nothing for ``None``."""
+    if note:
+        from IPython.display import display
+
         display({"text/markdown": f"*{md(note)}*", "text/plain": note}, raw=True)
