@@ -350,3 +350,106 @@ def test_critical_ratio_minimises_analytic_cost(mu, c, lt, h, ratio, r, lost):
         other = min(max(csl + d * (1 - csl), 1e-6), 1 - 1e-9)
         assert policy_for_service(mu, mu * c, lt, other, **kw).total_cost >= best - 1e-9 * (
             1 + best)
+
+
+# --------------------------------------------------------------------------- issue 15: optima in range
+
+def _optimum_items(prices: list[float], sd: list[float] | None = None) -> pd.DataFrame:
+    """Items as explorer_items gives them: unit cost 52, so h = 52 x 0.25 / 52 = 0.25 a week."""
+    n = len(prices)
+    return pd.DataFrame({"item_id": [f"I-{i}" for i in range(n)], "mean_demand": [100.0] * n,
+                         "sd_demand": sd or [30.0] * n, "lead_time_days": [14.0] * n,
+                         "unit_cost": [52.0] * n, "unit_price": prices})
+
+
+def test_portfolio_optimum_is_the_critical_ratio_by_hand():
+    from workbench.inventory.policy import portfolio_optimal_service_level
+    # one item: 1 - h T / p = 1 - 1 x 1 / 20 = 0.95
+    one = portfolio_optimal_service_level(1.0, 20.0, 30.0)
+    assert one.level == pytest.approx(0.95, abs=1e-12) and not one.at_bound and one.bound == ""
+    # two items, equal sigma, p = 5 and 2.5, h = 0.25: 1 - 0.5 / 7.5 = 14 / 15
+    two = portfolio_optimal_service_level([0.25, 0.25], [5.0, 2.5], [40.0, 40.0])
+    assert two.level == pytest.approx(14 / 15, abs=1e-12)
+    # review every 2 periods: 1 - h sigma / (p sigma / T) = 1 - 1 x 2 / 20 = 0.90
+    assert portfolio_optimal_service_level(1.0, 20.0, 30.0, cycle_length=2.0).level == (
+        pytest.approx(0.90, abs=1e-12))
+
+
+def test_portfolio_optimum_beyond_the_range_is_flagged_not_called_optimal():
+    from workbench.inventory.policy import SEARCH_RANGE, portfolio_optimal_service_level
+    high = portfolio_optimal_service_level(1.0, 1e5, 10.0)  # 1 - 1e-5 = 99.999 %
+    assert high.unbounded == pytest.approx(0.99999) and high.level == SEARCH_RANGE[1]
+    assert high.at_bound and high.bound == "high"
+    low = portfolio_optimal_service_level(1.0, 1.6, 10.0)  # 1 - 1 / 1.6 = 37.5 %
+    assert low.unbounded == pytest.approx(0.375) and low.level == SEARCH_RANGE[0]
+    assert low.at_bound and low.bound == "low"
+    none = portfolio_optimal_service_level(1.0, 0.0, 10.0)  # no shortage cost: hold nothing
+    assert none.unbounded == 0.0 and none.bound == "low"
+    with pytest.raises(ConfigError):
+        portfolio_optimal_service_level(1.0, 20.0, 30.0, search_range=(0.9, 0.8))
+
+
+def test_scenario_optimum_at_95_percent_by_hand():
+    from workbench.inventory.tradeoff import scenario
+    # h = 0.25 a week; p = 0.5 x price 10 = 5 per unit short: 1 - 0.25 / 5 = 95 %
+    sc = scenario(_optimum_items([10.0, 10.0], [30.0, 60.0]), service_target=0.9,
+                  shortage_cost_pct=0.5)
+    assert sc.optimum_row["service_level"] == pytest.approx(0.95, abs=1e-9)
+    assert not sc.optimum_at_bound
+    cost = sc.curve.set_index("service_level")["total_cost"]
+    assert cost.idxmin() == pytest.approx(0.95) and cost[0.945] > cost[0.95] < cost[0.955]
+    # unequal ratios (p = 5 and 2.5), equal sigma: 1 - (0.25 + 0.25) / (5 + 2.5) = 14 / 15
+    mixed = scenario(_optimum_items([10.0, 5.0]), shortage_cost_pct=0.5)
+    assert mixed.optimum_row["service_level"] == pytest.approx(14 / 15, abs=1e-6)
+    assert mixed.optimum_row["total_cost"] <= mixed.curve["total_cost"].min() + 1e-9
+
+
+def test_scenario_optimum_beyond_the_range_is_flagged():
+    from workbench.inventory.tradeoff import scenario, tier_costs
+    # p = 0.5 x 100,000 = 50,000, h = 0.25: 1 - 5e-6 = 99.9995 % > 99.99 %
+    sc = scenario(_optimum_items([100_000.0]), shortage_cost_pct=0.5)
+    assert sc.optimum_at_bound and sc.optimum_row["service_level"] == pytest.approx(0.9999)
+    cost = sc.curve.set_index("service_level")["total_cost"]
+    assert cost.is_monotonic_decreasing  # still falling at the highest level searched
+    # p = 0.5 x 0.8 = 0.4, h = 0.25: 1 - 0.625 = 37.5 % < 50 %
+    cheap = scenario(_optimum_items([0.8]), shortage_cost_pct=0.5)
+    assert cheap.optimum_at_bound and cheap.optimum_row["service_level"] == pytest.approx(0.5)
+    items = _optimum_items([100_000.0, 10.0]).assign(share_A=[1.0, 0.0], share_B=[0.0, 1.0])
+    costs = tier_costs(items, {"A": 0.95, "B": 0.95}, shortage_cost_pct=0.5)
+    assert costs["optimum_at_bound"].tolist() == [True, False]
+    assert costs["optimal_level"].tolist() == pytest.approx([0.9999, 0.95])
+
+
+def test_current_policy_cost_counts_items_whose_optimum_lies_beyond_the_range():
+    from workbench.inventory.tradeoff import current_policy_cost
+    items = _optimum_items([10.0, 100_000.0, 0.8])
+    ss = pd.Series([50.0, 50.0, 50.0], index=items["item_id"])
+    pc = current_policy_cost(items, ss, shortage_cost_pct=0.5)
+    by_id = pc.per_item.set_index("item_id").loc[["I-0", "I-1", "I-2"]]
+    assert by_id["optimal_service"].tolist() == pytest.approx([0.95, 0.9999, 0.5])
+    assert by_id["optimum_at_bound"].tolist() == [False, True, True]
+    assert (pc.items_above_range, pc.items_below_range, pc.optimum_at_bound) == (1, 1, True)
+    d = pc.as_dict()
+    assert d["optimum_at_bound"] and d["items"] == 3 and d["search_range"] == (0.5, 0.9999)
+    inside = current_policy_cost(items.iloc[:1], ss.iloc[:1], shortage_cost_pct=0.5)
+    assert not inside.optimum_at_bound and inside.optimal_service == pytest.approx(0.95)
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.lists(st.floats(0.01, 2.0), min_size=1, max_size=4),
+       ratio=st.floats(2.5, 200.0), sd=st.floats(1.0, 100.0))
+def test_portfolio_optimum_is_no_dearer_than_its_neighbours(h, ratio, sd):
+    from workbench.inventory.policy import portfolio_optimal_service_level
+    hh = np.asarray(h)
+    p = hh * ratio
+    sds = np.full(hh.size, sd)
+    best = portfolio_optimal_service_level(hh, p, sds)
+
+    def cost(level: float) -> float:
+        pol = policy_for_service(100.0, sd, 2.0, level, holding_cost=hh, stockout_cost=p)
+        return float(np.sum(pol.total_cost))
+
+    assert best.level == pytest.approx(1 - 1 / ratio)
+    for step in (-1e-3, 1e-3):
+        nearby = min(max(best.level + step, 0.5), 0.9999)
+        assert cost(best.level) <= cost(nearby) + 1e-9

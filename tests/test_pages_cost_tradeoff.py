@@ -108,3 +108,39 @@ def test_demand_only_section_in_words():
     assert page.not_available_text() == ("*Not available: needs the item master's unit_cost and "
                                          "lead_time_days (see the top of this report).*")
     assert page.selection_words("tier A") == "tier A's share of demand"
+
+
+def _bounded_scenario() -> Scenario:
+    sc = _scenario()
+    optimum = pd.Series({"service_level": 0.9999, "total_cost": 3.0})
+    return Scenario(sc.curve, 0.95, sc.target_row, optimum, "all items", optimum_at_bound=True)
+
+
+def test_optimum_at_the_end_of_the_range_is_not_called_the_optimum():
+    en = page.optimum_sentence(_bounded_scenario(), "all", SPAN, currency="EUR")
+    assert "The cost optimum is" not in en
+    assert ("The cost keeps falling up to the highest level searched (99.99%), so there is no "
+            "optimum within the range: at 99.99% it is €156 per year, and the target costs €52 "
+            "per year more.") in en
+    zh = page.optimum_sentence(_bounded_scenario(), "all", SPAN, "zh", "CNY")
+    assert "成本最优水平为" not in zh
+    assert "成本一直下降到所搜索的最高水平（99.99%），搜索范围内没有最优水平：99.99%时每年¥156" in zh
+    fig = page.curve_chart(_bounded_scenario(), "all", SPAN, "en")
+    assert fig.data[4].name == "end of levels searched 99.99% (cost still falling)"
+    assert "100.0%" not in en + zh
+
+
+def test_tier_table_and_sentence_flag_a_tier_whose_optimum_lies_beyond_the_range():
+    costs = pd.DataFrame({"tier": ["A", "C"], "target": [0.98, 0.85], "safety_stock": [9.0, 1.0],
+                          "cost_at_target": [600.0, 300.0], "optimal_level": [0.9999, 0.9897],
+                          "cost_at_optimum": [500.0, 100.0], "extra_cost": [100.0, 200.0],
+                          "optimum_at_bound": [True, False]})
+    en = page.tier_costs_table(costs, SPAN, currency="EUR")
+    assert ">above 99.99%<" in en.html and ">99.0%<" in en.html and "not at an optimum" in en.html
+    assert page.tier_sentence(costs, currency="EUR") == (
+        "The tier targets cost €300 per year more than each tier's cost optimum, most for tier C "
+        "(€200); for tier A the cost keeps falling up to the highest level searched (99.99%), so "
+        "its optimum lies above it and its extra cost is at least this.")
+    zh = page.tier_sentence(costs, "zh", "EUR")
+    assert zh.endswith("；A级的成本一直下降到所搜索的最高水平（99.99%），其最优水平在此之上，额外成本至少为此数。")
+    assert ">高于99.99%<" in page.tier_costs_table(costs, SPAN, "zh", "EUR").html

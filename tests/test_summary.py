@@ -248,3 +248,29 @@ def test_churn_and_cost_tables_in_words_with_currency():
     assert ">93.1%<" in cost.html and ">1,079,531<" in cost.html and ">700,111<" in cost.html
     assert "Per year, on the weekly demand of 30 Jun 2025 – 28 Jun 2026." in cost.html
     assert cost_table(policy, "x", "zh", "CNY").headers == ("安全库存", "服务水平", "成本（元/年）")
+
+
+def test_cost_sentence_does_not_call_the_end_of_the_range_the_optimum():
+    from workbench.inventory.tradeoff import PolicyCost
+    from workbench.reporting.summary import policy_sentence
+    # every item's optimum above 99.99 %: 1,080,000 - 700,600 = 379,400 saved at 99.99 %
+    every = PolicyCost(pd.DataFrame({"item_id": ["I-1", "I-2"]}), 0.931, 0.9999, 1_080_000.0,
+                       700_600.0, items_above_range=2)
+    assert policy_sentence(every, "en", "EUR") == (
+        "The current safety stocks (service level 93.1%) cost €1.08 m a year; the cost keeps "
+        "falling up to the highest level searched (99.99%), so there is no optimum within the "
+        "range: at that level they would cost €379.4 k less, and more still above it.")
+    assert policy_sentence(every, "zh", "EUR") == (
+        "当前安全库存（服务水平93.1%）每年成本为€108.0万；成本一直下降到所搜索的最高水平（99.99%），"
+        "搜索范围内没有最优水平：采用该水平每年可节省€37.9万，在此之上还会更多。")
+    # one of two items beyond the range: the optimum is stated, that item is named
+    some = PolicyCost(pd.DataFrame({"item_id": ["I-1", "I-2"]}), 0.931, 0.97, 1_080_000.0,
+                      700_600.0, items_above_range=1)
+    en = narrative(pd.DataFrame(), None, pd.DataFrame(), pd.DataFrame(), as_of="2026-06-29",
+                   cost=some.as_dict(), currency="EUR")
+    assert en == ["The current safety stocks (service level 93.1%) cost €1.08 m a year; at the "
+                  "cost-optimal level of 97.0% they would cost €379.4 k less (for 1 of 2 items the "
+                  "cost keeps falling up to the highest level searched, 99.99%, where they are "
+                  "counted)."]
+    inside = PolicyCost(pd.DataFrame({"item_id": ["I-1"]}), 0.931, 0.989, 1_080_000.0, 700_600.0)
+    assert "keeps falling" not in policy_sentence(inside, "en", "EUR")
