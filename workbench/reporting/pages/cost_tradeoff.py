@@ -349,6 +349,10 @@ def scenarios_table(comparison: pd.DataFrame, target: float, span: str, lang: st
     ('情景', '目标水平安全库存（件）', '持有成本（元/年）')
     >>> ">基准假设<" in table.html, ">941,825<" in table.html, ">97.3%<" in table.html
     (True, True, True)
+    >>> comp.loc["optimum at bound"] = [1.0]
+    >>> comp.loc["cost-optimal service level"] = [0.9999]
+    >>> ">above 99.99%<" in scenarios_table(comp, 0.95, "Jun 2026", "en", "CNY").html
+    True
     """
     check_language(lang)
     frame = comparison.T.rename(columns={k: v[0] for k, v in _SCENARIO_ROWS.items()})
@@ -364,10 +368,16 @@ def scenarios_table(comparison: pd.DataFrame, target: float, span: str, lang: st
         "optimal_level": _w(lang, "Cost-optimal service level", "成本最优服务水平"),
         "optimum": _w(lang, "Total cost at the optimum", "最优水平总成本") + tail}
     columns: dict = {"scenario": ColumnSpec(label=_w(lang, "Scenario", "情景"), kind="text")}
+    bounded = (frame.pop("optimum at bound").astype(bool) if "optimum at bound" in frame
+               else pd.Series(False, index=frame.index))
+    if bounded.any() and "optimal_level" in frame:
+        frame["optimal_level"] = [_bounded_level(v, b, lang) for v, b in
+                                  zip(frame["optimal_level"], bounded, strict=True)]
     for key, kind in _SCENARIO_ROWS.values():
         if key in frame:
+            kind = "text" if key == "optimal_level" and bounded.any() else kind
             columns[key] = ColumnSpec(label=heads[key], kind=kind,
-                                      digits=0 if kind != "percent" else None)
+                                      digits=0 if kind not in ("percent", "text") else None)
     caption = _w(lang, f"Target {fmt_pct(target)}; per year, on the weekly demand of {span}.",
                  f"目标{fmt_pct(target)}；每年，按{span}的每周需求计算。")
     return report_table(frame.reset_index(drop=True), columns, lang=lang, currency=currency,
