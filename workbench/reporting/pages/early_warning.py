@@ -871,10 +871,12 @@ def _notes_in(lang: str, ds: Dataset, plan: object, exp: object, pab: object) ->
         notes.append(_EXPEDITE_ZH["none"] if exp.source == "none"
                      else f"加急方式来自{'数据集' if exp.source == 'dataset' else '本报告指定的文件'}"
                           f"（{file}）。")
+    from workbench.reporting.inputs import pab_inputs
+
     if not pab.value:
         notes.append(not_available_note("pab", ds, "zh") or pab.note)
-    elif pab.note:
-        notes.append(pab.note)
+    else:
+        notes.append(pab_inputs(ds, "zh").note)
     return [n for n in notes if n]
 
 
