@@ -47,6 +47,7 @@ from workbench.inventory.policy import (
     DISTRIBUTIONS,
     POLICIES,
     POLICY_COLUMNS,
+    SEARCH_RANGE,
     SERVICE_TYPES,
     SHORTAGE_BASES,
     Z_MAX,
@@ -54,6 +55,7 @@ from workbench.inventory.policy import (
     InventoryPolicy,
     ItemParams,
     LeadTimeDemand,
+    OptimalServiceLevel,
     achieved_fill_rate,
     as_item_params,
     base_stock_cost,
@@ -66,6 +68,7 @@ from workbench.inventory.policy import (
     lead_time_demand,
     normal_loss,
     policy_for_service,
+    portfolio_optimal_service_level,
     safety_factor_for_fill_rate,
     standard_normal_loss,
 )
@@ -101,6 +104,9 @@ from workbench.inventory.tradeoff import (
 )
 
 __all__ = [
+    "SEARCH_RANGE",
+    "OptimalServiceLevel",
+    "portfolio_optimal_service_level",
     "ADI_CUTOFF",
     "ANALYTIC_CHECK_COLUMNS",
     "BacktestResult",
