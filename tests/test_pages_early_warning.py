@@ -336,3 +336,103 @@ def test_allocation_rule_sentence_for_every_tier_rule():
                 "短缺的供应按该等级分配（A 级优先），其次按到期日。",
         "due_date": "分配未使用服务等级，因此短缺的供应按订单行到期日（最早优先）、其次按下单日期分配；"
                     "表中的等级按客户收入占比得出，仅用于上方的预警排序。"}
+
+
+# --------------------------------------------------------------------------------------
+# What would remove each shortage (issue 15, must-have 10)
+# --------------------------------------------------------------------------------------
+
+
+def _proposal_page() -> ew_page.EarlyWarningPage:
+    """Four weekly periods from 29 Jun 2026, worked by hand (no forecast, no safety stock).
+
+    A: on hand 25, orders 5/10/30/10 -> balance 20, 10, -20, -30: short from week 3
+       (13 Jul), outside the 2 frozen weeks -> a receipt of 20 in the week of 13 Jul.
+    B: on hand 5, orders 15 in week 1, a firm receipt of 20 in week 2 -> -10, 10: short in
+       the frozen week 1 only, the receipt already due ends it in the week of 6 Jul.
+    C: on hand 0, orders 8 in week 2 and 4 in week 4 -> 0, -8, -8, -12: short from the
+       frozen week 2; the earliest receipt, 8 in the week of 13 Jul, ends the shortage.
+    D (level 1) and E (held back) are not listed.
+    """
+    import numpy as np
+
+    from workbench.planning.buckets import PabInput
+
+    weeks = pd.date_range("2026-06-29", periods=4, freq="7D")
+    zeros = np.zeros((5, 4))
+    orders = np.array([[5, 10, 30, 10], [15, 0, 0, 0], [0, 8, 0, 4], [0, 0, 0, 0],
+                       [0, 0, 9, 0]], dtype=float)
+    firm = zeros.copy()
+    firm[1, 1] = 20
+    inputs = PabInput(item_id=pd.Index(["A", "B", "C", "D", "E"]), period_start=weeks,
+                      as_of=AS_OF, freq="W", on_hand=np.array([25.0, 5, 0, 0, 0]),
+                      safety_stock=np.zeros(5), customer_orders=orders, forecast=zeros,
+                      supply_firm=firm, supply_planned=zeros)
+    ranked = pd.DataFrame({"rank": [1, 2, 3, 4, 5], "item_id": ["B", "A", "D", "C", "E"],
+                           "alert_level": [3, 2, 1, 3, 2],
+                           "held_back": ["", "", "", "", "shortage under 10 units"]})
+    return _page(ew=SimpleNamespace(as_of=AS_OF, inputs=inputs), ranked=ranked)
+
+
+def _cells(table: ReportTable) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "|", table.html))
+
+
+def test_proposals_name_the_receipt_that_removes_each_shortage():
+    parts = ew_page.proposals_section(_proposal_page(), "en", frozen_periods=2,
+                                      demand_time_fence=2)
+    assert parts[0] == ("The receipt that would remove the shortage of each potential risk and "
+                        "confirmed break (levels 2 and 3) ranked above, planning date 29 Jun "
+                        "2026, over 4 weeks (29 Jun 2026 – 26 Jul 2026).")
+    table = _tables(parts)[0]
+    assert table.headers == ("Item", "Alert level", "Proposed receipt")
+    assert table.rows == 3
+    cells = _cells(table)
+    b = ("No new receipt is needed: the receipts already due end this shortage in the week of "
+         "6 Jul 2026; before then no new receipt can be placed (frozen period).")
+    a = ("A receipt of 20 in the week of 13 Jul 2026 removes this shortage (release the order "
+         "in the week of 13 Jul 2026).")
+    c = ("No new receipt can come in time (frozen zone or lead time); the earliest, a receipt "
+         "of 8 in the week of 13 Jul 2026, ends this shortage (release the order in the week "
+         "of 13 Jul 2026).")
+    assert cells.index(b) < cells.index(a) < cells.index(c)  # ranked order: B, A, C
+    assert "3 - confirmed break" in cells and "2 - potential customer risk" in cells
+    assert "|D|" not in cells and "|E|" not in cells
+    assert parts[-1] == (
+        "Rule used: lot for lot (each receipt is exactly the quantity short), keeping the "
+        "projected stock at or above zero; existing firm and planned receipts stay on their "
+        "dates. The first 2 weeks (29 Jun 2026 – 12 Jul 2026) are frozen: no new receipt can "
+        "be placed there, and a shortage there ends with the earliest receipt after them. No "
+        "supplier lead time is counted, so an order is released in the period its receipt "
+        "must arrive.")
+
+
+def test_proposals_in_chinese_and_without_frozen_weeks():
+    zh = ew_page.proposals_section(_proposal_page(), "zh", frozen_periods=2,
+                                   demand_time_fence=2)
+    table = _tables(zh)[0]
+    assert table.headers == ("物料", "预警级别", "建议补货")
+    cells = _cells(table)
+    assert "在2026年7月13日当周到货 20 件即可消除此缺货（2026年7月13日当周下达订单）。" in cells
+    assert ("无需新的到货：已有的到货在2026年7月6日当周结束此缺货；在此之前无法安排新的到货（冻结期）。"
+            in cells)
+    assert "最早在2026年7月13日当周到货 8 件，可结束此缺货" in cells
+    assert "前 2 周（2026年6月29日–2026年7月12日）为冻结期" in zh[-1]
+    # Without frozen weeks C gets its receipt of 8 in the week it goes short (6 Jul).
+    open_ = ew_page.proposals_section(_proposal_page(), "en", frozen_periods=0)
+    assert ("A receipt of 8 in the week of 6 Jul 2026 removes this shortage (release the order "
+            "in the week of 6 Jul 2026).") in _cells(_tables(open_)[0])
+    assert "No period is frozen: a receipt can be placed from the first period on." in open_[-1]
+
+
+def test_proposals_when_no_alert_of_level_2_or_3():
+    page = _page(ranked=pd.DataFrame({"rank": [1], "item_id": ["D"], "alert_level": [1],
+                                      "held_back": [""]}))
+    assert ew_page.proposals_section(page, "en") == [
+        "No potential risk or confirmed break at the planning date 29 Jun 2026: no receipt "
+        "needs to be proposed."]
+    assert ew_page.proposals_section(page, "zh") == [
+        "计划日期 2026年6月29日 没有潜在风险或确认断供：无需提出补货建议。"]

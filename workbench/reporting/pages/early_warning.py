@@ -9,7 +9,8 @@ lines with each customer's name, service tier and value, and the customer
 notices ready to send (:func:`workbench.planning.notices.draft_notices`, one per
 customer per run). The section functions (:func:`money_section`,
 :func:`levels_section`, :func:`ranked_section`, :func:`lines_section`,
-:func:`notices_section`, ...) return the parts of a section -- Markdown text,
+:func:`notices_section`, :func:`proposals_section` -- the receipt that would
+remove each shortage, :func:`workbench.planning.mps.propose_mps` --, ...) return the parts of a section -- Markdown text,
 report tables (:func:`workbench.reporting.tables.report_table`) and figures --
 in the report's language; :func:`show` displays them in a notebook.
 
@@ -66,6 +67,7 @@ __all__ = [
     "notices_section",
     "policy_section",
     "prepare",
+    "proposals_section",
     "ranked_section",
     "resolved_section",
     "risky_items",
@@ -89,6 +91,7 @@ _T: dict[str, dict[str, str]] = {
         "heading": "**{name}: planning date {date}.** {items} item(s) projected over {span}.",
         "heading_none": "**{name}: planning date {date}.**",
         "weeks": "{n} weeks ({span})", "days": "{n} days ({span})", "months": "{n} months ({span})",
+        "week": "{n} week ({span})", "day": "{n} day ({span})", "month": "{n} month ({span})",
         "money_scope": "Potential risks and confirmed breaks (levels 2 and 3) shown below, "
                        "planning date {date}; amounts in {currency}.",
         "money_scope_nocur": "Potential risks and confirmed breaks (levels 2 and 3) shown below, "
@@ -176,6 +179,7 @@ _T: dict[str, dict[str, str]] = {
         "heading": "**{name}：计划日期 {date}。** 共预测 {items} 个物料，{span}。",
         "heading_none": "**{name}：计划日期 {date}。**",
         "weeks": "{n} 周（{span}）", "days": "{n} 天（{span}）", "months": "{n} 个月（{span}）",
+        "week": "{n} 周（{span}）", "day": "{n} 天（{span}）", "month": "{n} 个月（{span}）",
         "money_scope": "下方列出的潜在风险和确认断供（二级和三级），计划日期 {date}；金额单位为 {currency}。",
         "money_scope_nocur": "下方列出的潜在风险和确认断供（二级和三级），计划日期 {date}；数据未注明币种，"
                              "金额不带币种。",
@@ -472,7 +476,7 @@ def span_of_periods(starts: Sequence[object], freq: str, lang: str = "en") -> st
     sep = " – " if lang == "en" else "–"
     span = f"{fmt_date(idx.min(), lang)}{sep}{fmt_date(last, lang)}"
     key = {"W": "weeks", "D": "days"}.get(code, "months")
-    return t[key].format(n=n, span=span)
+    return t[key[:-1] if n == 1 else key].format(n=n, span=span)
 
 
 def heading(ds: Dataset, page: EarlyWarningPage | None, as_of: object, freq: str = "W",
@@ -659,6 +663,101 @@ def ranked_section(page: EarlyWarningPage, lang: str = "en", *,
     else:
         parts.append(t["held_none"])
     return parts
+
+
+_PROPOSAL_T = {
+    "en": {
+        "intro": "The receipt that would remove the shortage of each potential risk and "
+                 "confirmed break (levels 2 and 3) ranked above, planning date {date}, over "
+                 "{span}.",
+        "rule": "Rule used: lot for lot (each receipt is exactly the quantity short), keeping "
+                "the projected stock at or above zero; existing firm and planned receipts stay "
+                "on their dates. {frozen} No supplier lead time is counted, so an order is "
+                "released in the period its receipt must arrive.",
+        "frozen": "The first {span} frozen: no new receipt can be placed there, and a "
+                  "shortage there ends with the earliest receipt after them.",
+        "frozen_none": "No period is frozen: a receipt can be placed from the first period on.",
+        "none": "No potential risk or confirmed break at the planning date {date}: no receipt "
+                "needs to be proposed.",
+        "covered": "The projected stock stays at or above zero with the receipts already "
+                   "planned; no new receipt is needed.",
+        "col": "Proposed receipt",
+        "existing": "No new receipt is needed: the receipts already due end this shortage {when}; "
+                    "before then no new receipt can be placed (frozen period).",
+        "W": "in the week of {d}", "D": "on {d}", "M": "in {m}",
+    },
+    "zh": {
+        "intro": "上方排序中每个潜在风险和确认断供（二级和三级）消除缺货所需的到货，计划日期 {date}，"
+                 "{span}。",
+        "rule": "所用规则：按需批量（每次到货恰好等于缺货量），使预计库存保持在零或以上；"
+                "已有的确认到货和计划到货保持原日期。{frozen}未计供应商提前期，因此订单在到货所需的同一期间下达。",
+        "frozen": "前 {span}为冻结期：其间不能安排新的到货，其间的缺货由冻结期后最早的到货结束。",
+        "frozen_none": "没有冻结期：从第一期起即可安排到货。",
+        "none": "计划日期 {date} 没有潜在风险或确认断供：无需提出补货建议。",
+        "covered": "按已计划的到货，预计库存保持在零或以上，无需新的到货。",
+        "col": "建议补货",
+        "existing": "无需新的到货：已有的到货在{when}结束此缺货；在此之前无法安排新的到货（冻结期）。",
+        "W": "{d}当周", "D": "{d}", "M": "{m}",
+    },
+}
+
+
+def _proposal_texts(result: object, said: pd.DataFrame, t: dict[str, str],
+                    lang: str) -> pd.Series:
+    """Return the sentence per short item; where existing receipts alone end it, say so."""
+    inp = result.inputs
+    text = said["text"].to_numpy(dtype=object).copy()
+    rows = inp.item_id.get_indexer(said["item_id"].to_numpy())
+    cols = np.arange(inp.n_periods)[None, :]
+    ok = (result.pab[rows] >= -1e-9) & (cols >= said["first_shortage_period"].to_numpy()[:, None])
+    ends = ok.any(axis=1) & said["mps_qty"].isna().to_numpy()
+    for k in np.flatnonzero(ends):  # a handful of items
+        day = pd.Timestamp(inp.period_start[int(ok[k].argmax())])
+        month = f"{day:%b %Y}" if lang == "en" else f"{day.year}年{day.month}月"
+        when = t.get(str(inp.freq).upper()[:1], t["M"]).format(d=fmt_date(day, lang), m=month)
+        text[k] = t["existing"].format(when=when)
+    return pd.Series(text, index=said["item_id"].to_numpy())
+
+
+def proposals_section(page: EarlyWarningPage, lang: str = "en", *, frozen_periods: int = 2,
+                      demand_time_fence: int = 2, max_rows: int | None = None) -> list[Part]:
+    """Show the receipt that would remove each shortage of the alerts of levels 2 and 3.
+
+    The receipts are :func:`workbench.planning.mps.propose_mps` of the run's inputs
+    (lot for lot, projected stock kept at or above zero, existing receipts kept, no
+    new receipt inside the ``frozen_periods``, the report's ``demand_time_fence``),
+    each worded by :func:`workbench.planning.mps.explain_shortages`. One row per
+    item, in the order of the ranking (shown alerts only), with the item's highest
+    level; then the rule used in one sentence.
+    """
+    from workbench.planning.mps import explain_shortages, propose_mps
+
+    t = _PROPOSAL_T[check_language(lang)]
+    date = fmt_date(page.ew.as_of, lang)
+    r = page.ranked
+    if len(r):
+        r = r.loc[(r["held_back"] == "") & r["alert_level"].isin([2, 3])]
+    if not len(r):
+        return [t["none"].format(date=date)]
+    inp = page.ew.inputs
+    result = propose_mps(inp, target="zero", frozen_periods=frozen_periods,
+                         demand_time_fence=demand_time_fence)
+    said = _proposal_texts(result, explain_shortages(result, lang=lang), t, lang)
+    items = r["item_id"].astype(str)
+    level = r.groupby(items.to_numpy(), sort=False)["alert_level"].max()
+    frame = pd.DataFrame({"item_id": level.index, "alert_level": level.to_numpy()})
+    text = said.reindex(frame["item_id"].to_numpy()).to_numpy(dtype=object)
+    frame["proposal"] = np.where(pd.isna(text), t["covered"], text)
+    freq = str(inp.freq or "W").upper()[:1]
+    n = min(max(int(frozen_periods), 0), inp.n_periods)
+    frozen = (t["frozen"].format(span=span_of_periods(inp.period_start[:n], freq, lang)
+                                 + ("" if lang == "zh" else " is" if n == 1 else " are"))
+              if n else t["frozen_none"])
+    table = report_table(frame, {"item_id": None, "alert_level": None,
+                                 "proposal": ColumnSpec(label=t["col"], kind="text")},
+                         lang=lang, currency=page.currency, max_rows=max_rows, filter=False)
+    return [t["intro"].format(date=date, span=span_of_periods(inp.period_start, freq, lang)),
+            table, t["rule"].format(frozen=frozen)]
 
 
 def risky_items(page: EarlyWarningPage, top: int) -> list[str]:
