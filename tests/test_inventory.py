@@ -453,3 +453,38 @@ def test_portfolio_optimum_is_no_dearer_than_its_neighbours(h, ratio, sd):
     for step in (-1e-3, 1e-3):
         nearby = min(max(best.level + step, 0.5), 0.9999)
         assert cost(best.level) <= cost(nearby) + 1e-9
+
+
+def test_textbook_z_reproduces_worked_examples_to_the_digit():
+    from workbench.inventory.policy import policy_for_service
+
+    # Lead-time demand 50 (sd 5), 95 %: the book's table gives z = 1.65 and the reorder point
+    # 50 + 1.65 x 5 = 58.25; the exact z = 1.6449 gives 58.22.
+    book = policy_for_service(50, 5, 1, 0.95, policy="continuous", order_quantity=100, z=1.65)
+    exact = policy_for_service(50, 5, 1, 0.95, policy="continuous", order_quantity=100)
+    assert float(book.reorder_point) == 58.25 and float(book.safety_stock) == 8.25
+    assert round(float(exact.reorder_point), 2) == 58.22
+    assert float(book.service_level) == 0.95
+    assert abs(float(book.cycle_service) - 0.9505285) < 1e-6  # what z = 1.65 really gives
+    # 99 % with z = 2.33 over a lead time of 4 periods of demand 100 (sd 20): sd of
+    # lead-time demand 20 x sqrt(4) = 40, safety stock 2.33 x 40 = 93.2, periodic review
+    # of 1 period adds a fifth period: sd 20 x sqrt(5) = 44.72, safety stock 104.20
+    per = policy_for_service(100, 20, 4, 0.99, z=2.33)
+    assert round(float(per.safety_stock), 2) == round(2.33 * 20 * 5 ** 0.5, 2) == 104.2
+    # per item: one z per item broadcasts like the other arrays
+    two = policy_for_service([50, 50], [5, 10], 1, 0.95, policy="continuous",
+                             order_quantity=100, z=[1.65, 1.64])
+    assert [round(float(x), 2) for x in two.reorder_point] == [58.25, 66.4]
+
+
+def test_textbook_z_must_match_the_service_level_and_the_model():
+    from workbench.inventory.policy import policy_for_service
+
+    with pytest.raises(ConfigError, match="z=1.28 gives a cycle service level of 0.8997"):
+        policy_for_service(50, 5, 1, 0.95, z=1.28)
+    with pytest.raises(ConfigError, match="cycle service level with normal demand"):
+        policy_for_service(50, 5, 1, 0.95, z=1.65, service_type="fill_rate")
+    with pytest.raises(ConfigError, match="cycle service level with normal demand"):
+        policy_for_service(50, 5, 1, 0.95, z=1.65, distribution="gamma")
+    with pytest.raises(ConfigError):
+        policy_for_service(50, 5, 1, 0.95, z=-1.65)

@@ -495,7 +495,7 @@ def _policy(service_level: np.ndarray | None, level: np.ndarray | None, *, where
             mean_demand: Any, sd_demand: Any, lead_time: Any, service_type: str, policy: str,
             review_period: Any, order_quantity: Any, sd_lead_time: Any, holding_cost: Any,
             stockout_cost: Any, ordering_cost: Any, distribution: str,
-            lost_sales: bool) -> InventoryPolicy:
+            lost_sales: bool, z_factor: np.ndarray | None = None) -> InventoryPolicy:
     one_of("service_type", service_type, SERVICE_TYPES, where)
     one_of("policy", policy, POLICIES, where)
     one_of("distribution", distribution, DISTRIBUTIONS, where)
@@ -530,8 +530,12 @@ def _policy(service_level: np.ndarray | None, level: np.ndarray | None, *, where
     ltd_sd = np.asarray(ltd.sd, dtype=float)
     shape = np.broadcast_shapes(ltd_mean.shape, q.shape, h.shape, p.shape, k_cost.shape,
                                 () if service_level is None else service_level.shape,
-                                () if level is None else level.shape)
-    if level is None:
+                                () if level is None else level.shape,
+                                () if z_factor is None else z_factor.shape)
+    if level is None and z_factor is not None:  # a textbook's rounded safety factor
+        target = service_level
+        level = ltd_mean + z_factor * ltd_sd
+    elif level is None:
         target = service_level
         level = _levels_for(service_type, service_level, ltd_mean, ltd_sd, q,
                             continuous=continuous, lost_sales=lost_sales,
@@ -567,7 +571,8 @@ def policy_for_service(mean_demand: Any, sd_demand: Any, lead_time: Any, service
                        review_period: Any = 1.0, order_quantity: Any = None,
                        sd_lead_time: Any = 0.0, holding_cost: Any = 0.0,
                        stockout_cost: Any = 0.0, ordering_cost: Any = 0.0,
-                       distribution: str = "normal", lost_sales: bool = False) -> InventoryPolicy:
+                       distribution: str = "normal", lost_sales: bool = False,
+                       z: Any = None) -> InventoryPolicy:
     """Safety stock, reorder point / order-up-to level and costs for a service target.
 
     Parameters
@@ -604,6 +609,12 @@ def policy_for_service(mean_demand: Any, sd_demand: Any, lead_time: Any, service
     lost_sales
         Unmet demand is lost (changes the fill-rate equation for continuous review
         and adds ``ESC`` to the expected on-hand stock).
+    z
+        The safety factor as a textbook rounds it from its table (``1.65`` for 95 %,
+        ``2.33`` for 99 %), used instead of ``Phi^{-1}(service_level)`` so that a worked
+        example is reproduced to the digit (cycle service, normal demand only). It
+        must agree with ``service_level`` to within 0.005 (``Phi(1.65) = 0.9505``); the
+        result's ``cycle_service`` is the level ``z`` really gives.
 
     Returns
     -------
@@ -613,7 +624,8 @@ def policy_for_service(mean_demand: Any, sd_demand: Any, lead_time: Any, service
     ------
     ConfigError
         For negative or missing quantities, targets outside ``(0, 1)``, unknown
-        options, a missing ``order_quantity`` under continuous review.
+        options, a missing ``order_quantity`` under continuous review, a ``z`` with a
+        fill-rate target or gamma demand, or a ``z`` that does not match ``service_level``.
 
     Examples
     --------
@@ -624,15 +636,47 @@ def policy_for_service(mean_demand: Any, sd_demand: Any, lead_time: Any, service
     ...                          order_quantity=10_000)
     >>> round(pol.safety_stock), round(pol.reorder_point)
     (906, 5906)
+
+    A textbook's table value: lead-time demand 50 (sd 5), 95 % with ``z = 1.65``
+    gives the book's reorder point 50 + 1.65 x 5 = 58.25 (58.22 with the exact z):
+
+    >>> float(policy_for_service(50, 5, 1, 0.95, policy="continuous", order_quantity=100,
+    ...                          z=1.65).reorder_point)
+    58.25
     """
     where = "policy_for_service"
     target = probability("service_level", service_level, where)
+    z_factor = None
+    if z is not None:
+        z_factor = _textbook_z(z, target, service_type, distribution, where)
     return _policy(target, None, where=where, mean_demand=mean_demand, sd_demand=sd_demand,
                    lead_time=lead_time, service_type=service_type, policy=policy,
                    review_period=review_period, order_quantity=order_quantity,
                    sd_lead_time=sd_lead_time, holding_cost=holding_cost,
                    stockout_cost=stockout_cost, ordering_cost=ordering_cost,
-                   distribution=distribution, lost_sales=lost_sales)
+                   distribution=distribution, lost_sales=lost_sales, z_factor=z_factor)
+
+
+def _textbook_z(z: Any, target: np.ndarray, service_type: str, distribution: str,
+                where: str) -> np.ndarray:
+    """Check a textbook safety factor: cycle service, normal demand, matching the target."""
+    if service_type != "cycle" or distribution != "normal":
+        raise ConfigError(f"{where}: z applies to a cycle service level with normal demand; "
+                          f"got service_type={service_type!r}, distribution={distribution!r}.",
+                          key="z", value=z, fix="drop z, or use service_type='cycle' with "
+                                                "distribution='normal'.")
+    factor = nonnegative("z", z, where)
+    gap = np.abs(special.ndtr(factor) - target)
+    if np.any(gap > 0.005):
+        i = int(np.argmax(gap))
+        zf, tf = np.broadcast_arrays(factor, target)
+        raise ConfigError(
+            f"{where}: z={zf.flat[i]:g} gives a cycle service level of "
+            f"{special.ndtr(zf.flat[i]):.4f}, not the service_level {tf.flat[i]:g}.",
+            key="z", value=float(zf.flat[i]),
+            fix="pass the z the textbook's table gives for this service level (1.65 for "
+                "0.95, 2.33 for 0.99), or leave z out for the exact value.")
+    return factor
 
 
 def evaluate_policy(mean_demand: Any, sd_demand: Any, lead_time: Any, *,
