@@ -14,34 +14,17 @@ in which case it fails (CI must not hide it).
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.test_browser import CHROMIUM, _need_browser
 from workbench.reporting.reports import render_html
 from workbench.reporting.tables import report_table
 
 pytestmark = pytest.mark.notebook
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _need_browser():
-    missing = []
-    if not CHROMIUM:
-        missing.append("the Debian package chromium (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the PyPI package playwright")
-    if missing:
-        msg = "browser test needs " + " and ".join(missing)
-        if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail(msg + " (WORKBENCH_REQUIRE_BROWSER=1)")
-        pytest.skip(msg)
 
 
 def _alerts() -> pd.DataFrame:
