@@ -445,3 +445,84 @@ def test_compare_analytic_simulated():
     assert check["analytic_cost_in_ci"].tolist() == inside.tolist()
     with pytest.raises(ConfigError, match="per_year"):
         compare_analytic_simulated(items, levels, periods_per_year=12)
+
+
+# --------------------------------------------------------------------------- cost bases (issue 15)
+
+def test_base_stock_per_unit_period_cost_matches_newsvendor():
+    # p per unit backordered per period, h on end-of-period stock: the exact base-stock cost
+    h, p = 1.0, 9.0
+    S = np.array([300.0, 330.0, 360.0])
+    res = simulate_inventory(np.full(3, MU), SD, order_up_to=S, lead_time=L, n_reps=200,
+                             n_periods=200, holding_cost=h, stockout_cost=p,
+                             holding_basis="end", stockout_basis="per_unit_period", seed=21)
+    exact = base_stock_cost(S, MU * (L + 1), SD * np.sqrt(L + 1), h, p)
+    tot, short = _metric(res, "total_cost"), _metric(res, "shortage_cost")
+    bo = _metric(res, "avg_backorders")["mean"].to_numpy()
+    for i in range(3):
+        assert _within(tot.loc[i], exact.cost[i]), (i, tot.loc[i], exact.cost[i])
+    # the shortage cost is p x end-of-period backorders, not p x units short
+    np.testing.assert_allclose(short["mean"].to_numpy(), p * bo, rtol=1e-12)
+
+
+def test_ss_poisson_matches_zheng_federgruen_cost():
+    # (s, S) with Poisson demand, h = 1, p = 9 per unit-period, K = 64: Zheng & Federgruen's
+    # table optimum for mean 10 is (6, 40) at 35.022 per period (L = 0; the simulator's
+    # lead_time L is the analytic L: an order placed at the start of t is used from t + L,
+    # end-of-period stock = position after ordering - demand over L + 1 periods)
+    from workbench.inventory.ss import ss_cost_discrete
+    s = np.array([6.0, 6.0, 10.0])
+    S = np.array([40.0, 40.0, 30.0])
+    lt = np.array([0, 2, 1])
+    res = simulate_inventory(10.0, policy="sS", reorder_point=s, order_up_to=S,
+                             lead_time=lt, demand="poisson", holding_cost=1.0,
+                             stockout_cost=9.0, ordering_cost=64.0, holding_basis="end",
+                             stockout_basis="per_unit_period", n_reps=200, n_periods=300,
+                             warmup=60, seed=7)
+    tot = _metric(res, "total_cost")
+    assert _within(tot.loc[0], 35.022, slack=1e-3), tot.loc[0]     # published value
+    exact = ss_cost_discrete(s, S, 1.0, 9.0, 64.0, mean_demand=10.0, lead_time=lt)
+    for i in range(3):
+        assert _within(tot.loc[i], exact[i]), (i, tot.loc[i], exact[i])
+
+
+def test_sq_fixed_cost_per_order_is_k_d_over_q():
+    # Q = 500 >> one period's demand (100 +- 20): one lot of Q per order, orders D / Q.
+    # A window of n periods counts (demand + position at start - position at end) / Q
+    # orders: the long warm-up spreads the starting position over (s, s + Q] as in the
+    # steady state (demand over 1000 periods varies by +-630 > Q), else the count is biased
+    K, Q = 250.0, np.array([500.0, 800.0])
+    res = simulate_inventory(np.full(2, MU), SD, policy="sQ", reorder_point=[350.0, 350.0],
+                             order_quantity=Q, lead_time=L, ordering_cost=K, n_reps=200,
+                             n_periods=400, warmup=1000, seed=3)
+    cost, orders = _metric(res, "ordering_cost"), _metric(res, "orders")
+    for i in range(2):
+        assert _within(cost.loc[i], K * MU / Q[i], slack=1e-3), (i, cost.loc[i])
+        assert _within(orders.loc[i], MU / Q[i], slack=1e-5)
+
+
+def test_lost_sales_cost_with_zero_lead_time():
+    # L = 0, base stock S: every period starts at S, so units lost = E[(D - S)^+] and end
+    # stock = E[(S - D)^+] exactly; p per unit lost, h on end-of-period stock (Poisson 10)
+    S, h, p = np.array([8.0, 12.0]), 0.5, 4.0
+    d = np.arange(200)
+    f = stats.poisson.pmf(d, 10.0)
+    lost = np.array([(f * np.maximum(d - x, 0)).sum() for x in S])
+    held = np.array([(f * np.maximum(x - d, 0)).sum() for x in S])
+    res = simulate_inventory(10.0, order_up_to=S, lead_time=0, demand="poisson",
+                             mode="lost_sales", holding_cost=h, stockout_cost=p,
+                             holding_basis="end", n_reps=200, n_periods=200, seed=13)
+    short, tot = _metric(res, "units_short"), _metric(res, "total_cost")
+    for i in range(2):
+        assert _within(short.loc[i], lost[i]), (i, short.loc[i], lost[i])
+        assert _within(tot.loc[i], h * held[i] + p * lost[i])
+
+
+def test_stockout_basis_rejects_lost_sales_and_unknown():
+    with pytest.raises(ConfigError) as e:
+        simulate_inventory(MU, SD, order_up_to=300.0, mode="lost_sales",
+                           stockout_basis="per_unit_period", n_reps=2, n_periods=2)
+    assert e.value.key == "stockout_basis"
+    with pytest.raises(ChoiceError):
+        simulate_inventory(MU, SD, order_up_to=300.0, stockout_basis="per_period",
+                           n_reps=2, n_periods=2)

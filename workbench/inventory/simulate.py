@@ -63,7 +63,15 @@ replications, Student t):
 ``holding_cost``, ``shortage_cost``, ``ordering_cost``, ``total_cost``
     Per period: ``h * avg_on_hand`` (or ``avg_on_hand_end`` with
     ``holding_basis="end"``), ``p * units_short``, ``K * orders`` -- the cost
-    model of :func:`workbench.inventory.policy_for_service`.
+    model of :func:`workbench.inventory.policy_for_service`. With
+    ``stockout_basis="per_unit_period"`` the shortage cost is ``p *
+    avg_backorders`` instead (``p`` per unit backordered per period, backorders
+    mode only): with ``holding_basis="end"`` this is the cost model of
+    :func:`workbench.inventory.base_stock_cost` and of
+    :mod:`workbench.inventory.ss` (Zheng-Federgruen, ``stockpyl.ss``), whose lead
+    time ``L`` is this simulator's ``lead_time`` (demand over ``L + 1`` periods
+    until an order placed now can be used; ``stockpyl.ss`` has no lead time,
+    i.e. ``L = 0``).
 
 Randomness: ``seed`` (int, SeedSequence or Generator) seeds two independent
 streams, demand and lead times. The same seed, shapes and parameters give the
@@ -116,6 +124,7 @@ __all__ = [
     "MODES",
     "PORTFOLIO",
     "SIM_POLICIES",
+    "STOCKOUT_BASES",
     "SimulationResult",
     "compare_analytic_simulated",
     "compare_scenarios",
@@ -133,6 +142,8 @@ DEMAND_MODELS = ("normal", "gamma", "poisson", "bootstrap")
 """``normal``: truncated at 0 (negative draws redrawn); ``gamma`` with the given mean and
 sd; ``poisson`` with the given mean; ``bootstrap``: resampled from each item's history."""
 HOLDING_BASES = ("average", "end")
+STOCKOUT_BASES = ("per_unit", "per_unit_period")
+"""How ``stockout_cost`` is charged: per unit short (default) or per unit backordered per period."""
 METRICS = ("cycle_service", "fill_rate", "avg_on_hand", "avg_on_hand_end", "avg_backorders",
            "units_short", "demand", "orders", "holding_cost", "shortage_cost", "ordering_cost",
            "total_cost")
@@ -682,7 +693,8 @@ def _n_cycles(spec: _Spec) -> np.ndarray:
 
 
 def _metrics(raw: Mapping[str, np.ndarray], spec: _Spec, h: np.ndarray, p: np.ndarray,
-             K: np.ndarray, holding_basis: str) -> dict[str, np.ndarray]:
+             K: np.ndarray, holding_basis: str,
+             stockout_basis: str = "per_unit") -> dict[str, np.ndarray]:
     n = float(spec.n_periods)
     cycles = raw["cycles"] if "cycles" in raw else _n_cycles(spec)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -694,7 +706,7 @@ def _metrics(raw: Mapping[str, np.ndarray], spec: _Spec, h: np.ndarray, p: np.nd
     short = raw["short"] / n
     orders = raw["orders"] / n
     hold = h[:, None] * (avg_oh if holding_basis == "average" else oh_end)
-    shortage = p[:, None] * short
+    shortage = p[:, None] * (short if stockout_basis == "per_unit" else bo)
     ordering = K[:, None] * orders
     return {"cycle_service": csl, "fill_rate": np.clip(fill, 0.0, 1.0), "avg_on_hand": avg_oh,
             "avg_on_hand_end": oh_end, "avg_backorders": bo, "units_short": short,
@@ -908,7 +920,7 @@ def simulate_inventory(mean_demand: Any = None, sd_demand: Any = None, *,
                        demand: str = "normal", history: Any = None, mode: str = "backorders",
                        holding_cost: Any = 0.0, stockout_cost: Any = 0.0,
                        ordering_cost: Any = 0.0, holding_basis: str = "average",
-                       n_periods: int = 104, warmup: int | None = None, n_reps: int = 100,
+                       stockout_basis: str = "per_unit", n_periods: int = 104, warmup: int | None = None, n_reps: int = 100,
                        seed: Any = None, dtype: Any = np.float64, item_ids: Any = None,
                        progress: bool = False, confidence: float = 0.95) -> SimulationResult:
     """Simulate an inventory policy for many items and replications at once.
@@ -951,9 +963,16 @@ def simulate_inventory(mean_demand: Any = None, sd_demand: Any = None, *,
     mode
         ``"backorders"`` or ``"lost_sales"``.
     holding_cost, stockout_cost, ordering_cost
-        ``h`` per unit per period, ``p`` per unit short, ``K`` per order.
+        ``h`` per unit per period, ``p`` per unit short (or per unit backordered
+        per period, see ``stockout_basis``), ``K`` per order placed.
     holding_basis
         ``"average"`` (time-average on hand, default) or ``"end"`` (end of period).
+    stockout_basis
+        ``"per_unit"`` (default: ``p`` per unit short, backordered or lost) or
+        ``"per_unit_period"`` (``p`` per unit backordered at the end of each
+        period; backorders mode only). With ``holding_basis="end"`` the latter
+        matches :func:`workbench.inventory.base_stock_cost` and
+        :func:`workbench.inventory.ss.ss_cost_discrete`.
     n_periods
         Measured periods per replication (after the warm-up).
     warmup
@@ -986,6 +1005,12 @@ def simulate_inventory(mean_demand: Any = None, sd_demand: Any = None, *,
     """
     where = "simulate_inventory"
     one_of("holding_basis", holding_basis, HOLDING_BASES, where)
+    one_of("stockout_basis", stockout_basis, STOCKOUT_BASES, where)
+    if stockout_basis == "per_unit_period" and mode != "backorders":
+        raise ConfigError(f"{where}: stockout_basis='per_unit_period' charges units "
+                          f"backordered per period, but mode={mode!r} has no backorders.",
+                          key="stockout_basis", value=stockout_basis,
+                          fix="use stockout_basis='per_unit' (per unit lost) with lost sales.")
     conf = float(probability("confidence", confidence, where))
     n_hint = 0
     for v in (order_up_to, reorder_point, order_quantity):
@@ -1012,7 +1037,8 @@ def simulate_inventory(mean_demand: Any = None, sd_demand: Any = None, *,
     if ids.shape != (n,):
         raise ConfigError(f"{where}: item_ids needs {n} labels; got {ids.size}.",
                           key="item_ids", value=ids.size, fix="pass one label per item.")
-    return SimulationResult(item_id=ids, per_rep=_metrics(raw, spec, h, p, K, holding_basis),
+    return SimulationResult(item_id=ids, per_rep=_metrics(raw, spec, h, p, K, holding_basis,
+                                                             stockout_basis),
                             n_reps=spec.n_reps, n_periods=spec.n_periods, warmup=spec.warmup,
                             policy=policy, mode=mode, demand=demand, confidence=conf)
 
