@@ -219,6 +219,51 @@ def _scan_clean(text: str, delimiter: str, width: int | None) -> tuple[int, bool
     return n, width is not None and reader.line_num > n
 
 
+def _has_long_line(text: str, limit: int) -> bool:
+    r"""Tell whether some line of ``text`` holds more than ``limit`` characters.
+
+    Jumps from the last line ending of each window of ``limit + 1`` characters,
+    so a text of short lines is checked in ``len(text) / limit`` steps.
+
+    Examples
+    --------
+    >>> _has_long_line("ab\ncd", 2), _has_long_line("abc\nd", 2)
+    (False, True)
+    """
+    pos, n = 0, len(text)
+    while n - pos > limit:
+        end = pos + limit + 1
+        j = max(text.rfind("\n", pos, end), text.rfind("\r", pos, end))
+        if j < 0:
+            return True
+        pos = j + 1
+    return False
+
+
+def _count_unquoted(text: str) -> int | None:
+    r"""Count the records of a text without any ``"`` as ``csv`` does (``None`` if unsure).
+
+    Without a quote no field can span lines or break quoting, so ``csv`` ends a
+    record at every line ending (CR, LF or CR LF; a blank line is a record):
+    the count is the number of line endings, plus one for a last line without
+    one. ``None`` (count with ``csv``) when a quote is present or a line is
+    longer than ``csv``'s field size limit.
+
+    Examples
+    --------
+    >>> _count_unquoted("a,b\r1,x\r\n\n2,z")
+    4
+    >>> _count_unquoted('a,"b"') is None
+    True
+    """
+    if '"' in text:
+        return None
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if _has_long_line(text, csv.field_size_limit()):
+        return None
+    return ends + (1 if text and not text.endswith(("\n", "\r")) else 0)
+
+
 def scan_records(text: str, delimiter: str, width: int | None = None) -> RecordScan:
     """Count the records of ``text`` and set apart those whose quoting is broken.
 
@@ -240,6 +285,11 @@ def scan_records(text: str, delimiter: str, width: int | None = None) -> RecordS
         clean stretches around them.
     """
     scan = RecordScan(0)
+    fast = _count_unquoted(text)
+    if fast is not None:  # nothing can break: count the line endings
+        scan.count = fast
+        scan.segments.append((0, len(text)))
+        return scan
     pos, line_base = 0, 0
     while True:
         seg = text[pos:]

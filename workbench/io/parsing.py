@@ -119,6 +119,28 @@ def _factorize(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.asarray(codes), np.asarray(uniq, dtype=object)
 
 
+def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Strip, mark missing and factorize the *distinct* raw values, then map to rows.
+
+    Returns what ``_as_text`` + ``missing_of`` + ``_factorize`` return on the
+    whole column (row missing mask, row codes with ``-1`` where missing, distinct
+    present values in order of first appearance), computed on the distinct raw
+    values only, so a column of a million repeated dates costs a few thousand
+    strips. ``None`` when ``raw`` is not a text column (the caller takes the
+    row-wise path).
+    """
+    if raw.dtype == object or not pd.api.types.is_string_dtype(raw.dtype):
+        return None
+    raw_codes, raw_uniq = pd.factorize(raw)
+    text_u = pd.Series(np.asarray(raw_uniq, dtype=object), dtype="str").str.strip()
+    missing_u = np.asarray(missing_of(text_u), dtype=bool)
+    codes_u, uniq = _factorize(text_u, missing_u)
+    codes = np.concatenate([codes_u, np.asarray([-1], dtype=codes_u.dtype)])[
+        np.asarray(raw_codes)]
+    return codes < 0, codes, uniq
+
+
 def _no_flags(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
@@ -488,9 +510,13 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
         raw, skipna=True) in _PYTHON_NUMBERS
     if python_numbers:  # Decimal / int / float objects (SQL, DataFrames): a point, never a comma
         decimal, context = ".", None
-    text = _as_text(raw)
-    missing = _number_missing(text, extra_na)
-    codes, uniq_arr = _factorize(text, missing)
+    fast = _distinct_text(raw, lambda t: _number_missing(t, extra_na))
+    if fast is None:
+        text = _as_text(raw)
+        missing = _number_missing(text, extra_na)
+        codes, uniq_arr = _factorize(text, missing)
+    else:
+        missing, codes, uniq_arr = fast
     uniq = pd.Series(uniq_arr, dtype="str")
     weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
     r = _Readings.of(uniq)
@@ -526,6 +552,8 @@ def parse_bool(raw: pd.Series, *, value_map: dict | None = None,
     if pd.api.types.is_bool_dtype(raw.dtype) and not value_map:
         values = raw.astype("boolean")
         return _finish(raw, values, values.isna().to_numpy(), np.zeros(len(raw), bool), "")
+    if len(raw) > 1000 and raw.dtype != object and pd.api.types.is_string_dtype(raw.dtype):
+        return _parse_bool_distinct(raw, value_map, extra_na)
     text = _as_text(raw)
     low = text.str.lower()
     if value_map:
@@ -542,6 +570,24 @@ def parse_bool(raw: pd.Series, *, value_map: dict | None = None,
     values = mapped.astype("boolean")
     invalid = (~missing) & values.isna().to_numpy()
     return _finish(raw, values, missing, invalid, detail)
+
+
+def _parse_bool_distinct(raw: pd.Series, value_map: dict | None,
+                         extra_na: frozenset[str]) -> Parsed:
+    """:func:`parse_bool` on the distinct values of a text column, mapped back to rows."""
+    codes, uniq = pd.factorize(raw)
+    p = parse_bool(pd.Series(np.asarray(uniq, dtype=object), dtype="str"),
+                   value_map=value_map, extra_na=extra_na)
+    codes = np.asarray(codes)
+    null = codes < 0
+    take = np.where(null, 0, codes)
+    vals = p.values.array.take(take, allow_fill=False) if len(uniq) else pd.array(
+        [pd.NA] * len(raw), dtype="boolean")
+    values = pd.Series(vals, index=raw.index, dtype="boolean").mask(null)
+    missing = _spread(p.missing, codes, True).astype(bool)
+    invalid = _spread(p.invalid, codes, False).astype(bool)
+    detail = _spread(p.detail, codes, None).astype(object)
+    return Parsed(values, missing, invalid, _no_flags(len(raw)), detail, p.info)
 
 
 # --------------------------------------------------------------------------- dates
@@ -901,9 +947,13 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     options = options or DateOptions()
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         return _typed_dates(raw)
-    text = _as_text(raw)
-    missing = na_mask(text, extra_na)
-    codes, uniq_arr = _factorize(text, missing)
+    fast = _distinct_text(raw, lambda t: na_mask(t, extra_na))
+    if fast is None:
+        text = _as_text(raw)
+        missing = na_mask(text, extra_na)
+        codes, uniq_arr = _factorize(text, missing)
+    else:
+        missing, codes, uniq_arr = fast
     uniq = pd.Series(uniq_arr, dtype="str")
     weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
 
