@@ -182,6 +182,24 @@ def test_empirical_convolution_by_hand():
     assert d.quantile(0.8)[0] == 2.0 and d.quantile(0.82)[0] == 3.0 and d.quantile(0.5)[0] == 1
 
 
+def test_empirical_many_periods_equals_repeated_convolution():
+    hist = np.array([[0, 1, 1, 3, 0, 2, 7, 1, 0, 0]], dtype=float).T
+    values, counts = np.unique(hist, return_counts=True)
+    one = np.zeros(8)
+    one[values.astype(int)] = counts / 10
+    ref = one
+    for _ in range(5):
+        ref = np.convolve(ref, one)
+    d = empirical_lead_time_demand(hist, 5, review_period=1)  # 6 periods
+    np.testing.assert_allclose(d.pmf_table[0], ref, atol=1e-14)
+    assert d.mean[0] == pytest.approx(6 * 1.5)
+
+
+def test_empirical_grid_too_large_is_refused():
+    with pytest.raises(ConfigError, match="empirical grid"):
+        empirical_lead_time_demand(np.array([[0.0, 1e6], [1e6, 0.0]] * 20), 20)
+
+
 def test_empirical_items_with_different_lead_times_and_lists():
     # Item 0: always 1 -> over 3 periods always 3. Item 1: 0 or 2 -> over 1 period 0/2.
     d = empirical_lead_time_demand([[1, 1, 1], [0, 2]], [3, 1])

@@ -67,6 +67,7 @@ __all__ = [
     "DEMAND_MODEL_CHOICES",
     "DISCRETE_MODELS",
     "DISCRETE_POLICY_COLUMNS",
+    "MAX_GRID_CELLS",
     "MIN_EMPIRICAL_PERIODS",
     "POISSON_DISPERSION",
     "SLOW_MOVER_MEAN",
@@ -91,6 +92,8 @@ POISSON_DISPERSION = 1.2
 """Largest variance-to-mean ratio for which intermittent demand counts as Poisson."""
 SLOW_MOVER_MEAN = 10.0
 """Erratic items with whole-number demand below this mean per period get the negative binomial."""
+MAX_GRID_CELLS = 20_000_000
+"""Most items x demand levels an empirical distribution may tabulate (160 MB of floats)."""
 DISCRETE_POLICY_COLUMNS = (
     "service_level", "reorder_point", "order_up_to", "order_quantity", "cycle_service",
     "fill_rate", "expected_backorders", "safety_stock", "ltd_mean", "ltd_sd",
@@ -433,6 +436,14 @@ def empirical_lead_time_demand(history: Any, lead_time: Any, *,
     one = np.bincount(cols * (top + 1) + vals[seen], minlength=n_items * (top + 1))
     one = one.reshape(n_items, top + 1) / count[:, None]
     size = int(top * pi.max()) + 1
+    if n_items * size > MAX_GRID_CELLS:
+        raise ConfigError(
+            f"{where}: the empirical grid would hold {n_items} items x {size} demand levels "
+            f"(largest demand {top} over {int(pi.max())} periods), more than {MAX_GRID_CELLS:,}.",
+            key="history", value=(n_items, size),
+            fix="use the empirical model for slow movers only (choose_demand_model picks it for "
+                "intermittent items) and the normal, gamma or negative binomial model for the "
+                "others, or pass the items in smaller groups.")
     nfft = 1 << max(int(np.ceil(np.log2(size))), 0)
     spec = np.fft.rfft(one, n=nfft, axis=1) ** pi[:, None]
     pmf = np.clip(np.fft.irfft(spec, n=nfft, axis=1)[:, :size], 0.0, None)
