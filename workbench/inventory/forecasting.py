@@ -48,12 +48,27 @@ Methods
     since it (inclusive). SBA (Syntetos-Boylan approximation) multiplies by
     ``1 - alpha/2``. ``alpha`` from :data:`CROSTON_ALPHAS` by one-step MSE (of
     the Croston resp. SBA forecast).
+``tsb``
+    Teunter-Syntetos-Babai: the demand probability ``p`` is smoothed in every
+    period from the first demand (weight ``max(beta, 1/k)`` for the *k*-th
+    period), the demand size ``z`` only in periods with demand (weight
+    ``max(alpha, 1/j)`` for the *j*-th demand); forecast ``p z``. Unlike
+    Croston, periods without demand lower the forecast, so items that stop
+    selling decay towards 0. ``alpha`` from :data:`CROSTON_ALPHAS` and ``beta``
+    from :data:`TSB_BETAS` by one-step MSE.
 ``auto``
-    Per item and origin: no demand yet -> ``zero``; ADI >= 1.32 (Syntetos-Boylan
-    classes *intermittent* and *lumpy*) -> ``sba``; otherwise ``ses``, unless
-    ``seasonal`` has a mean squared error at least 20 % lower than ``ses`` on
-    the same in-sample rolling-origin errors (see below), which needs 26
-    origins with a seasonal forecast (a season plus half a year of history).
+    Per item and origin: no demand yet -> ``zero`` (reason ``no_demand``);
+    *discontinued* -> ``zero`` (reason ``discontinued``) when the periods
+    without demand since the last demand reach ``max(DEAD_MIN[freq],
+    DEAD_FACTOR x ADI)``; otherwise a default by class (ADI >= 1.32 -> ``sba``,
+    else ``ses``; ``seasonal`` instead of ``ses`` when its in-sample MSE is at
+    least 20 % lower over 26 or more paired origins), replaced by whichever of
+    ``ses``, ``sba``, ``tsb`` has a mean absolute in-sample error (the h-step
+    rolling-origin errors below, steps 1 .. horizon, origins before the
+    forecast origin only) at least :data:`SELECT_MARGIN` lower (reason
+    ``backtest``; needs :data:`MIN_SELECT_ORIGINS` one-step origins, else
+    reason ``class``). The choice is made per item, at every origin, for all
+    items at once.
 
 Prediction intervals
 --------------------
@@ -126,6 +141,12 @@ __all__ = [
     "CV2_CUTOFF",
     "ERROR_WINDOW",
     "HOLT_BETAS",
+    "TSB_BETAS",
+    "DEAD_FACTOR",
+    "DEAD_MIN",
+    "SELECT_MARGIN",
+    "MIN_SELECT_ORIGINS",
+    "REASONS",
     "HOLT_PHI",
     "METHODS",
     "MIN_ITEM_ERRORS",
@@ -139,12 +160,14 @@ __all__ = [
     "forecast",
 ]
 
-METHODS: tuple[str, ...] = ("auto", "ses", "holt", "seasonal", "croston", "sba")
+METHODS: tuple[str, ...] = ("auto", "ses", "holt", "seasonal", "croston", "sba", "tsb")
 """Accepted ``method`` values."""
 SES_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5)
 """Grid for the smoothing constant of SES (and the level of Holt)."""
 CROSTON_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
 """Grid for the smoothing constant of Croston and SBA."""
+TSB_BETAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
+"""Grid for the smoothing constant of the demand probability in TSB."""
 HOLT_BETAS: tuple[float, ...] = (0.05, 0.2)
 """Grid for the trend smoothing constant of Holt."""
 HOLT_PHI = 0.9
@@ -172,8 +195,25 @@ _MIN_TRAIN = 8           # first backtest origin needs this many periods
 _SEASONAL_GAIN = 0.8     # seasonal must cut the in-sample MSE by 20 %
 _MIN_PAIRED = 26         # origins needed to compare seasonal with SES
 _MAX_DONORS = 200        # items per class and step whose errors are pooled
-_LABELS = ("zero", "ses", "holt", "seasonal", "croston", "sba")
-_ZERO, _SES, _HOLT, _SEAS, _CROSTON, _SBA = range(6)
+DEAD_FACTOR = 4.0
+"""An item is discontinued after this many mean demand intervals without demand..."""
+DEAD_MIN: dict[str, int] = {"D": 28, "W": 13, "M": 6, "Q": 3}
+"""... and at least this many periods without demand (by ``freq``)."""
+SELECT_MARGIN = 0.05
+"""Share by which a method's backtest error must beat the class default to replace it."""
+MIN_SELECT_ORIGINS = 12
+"""In-sample origins an item needs before its method is chosen by backtest error."""
+REASONS: dict[str, str] = {
+    "no_demand": "no demand yet",
+    "discontinued": "no demand for much longer than the usual interval between demands",
+    "backtest": "smallest error in the item's own backtest",
+    "class": "too little history to compare methods: chosen by demand class",
+    "fixed": "method set by the caller",
+}
+"""Reason codes of the method choice (``reason_code``) and their wording (``reason``)."""
+_LABELS = ("zero", "ses", "holt", "seasonal", "croston", "sba", "tsb")
+_ZERO, _SES, _HOLT, _SEAS, _CROSTON, _SBA, _TSB = range(7)
+_R_NONE, _R_DEAD, _R_BACKTEST, _R_CLASS, _R_FIXED = range(5)
 _NONE_CLASS = 4
 
 
@@ -392,6 +432,7 @@ class _Stats:
     total: np.ndarray
     square: np.ndarray
     first: np.ndarray   # (n,) period of the first demand (T if none)
+    last: np.ndarray    # (T+1, n) last period with demand before t (-1 if none)
 
     @classmethod
     def of(cls, y: np.ndarray) -> _Stats:
@@ -401,7 +442,10 @@ class _Stats:
             return out
         hit = y > 0
         first = np.where(hit.any(axis=0), np.argmax(hit, axis=0), y.shape[0])
-        return cls(cum(hit.astype(np.float64)), cum(y), cum(y * y), first)
+        idx = np.where(hit, np.arange(y.shape[0])[:, None], -1)
+        last = np.full((y.shape[0] + 1, y.shape[1]), -1, dtype=np.int64)
+        np.maximum.accumulate(idx, axis=0, out=last[1:])
+        return cls(cum(hit.astype(np.float64)), cum(y), cum(y * y), first, last)
 
     def active(self, c: int, cap: int) -> np.ndarray:
         """Periods since the first demand before origin ``c``, between 1 and ``cap``."""
@@ -411,6 +455,14 @@ class _Stats:
         """Mean of ``table``'s increments over the last ``active(c, cap)`` periods."""
         w = self.active(c, cap)
         return (table[c] - table[c - w, np.arange(w.size)]) / w
+
+    def dead(self, c: int, freq: str) -> np.ndarray:
+        """Items whose run without demand before ``c`` marks them discontinued."""
+        k = self.count[c]
+        since = c - 1 - self.last[c]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adi = (c - self.first) / k
+        return (k > 0) & (since >= np.maximum(DEAD_MIN[freq], DEAD_FACTOR * adi))
 
     def classes(self, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """ADI, CV² and class code of the periods from the first demand up to ``c``."""
@@ -613,6 +665,41 @@ class _CrostonFilter:
         return _Flat(path, self.alphas[k])
 
 
+class _TsbFilter:
+    def __init__(self, y: np.ndarray, first: np.ndarray,
+                 alphas: Sequence[float] = CROSTON_ALPHAS,
+                 betas: Sequence[float] = TSB_BETAS):
+        t_n, n = y.shape
+        a = np.repeat(np.asarray(alphas, dtype=np.float64), len(betas))
+        b = np.tile(np.asarray(betas, dtype=np.float64), len(alphas))
+        self.params = np.stack([a, b], axis=1)
+        self.rate = np.zeros((t_n + 1, n, a.size))
+        self.sse = np.zeros((t_n + 1, n, a.size))
+        size = np.zeros((n, a.size))
+        prob = np.zeros((n, a.size))
+        seen = np.zeros(n)
+        rate = np.zeros((n, a.size))
+        sse = np.zeros((n, a.size))
+        for t in range(t_n):
+            yt = y[t]
+            e = yt[:, None] - rate
+            sse = sse + e * e
+            hit = yt > 0
+            seen += hit
+            # probability: every period from the first demand on; size: demand periods only
+            started = (t >= first)[:, None]
+            prob = np.where(started, prob + _weight(b, t + 1.0 - first) * (hit[:, None] - prob),
+                            prob)
+            size = np.where(hit[:, None], size + _weight(a, seen) * (yt[:, None] - size), size)
+            rate = prob * size
+            self.rate[t + 1] = rate
+            self.sse[t + 1] = sse
+
+    def at_origin(self, c: int) -> _Flat:
+        k, path = _pick(self.rate, self.sse, c)
+        return _Flat(path, self.params[k])
+
+
 def _seasonal(y: np.ndarray, freq: str) -> _SeasonalNaive:
     t_n, n = y.shape
     half = _HALF_WIDTH[freq]
@@ -696,13 +783,15 @@ class _Origin:
     method: np.ndarray                             # (items,) code into _LABELS
     demand_class: np.ndarray                       # (items,) code into CLASSES
     param: np.ndarray                              # (items,) alpha (NaN if none)
+    reason: np.ndarray                             # (items,) code into REASONS
+    rmse: np.ndarray                               # (err steps, items) in-sample RMSE
 
 
 class _Engine:
     """Fits every needed method once over the history; forecasts at any origin."""
 
     def __init__(self, matrix: DemandMatrix, method: str, levels: Sequence[float],
-                 alpha: float | None = None):
+                 alpha: float | None = None, beta: float | None = None):
         self.y = np.ascontiguousarray(matrix.values.T)        # (T, n)
         self.freq = matrix.freq
         self.method = method
@@ -723,6 +812,9 @@ class _Engine:
         self.croston = (_CrostonFilter(y, first, cro_grid) if method in ("auto", "croston", "sba")
                         else None)
         self.seas = _seasonal(self.y, self.freq) if method in ("auto", "seasonal") else None
+        tsb_betas = TSB_BETAS if beta is None else (beta,)
+        self.tsb = (_TsbFilter(y, first, cro_grid, tsb_betas) if method in ("auto", "tsb")
+                    else None)
 
     # ------------------------------------------------------------ pieces
     def _errors(self, model: _Flat | _Damped | _SeasonalNaive, c: int, steps: int
@@ -801,17 +893,74 @@ class _Engine:
             return self.holt.at_origin(c)  # type: ignore[union-attr]
         if code == _SEAS:
             return self.seas  # type: ignore[return-value]
+        if code == _TSB:
+            return self.tsb.at_origin(c)  # type: ignore[union-attr]
         return self.croston.at_origin(c, sba=code == _SBA)  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ forecast
+    def _choose(self, c: int, cls: np.ndarray, errors: dict[int, np.ndarray],
+                codes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Choose the method per item at origin ``c``; return it and the reason code."""
+        n = self.n
+        reason = np.full(n, _R_FIXED)
+        if self.method != "auto":
+            choice = np.full(n, codes[-1])
+            if self.method == "seasonal":
+                choice[:] = _SES
+                choice[self._seasonal_ready(c)] = _SEAS
+            return choice, reason
+        # default by demand class: SBA for intermittent/lumpy, SES for smooth/erratic
+        choice = np.where(cls >= 2, _SBA, _SES)
+        reason[:] = _R_CLASS
+        ref = errors[_SES]
+        common = ~np.isnan(ref)
+        seas_ok = self._seasonal_ready(c)
+        if _SEAS in errors:
+            pair = common & ~np.isnan(errors[_SEAS])
+            enough = pair[0].sum(axis=0) >= _MIN_PAIRED
+            seas_ok &= enough
+            mask = np.where(seas_ok[None, None, :], pair, common)
+        else:
+            mask = common
+        if _SEAS in errors:
+            # seasonal replaces SES when it cuts the in-sample MSE by 20 %
+            es = np.where(mask, errors[_SEAS], 0.0)
+            en = np.where(mask, errors[_SES], 0.0)
+            better = seas_ok & (np.einsum("ijk,ijk->k", es, es)
+                                < _SEASONAL_GAIN * np.einsum("ijk,ijk->k", en, en))
+            choice[better & (choice == _SES)] = _SEAS
+        cells = mask.sum(axis=(0, 1))
+        scores = np.full((len(codes), n), np.inf)
+        for i, k in enumerate(codes):
+            e = np.where(mask, np.abs(errors[k]), 0.0).sum(axis=(0, 1))
+            scores[i] = np.where(cells > 0, e / np.maximum(cells, 1), np.inf)
+            if k == _SEAS:   # seasonal competes only through the MSE rule above
+                scores[i, choice != _SEAS] = np.inf
+        best = np.asarray(codes)[np.argmin(scores, axis=0)]
+        pos = np.zeros(len(_LABELS), dtype=np.int64)
+        pos[codes] = np.arange(len(codes))
+        own = scores[pos[choice], np.arange(n)]
+        gain = scores.min(axis=0) < (1.0 - SELECT_MARGIN) * own
+        ok = (mask[0].sum(axis=0) >= MIN_SELECT_ORIGINS) & gain
+        choice = np.where(ok, best, choice)
+        reason[mask[0].sum(axis=0) >= MIN_SELECT_ORIGINS] = _R_BACKTEST
+        self.scores = scores
+        return choice, reason
+
+    def _seasonal_ready(self, c: int) -> np.ndarray:
+        """Items with a whole season (plus the window) since their first demand."""
+        if self.seas is None:
+            return np.zeros(self.n, dtype=bool)
+        return c - self.first >= self.seas.season + 2 * self.seas.half + 1
+
     def at(self, c: int, steps: int) -> _Origin:
         """Forecast ``steps`` periods ahead from origin ``c`` (after ``c`` periods)."""
         _, _, cls = self.stats.classes(c)
         err_steps = min(steps, _ERROR_STEPS[self.freq])
         fixed = {"ses": _SES, "holt": _HOLT, "seasonal": _SEAS, "croston": _CROSTON,
-                 "sba": _SBA}
+                 "sba": _SBA, "tsb": _TSB}
         if self.method == "auto":
-            codes = [_SES, _SEAS, _SBA]
+            codes = [_SES, _SEAS, _SBA, _TSB]
         elif self.method == "seasonal":
             codes = [_SES, _SEAS]
         else:
@@ -820,27 +969,23 @@ class _Engine:
         errors = {k: self._errors(m, c, err_steps) for k, m in models.items()}
         points = {k: np.stack([m.at(c, h) for h in range(1, steps + 1)])
                   for k, m in models.items()}
-
-        choice = np.full(self.n, codes[0])
+        choice, reason = self._choose(c, cls, errors, codes)
         if self.method == "auto":
-            choice[cls >= 2] = _SBA
-        if _SEAS in codes:
-            # a seasonal forecast needs a whole season after the first demand
-            full = c - self.first >= self.seas.season + 2 * self.seas.half + 1  # type: ignore
-            if self.method == "auto":
-                es, en = errors[_SEAS], errors[_SES]
-                pair = ~np.isnan(es + en)
-                es, en = np.where(pair, es, 0.0), np.where(pair, en, 0.0)
-                enough = pair[0].sum(axis=0) >= _MIN_PAIRED  # one-step pairs = origins
-                better = enough & (np.einsum("ijk,ijk->k", es, es)
-                                   < _SEASONAL_GAIN * np.einsum("ijk,ijk->k", en, en))
-                choice[better & full & (choice == _SES)] = _SEAS
-            else:
-                choice[full] = _SEAS
-        choice[cls == _NONE_CLASS] = _ZERO
+            dead = self.stats.dead(c, self.freq)
+            if dead.any():
+                choice[dead] = _ZERO
+                reason[dead] = _R_DEAD
+                zero = _Flat(np.zeros_like(self.stats.total), np.zeros(self.n))
+                errors[_ZERO] = self._errors(zero, c, err_steps)
+                points[_ZERO] = np.zeros((steps, self.n))
+                models[_ZERO] = zero
+                codes = [*codes, _ZERO]
+        none = cls == _NONE_CLASS
+        choice[none] = _ZERO
+        reason[none] = _R_NONE
 
         point = points[codes[0]].copy()
-        err = errors[codes[0]]
+        err = errors[codes[0]].copy()
         param = np.full(self.n, np.nan)
         for k in codes:
             sel = choice == k
@@ -848,12 +993,17 @@ class _Engine:
                 np.copyto(point, points[k], where=sel[None, :])
                 np.copyto(err, errors[k], where=sel[None, None, :])
             model = models[k]
-            if not isinstance(model, _SeasonalNaive):
+            if not isinstance(model, _SeasonalNaive) and k != _ZERO:
                 p = model.param if model.param.ndim == 1 else model.param[:, 0]
                 param[sel] = p[sel]
-        zero = choice == _ZERO
-        point[:, zero] = 0.0
-        err[:, :, zero] = 0.0
+        point[:, none] = 0.0
+        err[:, :, none] = 0.0
+        return self._bounded(point, err, c, cls, steps, err_steps, choice, reason, param)
+
+    def _bounded(self, point: np.ndarray, err: np.ndarray, c: int, cls: np.ndarray,
+                 steps: int, err_steps: int, choice: np.ndarray, reason: np.ndarray,
+                 param: np.ndarray) -> _Origin:
+        """Prediction intervals around ``point`` from the chosen method's errors."""
         q = self._intervals(err, c, cls)
         if steps > err_steps:  # beyond the error horizon: the last step's distribution
             q = np.concatenate([q, np.repeat(q[:, -1:], steps - err_steps, axis=1)], axis=1)
@@ -870,7 +1020,10 @@ class _Engine:
             upper = np.maximum(upper, point)
             lower[np.isnan(upper)] = np.nan
             bounds.append((lower, upper))
-        return _Origin(point, bounds, choice, cls, param)
+        cnt = np.count_nonzero(~np.isnan(err), axis=1)
+        sq = np.nansum(err * err, axis=1)
+        rmse = np.where(cnt > 0, np.sqrt(sq / np.maximum(cnt, 1)), np.nan)
+        return _Origin(point, bounds, choice, cls, param, reason, rmse)
 
 
 # ==================================================================== checks
@@ -893,11 +1046,11 @@ def _check_levels(levels: object) -> tuple[float, ...]:
     return vals
 
 
-def _check_alpha(alpha: object) -> float | None:
+def _check_alpha(alpha: object, key: str = "alpha") -> float | None:
     if alpha is None:
         return None
-    return check_range(alpha, "alpha", low=0.0, high=1.0, low_open=True,
-                       fix="pass a smoothing constant, e.g. alpha=0.2, or None to pick it per "
+    return check_range(alpha, key, low=0.0, high=1.0, low_open=True,
+                       fix=f"pass a smoothing constant, e.g. {key}=0.2, or None to pick it per "
                            "item from the grid.")
 
 
@@ -917,7 +1070,8 @@ def _check_matrix(matrix: object) -> DemandMatrix:
 def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: str = "W",
              as_of: object = None, method: str = "auto",
              levels: Sequence[float] = (0.8, 0.95), date_column: str = "requested_date",
-             start: object = None, alpha: float | None = None) -> pd.DataFrame:
+             start: object = None, alpha: float | None = None,
+             beta: float | None = None) -> pd.DataFrame:
     """Forecast demand per item with prediction intervals (``forecast`` table).
 
     Parameters
@@ -967,12 +1121,13 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
     method = _check_method(method)
     lv = _check_levels(levels)
     alpha = _check_alpha(alpha)
+    beta = _check_alpha(beta, "beta")
     if isinstance(orders, DemandMatrix):
         matrix = orders
     else:
         matrix = demand_series(orders, freq=freq, date_column=date_column, as_of=as_of,
                                start=start)
-    engine = _Engine(matrix, method, lv, alpha)
+    engine = _Engine(matrix, method, lv, alpha, beta)
     res = engine.at(matrix.n_periods, horizon)
     n = matrix.n_items
     periods = matrix.next_periods(horizon)
@@ -989,6 +1144,10 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
         tag = _level_tag(level)
         out[f"lower_{tag}"] = lower.T.ravel()
         out[f"upper_{tag}"] = upper.T.ravel()
+    codes = np.asarray(list(REASONS), dtype=object)[res.reason]
+    words = np.asarray(list(REASONS.values()), dtype=object)[res.reason]
+    out["reason_code"] = pd.array(np.repeat(codes, horizon), dtype="str")
+    out["reason"] = pd.array(np.repeat(words, horizon), dtype="str")
     return pd.DataFrame(out)
 
 
@@ -1081,7 +1240,7 @@ class BacktestResult:
 
 def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, origins: int = 8,
              step: int = 4, levels: Sequence[float] = (0.8, 0.95),
-             alpha: float | None = None) -> BacktestResult:
+             alpha: float | None = None, beta: float | None = None) -> BacktestResult:
     """Rolling-origin backtest of a forecast method on a demand matrix.
 
     The last origin forecasts the final ``horizon`` periods; each earlier one
@@ -1125,6 +1284,7 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
     step = check_count(step, "step", minimum=1, fix="pass e.g. step=13.")
     lv = _check_levels(levels)
     alpha = _check_alpha(alpha)
+    beta = _check_alpha(beta, "beta")
     t_n = matrix.n_periods
     need = _MIN_TRAIN + horizon + step * (origins - 1)
     if t_n < need:
@@ -1134,13 +1294,14 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
             key="origins", value=origins,
             fix="use fewer origins, a smaller step or horizon, or a longer history.")
     cuts = t_n - horizon - step * np.arange(origins - 1, -1, -1)
-    engine = _Engine(matrix, method, lv, alpha)
+    engine = _Engine(matrix, method, lv, alpha, beta)
     n, n_lv = matrix.n_items, len(lv)
     actual = np.empty((origins, horizon, n))
     point = np.empty_like(actual)
     lower = np.empty((n_lv, origins, horizon, n))
     upper = np.empty_like(lower)
     meth = np.empty((origins, n), dtype=np.int64)
+    why = np.empty((origins, n), dtype=np.int64)
     cls = np.empty((origins, n), dtype=np.int64)
     alphas = np.empty((origins, n))
     for j, c in enumerate(cuts):
@@ -1149,7 +1310,7 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
         point[j] = res.point
         for i, (lo, hi) in enumerate(res.bounds):
             lower[i, j], upper[i, j] = lo, hi
-        meth[j], cls[j], alphas[j] = res.method, res.demand_class, res.param
+        meth[j], cls[j], alphas[j], why[j] = res.method, res.demand_class, res.param, res.reason
 
     err = point - actual
     has = ~np.isnan(lower)
@@ -1187,6 +1348,7 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
         "method": pd.array(labels[meth[-1]], dtype="str"),
         "demand_class": pd.array(classes[cls[-1]], dtype="str"),
         "alpha": alphas[-1],
+        "reason_code": pd.array(np.asarray(list(REASONS), dtype=object)[why[-1]], dtype="str"),
         **table(summed((0, 1))),
     })
     by_horizon = pd.DataFrame({"h": np.arange(1, horizon + 1), **table(summed((0, 2)))})
