@@ -1,25 +1,33 @@
 """Benchmark: loading order histories (CSV and Parquet) into the data model.
 
 Generates a synthetic order history with ``workbench.io.samples`` (git-ignored, under
-``benchmarks/data/``), then loads it with ``workbench.load_orders`` in a fresh
-process per format and reports wall time, throughput and peak memory (max RSS
-of that process). Each run also checks the row accounting (rows in = loaded +
-quarantined).
+``benchmarks/data/``), then, per format, loads it with ``workbench.load_orders`` and
+reads it with the anchor (``pandas.read_csv(path, engine="pyarrow")`` /
+``pandas.read_parquet``), each in a fresh process, interleaved (anchor, workbench,
+anchor, ...) so that other jobs on the machine weigh on both alike. Reports the
+median wall time of ``--repeat`` runs, the peak memory (max RSS of the process)
+and the workbench / anchor ratios, with the load average. Each workbench run
+also checks the row accounting (rows in = loaded + quarantined).
 
 Usage::
 
-    python benchmarks/bench_load.py --lines 1000000
+    python benchmarks/bench_load.py --lines 1000000 --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,6 +40,19 @@ dt = time.perf_counter() - t0
 s = res.summary
 print(json.dumps({"seconds": dt, "rows_in": s.rows_in, "loaded": s.rows_loaded,
                   "quarantined": s.rows_quarantined, "balanced": s.balanced,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+_ANCHOR = r"""
+import json, resource, sys, time
+import pandas as pd
+path = sys.argv[1]
+t0 = time.perf_counter()
+df = (pd.read_parquet(path) if path.endswith(".parquet")
+      else pd.read_csv(path, engine="pyarrow"))
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "rows_in": len(df),
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -50,36 +71,57 @@ def generate(lines: int, out: Path) -> dict[str, Path]:
     return {"csv": csv_path, "parquet": pq_path}
 
 
-def run(path: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,
+def run(path: Path, code: str = _CHILD) -> dict:
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                           text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(path: Path, repeat: int) -> dict:
+    """Anchor and workbench runs interleaved; medians of time, max of peak RSS."""
+    anchor, wb = [], []
+    for _ in range(repeat):
+        anchor.append(run(path, _ANCHOR))
+        r = run(path)
+        assert r["balanced"], r
+        wb.append(r)
+    med = lambda rs: float(np.median([r["seconds"] for r in rs]))  # noqa: E731
+    rss = lambda rs: max(r["max_rss_mb"] for r in rs)  # noqa: E731
+    return {"rows_in": wb[0]["rows_in"], "quarantined": wb[0]["quarantined"],
+            "anchor_s": med(anchor), "wb_s": med(wb), "anchor_rss": rss(anchor),
+            "wb_rss": rss(wb), "wb_runs": [round(r["seconds"], 2) for r in wb],
+            "anchor_runs": [round(r["seconds"], 2) for r in anchor]}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--out", default=str(HERE / "data" / "load"))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--formats", default="csv,parquet")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     paths = generate(args.lines, Path(args.out) / str(args.lines))
     print(f"data ready in {time.perf_counter() - t0:.1f} s")
-    import numpy as np
-    import pandas as pd
-
     rows = []
-    for fmt, path in paths.items():
-        r = run(path)
-        assert r["balanced"], r
-        size = path.stat().st_size / 1e6
-        rows.append((fmt, r["rows_in"], size, r["seconds"], r["rows_in"] / r["seconds"],
-                     r["max_rss_mb"], r["quarantined"]))
-    print(f"\nmachine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python "
-          f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}")
-    print("\n| format | rows in | file MB | load s | rows/s | peak RSS MB | quarantined |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for fmt, n, size, sec, rate, rss, q in rows:
-        print(f"| {fmt} | {n:,} | {size:,.0f} | {sec:.2f} | {rate:,.0f} | {rss:,.0f} | {q:,} |")
+    for fmt in args.formats.split(","):
+        load_before = os.getloadavg()[0]
+        r = compare(paths[fmt], args.repeat)
+        r.update(fmt=fmt, size=paths[fmt].stat().st_size / 1e6,
+                 load=(load_before, os.getloadavg()[0]))
+        rows.append(r)
+        print(json.dumps(r))
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+          f"pyarrow {pa.__version__}")
+    print("\n| format | rows in | file MB | anchor s | load_orders s | time ratio | anchor peak "
+          "MB | load_orders peak MB | memory ratio | quarantined | load avg (start-end) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        print(f"| {r['fmt']} | {r['rows_in']:,} | {r['size']:,.0f} | {r['anchor_s']:.2f} | "
+              f"{r['wb_s']:.2f} | {r['wb_s'] / r['anchor_s']:.1f}x | {r['anchor_rss']:,.0f} | "
+              f"{r['wb_rss']:,.0f} | {r['wb_rss'] / r['anchor_rss']:.2f}x | "
+              f"{r['quarantined']:,} | {r['load'][0]:.1f}-{r['load'][1]:.1f} |")
     return 0
 
 
