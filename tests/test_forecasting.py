@@ -67,7 +67,7 @@ def test_demand_series_weeks_zero_filled_cancelled_out(lines):
     assert list(m.items) == ["A", "B"]
     np.testing.assert_array_equal(m.values, [[7, 0, 0, 1], [0, 4, 0, 0]])
     long = m.to_frame()
-    assert list(long.columns) == ["item_id", "period_start", "qty"]
+    assert list(long.columns) == ["item_id", "period_start", "qty", "period_label"]
     assert len(long) == 8 and long["qty"].sum() == 12
 
 
@@ -368,7 +368,8 @@ def test_auto_picks_seasonal_for_strong_seasonality():
 def test_forecast_output_matches_forecast_table(lines):
     f = forecast(lines, horizon=3, as_of="2024-02-01")
     assert list(f.columns[:6]) == FORECAST.names
-    assert list(f.columns[6:]) == ["lower_95", "upper_95", "reason_code", "reason"]
+    assert list(f.columns[6:]) == ["lower_95", "upper_95", "reason_code", "reason",
+                               "period_label"]
     assert len(f) == 2 * 3 and f["item_id"].tolist() == ["A"] * 3 + ["B"] * 3
     # as_of Thu 1 Feb lies in the week of Mon 29 Jan: the forecast starts there
     assert f["period_start"].iloc[:3].tolist() == list(
@@ -450,3 +451,113 @@ def test_forecasts_nonnegative_and_finite(values, method, horizon):
         assert (np.isnan(lower) == ~known).all()
         assert (lower[known] >= 0).all() and (lower[known] <= qty[known] + 1e-9).all()
         assert (upper[known] >= qty[known] - 1e-9).all() and np.isfinite(upper[known]).all()
+
+
+# ------------------------------------------------------------------ period aliases
+# Every alias: (alias, history labels, stored alias, first two period starts, next two
+# labels). Worked by hand from the calendar: 2024-01-07 and 2024-01-14 are Sundays,
+# 2024-01-01 a Monday, 2024 is a leap year (29 Feb).
+ALIASES = [
+    ("D", ["2024-01-30", "2024-01-31"], "D", ["2024-01-30", "2024-01-31"],
+     ["2024-02-01", "2024-02-02"]),
+    ("W", ["2024-01-01", "2024-01-08"], "W", ["2024-01-01", "2024-01-08"],
+     ["2024-01-15", "2024-01-22"]),
+    # bare W with Sundays: weeks Monday..Sunday labelled Sunday
+    ("W", ["2024-01-07", "2024-01-14"], "W-SUN", ["2024-01-01", "2024-01-08"],
+     ["2024-01-21", "2024-01-28"]),
+    ("W-SUN", ["2024-01-07", "2024-01-14"], "W-SUN", ["2024-01-01", "2024-01-08"],
+     ["2024-01-21", "2024-01-28"]),
+    # W-MON: weeks ending Monday = Tuesday..Monday, labelled Monday
+    ("W-MON", ["2024-01-01", "2024-01-08"], "W-MON", ["2023-12-26", "2024-01-02"],
+     ["2024-01-15", "2024-01-22"]),
+    ("w-wed", ["2024-01-03", "2024-01-10"], "W-WED", ["2023-12-28", "2024-01-04"],
+     ["2024-01-17", "2024-01-24"]),
+    ("M", ["2024-01-01", "2024-02-01"], "M", ["2024-01-01", "2024-02-01"],
+     ["2024-03-01", "2024-04-01"]),
+    ("MS", ["2024-01-01", "2024-02-01"], "M", ["2024-01-01", "2024-02-01"],
+     ["2024-03-01", "2024-04-01"]),
+    ("ME", ["2024-01-31", "2024-02-29"], "ME", ["2024-01-01", "2024-02-01"],
+     ["2024-03-31", "2024-04-30"]),
+    # bare M with month ends: month-end labels continue (the bug: 1 Apr instead of 31 Mar)
+    ("M", ["2024-01-31", "2024-02-29"], "ME", ["2024-01-01", "2024-02-01"],
+     ["2024-03-31", "2024-04-30"]),
+    ("Q", ["2024-01-01", "2024-04-01"], "Q", ["2024-01-01", "2024-04-01"],
+     ["2024-07-01", "2024-10-01"]),
+    ("QS", ["2024-01-01", "2024-04-01"], "Q", ["2024-01-01", "2024-04-01"],
+     ["2024-07-01", "2024-10-01"]),
+    ("QS-FEB", ["2024-02-01", "2024-05-01"], "QS-FEB", ["2024-02-01", "2024-05-01"],
+     ["2024-08-01", "2024-11-01"]),
+    ("QE", ["2024-03-31", "2024-06-30"], "QE-DEC", ["2024-01-01", "2024-04-01"],
+     ["2024-09-30", "2024-12-31"]),
+    ("Q-DEC", ["2024-03-31", "2024-06-30"], "QE-DEC", ["2024-01-01", "2024-04-01"],
+     ["2024-09-30", "2024-12-31"]),
+    ("QE-MAR", ["2024-03-31", "2024-06-30"], "QE-DEC", ["2024-01-01", "2024-04-01"],
+     ["2024-09-30", "2024-12-31"]),
+    # fiscal quarters ending Jan/Apr/Jul/Oct: Feb..Apr labelled 30 Apr
+    ("Q-JAN", ["2024-04-30", "2024-07-31"], "QE-OCT", ["2024-02-01", "2024-05-01"],
+     ["2024-10-31", "2025-01-31"]),
+    ("Q", ["2024-03-31", "2024-06-30"], "QE-DEC", ["2024-01-01", "2024-04-01"],
+     ["2024-09-30", "2024-12-31"]),
+]
+
+
+@pytest.mark.parametrize("alias, labels, stored, starts, future", ALIASES)
+def test_period_alias_known_answers(alias, labels, stored, starts, future):
+    m = DemandMatrix(pd.Index(["a"]), labels, [[4.0, 6.0]], alias)
+    assert m.freq == stored
+    assert [str(d.date()) for d in m.period_starts] == starts
+    assert [str(d.date()) for d in m.period_labels] == labels
+    f = forecast(m, method="ses", alpha=0.5, horizon=2)
+    assert [str(d.date()) for d in f["period_label"]] == future
+    # period_start is always the first day of the forecast period (feeds PAB)
+    assert [str(d.date()) for d in f["period_start"]] == [
+        str(d.date()) for d in m.spec.starts(future)]
+    # from_array with the stored alias rebuilds the same labels
+    again = DemandMatrix.from_array([[4.0, 6.0]], start=starts[0], freq=stored)
+    assert list(again.period_labels) == list(m.period_labels)
+
+
+@pytest.mark.parametrize("alias, labels, match", [
+    ("ME", ["2024-01-01", "2024-02-01"], r"last day of each ME period: period_starts\[0\]"),
+    ("MS", ["2024-01-31", "2024-02-29"], r"first day of each M period"),
+    ("M", ["2024-01-15", "2024-02-15"], r"expected 2024-01-01"),
+    ("W-SUN", ["2024-01-01", "2024-01-08"], "last day of each W-SUN period"),
+    ("W", ["2024-01-03", "2024-01-10"], "first day of each W period"),
+    ("ME", ["2024-01-31", "2024-03-31"], r"consecutive ME periods: period_starts\[1\]"),
+    ("W", ["2024-01-08", "2024-01-01"], "consecutive W periods"),
+    ("QE", ["2024-03-31", "2024-03-31"], "consecutive QE-DEC periods"),
+])
+def test_mislabelled_periods_are_refused(alias, labels, match):
+    with pytest.raises(ConfigError, match=match) as info:
+        DemandMatrix(pd.Index(["a"]), labels, [[1.0, 2.0]], alias)
+    assert info.value.key == "period_starts" and info.value.fix
+
+
+def test_unknown_alias_and_raw_strings_without_warnings():
+    import warnings
+
+    for bad in ("Y", "h", "2W", 7):
+        with pytest.raises(FrequencyError, match="unknown period frequency"):
+            DemandMatrix.from_array([[1.0]], freq=bad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = DemandMatrix(pd.Index(["a"]), ["31/01/2024", "29/02/2024"], [[1.0, 2.0]], "ME")
+        lines = pd.DataFrame({"item_id": ["a", "a"], "qty_ordered": [1.0, 2.0],
+                              "requested_date": ["05 Jan 2024", "2024-02-07"],
+                              "order_date": ["01 Jan 2024", "2024-02-01"]})
+        d = demand_series(lines, freq="ME", as_of="2024-03-01")
+    assert m.period_labels[1] == pd.Timestamp("2024-02-29")
+    # ME buckets calendar months and labels them by their last day
+    assert [str(x.date()) for x in d.period_labels] == ["2024-01-31", "2024-02-29"]
+    np.testing.assert_array_equal(d.values, [[1.0, 2.0]])
+
+
+def test_demand_series_week_ending_sunday(lines):
+    # W-SUN: weeks Monday..Sunday labelled Sunday; same buckets as W (Monday labels)
+    m = demand_series(lines, freq="W-SUN")
+    assert [str(x.date()) for x in m.period_labels] == [
+        "2024-01-07", "2024-01-14", "2024-01-21", "2024-01-28"]
+    np.testing.assert_array_equal(m.values, [[7, 0, 0, 1], [0, 4, 0, 0]])
+    f = forecast(lines, freq="W-SUN", horizon=1, method="ses")
+    assert f["period_label"].iloc[0] == pd.Timestamp("2024-02-04")
+    assert f["period_start"].iloc[0] == pd.Timestamp("2024-01-29")

@@ -122,12 +122,16 @@ import numpy as np
 import pandas as pd
 
 from workbench.exceptions import ChoiceError, ConfigError, RangeError
+from workbench.inventory.periods import (
+    PERIOD_ALIASES,
+    PeriodSpec,
+    check_period_labels,
+    period_spec,
+)
 from workbench.io.schema import CANCELLED_STATUSES
-from workbench.kpis.history import period_start
 from workbench.validation import (
     check_count,
     check_date,
-    check_frequency,
     check_range,
     date_values,
     require_frame,
@@ -185,9 +189,8 @@ ERROR_WINDOW: dict[str, int] = {"D": 91, "W": 52, "M": 24, "Q": 8}
 MIN_ITEM_ERRORS = 30
 """An item needs this many in-sample errors for intervals of its own."""
 
-_RANGE_FREQ = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS"}
-DEMAND_FREQUENCIES: tuple[str, ...] = tuple(_RANGE_FREQ)
-"""Period codes a demand matrix accepts (weeks start on Monday)."""
+DEMAND_FREQUENCIES: tuple[str, ...] = PERIOD_ALIASES
+"""Period aliases a demand matrix accepts (see :mod:`workbench.inventory.periods`)."""
 _ERROR_STEPS = {"D": 28, "W": 26, "M": 12, "Q": 4}
 _HALF_WIDTH = {"D": 0, "W": 2, "M": 0, "Q": 0}
 _WARMUP = 4              # an origin needs this many periods of history
@@ -227,13 +230,37 @@ class DemandMatrix:
     items : pandas.Index
         Item ids (``str``), sorted; one row of ``values`` each.
     period_starts : pandas.DatetimeIndex
-        First day of each period, consecutive, oldest first.
+        First day of each period, consecutive, oldest first. The constructor
+        takes the period *labels* here, in the convention of ``freq`` (e.g.
+        month ends for ``"ME"``); they must match it and be consecutive, and
+        are kept in :attr:`period_labels`.
     values : numpy.ndarray
         Demand, shape ``(len(items), len(period_starts))``, float64, >= 0.
-    freq : {"D", "W", "M", "Q"}
-        Period length (weeks start on Monday).
+    freq : str
+        Period alias (:data:`DEMAND_FREQUENCIES`; ``"W"``: weeks labelled by their
+        Monday, ``"W-SUN"``: weeks ending Sunday, ``"M"``/``"MS"``, ``"ME"``,
+        ``"Q"``, ``"QE"`` ...). The bare ``"W"``, ``"M"`` and ``"Q"`` follow the
+        labels given (all Sundays -> ``"W-SUN"``, month ends -> ``"ME"``, ...);
+        stored as the canonical alias.
     as_of : pandas.Timestamp or None
         Date the history was cut at (periods end before it), if known.
+    period_labels : pandas.DatetimeIndex
+        The date naming each period in the convention of ``freq`` (first or
+        last day); forecasts continue it.
+
+    Raises
+    ------
+    FrequencyError
+        ``freq`` is not a day, week, month or quarter alias.
+    ConfigError
+        Period dates that are not labels of ``freq`` or not consecutive, bad
+        shape, negative or missing demand, repeated items.
+
+    Examples
+    --------
+    >>> m = DemandMatrix(pd.Index(["a"]), ["2024-01-31", "2024-02-29"], [[3.0, 4.0]], "M")
+    >>> m.freq, str(m.period_starts[0].date()), str(m.next_labels(1)[0].date())
+    ('ME', '2024-01-01', '2024-03-31')
     """
 
     items: pd.Index
@@ -241,9 +268,16 @@ class DemandMatrix:
     values: np.ndarray
     freq: str = "W"
     as_of: pd.Timestamp | None = None
+    period_labels: pd.DatetimeIndex = field(init=False, repr=False, default=None)  # type: ignore
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "freq", check_frequency(self.freq, DEMAND_FREQUENCIES, what="demand periods"))
+        spec = period_spec(self.freq, self.period_starts)
+        labels = check_period_labels(self.period_starts, spec, where="period_starts")
+        object.__setattr__(self, "freq", spec.alias)
+        object.__setattr__(self, "period_labels", labels)
+        object.__setattr__(self, "period_starts", spec.starts(labels).rename(None))
+        if not isinstance(self.items, pd.Index):
+            object.__setattr__(self, "items", pd.Index(self.items, dtype="str", name="item_id"))
         values = np.asarray(self.values, dtype=np.float64)
         if values.ndim != 2 or values.shape != (len(self.items), len(self.period_starts)):
             raise ConfigError(
@@ -278,8 +312,8 @@ class DemandMatrix:
             Item ids; default ``"I0", "I1", ...``.
         start : date, default "2024-01-01"
             A date in the first period.
-        freq : {"D", "W", "M", "Q"}, default "W"
-            Period length.
+        freq : str, default "W"
+            Period alias (see the class); the labels follow its convention.
 
         Returns
         -------
@@ -292,11 +326,21 @@ class DemandMatrix:
             raise ConfigError(f"values must be a 2-D array (items x periods), got {arr.ndim}-D",
                               key="values", value=arr.shape,
                               fix="pass one row per item and one column per period.")
-        freq = check_frequency(freq, DEMAND_FREQUENCIES, what="demand periods")
-        first = period_start(pd.Series([check_date(start, key="start")]), freq).iloc[0]
-        periods = pd.date_range(first, periods=arr.shape[1], freq=_RANGE_FREQ[freq])
+        spec = period_spec(freq)
+        first = spec.starts([check_date(start, key="start")])[0]
+        labels = spec.labels(spec.range(first, arr.shape[1]))
         ids = [f"I{i}" for i in range(arr.shape[0])] if items is None else list(items)
-        return cls(pd.Index(ids, dtype="str", name="item_id"), periods, arr, freq)
+        return cls(pd.Index(ids, dtype="str", name="item_id"), labels, arr, spec.alias)
+
+    @property
+    def spec(self) -> PeriodSpec:
+        """Period convention of :attr:`freq`."""
+        return period_spec(self.freq)
+
+    @property
+    def base(self) -> str:
+        """Period length: ``"D"``, ``"W"``, ``"M"`` or ``"Q"``."""
+        return self.spec.base
 
     @property
     def n_items(self) -> int:
@@ -310,16 +354,20 @@ class DemandMatrix:
 
     def next_periods(self, n: int) -> pd.DatetimeIndex:
         """Return the ``n`` period starts following the last period of the matrix."""
-        return pd.date_range(self.period_starts[-1], periods=n + 1,
-                             freq=_RANGE_FREQ[self.freq])[1:]
+        return self.spec.range(self.period_starts[-1], n + 1)[1:]
+
+    def next_labels(self, n: int) -> pd.DatetimeIndex:
+        """Return the labels of the ``n`` periods after the last, in the history's convention."""
+        return self.spec.labels(self.next_periods(n))
 
     def to_frame(self) -> pd.DataFrame:
-        """Long, tidy frame ``item_id, period_start, qty`` (zeros included)."""
+        """Long, tidy frame ``item_id, period_start, qty, period_label`` (zeros included)."""
         n, t = self.values.shape
         return pd.DataFrame({
             "item_id": self.items.take(np.repeat(np.arange(n), t)).array,
             "period_start": np.tile(self.period_starts.to_numpy(), n),
             "qty": self.values.ravel(),
+            "period_label": np.tile(self.period_labels.to_numpy(), n),
         })
 
 
@@ -361,7 +409,7 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
     ConfigError
         Negative quantities, or no complete period between ``start`` and ``as_of``.
     """
-    freq = check_frequency(freq, DEMAND_FREQUENCIES, what="demand periods")
+    spec = period_spec(freq)
     require_frame(orders, "order_lines", ("item_id", "qty_ordered", date_column),
                   hint="load them with workbench.load_orders(...).")
     live = orders
@@ -387,7 +435,7 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
     if as_of is None:
         ref = dates
         if "order_date" in live.columns:
-            od = pd.to_datetime(live["order_date"], errors="coerce")
+            od = pd.to_datetime(live["order_date"], errors="coerce", format="mixed")
             if isinstance(od.dtype, pd.DatetimeTZDtype):
                 od = od.dt.tz_localize(None)
             if od.notna().any():
@@ -399,28 +447,28 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
         cut = ref.max().normalize() + pd.Timedelta(days=1)
     else:
         cut = check_date(as_of, key="as_of")
-    end = period_start(pd.Series([cut]), freq).iloc[0]
-    ps = period_start(dates.loc[ok], freq)
-    before = (ps < end).to_numpy(dtype=bool)
+    end = spec.starts([cut])[0]
+    ps = spec.starts(dates.loc[ok])
+    before = np.asarray(ps < end, dtype=bool)
     if start is not None:
-        first = period_start(pd.Series([check_date(start, key="start")]), freq).iloc[0]
+        first = spec.starts([check_date(start, key="start")])[0]
     elif before.any():
         first = ps[before].min()
     else:
         first = end
-    grid = pd.date_range(first, end, freq=_RANGE_FREQ[freq], inclusive="left")
+    grid = spec.range(first, spec.count(first, end))
     if len(grid) == 0:
         raise ConfigError(
-            f"no complete {freq} period between start {first.date()} and as_of {cut.date()}",
+            f"no complete {spec.alias} period between start {first.date()} and as_of {cut.date()}",
             key="as_of", value=str(cut.date()), fix="pass a later as_of or an earlier start.")
-    keep = before & (ps >= first).to_numpy(dtype=bool)
+    keep = before & np.asarray(ps >= first, dtype=bool)
     items = item.loc[ok].to_numpy(dtype=object)[keep]
     codes, uniques = pd.factorize(pd.array(items, dtype="str"), sort=True)
     col = grid.get_indexer(ps.to_numpy()[keep])
     n, t = len(uniques), len(grid)
     values = np.bincount(codes * t + col, weights=qty[ok][keep], minlength=n * t)
     index = pd.Index(uniques, dtype="str", name="item_id")
-    return DemandMatrix(index, grid, values.reshape(n, t), freq, cut)
+    return DemandMatrix(index, spec.labels(grid), values.reshape(n, t), spec.alias, cut)
 
 
 # ==================================================================== classes
@@ -793,7 +841,7 @@ class _Engine:
     def __init__(self, matrix: DemandMatrix, method: str, levels: Sequence[float],
                  alpha: float | None = None, beta: float | None = None):
         self.y = np.ascontiguousarray(matrix.values.T)        # (T, n)
-        self.freq = matrix.freq
+        self.freq = matrix.base
         self.method = method
         t_n, n = self.y.shape
         self.n = n
@@ -1131,6 +1179,7 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
     res = engine.at(matrix.n_periods, horizon)
     n = matrix.n_items
     periods = matrix.next_periods(horizon)
+    labels = matrix.next_labels(horizon)
     out = {
         "item_id": matrix.items.take(np.repeat(np.arange(n), horizon)).array,
         "period_start": np.tile(periods.to_numpy(), n),
@@ -1148,6 +1197,7 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
     words = np.asarray(list(REASONS.values()), dtype=object)[res.reason]
     out["reason_code"] = pd.array(np.repeat(codes, horizon), dtype="str")
     out["reason"] = pd.array(np.repeat(words, horizon), dtype="str")
+    out["period_label"] = np.tile(labels.to_numpy(), n)
     return pd.DataFrame(out)
 
 
