@@ -52,7 +52,7 @@ shortage is charged:
   lambda + (h + p) n2(r)) / h)``.
 
 Degenerate items: ``sd_demand = 0`` or ``lead_time = 0`` (no lead-time
-variance) use the deterministic limits ``n(x) = (mu - x)^+``, ``n2(x) = ((mu -
+variance; also ``sigma < 1e-12 (1 + mu)``, below rounding) use the deterministic limits ``n(x) = (mu - x)^+``, ``n2(x) = ((mu -
 x)^+)^2 / 2``; the joint optimum is then EOQ with backorders, ``r = mu - h Q / (h
 + p)``. In the EIL approximation, an item with ``Q h >= p lambda`` has no
 solution of eq. 5.17; its reorder point is capped at ``mu - Z_MAX sigma``.
@@ -70,7 +70,7 @@ from scipy import special
 
 from workbench.exceptions import RangeError
 from workbench.inventory.checks import as_numbers, nonnegative, one_of, positive, require_all
-from workbench.inventory.policy import Z_MAX, inverse_standard_normal_loss, normal_loss
+from workbench.inventory.policy import Z_MAX, inverse_standard_normal_loss, standard_normal_loss
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -97,6 +97,7 @@ MAX_ITERATIONS = 200
 """Iteration cap of every solver; safeguarded Newton converges in about 5 to 10."""
 _RTOL = 1e-10  # relative step at which an iteration has converged
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_SIGMA_FLOOR = 1e-12  # lead-time sd below this times (1 + mean) counts as 0
 
 
 # --------------------------------------------------------------------------- results
@@ -154,22 +155,36 @@ def _out(x: Any) -> np.ndarray | float:
 # --------------------------------------------------------------------------- loss functions
 
 def _standard_second_loss(z: np.ndarray) -> np.ndarray:
-    """``L2(z) = ((z^2 + 1)(1 - Phi(z)) - z phi(z)) / 2`` (upper tail from ``ndtr(-z)``)."""
-    z = np.minimum(z, 40.0)
+    """``L2(z) = ((z^2 + 1)(1 - Phi(z)) - z phi(z)) / 2`` for ``z >= 0`` (0 beyond 40)."""
+    z = np.clip(z, 0.0, 40.0)
     tail = special.ndtr(-z)
     pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
     return np.maximum(0.5 * ((z * z + 1.0) * tail - z * pdf), 0.0)
 
 
 def _n2(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """``sigma^2 L2(z)``; below the mean via ``L2(z) = (z^2 + 1) / 2 - L2(-z)`` (no overflow)."""
     pos = sigma > 0
     safe = np.where(pos, sigma, 1.0)
-    short = np.maximum(mu - x, 0.0)
-    return np.where(pos, safe**2 * _standard_second_loss((x - mu) / safe), 0.5 * short**2)
+    d = x - mu
+    with np.errstate(over="ignore"):
+        z = d / safe
+    var = safe * safe
+    upper = var * _standard_second_loss(np.abs(z))
+    below = 0.5 * (d * d + var) - upper
+    smooth = np.where(d >= 0, upper, np.maximum(below, 0.0))
+    return np.where(pos, smooth, 0.5 * np.maximum(-d, 0.0) ** 2)
 
 
 def _n(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    return np.asarray(normal_loss(x, mu, sigma))
+    """``sigma G(z)``; below the mean via ``G(z) = G(-z) - z`` (no overflow for tiny sigma)."""
+    pos = sigma > 0
+    safe = np.where(pos, sigma, 1.0)
+    d = x - mu
+    with np.errstate(over="ignore"):
+        z = np.abs(d / safe)
+    smooth = safe * np.asarray(standard_normal_loss(z)) + np.maximum(-d, 0.0)
+    return np.where(pos, smooth, np.maximum(-d, 0.0))
 
 
 def _cdf(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -280,7 +295,10 @@ def _items(where: str, holding_cost: Any, stockout_cost: Any, ordering_cost: Any
     tau = nonnegative("sd_demand", sd_demand, where, " (units per period)")
     lt = nonnegative("lead_time", lead_time, where, " (periods)")
     h, p, k, lam, tau, lt = np.broadcast_arrays(h, p, k, lam, tau, lt)
-    return _Items(h=h, p=p, k=k, lam=lam, mu=lam * lt, sigma=tau * np.sqrt(lt))
+    mu, sigma = lam * lt, tau * np.sqrt(lt)
+    # below 1e-12 of the mean, variability is below rounding: deterministic limit
+    sigma = np.where(sigma > _SIGMA_FLOOR * (1.0 + mu), sigma, 0.0)
+    return _Items(h=h, p=p, k=k, lam=lam, mu=mu, sigma=sigma)
 
 
 # --------------------------------------------------------------------------- solvers
@@ -378,7 +396,7 @@ def _fixed_point(update: Callable[[np.ndarray, np.ndarray],
         r_new, t, dt = update(qa, idx)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = qa - (qa - t) / (1.0 - dt)
-        ok = np.isfinite(newton) & (dt < 0.99) & (newton > 0)
+        ok = np.isfinite(newton) & (dt < 1.0 - 1e-6) & (newton > 0)
         q_new = np.where(ok, newton, t)
         step = np.maximum(np.abs(q_new - qa), np.abs(r_new - r[idx]))
         r[idx], q[idx] = r_new, q_new
