@@ -13,17 +13,29 @@ from workbench.io.schema import data_model_markdown
 CONDA_NAMES = {"python-duckdb": "duckdb"}
 """conda-forge package names that differ from the PyPI names."""
 
+CONDA_EXTRAS = {"dask[distributed]": ("dask", "distributed")}
+"""PyPI requirements with extras that are several conda-forge packages (same lower bound)."""
+
 
 def _req(spec: str) -> tuple[str, str]:
-    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[\d.]+)?", spec)
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*(>=\s*[\d.]+)?", spec)
     assert m, spec
-    return m.group(1).lower().replace("_", "-"), (m.group(2) or "").replace(" ", "")
+    return m.group(1).lower().replace("_", "-"), (m.group(3) or "").replace(" ", "")
+
+
+def _wanted(specs: list[str]) -> dict[str, str]:
+    out = {}
+    for spec in specs:
+        name, bound = _req(spec)
+        extra = re.match(r"^\s*[A-Za-z0-9_.\-]+\[[^\]]*\]", spec)
+        for conda_name in CONDA_EXTRAS.get(extra.group(0).strip() if extra else "", (name,)):
+            out[conda_name] = bound
+    return out
 
 
 def test_environment_yml_matches_pyproject(root):
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
-    wanted = dict(_req(s) for s in project["dependencies"] + project["optional-dependencies"][
-        "test"])
+    wanted = _wanted(project["dependencies"] + project["optional-dependencies"]["test"])
     env = yaml.safe_load((root / "environment.yml").read_text())
     assert "conda-forge" in env["channels"]
     conda = {}
@@ -46,6 +58,9 @@ def test_extras_and_console_script(root):
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["workbench"] == "workbench.cli:main"
     assert project["optional-dependencies"]["dev"] == project["optional-dependencies"]["test"]
+    # the Dask backend is an extra of its own, and the tests (CI) install it
+    for dep in project["optional-dependencies"]["dask"]:
+        assert dep in project["optional-dependencies"]["test"]
 
 
 def test_data_model_doc_in_sync(root):
