@@ -147,6 +147,9 @@ __all__ = [
     "HOLT_BETAS",
     "TSB_BETAS",
     "DEAD_FACTOR",
+    "DEFAULT_HORIZONS",
+    "DEFAULT_STEPS",
+    "demand_from_long",
     "DEAD_MIN",
     "SELECT_MARGIN",
     "MIN_SELECT_ORIGINS",
@@ -217,6 +220,11 @@ REASONS: dict[str, str] = {
 _LABELS = ("zero", "ses", "holt", "seasonal", "croston", "sba", "tsb")
 _ZERO, _SES, _HOLT, _SEAS, _CROSTON, _SBA, _TSB = range(7)
 _R_NONE, _R_DEAD, _R_BACKTEST, _R_CLASS, _R_FIXED = range(5)
+DEFAULT_HORIZONS: dict[str, tuple[int, int]] = {"D": (14, 28), "W": (13, 26), "M": (3, 6),
+                                                "Q": (1, 2)}
+"""Default (backtest horizon, forecast horizon) by period length."""
+DEFAULT_STEPS: dict[str, int] = {"D": 7, "W": 4, "M": 1, "Q": 1}
+"""Default periods between backtest origins by period length."""
 _NONE_CLASS = 4
 
 
@@ -244,6 +252,9 @@ class DemandMatrix:
         stored as the canonical alias.
     as_of : pandas.Timestamp or None
         Date the history was cut at (periods end before it), if known.
+    basis : str or None
+        The date column that placed demand in periods (e.g. ``requested_date``
+        or ``order_date``), if known.
     period_labels : pandas.DatetimeIndex
         The date naming each period in the convention of ``freq`` (first or
         last day); forecasts continue it.
@@ -268,6 +279,7 @@ class DemandMatrix:
     values: np.ndarray
     freq: str = "W"
     as_of: pd.Timestamp | None = None
+    basis: str | None = None
     period_labels: pd.DatetimeIndex = field(init=False, repr=False, default=None)  # type: ignore
 
     def __post_init__(self) -> None:
@@ -447,8 +459,14 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
         cut = ref.max().normalize() + pd.Timedelta(days=1)
     else:
         cut = check_date(as_of, key="as_of")
+    return _bucket(item.loc[ok], dates.loc[ok], qty[ok], spec, cut, start, date_column)
+
+
+def _bucket(item: pd.Series, dates: pd.Series, qty: np.ndarray, spec: PeriodSpec,
+            cut: pd.Timestamp, start: object, basis: str) -> DemandMatrix:
+    """Sum ``qty`` per item and complete period of ``spec`` before ``cut``."""
     end = spec.starts([cut])[0]
-    ps = spec.starts(dates.loc[ok])
+    ps = spec.starts(dates)
     before = np.asarray(ps < end, dtype=bool)
     if start is not None:
         first = spec.starts([check_date(start, key="start")])[0]
@@ -462,13 +480,89 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
             f"no complete {spec.alias} period between start {first.date()} and as_of {cut.date()}",
             key="as_of", value=str(cut.date()), fix="pass a later as_of or an earlier start.")
     keep = before & np.asarray(ps >= first, dtype=bool)
-    items = item.loc[ok].to_numpy(dtype=object)[keep]
+    items = item.to_numpy(dtype=object)[keep]
     codes, uniques = pd.factorize(pd.array(items, dtype="str"), sort=True)
     col = grid.get_indexer(ps.to_numpy()[keep])
     n, t = len(uniques), len(grid)
-    values = np.bincount(codes * t + col, weights=qty[ok][keep], minlength=n * t)
+    values = np.bincount(codes * t + col, weights=qty[keep], minlength=n * t)
     index = pd.Index(uniques, dtype="str", name="item_id")
-    return DemandMatrix(index, spec.labels(grid), values.reshape(n, t), spec.alias, cut)
+    return DemandMatrix(index, spec.labels(grid), values.reshape(n, t), spec.alias, cut,
+                        basis)
+
+
+def demand_from_long(frame: pd.DataFrame, *, freq: str = "W", item_column: str = "item_id",
+                     date_column: str = "date", qty_column: str = "qty", as_of: object = None,
+                     start: object = None) -> DemandMatrix:
+    """Demand per item and period from a tidy ``(item, date, qty)`` frame.
+
+    The dates may be period labels (e.g. month ends, weeks ending Sunday) or
+    any dates inside the periods; quantities of the same item and period are
+    summed, missing periods are zero.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per item and date (or period).
+    freq : str, default "W"
+        Period alias (:data:`DEMAND_FREQUENCIES`). The bare ``"W"``, ``"M"`` and
+        ``"Q"`` follow the dates: all Sundays -> ``"W-SUN"``, all month ends
+        -> ``"ME"``, quarter ends -> ``"QE"``; otherwise periods are labelled by
+        their first day.
+    item_column, date_column, qty_column : str
+        Column names, default ``item_id``, ``date``, ``qty``.
+    as_of : date, optional
+        Cut-off: only periods that end before it are kept. Default: the day
+        after the period of the latest date, i.e. every period in the frame is
+        taken as complete (pass ``as_of`` to drop an incomplete last period).
+    start : date, optional
+        First period (the one holding ``start``); default the earliest period.
+
+    Returns
+    -------
+    DemandMatrix
+        With ``basis`` = ``date_column``.
+
+    Raises
+    ------
+    FrameTypeError, MissingColumnsError
+        Not a DataFrame, or a column is missing.
+    ConfigError
+        Non-numeric or negative quantities, unreadable dates, no period.
+
+    Examples
+    --------
+    >>> tidy = pd.DataFrame({"item_id": ["a", "a", "b"],
+    ...                      "date": ["2024-01-31", "2024-03-31", "2024-02-29"],
+    ...                      "qty": [5, 7, 2]})
+    >>> m = demand_from_long(tidy, freq="M")
+    >>> m.freq, m.values.tolist()
+    ('ME', [[5.0, 0.0, 7.0], [0.0, 2.0, 0.0]])
+    """
+    require_frame(frame, "demand", (item_column, date_column, qty_column))
+    try:
+        qty = pd.to_numeric(frame[qty_column]).to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise ConfigError(f"demand.{qty_column} must be numeric", key=qty_column,
+                          value=frame[qty_column].head(3).tolist(),
+                          fix="clean the quantity column or name another one.") from None
+    if (qty < 0).any():
+        raise ConfigError(
+            f"demand.{qty_column} must not be negative ({int((qty < 0).sum())} row(s))",
+            key=qty_column, value=qty[qty < 0][:3].tolist(),
+            fix="drop or correct those rows (returns are not demand).")
+    dates = pd.Series(date_values(frame[date_column], table="demand", column=date_column),
+                      index=frame.index)
+    item = frame[item_column]
+    ok = (dates.notna() & item.notna()).to_numpy(dtype=bool) & ~np.isnan(qty)
+    spec = period_spec(freq, dates.loc[ok].drop_duplicates())
+    if as_of is None:
+        if not ok.any():
+            raise ConfigError("as_of cannot be inferred: the demand frame has no dated rows",
+                              key="as_of", value=None, fix="pass as_of or check the frame.")
+        cut = spec.range(dates.loc[ok].max(), 2)[1]
+    else:
+        cut = check_date(as_of, key="as_of")
+    return _bucket(item.loc[ok], dates.loc[ok], qty[ok], spec, cut, start, date_column)
 
 
 # ==================================================================== classes
@@ -1115,23 +1209,29 @@ def _check_matrix(matrix: object) -> DemandMatrix:
 
 
 # ==================================================================== forecast
-def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: str = "W",
-             as_of: object = None, method: str = "auto",
-             levels: Sequence[float] = (0.8, 0.95), date_column: str = "requested_date",
+def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int | None = None,
+             freq: str = "W", as_of: object = None, method: str = "auto",
+             levels: Sequence[float] = (0.8, 0.95), date_column: str | None = None,
              start: object = None, alpha: float | None = None,
-             beta: float | None = None) -> pd.DataFrame:
+             beta: float | None = None, item_column: str = "item_id",
+             qty_column: str | None = None) -> pd.DataFrame:
     """Forecast demand per item with prediction intervals (``forecast`` table).
 
     Parameters
     ----------
     orders : DataFrame or DemandMatrix
-        ``order_lines`` frame (turned into a matrix with :func:`demand_series`)
-        or a ready :class:`DemandMatrix` (then ``freq``, ``as_of``,
-        ``date_column`` and ``start`` are ignored).
-    horizon : int, default 26
-        Periods to forecast, starting with the period that holds ``as_of``.
-    freq : {"D", "W", "M", "Q"}, default "W"
-        Period length.
+        ``order_lines`` frame (turned into a matrix with :func:`demand_series`),
+        a tidy ``(item, date, qty)`` frame when ``qty_column`` is given (turned
+        into a matrix with :func:`demand_from_long`), or a ready
+        :class:`DemandMatrix` (then ``freq``, ``as_of``, ``date_column``,
+        ``start``, ``item_column`` and ``qty_column`` are ignored).
+    horizon : int, optional
+        Periods to forecast, starting with the period that holds ``as_of``;
+        default by period length (:data:`DEFAULT_HORIZONS`: 28 days, 26 weeks,
+        6 months, 2 quarters).
+    freq : str, default "W"
+        Period alias (:data:`DEMAND_FREQUENCIES`, e.g. ``"W"``, ``"W-SUN"``,
+        ``"M"``, ``"ME"``, ``"QE"``).
     as_of : date, optional
         Forecast date; see :func:`demand_series`.
     method : {"auto", "ses", "holt", "seasonal", "croston", "sba"}, default "auto"
@@ -1140,21 +1240,34 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
         Nominal coverage of the central prediction intervals; the first gives
         ``lower``/``upper``, each further one ``lower_<pct>``/``upper_<pct>``
         (e.g. ``lower_95``).
-    date_column : str, default "requested_date"
-        Order-line date that places demand in a period.
+    date_column : str, optional
+        Date that places demand in a period: for order lines
+        ``"requested_date"`` (default) or ``"order_date"``; for a tidy frame
+        ``"date"`` (default). Stated in ``attrs["demand_basis"]``.
     start : date, optional
         First period of history to use.
     alpha : float, optional
-        Fixed smoothing constant in (0, 1] for SES, Holt's level, Croston and
-        SBA instead of the per-item grid search.
+        Fixed smoothing constant in (0, 1] for SES, Holt's level, Croston,
+        SBA and the TSB demand size instead of the per-item grid search.
+    beta : float, optional
+        Fixed smoothing constant in (0, 1] of the TSB demand probability.
+    item_column, qty_column : str
+        Columns of a tidy frame (``qty_column=None``: ``orders`` are order lines).
 
     Returns
     -------
     DataFrame
         ``item_id, period_start, forecast_qty, lower, upper, method`` (the
-        ``forecast`` table of the data model) then ``lower_95, upper_95``;
-        one row per item and period, sorted by item and period.
-        ``method`` is the method used for the item (``zero`` without demand).
+        ``forecast`` table of the data model) then ``lower_95, upper_95`` (one
+        pair per further level), ``reason_code, reason, period_label``; one
+        row per item and period, sorted by item and period. ``period_start``
+        is the first day of the period (what PAB buckets by); ``period_label``
+        names it in the history's convention (e.g. the month end for ``"ME"``).
+        ``method`` is the method used for the item (``zero`` without demand or
+        when discontinued); ``reason_code`` is a key of :data:`REASONS` and
+        ``reason`` its wording. ``lower``/``upper`` are the fluctuation band of
+        the first level. ``attrs``: ``freq``, ``demand_basis`` (the date
+        column that bucketed demand), ``as_of``.
 
     Raises
     ------
@@ -1165,16 +1278,14 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
         The order lines lack ``item_id``, ``qty_ordered`` or ``date_column``
         (a ``NotAvailableError``).
     """
-    horizon = check_count(horizon, "horizon", minimum=1, fix="pass e.g. horizon=13.")
     method = _check_method(method)
     lv = _check_levels(levels)
     alpha = _check_alpha(alpha)
     beta = _check_alpha(beta, "beta")
-    if isinstance(orders, DemandMatrix):
-        matrix = orders
-    else:
-        matrix = demand_series(orders, freq=freq, date_column=date_column, as_of=as_of,
-                               start=start)
+    matrix = _as_matrix(orders, freq, date_column, as_of, start, item_column, qty_column)
+    if horizon is None:
+        horizon = DEFAULT_HORIZONS[matrix.base][1]
+    horizon = check_count(horizon, "horizon", minimum=1, fix="pass e.g. horizon=13.")
     engine = _Engine(matrix, method, lv, alpha, beta)
     res = engine.at(matrix.n_periods, horizon)
     n = matrix.n_items
@@ -1198,7 +1309,28 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int = 26, freq: st
     out["reason_code"] = pd.array(np.repeat(codes, horizon), dtype="str")
     out["reason"] = pd.array(np.repeat(words, horizon), dtype="str")
     out["period_label"] = np.tile(labels.to_numpy(), n)
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    frame.attrs.update(_attrs(matrix))
+    return frame
+
+
+def _attrs(matrix: DemandMatrix) -> dict[str, object]:
+    return {"freq": matrix.freq, "demand_basis": matrix.basis or "demand matrix",
+            "as_of": matrix.as_of}
+
+
+def _as_matrix(source: object, freq: str, date_column: str | None, as_of: object,
+               start: object, item_column: str, qty_column: str | None) -> DemandMatrix:
+    """Order lines, a tidy frame (``qty_column`` given) or a matrix -> matrix."""
+    if isinstance(source, DemandMatrix):
+        return source
+    if qty_column is not None:
+        return demand_from_long(source, freq=freq, item_column=item_column,  # type: ignore
+                                date_column=date_column or "date", qty_column=qty_column,
+                                as_of=as_of, start=start)
+    return demand_series(source, freq=freq,  # type: ignore[arg-type]
+                         date_column=date_column or "requested_date", as_of=as_of,
+                         start=start)
 
 
 # ==================================================================== backtest
@@ -1288,9 +1420,12 @@ class BacktestResult:
         return pd.DataFrame(out)
 
 
-def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, origins: int = 8,
-             step: int = 4, levels: Sequence[float] = (0.8, 0.95),
-             alpha: float | None = None, beta: float | None = None) -> BacktestResult:
+def backtest(matrix: DemandMatrix | pd.DataFrame, *, method: str = "auto",
+             horizon: int | None = None, origins: int = 8, step: int | None = None,
+             levels: Sequence[float] = (0.8, 0.95), alpha: float | None = None,
+             beta: float | None = None, freq: str = "W", as_of: object = None,
+             date_column: str | None = None, start: object = None,
+             item_column: str = "item_id", qty_column: str | None = None) -> BacktestResult:
     """Rolling-origin backtest of a forecast method on a demand matrix.
 
     The last origin forecasts the final ``horizon`` periods; each earlier one
@@ -1299,20 +1434,26 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
 
     Parameters
     ----------
-    matrix : DemandMatrix
-        Demand history (e.g. from :func:`demand_series`).
-    method : {"auto", "ses", "holt", "seasonal", "croston", "sba"}, default "auto"
+    matrix : DemandMatrix or DataFrame
+        Demand history (e.g. from :func:`demand_series`), or order lines / a
+        tidy frame turned into one as in :func:`forecast` (with ``freq``,
+        ``as_of``, ``date_column``, ``start``, ``item_column``, ``qty_column``).
+    method : {"auto", "ses", "holt", "seasonal", "croston", "sba", "tsb"}, default "auto"
         Method to evaluate.
-    horizon : int, default 13
-        Periods forecast from each origin.
+    horizon : int, optional
+        Periods forecast from each origin; default by period length
+        (:data:`DEFAULT_HORIZONS`: 14 days, 13 weeks, 3 months, 1 quarter).
     origins : int, default 8
         Number of forecast origins.
-    step : int, default 4
-        Periods between consecutive origins.
+    step : int, optional
+        Periods between consecutive origins; default by period length
+        (:data:`DEFAULT_STEPS`: 7 days, 4 weeks, 1 month, 1 quarter).
     levels : sequence of float, default (0.8, 0.95)
         Nominal interval levels whose empirical coverage is measured.
-    alpha : float, optional
-        Fixed smoothing constant (see :func:`forecast`).
+    alpha, beta : float, optional
+        Fixed smoothing constants (see :func:`forecast`).
+    freq, as_of, date_column, start, item_column, qty_column
+        How a frame becomes a matrix (see :func:`forecast`); ignored for a matrix.
 
     Returns
     -------
@@ -1327,8 +1468,13 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
         Bad parameters, or a history shorter than
         ``8 + horizon + step * (origins - 1)`` periods.
     """
+    if isinstance(matrix, pd.DataFrame):
+        matrix = _as_matrix(matrix, freq, date_column, as_of, start, item_column, qty_column)
     matrix = _check_matrix(matrix)
     method = _check_method(method)
+    base = matrix.base
+    horizon = DEFAULT_HORIZONS[base][0] if horizon is None else horizon
+    step = DEFAULT_STEPS[base] if step is None else step
     horizon = check_count(horizon, "horizon", minimum=1, fix="pass e.g. horizon=13.")
     origins = check_count(origins, "origins", minimum=1, fix="pass e.g. origins=13.")
     step = check_count(step, "step", minimum=1, fix="pass e.g. step=13.")
@@ -1417,6 +1563,8 @@ def backtest(matrix: DemandMatrix, *, method: str = "auto", horizon: int = 13, o
     summary["by"] = summary["by"].astype("str")
     summary["group"] = summary["group"].astype("str")
     origin_dates = matrix.period_starts[cuts]
+    for frame in (by_item, by_horizon, summary):
+        frame.attrs.update(_attrs(matrix), horizon=horizon, step=step)
     arrays = {"actual": actual, "point": point, "lower": lower, "upper": upper, "method": meth,
               "items": matrix.items, "periods": matrix.period_starts, "cuts": cuts}
     return BacktestResult(by_item, by_horizon, summary, origin_dates, lv, arrays)
