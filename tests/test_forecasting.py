@@ -29,6 +29,7 @@ from workbench.inventory.forecasting import (
     DemandMatrix,
     backtest,
     classify,
+    demand_from_long,
     demand_series,
     forecast,
 )
@@ -561,3 +562,77 @@ def test_demand_series_week_ending_sunday(lines):
     f = forecast(lines, freq="W-SUN", horizon=1, method="ses")
     assert f["period_label"].iloc[0] == pd.Timestamp("2024-02-04")
     assert f["period_start"].iloc[0] == pd.Timestamp("2024-01-29")
+
+
+# ------------------------------------------------------------------ long format
+def test_demand_from_long_sums_fills_and_names_columns():
+    # monthly labels given as month ends; a repeated (item, month) is summed, March of
+    # "b" is missing -> 0; every month in the frame is complete (no as_of given)
+    tidy = pd.DataFrame({"sku": ["a", "a", "a", "b", "b"],
+                         "ds": ["2024-01-31", "2024-01-31", "2024-03-31", "2024-01-31",
+                                "2024-02-29"],
+                         "y": [1.0, 2.0, 4.0, 5.0, 6.0]})
+    m = demand_from_long(tidy, freq="M", item_column="sku", date_column="ds", qty_column="y")
+    assert m.freq == "ME" and m.basis == "ds"
+    np.testing.assert_array_equal(m.values, [[3, 0, 4], [5, 6, 0]])
+    assert m.as_of == pd.Timestamp("2024-04-01")
+    f = forecast(tidy, freq="M", item_column="sku", date_column="ds", qty_column="y",
+                 method="ses", alpha=0.5)
+    # monthly default horizon: 6 months, labelled with month ends after March
+    assert len(f) == 2 * 6
+    assert f["period_label"].iloc[0] == pd.Timestamp("2024-04-30")
+    assert f["period_start"].iloc[0] == pd.Timestamp("2024-04-01")
+    assert f.attrs["demand_basis"] == "ds" and f.attrs["freq"] == "ME"
+    # as_of in March: March is incomplete and left out
+    m2 = demand_from_long(tidy, freq="ME", date_column="ds", qty_column="y",
+                          item_column="sku", as_of="2024-03-15")
+    assert m2.n_periods == 2
+    with pytest.raises(MissingColumnsError, match="qty"):
+        demand_from_long(tidy, date_column="ds")
+    with pytest.raises(ConfigError, match="must not be negative"):
+        demand_from_long(tidy.assign(y=-1.0), item_column="sku", date_column="ds",
+                         qty_column="y")
+
+
+@pytest.mark.parametrize("freq, start, bt_h, fc_h, step", [
+    ("D", "2024-01-01", 14, 28, 7), ("W", "2024-01-01", 13, 26, 4),
+    ("ME", "2024-01-31", 3, 6, 1), ("QE", "2024-03-31", 1, 2, 1),
+])
+def test_frequency_aware_defaults(freq, start, bt_h, fc_h, step):
+    spec_rows = 80
+    m = DemandMatrix.from_array(np.full((2, spec_rows), 5.0), start=start, freq=freq)
+    assert forecast(m).groupby("item_id").size().tolist() == [fc_h, fc_h]
+    b = backtest(m, origins=3)
+    assert b.by_horizon["h"].tolist() == list(range(1, bt_h + 1))
+    # origins step back by the default step from the last one (which forecasts the end)
+    cuts = [spec_rows - bt_h - step * k for k in (2, 1, 0)]
+    assert list(b.origins) == list(m.period_starts[cuts])
+    assert b.by_item.attrs["horizon"] == bt_h and b.by_item.attrs["step"] == step
+
+
+def test_backtest_and_forecast_from_order_lines_by_order_date(lines):
+    f = forecast(lines, date_column="order_date", as_of="2024-02-01", horizon=2)
+    assert f.attrs["demand_basis"] == "order_date"
+    assert f.attrs["as_of"] == pd.Timestamp("2024-02-01")
+    rng = np.random.default_rng(2)
+    days = pd.Timestamp("2023-01-02") + pd.to_timedelta(rng.integers(0, 52 * 7, 400), "D")
+    many = pd.DataFrame({"item_id": rng.choice(["x", "y"], 400), "qty_ordered": 1.0,
+                         "requested_date": days, "order_date": days})
+    b = backtest(many, as_of="2024-01-01", origins=2)
+    assert b.by_item.attrs["demand_basis"] == "requested_date"
+    assert b.by_horizon["h"].tolist() == list(range(1, 14))
+
+
+def test_monthly_forecast_feeds_weekly_pab_from_period_start():
+    # month-end history: the forecast rows carry period_start = first of the month, so
+    # PAB (weekly buckets from Mon 1 Apr 2024) places April's forecast in its first week
+    from workbench.planning.pab import build_buckets
+
+    m = DemandMatrix(pd.Index(["a"]), ["2024-01-31", "2024-02-29", "2024-03-31"],
+                     [[10.0, 10.0, 10.0]], "ME")
+    f = forecast(m, method="ses", alpha=0.5, horizon=2)
+    assert f["period_start"].tolist() == [pd.Timestamp("2024-04-01"),
+                                          pd.Timestamp("2024-05-01")]
+    inputs = build_buckets(forecast=f, as_of="2024-04-01", horizon=9)
+    assert inputs.forecast[0, 0] == pytest.approx(10.0)
+    assert inputs.forecast.sum() == pytest.approx(20.0)
