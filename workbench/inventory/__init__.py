@@ -4,12 +4,20 @@ Modules
 -------
 checks
     Array-wide checks of the inventory models' parameters, naming the first bad element.
+demand_models
+    Poisson, negative-binomial and empirical lead-time demand; the model per item from its class.
 forecasting
     Demand forecasts with prediction intervals, vectorised across items.
+newsvendor
+    Newsvendor order quantity and expected cost for normal, Poisson and empirical demand.
 policy
     Analytic safety stock, reorder points and service-vs-cost, vectorized over items.
+rq
+    Continuous-review (r, Q) policy with backorders: exact cost, optimum and approximations.
 simulate
     Monte Carlo simulation of inventory policies and the service-vs-cost trade-off.
+ss
+    Periodic-review (s, S) policies: Zheng-Federgruen optimum, exact cost, power approximation.
 tradeoff
     Service-vs-cost trade-off of a selection of items: the numbers behind the explorer.
 """
@@ -22,6 +30,24 @@ from workbench.inventory.checks import (
     probability,
     require_all,
     whole_numbers,
+)
+from workbench.inventory.demand_models import (
+    DEMAND_MODEL_CHOICES,
+    DISCRETE_MODELS,
+    DISCRETE_POLICY_COLUMNS,
+    MAX_GRID_CELLS,
+    MIN_EMPIRICAL_PERIODS,
+    POISSON_DISPERSION,
+    SLOW_MOVER_MEAN,
+    DiscreteDemand,
+    DiscretePolicy,
+    choose_demand_model,
+    demand_from_pmf,
+    discrete_policy_for_service,
+    empirical_lead_time_demand,
+    evaluate_discrete_policy,
+    negative_binomial_lead_time_demand,
+    poisson_lead_time_demand,
 )
 from workbench.inventory.forecasting import (
     ADI_CUTOFF,
@@ -42,6 +68,13 @@ from workbench.inventory.forecasting import (
     classify,
     demand_series,
     forecast,
+)
+from workbench.inventory.newsvendor import (
+    NewsvendorResult,
+    newsvendor_discrete,
+    newsvendor_empirical,
+    newsvendor_normal,
+    newsvendor_poisson,
 )
 from workbench.inventory.policy import (
     DISTRIBUTIONS,
@@ -72,6 +105,19 @@ from workbench.inventory.policy import (
     safety_factor_for_fill_rate,
     standard_normal_loss,
 )
+from workbench.inventory.rq import (
+    MAX_ITERATIONS,
+    RQ_APPROXIMATIONS,
+    RQ_COLUMNS,
+    RQ_METHODS,
+    RQPolicy,
+    normal_second_loss,
+    rq_approximation,
+    rq_cost,
+    rq_eil_cost,
+    rq_optimal,
+    rq_optimal_reorder_point,
+)
 from workbench.inventory.simulate import (
     ANALYTIC_CHECK_COLUMNS,
     CURVE_COLUMNS,
@@ -82,6 +128,7 @@ from workbench.inventory.simulate import (
     MODES,
     PORTFOLIO,
     SIM_POLICIES,
+    STOCKOUT_BASES,
     SimulationResult,
     compare_analytic_simulated,
     compare_scenarios,
@@ -90,6 +137,12 @@ from workbench.inventory.simulate import (
     service_cost_curve,
     simulate_inventory,
     tier_cost,
+)
+from workbench.inventory.ss import (
+    SSPolicy,
+    ss_cost_discrete,
+    ss_optimal_discrete,
+    ss_power_approximation,
 )
 from workbench.inventory.tradeoff import (
     SERVICE_GRID,
@@ -104,6 +157,43 @@ from workbench.inventory.tradeoff import (
 )
 
 __all__ = [
+    "DEMAND_MODEL_CHOICES",
+    "DISCRETE_MODELS",
+    "DISCRETE_POLICY_COLUMNS",
+    "MAX_GRID_CELLS",
+    "MIN_EMPIRICAL_PERIODS",
+    "POISSON_DISPERSION",
+    "SLOW_MOVER_MEAN",
+    "DiscreteDemand",
+    "DiscretePolicy",
+    "choose_demand_model",
+    "demand_from_pmf",
+    "discrete_policy_for_service",
+    "empirical_lead_time_demand",
+    "evaluate_discrete_policy",
+    "negative_binomial_lead_time_demand",
+    "poisson_lead_time_demand",
+    "NewsvendorResult",
+    "newsvendor_discrete",
+    "newsvendor_empirical",
+    "newsvendor_normal",
+    "newsvendor_poisson",
+    "MAX_ITERATIONS",
+    "RQ_APPROXIMATIONS",
+    "RQ_COLUMNS",
+    "RQ_METHODS",
+    "RQPolicy",
+    "normal_second_loss",
+    "rq_approximation",
+    "rq_cost",
+    "rq_eil_cost",
+    "rq_optimal",
+    "rq_optimal_reorder_point",
+    "STOCKOUT_BASES",
+    "SSPolicy",
+    "ss_cost_discrete",
+    "ss_optimal_discrete",
+    "ss_power_approximation",
     "SEARCH_RANGE",
     "OptimalServiceLevel",
     "portfolio_optimal_service_level",
