@@ -32,6 +32,7 @@ from workbench.inventory.forecasting import (
     demand_from_long,
     demand_series,
     forecast,
+    suggest_buffers,
 )
 from workbench.io.schema import FORECAST
 
@@ -636,3 +637,73 @@ def test_monthly_forecast_feeds_weekly_pab_from_period_start():
     inputs = build_buckets(forecast=f, as_of="2024-04-01", horizon=9)
     assert inputs.forecast[0, 0] == pytest.approx(10.0)
     assert inputs.forecast.sum() == pytest.approx(20.0)
+
+
+# ------------------------------------------------------------------ buffers
+def test_suggest_buffers_hand_worked():
+    # y = 8, 12, 8, 12, ... (40 weeks, ends with 12); SES with alpha = 1 is the naive
+    # forecast f_t(h) = y[t-1]. Lead time 2: the lead-time error from origin t is
+    # y[t] + y[t+1] - 2 y[t-1] = 20 - 16 = +4 after an 8, 20 - 24 = -4 after a 12.
+    # Origins t = 4 .. 38 (35 of them: 18 after a 12, 17 after an 8): RMSE 4, bias
+    # (17 - 18) x 4 / 35 = -4/35. z(0.95) = 1.644854 -> safety stock 6.579415.
+    # Empirical 95 % quantile: rank (35 + 1) x 0.95 = 34.2 of 18 x -4, 17 x +4 -> +4.
+    # Lead-time forecast: 2 x 12 = 24.
+    m = DemandMatrix.from_array([[8, 12] * 20, [5] * 40], items=["alt", "flat"])
+    b = suggest_buffers(m, method="ses", alpha=1.0, lead_time={"alt": 2, "flat": 1},
+                        service_level=0.95).set_index("item_id")
+    assert b.loc["alt", "lead_time"] == 2 and b.loc["alt", "errors"] == 35
+    assert b.loc["alt", "error_rmse"] == pytest.approx(4.0)
+    assert b.loc["alt", "error_bias"] == pytest.approx(-4 / 35)
+    assert b.loc["alt", "z"] == pytest.approx(1.644854, abs=1e-6)
+    assert b.loc["alt", "safety_stock"] == pytest.approx(6.579415, abs=1e-5)
+    assert b.loc["alt", "safety_stock_empirical"] == pytest.approx(4.0)
+    assert b.loc["alt", "lead_time_forecast"] == pytest.approx(24.0)
+    assert b.loc["alt", "basis"] == "lead_time_errors"
+    # constant demand: forecast exact, no buffer needed
+    assert b.loc["flat", "safety_stock"] == 0 and b.loc["flat", "lead_time_forecast"] == 5
+    assert list(b.reset_index().columns) == [
+        "item_id", "method", "reason_code", "lead_time", "service_level", "z",
+        "lead_time_forecast", "errors", "error_rmse", "error_bias", "safety_stock",
+        "safety_stock_empirical", "basis"]
+
+
+def test_suggest_buffers_discontinued_and_short_and_bad_input():
+    m = DemandMatrix.from_array([[5, 0] * 18 + [0] * 10, [0] * 44 + [3, 4], [0] * 46],
+                                items=["dead", "new", "none"], freq="M")
+    b = suggest_buffers(m, lead_time=2).set_index("item_id")
+    assert b.loc["dead", "basis"] == "discontinued" and b.loc["dead", "safety_stock"] == 0
+    assert b.loc["none", "basis"] == "no_demand" and b.loc["none", "safety_stock"] == 0
+    # two months of history: no lead-time errors of its own
+    assert b.loc["new", "errors"] < 8 and b.loc["new", "basis"] in ("one_step_errors",
+                                                                     "no_errors")
+    assert (b["safety_stock"] >= 0).all() and not b["safety_stock"].isna().any()
+    with pytest.raises(RangeError, match="service_level"):
+        suggest_buffers(m, service_level=1.0)
+    with pytest.raises(CountError, match="lead_time"):
+        suggest_buffers(m, lead_time=0)
+    with pytest.raises(ConfigError, match="no value for 2 item"):
+        suggest_buffers(m, lead_time={"dead": 1})
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(2, 60)),
+                     elements=st.one_of(st.just(0.0), st.floats(0.0, 1e4))),
+       lead=st.integers(1, 6))
+def test_buffers_nonnegative_and_grow_with_service(values, lead):
+    m = DemandMatrix.from_array(values)
+    lo = suggest_buffers(m, lead_time=lead, service_level=0.8)
+    hi = suggest_buffers(m, lead_time=lead, service_level=0.98)
+    for b in (lo, hi):
+        assert np.isfinite(b["safety_stock"]).all() and (b["safety_stock"] >= 0).all()
+    assert (hi["safety_stock"].to_numpy() >= lo["safety_stock"].to_numpy() - 1e-9).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 50)),
+                     elements=st.one_of(st.just(0.0), st.floats(0.0, 1e4))))
+def test_tsb_between_zero_and_largest_demand(values):
+    # TSB = probability (in [0, 1]) x smoothed size (a weighted mean of sizes)
+    f = forecast(DemandMatrix.from_array(values), method="tsb", horizon=2)
+    top = np.repeat(values.max(axis=1), 2)
+    qty = f["forecast_qty"].to_numpy()
+    assert (qty >= 0).all() and (qty <= top * (1 + 1e-9) + 1e-9).all()

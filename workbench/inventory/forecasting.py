@@ -115,8 +115,9 @@ Conventions
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,8 @@ __all__ = [
     "HOLT_BETAS",
     "TSB_BETAS",
     "DEAD_FACTOR",
+    "MIN_BUFFER_ERRORS",
+    "suggest_buffers",
     "DEFAULT_HORIZONS",
     "DEFAULT_STEPS",
     "demand_from_long",
@@ -1140,7 +1143,32 @@ class _Engine:
                 param[sel] = p[sel]
         point[:, none] = 0.0
         err[:, :, none] = 0.0
+        self.models = models   # the chosen models, for lead-time errors (buffers)
         return self._bounded(point, err, c, cls, steps, err_steps, choice, reason, param)
+
+    def lead_errors(self, c: int, choice: np.ndarray, lead: int) -> np.ndarray:
+        """In-sample errors of demand over ``lead`` periods, (origins, n); NaN if unusable.
+
+        Origin ``t`` (``t + lead <= c``, the last :data:`ERROR_WINDOW` ones) is
+        credited with ``sum(actual - forecast)`` over its next ``lead`` periods,
+        forecast by each item's chosen method from data before ``t`` only.
+        """
+        t = np.arange(max(_WARMUP, c - lead - self.window + 1), c - lead + 1)
+        out = np.full((t.size, self.n), np.nan)
+        if t.size == 0:
+            return out
+        for code, model in self.models.items():
+            sel = choice == code
+            if not sel.any():
+                continue
+            e = np.zeros((t.size, int(sel.sum())))
+            ok = np.broadcast_to((t - 1)[:, None] >= self.first[sel][None, :], e.shape).copy()
+            for h in range(1, lead + 1):
+                e += self.y[t + h - 1][:, sel] - model.at(t, h)[:, sel]
+                if isinstance(model, _SeasonalNaive):
+                    ok &= model.source(t, h)[:, None] >= self.first[sel][None, :]
+            out[:, sel] = np.where(ok, e, np.nan)
+        return out
 
     def _bounded(self, point: np.ndarray, err: np.ndarray, c: int, cls: np.ndarray,
                  steps: int, err_steps: int, choice: np.ndarray, reason: np.ndarray,
@@ -1331,6 +1359,161 @@ def _as_matrix(source: object, freq: str, date_column: str | None, as_of: object
     return demand_series(source, freq=freq,  # type: ignore[arg-type]
                          date_column=date_column or "requested_date", as_of=as_of,
                          start=start)
+
+
+# ==================================================================== buffers
+MIN_BUFFER_ERRORS = 8
+"""Lead-time errors an item needs for a buffer of its own (else scaled one-step RMSE)."""
+
+
+def _lead_times(lead_time: object, items: pd.Index) -> np.ndarray:
+    """Lead time per item (periods, int >= 1) from an int or a mapping / Series by item."""
+    if isinstance(lead_time, Mapping | pd.Series):
+        per = pd.Series(lead_time, dtype=object)
+        per.index = per.index.astype("str")
+        missing = items.difference(per.index)
+        if len(missing):
+            raise ConfigError(
+                f"lead_time has no value for {len(missing)} item(s), e.g. "
+                f"{missing[:3].tolist()}", key="lead_time", value=missing[:3].tolist(),
+                fix="give a lead time (periods) for every item, or one number for all.")
+        vals = per.reindex(items).tolist()
+    else:
+        vals = [lead_time] * len(items)
+    return np.asarray([check_count(v, "lead_time", minimum=1,
+                                   fix="pass whole periods, e.g. lead_time=2.") for v in vals],
+                      dtype=np.int64)
+
+
+def suggest_buffers(orders: pd.DataFrame | DemandMatrix, *, lead_time: int | Mapping[str, int]
+                    | pd.Series = 1, service_level: float = 0.95, method: str = "auto",
+                    freq: str = "W", as_of: object = None, date_column: str | None = None,
+                    start: object = None, item_column: str = "item_id",
+                    qty_column: str | None = None, alpha: float | None = None,
+                    beta: float | None = None) -> pd.DataFrame:
+    """Suggested buffer (safety stock) per item from its own forecast errors.
+
+    For each item the method :func:`forecast` would use is re-run from every
+    earlier origin of the last :data:`ERROR_WINDOW` (data before the origin
+    only), and the error of the demand summed over the lead time
+    (``actual - forecast``) is recorded. The buffer for a cycle service level
+    ``P`` is ``z(P) x RMSE`` of those errors (normal approximation); the
+    empirical ``P``-quantile of the same errors is given alongside. Items
+    without demand or judged discontinued get 0.
+
+    Parameters
+    ----------
+    orders : DataFrame or DemandMatrix
+        Order lines, a tidy frame or a matrix, as for :func:`forecast`.
+    lead_time : int or mapping / Series of item -> int, default 1
+        Replenishment lead time in periods (of the matrix), per item or for all.
+    service_level : float, default 0.95
+        Target probability of no stock-out over a lead time, in (0, 1).
+    method, freq, as_of, date_column, start, item_column, qty_column, alpha, beta
+        As for :func:`forecast`.
+
+    Returns
+    -------
+    DataFrame
+        One row per item, sorted by id:
+
+        ``item_id``
+            Item.
+        ``method``, ``reason_code``
+            Forecast method used and why (as in :func:`forecast`).
+        ``lead_time``
+            Periods.
+        ``service_level``, ``z``
+            Target and its standard normal quantile.
+        ``lead_time_forecast``
+            Forecast demand over the next ``lead_time`` periods.
+        ``errors``
+            Lead-time errors used (0 when none).
+        ``error_rmse``
+            Root mean square of the lead-time errors; with fewer than
+            :data:`MIN_BUFFER_ERRORS`, the one-step error RMSE x sqrt(lead time).
+        ``error_bias``
+            Mean lead-time error (positive: demand above forecast), NaN
+            without own errors.
+        ``safety_stock``
+            ``max(z x error_rmse, 0)``; 0 without demand or when discontinued.
+        ``safety_stock_empirical``
+            ``max(P-quantile of the lead-time errors, 0)``; NaN with fewer than
+            :data:`MIN_BUFFER_ERRORS` errors.
+        ``basis``
+            ``lead_time_errors``, ``one_step_errors`` (scaled), ``no_demand``,
+            ``discontinued`` or ``no_errors`` (history too short: buffer 0).
+
+    Raises
+    ------
+    ConfigError
+        Bad ``lead_time`` (``CountError``) or ``service_level`` (``RangeError``),
+        plus everything :func:`forecast` raises.
+
+    Examples
+    --------
+    >>> m = DemandMatrix.from_array([[8, 12] * 20])
+    >>> b = suggest_buffers(m, method="ses", alpha=1.0, lead_time=2)
+    >>> b[["lead_time_forecast", "errors", "error_rmse", "safety_stock"]].round(2).values.tolist()
+    [[24.0, 35.0, 4.0, 6.58]]
+    """
+    method = _check_method(method)
+    alpha = _check_alpha(alpha)
+    beta = _check_alpha(beta, "beta")
+    level = check_range(service_level, "service_level", low=0.0, high=1.0, low_open=True,
+                        high_open=True, fix="pass e.g. service_level=0.95.")
+    matrix = _as_matrix(orders, freq, date_column, as_of, start, item_column, qty_column)
+    leads = _lead_times(lead_time, matrix.items)
+    engine = _Engine(matrix, method, (0.8,), alpha, beta)
+    c = matrix.n_periods
+    res = engine.at(c, int(leads.max()))
+    n = matrix.n_items
+    z = NormalDist().inv_cdf(level)
+    cum = np.cumsum(res.point, axis=0)
+    rmse = np.full(n, np.nan)
+    bias = np.full(n, np.nan)
+    emp = np.full(n, np.nan)
+    count = np.zeros(n, dtype=np.int64)
+    for lead in np.unique(leads):   # a handful of distinct lead times
+        sel = leads == lead
+        e = engine.lead_errors(c, res.method, int(lead))[:, sel]
+        k = np.count_nonzero(~np.isnan(e), axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rmse[sel] = np.sqrt(np.nansum(e * e, axis=0) / k)
+            bias[sel] = np.nansum(e, axis=0) / k
+        if e.shape[0]:
+            emp[sel] = _row_quantiles(e.T, np.asarray([level]))[0]
+        count[sel] = k
+    own = count >= MIN_BUFFER_ERRORS
+    one_step = res.rmse[0] * np.sqrt(leads)
+    rmse = np.where(own, rmse, one_step)
+    bias = np.where(own, bias, np.nan)
+    emp = np.where(own, np.maximum(emp, 0.0), np.nan)
+    basis = np.where(own, "lead_time_errors", np.where(np.isnan(one_step), "no_errors",
+                                                      "one_step_errors")).astype(object)
+    off = (res.reason == _R_NONE) | (res.reason == _R_DEAD)
+    basis[res.reason == _R_NONE] = "no_demand"
+    basis[res.reason == _R_DEAD] = "discontinued"
+    safety = np.where(off | np.isnan(rmse), 0.0, np.maximum(z * rmse, 0.0))
+    emp[off] = 0.0
+    out = pd.DataFrame({
+        "item_id": matrix.items.array,
+        "method": pd.array(np.asarray(_LABELS, dtype=object)[res.method], dtype="str"),
+        "reason_code": pd.array(np.asarray(list(REASONS), dtype=object)[res.reason],
+                                dtype="str"),
+        "lead_time": leads,
+        "service_level": level,
+        "z": z,
+        "lead_time_forecast": cum[leads - 1, np.arange(n)],
+        "errors": count,
+        "error_rmse": rmse,
+        "error_bias": bias,
+        "safety_stock": safety,
+        "safety_stock_empirical": emp,
+        "basis": pd.array(basis, dtype="str"),
+    })
+    out.attrs.update(_attrs(matrix))
+    return out
 
 
 # ==================================================================== backtest
