@@ -7,14 +7,22 @@ time periods (or forecast steps), each step working on whole item vectors.
 Entry points
 ------------
 :func:`demand_series`
-    Order lines -> :class:`DemandMatrix` (items x complete periods, zeros filled).
+    Order lines -> :class:`DemandMatrix` (items x complete periods, zeros filled),
+    bucketed by ``requested_date`` (default) or ``order_date``.
+:func:`demand_from_long`
+    Tidy ``(item_id, date, qty)`` frame (column names overridable) -> matrix.
 :func:`forecast`
-    Point forecast and prediction intervals in the ``forecast`` table of the
-    data model (``item_id, period_start, forecast_qty, lower, upper, method``
-    plus ``lower_95, upper_95``), ready for :mod:`workbench.pab`.
+    Point forecast and prediction intervals (the fluctuation band) in the
+    ``forecast`` table of the data model (``item_id, period_start,
+    forecast_qty, lower, upper, method`` plus ``lower_95, upper_95``,
+    ``reason_code, reason, period_label``), ready for :mod:`workbench.pab`.
+    Takes order lines, a tidy frame or a matrix.
 :func:`backtest`
     Rolling-origin evaluation: WAPE, bias and empirical interval coverage per
-    item, per horizon and overall.
+    item, per horizon and overall. Takes the same inputs.
+:func:`suggest_buffers`
+    Suggested buffer (safety stock) per item from its own lead-time forecast
+    errors for a service level.
 :func:`classify`
     Syntetos-Boylan demand classes (ADI, CV²) per item.
 
@@ -95,6 +103,21 @@ reuse the last one). For an interval of level ``L`` and each item and step:
   coverage ``L``);
 * finally ``0 <= lower <= forecast <= upper``. Bounds are missing (``NaN``)
   only when no error at all is available (a very short history).
+
+Periods
+-------
+``freq`` is any pandas alias of days, weeks, months or quarters
+(:mod:`workbench.inventory.periods`): ``D``; ``W`` (weeks from Monday,
+labelled by the Monday), ``W-SUN`` .. ``W-SAT`` (weeks *ending* that day,
+labelled by it); ``M``/``MS`` (month starts), ``ME`` (month ends); ``Q``/``QS``/
+``QS-<mon>`` (quarter starts), ``QE``/``Q-DEC``/``QE-<mon>`` (quarter ends).
+A :class:`DemandMatrix` checks that its period dates are labels of ``freq``
+and consecutive and refuses them otherwise (``ConfigError`` naming the first
+bad position); the bare ``W``/``M``/``Q`` follow the labels given (Sundays,
+month ends, quarter ends). Forecast rows carry ``period_start`` (the first
+day, which PAB buckets by) and ``period_label`` (the history's convention).
+Defaults scale with the period: backtest horizon / forecast horizon 14 / 28
+days, 13 / 26 weeks, 3 / 6 months, 1 / 2 quarters (:data:`DEFAULT_HORIZONS`).
 
 Conventions
 -----------
@@ -395,10 +418,13 @@ def demand_series(orders: pd.DataFrame, *, freq: str = "W", date_column: str = "
     orders : DataFrame
         ``order_lines`` frame: ``item_id``, ``qty_ordered``, ``date_column`` and,
         if present, ``status`` (cancelled lines are left out) and ``order_date``.
-    freq : {"D", "W", "M", "Q"}, default "W"
-        Period length; weeks start on Monday.
+    freq : str, default "W"
+        Period alias (:data:`DEMAND_FREQUENCIES`): ``"W"`` weeks from Monday
+        labelled by the Monday, ``"W-SUN"`` weeks ending Sunday, ``"M"``/``"ME"``
+        months labelled by first/last day, ``"Q"``/``"QE"`` quarters, ``"D"``.
     date_column : str, default "requested_date"
-        Date that puts a line into a period.
+        Date that puts a line into a period (``"order_date"`` for order
+        intake); kept in ``basis``.
     as_of : date, optional
         Cut-off: only periods that end before it are kept (a period holding
         ``as_of`` is incomplete and left out). Default: the day after the latest
@@ -1262,7 +1288,7 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int | None = None,
         ``"M"``, ``"ME"``, ``"QE"``).
     as_of : date, optional
         Forecast date; see :func:`demand_series`.
-    method : {"auto", "ses", "holt", "seasonal", "croston", "sba"}, default "auto"
+    method : {"auto", "ses", "holt", "seasonal", "croston", "sba", "tsb"}, default "auto"
         Forecast method (see the module docstring).
     levels : sequence of float, default (0.8, 0.95)
         Nominal coverage of the central prediction intervals; the first gives
