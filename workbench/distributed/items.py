@@ -115,7 +115,8 @@ def pab_table(orders: pd.DataFrame | None = None, forecast: pd.DataFrame | None 
     cats = [*dict.fromkeys(x for p in parts for x in p["item_id"].cat.categories)]
     out = pd.concat([p.assign(item_id=p["item_id"].astype(object)) for p in parts],
                     ignore_index=True)
-    out["item_id"] = pd.Categorical(out["item_id"], categories=cats)
+    name = parts[0]["item_id"].cat.categories.name
+    out["item_id"] = pd.Categorical(out["item_id"], categories=pd.Index(cats, name=name))
     return out
 
 
