@@ -107,3 +107,104 @@ def test_dirty_rows_among_clean_same_result_both_paths(tmp_path):
     bi = rb.issues[rb.issues["source_row"] <= 13][i].reset_index(drop=True)
     pd.testing.assert_frame_equal(bi, rs.issues[i].reset_index(drop=True))
     assert set(bi["column"]) == {"unit_price", "filled_from_stock"}
+
+
+# ---------------------------------------------------------------- UTF-8 files read from their bytes
+def _both_paths(monkeypatch, path, **kw):
+    """Load ``path`` from its bytes (fast) and through the decoding path (exact)."""
+    import workbench.io.readers as readers
+
+    fast = wb.load_orders(path, **kw)
+    monkeypatch.setattr(readers, "_BYTES_PATH", False)
+    exact = wb.load_orders(path, **kw)
+    monkeypatch.setattr(readers, "_BYTES_PATH", True)
+    return fast, exact
+
+
+def _assert_same_load(fast, exact) -> None:
+    assert fast.summary.balanced and exact.summary.balanced
+    assert fast.summary.rows_in == exact.summary.rows_in
+    assert fast.summary.records_counted == exact.summary.records_counted
+    pd.testing.assert_frame_equal(fast.orders, exact.orders)
+    pd.testing.assert_frame_equal(fast.quarantine, exact.quarantine)
+    pd.testing.assert_frame_equal(fast.issues, exact.issues)
+    assert fast.summary.encodings == exact.summary.encodings
+
+
+_HEADER = "order_id,line_no,customer_id,item_id,order_date,qty_ordered,unit_price"
+_LINES = ["SO-1,1,客户甲,ITM-1,2024-01-05,10,1.5",
+          "SO-1,2,客户甲,ITM-2,2024-01-05,3,2.25",
+          "SO-2,1,C2,ITM-1,2024-01-06,-1,1.5",          # negative quantity: quarantined
+          "SO-3,1,C3,ITM-3,2024-01-07,4,abc",           # bad price: an issue
+          ",,,,,,",                                      # blank record
+          "SO-1,1,客户甲,ITM-1,2024-01-05,10,1.5",       # identical repeat of row 2
+          "SO-4,1,C4,ITM-4,2024-01-08,5,9.5"]
+
+
+@pytest.mark.parametrize(("name", "prefix", "lines", "newline"), [
+    ("plain", b"", _LINES, "\n"),
+    ("bom", b"\xef\xbb\xbf", _LINES, "\n"),
+    ("two_boms_crlf", b"\xef\xbb\xbf\xef\xbb\xbf", _LINES, "\r\n"),
+    ("quoted", b"", [*_LINES[:3], '"SO-5",1,"C, 5",ITM-5,2024-01-09,1,1.0', *_LINES[3:]], "\n"),
+    ("ragged", b"", [*_LINES[:2], "SO-6,1,C6", *_LINES[2:]], "\n"),
+    ("open_quote", b"", [*_LINES[:2], 'SO-7,1,"C7,ITM-7,2024-01-09,1,1.0', *_LINES[2:]], "\n"),
+    ("title", b"", ["Order export", "", *[_HEADER], *_LINES], "\n"),
+])
+def test_utf8_bytes_path_equals_decoding_path(tmp_path, monkeypatch, name, prefix, lines,
+                                              newline):
+    body = lines if name == "title" else [_HEADER, *lines]
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(prefix + (newline.join(body) + newline).encode("utf-8"))
+    fast, exact = _both_paths(monkeypatch, path)
+    _assert_same_load(fast, exact)
+
+
+def test_utf8_bytes_known_answer(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join([_HEADER, *_LINES]) + "\n").encode("utf-8"))
+    res = wb.load_orders(path)
+    # 7 records: rows 2, 3, 8 (SO-4 is row 8) load; 4 negative, 6 blank, 7 repeat of row 2
+    assert res.summary.rows_in == 7 and res.summary.records_counted == 7
+    assert res.orders["source_row"].tolist() == [2, 3, 5, 8]
+    assert res.orders["customer_id"].iloc[0] == "客户甲"
+    assert res.quarantine["reason"].tolist() == ["negative_quantity", "empty_row",
+                                                 "duplicate_key"]
+    assert res.quarantine["detail"].iloc[2] == ("order_id/line_no repeated: identical to "
+                                                "source row 2")
+    assert res.summary.sources[0]["encoding"] == "utf-8-sig"
+
+
+def test_gbk_file_is_never_read_as_utf8(tmp_path, monkeypatch):
+    """A GBK file (with a first 64 KB that is pure ASCII) goes through the decoding path."""
+    filler = [f"SO-{i:05d},1,C{i % 7},ITM-{i % 5},2024-01-05,1,1.5" for i in range(8000)]
+    lines = [_HEADER, *filler, "SO-99999,1,客户乙,ITM-1,2024-01-05,2,1.5"]
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    assert len(path.read_bytes()) > 4 * 65536 + 8  # the non-ASCII bytes are past the head
+    fast, exact = _both_paths(monkeypatch, path)
+    _assert_same_load(fast, exact)
+    assert fast.orders["customer_id"].iloc[-1] == "客户乙"
+    assert fast.summary.sources[0]["encoding"] == "gb18030"
+
+
+def test_given_utf8_checks_the_whole_file(tmp_path):
+    """encoding='utf-8' given for a file with a GBK byte pair near its end: the same error."""
+    lines = [_HEADER, *[f"SO-{i},1,C1,ITM-1,2024-01-05,1,1.5" for i in range(5000)]]
+    path = tmp_path / "bad.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + "SO-x,1,乙,I,2024-01-05,1,1\n".encode(
+        "gbk"))
+    with pytest.raises(wb.WorkbenchError, match="cannot decode the file as utf-8"):
+        wb.load_orders(path, encoding="utf-8")
+    bom = tmp_path / "bom_bad.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    with pytest.raises(wb.WorkbenchError, match="cannot decode"):
+        wb.load_orders(bom)
+
+
+def test_many_rows_utf8_both_paths(tmp_path, monkeypatch):
+    """1,200 lines with dirty rows: bytes path and decoding path agree (distinct-value parsers)."""
+    path = tmp_path / "big.csv"
+    _orders_csv(path, 1200)
+    fast, exact = _both_paths(monkeypatch, path)
+    _assert_same_load(fast, exact)
+    assert fast.summary.rows_quarantined == 2

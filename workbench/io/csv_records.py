@@ -48,6 +48,7 @@ __all__ = [
     "RecordScan",
     "check_record_count",
     "count_records",
+    "count_unquoted_bytes",
     "iter_records",
     "record_offset",
     "scan_offset",
@@ -262,6 +263,38 @@ def _count_unquoted(text: str) -> int | None:
     if _has_long_line(text, csv.field_size_limit()):
         return None
     return ends + (1 if text and not text.endswith(("\n", "\r")) else 0)
+
+
+def count_unquoted_bytes(data: bytes, start: int = 0) -> int | None:
+    r"""Count the records of UTF-8 (or ASCII) bytes ``data[start:]`` without decoding them.
+
+    The same count as :func:`scan_records` on the decoded text when no ``"``
+    is present (in UTF-8 the bytes of CR, LF and ``"`` occur only as those
+    characters): the line endings, plus one for a last line without one.
+    ``None`` (decode and count with ``csv``) when a quote is present or a line
+    holds more bytes than ``csv``'s field size limit allows characters.
+
+    Examples
+    --------
+    >>> count_unquoted_bytes("a,b\r1,é\r\n\n2,z".encode())
+    4
+    >>> count_unquoted_bytes(b"x\n1,2\n", start=2)
+    1
+    >>> count_unquoted_bytes(b'a,"b"') is None
+    True
+    """
+    if data.find(b'"', start) >= 0:
+        return None
+    limit = csv.field_size_limit()
+    pos, n = start, len(data)
+    while n - pos > limit:  # jump from the last line ending of each window
+        end = pos + limit + 1
+        j = max(data.rfind(b"\n", pos, end), data.rfind(b"\r", pos, end))
+        if j < 0:
+            return None
+        pos = j + 1
+    ends = data.count(b"\n", start) + data.count(b"\r", start) - data.count(b"\r\n", start)
+    return ends + (1 if n > start and data[-1:] not in (b"\n", b"\r") else 0)
 
 
 def scan_records(text: str, delimiter: str, width: int | None = None) -> RecordScan:

@@ -1154,42 +1154,57 @@ def _master_reasons(values: pd.DataFrame, schema: Table, masters: dict[str, obje
     return reasons
 
 
+def _key_codes(values: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One integer per row, equal exactly where the rows' key values are equal (missing = missing).
+
+    Each key column is factorized (missing values share one code) and the codes
+    are combined pairwise, re-factorized after each step so they stay below the
+    row count.
+    """
+    codes = np.zeros(len(values), dtype=np.int64)
+    for k in key:
+        c, uniq = pd.factorize(values[k], use_na_sentinel=True)
+        codes = codes * (len(uniq) + 1) + (c.astype(np.int64) + 1)
+        codes = pd.factorize(codes)[0].astype(np.int64)
+    return codes
+
+
 def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
                       src_row: np.ndarray) -> _Reason | None:
     """Repeated keys among the rows that pass every other rule (the first one stays).
 
     The detail says whether the repeat is identical to the first row of its key
-    or has different values, and names that row.
+    or has different values, and names that row. The key columns are reduced to
+    one integer per row (:func:`_key_codes`); full rows are compared only within
+    groups of repeated keys.
     """
     n = len(values)
     key = [k for k in schema.key if k in values]
     if not key or len(key) != len(schema.key):
         return None
-    cand = values.loc[~already, key]
-    dup_sub = cand.duplicated(keep="first").to_numpy()
+    cand_idx = np.flatnonzero(~already)
+    codes = _key_codes(values, key)[cand_idx]
+    ser = pd.Series(codes)
+    dup_sub = ser.duplicated(keep="first").to_numpy()
     if not dup_sub.any():
         return None
-    dup = np.zeros(n, dtype=bool)
-    cand_idx = np.flatnonzero(~already)
-    dup[cand_idx[dup_sub]] = True
-    # compare full rows only within duplicate groups (cheap: few rows)
+    involved = ser.duplicated(keep=False).to_numpy()
+    rows = cand_idx[involved]            # positions in values of the rows of repeated keys
+    grp_codes = codes[involved]
     model_cols = [c for c in values.columns if c in schema.names]
-    involved = cand.duplicated(keep=False).to_numpy()
-    grp = values.loc[cand.index[involved], model_cols]
-    hashes = pd.util.hash_pandas_object(grp, index=False)
-    first_hash = hashes.groupby([grp[k] for k in key], dropna=False,
-                                sort=False).transform("first")
-    same = np.zeros(len(cand), dtype=bool)
-    same[involved] = (hashes == first_hash).to_numpy()
-    first_rows = np.zeros(len(cand), dtype=np.int64)
-    first_rows[involved] = pd.Series(src_row[cand_idx[involved]], index=grp.index
-                                     ).groupby([grp[k] for k in key], dropna=False,
-                                               sort=False).transform("first").to_numpy()
+    grp = values.iloc[rows][model_cols]
+    hashes = pd.util.hash_pandas_object(grp, index=False).to_numpy()
+    by_key = pd.Series(np.arange(len(rows)), dtype=np.int64).groupby(grp_codes, sort=False)
+    first_pos = by_key.transform("first").to_numpy()   # first row of each key group
+    same = hashes == hashes[first_pos]
+    first_rows = src_row[rows[first_pos]]
+    repeat = dup_sub[involved]           # the repeats among the involved rows
+    dup = np.zeros(n, dtype=bool)
+    dup[rows[repeat]] = True
     detail = np.full(n, None, dtype=object)
-    det = np.where(same, "identical to", "same key as, but different values from")
-    detail[cand_idx[dup_sub]] = [
-        f"{'/'.join(key)} repeated: {d} source row {r}"
-        for d, r in zip(det[dup_sub], first_rows[dup_sub], strict=True)]
+    det = np.where(same[repeat], "identical to", "same key as, but different values from")
+    detail[rows[repeat]] = [f"{'/'.join(key)} repeated: {d} source row {r}"
+                            for d, r in zip(det, first_rows[repeat], strict=True)]
     keytext = np.full(n, None, dtype=object)
     keytext[dup] = values.loc[dup, key].astype(str).agg("/".join, axis=1).to_numpy(dtype=object)
     return _Reason.from_mask("duplicate_key", dup, "/".join(key), keytext, detail)

@@ -19,6 +19,7 @@ picks the reader for any source (file, URL or DataFrame).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,12 +36,16 @@ from workbench.exceptions import DataSheetError, SourceError
 from workbench.io.csv_records import (
     RecordScan,
     check_record_count,
+    count_unquoted_bytes,
     iter_records,
     scan_offset,
     scan_records,
 )
 from workbench.io.encoding import EncodingChoice, detect_text_encoding
 from workbench.io.workbook import formulas_without_values, sheet_names
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -200,16 +206,94 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, EncodingChoice]:
+def _decode(data: bytes, path: Path, encoding: str | None, choice: EncodingChoice | None = None
+            ) -> tuple[str, EncodingChoice]:
     """Decode a text file; an encoding given by the caller is used as is."""
-    choice = (EncodingChoice(encoding, 1.0, "given") if encoding
-              else detect_text_encoding(data))
+    if choice is None:
+        choice = (EncodingChoice(encoding, 1.0, "given") if encoding
+                  else detect_text_encoding(data))
     try:
         text = data.decode(choice.encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise SourceError(f"cannot decode the file as {choice.encoding}: {exc}", source=str(path),
                           fix="pass the right encoding='...' to the loader.") from exc
     return text.lstrip("\ufeff"), choice
+
+
+_HEAD = 65536
+"""Characters read to find the delimiter and the header row."""
+_BOM = b"\xef\xbb\xbf"
+_UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig", "u8", "ascii", "us-ascii"}
+_BYTES_PATH = True
+"""Read UTF-8 files from their bytes (tests switch it off to compare with the decoding path)."""
+
+
+def _utf8_start(data: bytes, choice: EncodingChoice) -> int | None:
+    """Byte offset after the leading BOMs when the file is read as UTF-8 bytes, else ``None``.
+
+    Detection has already decoded the whole file as UTF-8 (or found it ASCII);
+    a BOM found by detection or an encoding given by the caller is checked
+    here, chunk by chunk without keeping the text, so invalid bytes anywhere
+    in the file raise the same error as the decoding path.
+    """
+    if not _BYTES_PATH or choice.encoding.lower() not in _UTF8_NAMES:
+        return None
+    if choice.encoding.lower() in {"ascii", "us-ascii"} and not data.isascii():
+        return None  # the decoding path reports the error
+    if choice.method not in {"ascii", "utf-8"}:
+        dec = codecs.getincrementaldecoder("utf-8")()
+        step = 1 << 24
+        try:
+            for k in range(0, len(data), step):
+                dec.decode(data[k:k + step], final=k + step >= len(data))
+        except UnicodeDecodeError:
+            return None  # the decoding path raises the error with its fix
+    off = 0
+    while data.startswith(_BOM, off):
+        off += len(_BOM)
+    return off
+
+
+def _utf8_head(data: bytes, start: int) -> str:
+    """Decode the head of a valid UTF-8 file from ``start``: over ``_HEAD`` characters if it has more.
+
+    ``4 * _HEAD + 8`` bytes hold at least ``_HEAD + 1`` whole characters; only
+    the last, cut character can be dropped.
+    """
+    return data[start:start + 4 * _HEAD + 8].decode("utf-8", errors="ignore")
+
+
+def _read_utf8_body(data: bytes, start: int, delim: str, header: list[str]
+                    ) -> tuple[pd.DataFrame | None, RecordScan, memoryview | str]:
+    """Read the body ``data[start:]`` of a UTF-8 file with Arrow, from the bytes.
+
+    The record count comes from the bytes' line endings when the body holds no
+    quote (:func:`~workbench.io.csv_records.count_unquoted_bytes`); otherwise the
+    body is decoded and scanned by ``csv`` as on the decoding path (and returned
+    as text, for the exact reader). The frame is ``None`` when the exact reader
+    must read the body.
+    """
+    import pyarrow as pa
+
+    count = count_unquoted_bytes(data, start)
+    view = memoryview(data)[start:]
+    if count is None:
+        body = data[start:].decode("utf-8")
+        scan = scan_records(body, delim, width=len(header))
+        if scan.broken:
+            return None, scan, body
+    else:
+        scan = RecordScan(count, segments=[(0, -1)])  # segments are not used: nothing broken
+        body = view
+    blank = not data[start:start + _HEAD].strip() and not data[start:].strip()
+    try:
+        frame = _read_clean_body(b"" if blank else pa.py_buffer(view), delim, header)
+    except pa.ArrowException:  # the exact parser reads what Arrow cannot
+        frame = None
+    if frame is None and not isinstance(body, str):
+        body = data[start:].decode("utf-8")
+        scan = scan_records(body, delim, width=len(header))
+    return frame, scan, body
 
 
 def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
@@ -228,22 +312,34 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     if not data.strip():
         raise SourceError("the file is empty: it has no header and no rows", source=str(path),
                           fix="check the export; an order history needs at least a header row.")
-    text, choice = _decode(data, path, encoding)
+    choice = (EncodingChoice(encoding, 1.0, "given") if encoding
+              else detect_text_encoding(data))
+    utf8 = _utf8_start(data, choice)
+    if utf8 is None:
+        text, choice = _decode(data, path, encoding, choice)
+    else:  # UTF-8: decode only the head; Arrow reads the original bytes (BOMs skipped)
+        text = _utf8_head(data, utf8)
     delim = delimiter or sniff_delimiter(text)
-    head_scan = scan_records(text[:65536], delim)  # a title line with an open quote is set apart
+    head_scan = scan_records(text[:_HEAD], delim)  # a title line with an open quote is set apart
     head_records = [[head_scan.broken[k].text] if rec is None else rec for k, rec in
-                    zip(_broken_index(head_scan), iter_records(text[:65536], delim, head_scan),
+                    zip(_broken_index(head_scan), iter_records(text[:_HEAD], delim, head_scan),
                         strict=True)]
-    if len(text) > 65536 and head_records:
+    if len(text) > _HEAD and head_records:
         head_records = head_records[:-1]  # the last one may be cut
     hdr_idx = find_header_row(head_records[:header_scan], known_headers or set(),
                               max_scan=header_scan)
     header = unique_headers(head_records[hdr_idx]) if head_records else []
     body_start = scan_offset(text, delim, head_scan, hdr_idx + 1)
-    body = text[body_start:]
     first_row = hdr_idx + 2  # spreadsheet row number of the first record
     first_line = _line_count(text[:body_start]) + 1  # physical line of the body's first line
-    frame, scan = _read_and_count(body, delim, header)
+    if utf8 is not None:
+        start = utf8 + len(text[:body_start].encode("utf-8"))
+        frame, scan, body = _read_utf8_body(data, start, delim, header)
+        del data, text
+    else:
+        body = text[body_start:]
+        del data, text
+        frame, scan = _read_and_count(body, delim, header)
     meta = {"format": "csv", "encoding": choice.encoding,
             "encoding_confidence": choice.confidence, "encoding_method": choice.method,
             "encoding_alternatives": list(choice.alternatives),
@@ -254,9 +350,13 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
                         f"finds {scan.count}: read with the exact parser")
         frame = None
     if frame is not None:
+        body = None  # the bytes can go
         src_rows = np.arange(len(frame), dtype=np.int64) + first_row
         rejected: list[tuple] = []
     else:  # a record with the wrong number of fields or a broken quote: split record by record
+        if not isinstance(body, str):  # read from the bytes: decode and scan for the exact path
+            body = bytes(body).decode("utf-8")
+            scan = scan_records(body, delim, width=len(header))
         frame, src_rows, rejected = _read_ragged_body(body, delim, header, first_row, scan,
                                                       first_line)
     frame, src_rows, blank_rows = _drop_blank(frame, src_rows)
@@ -342,7 +442,7 @@ def _line_count(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame | None:
+def _read_clean_body(body: bytes | pa.Buffer, delim: str, header: list[str]) -> pd.DataFrame | None:
     """Read a CSV body on the fast path, with Arrow's CSV reader.
 
     Every field is read as text (no type guessing, empty fields stay empty
@@ -353,7 +453,7 @@ def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if not body.strip():
+    if not (body.size if isinstance(body, pa.Buffer) else body.strip()):
         return pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
     ragged: list[int] = []
 
@@ -363,17 +463,17 @@ def _read_clean_body(body: bytes, delim: str, header: list[str]) -> pd.DataFrame
 
     names = [f"c{i}" for i in range(len(header))]
     table = pacsv.read_csv(
-        io.BytesIO(body),
+        pa.BufferReader(body) if isinstance(body, pa.Buffer) else io.BytesIO(body),
         read_options=pacsv.ReadOptions(column_names=names),
         parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
                                          newlines_in_values=True, ignore_empty_lines=False,
                                          invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            column_types=dict.fromkeys(names, pa.large_string()),  # pandas' storage: no cast
             strings_can_be_null=False, quoted_strings_can_be_null=False))
     if ragged:
         return None
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype(
         "pyarrow", na_value=np.nan)}.get)
     frame.columns = header
     return frame
