@@ -24,4 +24,24 @@ Dask is imported only inside these modules' functions: importing
 
 from __future__ import annotations
 
-__all__ = []  # type: ignore[var-annotated]
+from workbench.distributed.executor import check_executor, local_client, map_chunks
+from workbench.distributed.items import (
+    ItemWarning,
+    early_warning,
+    item_chunks,
+    pab_table,
+    service_cost_curve,
+)
+from workbench.distributed.kpis import kpi_table
+
+__all__ = [
+    "ItemWarning",
+    "check_executor",
+    "early_warning",
+    "item_chunks",
+    "kpi_table",
+    "local_client",
+    "map_chunks",
+    "pab_table",
+    "service_cost_curve",
+]
