@@ -231,7 +231,7 @@ DEAD_FACTOR = 4.0
 """An item is discontinued after this many mean demand intervals without demand..."""
 DEAD_MIN: dict[str, int] = {"D": 28, "W": 13, "M": 6, "Q": 3}
 """... and at least this many periods without demand (by ``freq``)."""
-SELECT_MARGIN = 0.05
+SELECT_MARGIN = 0.0
 """Share by which a method's backtest error must beat the class default to replace it."""
 MIN_SELECT_ORIGINS = 12
 """In-sample origins an item needs before its method is chosen by backtest error."""
