@@ -25,6 +25,7 @@ from workbench.exceptions import (
 )
 from workbench.inventory.forecasting import (
     METHODS,
+    REASONS,
     BacktestResult,
     DemandMatrix,
     backtest,
@@ -191,6 +192,13 @@ def test_auto_forecasts_zero_for_discontinued_items():
     assert f.loc["dead", "reason_code"] == "discontinued"
     assert f.loc["dead", "lower"] == 0 and f.loc["dead", "upper"] >= 0
     assert f.loc["alive", "method"] != "zero" and f.loc["alive", "forecast_qty"] > 0
+    assert f.loc["dead", "reason"] == REASONS["discontinued"]
+    # backtest origin 3 months before the end of a 14-month tail: 1 + 14 - 3 = 12 months
+    # without demand, ADI 47/18 = 2.61, 4 x 2.61 = 10.4 -> discontinued at that origin
+    m14 = DemandMatrix.from_array([[5, 0] * 18 + [0] * 14], items=["dead"], freq="M")
+    b = backtest(m14, horizon=3, origins=1).by_item.set_index("item_id")
+    assert b.loc["dead", "reason_code"] == "discontinued" and b.loc["dead", "method"] == "zero"
+    assert b.loc["dead", "reason"].startswith("no demand for much longer")
     # 1 + 9 = 10 months without demand, ADI 45/18 = 2.5, 4 x 2.5 = 10 -> discontinued;
     # 1 + 8 = 9 months, ADI 44/18 = 2.44, 4 x 2.44 = 9.8 -> still forecast by a method
     m10 = DemandMatrix.from_array([[5, 0] * 18 + [0] * 9], freq="M")

@@ -1550,10 +1550,11 @@ class BacktestResult:
     Attributes
     ----------
     by_item : DataFrame
-        ``item_id, method, demand_class, alpha, forecasts, actual, forecast,
-        abs_error, wape, bias, coverage_80, coverage_95`` (one coverage column
-        per level); ``method``, ``demand_class`` and the smoothing constant
-        ``alpha`` (NaN for seasonal and zero) are those at the last origin;
+        ``item_id, method, demand_class, alpha, reason_code, reason, forecasts,
+        actual, forecast, abs_error, wape, bias, coverage_80, coverage_95`` (one
+        coverage column per level); ``method``, ``demand_class``, the smoothing
+        constant ``alpha`` (NaN for seasonal and zero) and the reason for the
+        method (:data:`REASONS`) are those at the last origin;
         ``forecasts`` counts item-periods; ``wape`` and ``bias`` are NaN for
         items without actual demand.
     by_horizon : DataFrame
@@ -1754,6 +1755,8 @@ def backtest(matrix: DemandMatrix | pd.DataFrame, *, method: str = "auto",
         "demand_class": pd.array(classes[cls[-1]], dtype="str"),
         "alpha": alphas[-1],
         "reason_code": pd.array(np.asarray(list(REASONS), dtype=object)[why[-1]], dtype="str"),
+        "reason": pd.array(np.asarray(list(REASONS.values()), dtype=object)[why[-1]],
+                           dtype="str"),
         **table(summed((0, 1))),
     })
     by_horizon = pd.DataFrame({"h": np.arange(1, horizon + 1), **table(summed((0, 2)))})
