@@ -208,3 +208,15 @@ def test_many_rows_utf8_both_paths(tmp_path, monkeypatch):
     fast, exact = _both_paths(monkeypatch, path)
     _assert_same_load(fast, exact)
     assert fast.summary.rows_quarantined == 2
+
+
+def test_blank_records_need_every_field_blank(tmp_path):
+    """Only records blank in every field are empty rows; a blank first field is not enough."""
+    lines = [_HEADER, _LINES[0], " , ,\t, ,, , ", ",2,C9,ITM-9,2024-01-05,1,1.5",
+             ",,,,,,x", _LINES[6]]
+    path = tmp_path / "blank.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = wb.load_orders(path)
+    q = res.quarantine.set_index("source_row")["reason"].to_dict()
+    assert q == {3: "empty_row", 4: "missing_required", 5: "missing_required"}
+    assert res.orders["source_row"].tolist() == [2, 6]

@@ -293,7 +293,9 @@ def count_unquoted_bytes(data: bytes, start: int = 0) -> int | None:
         if j < 0:
             return None
         pos = j + 1
-    ends = data.count(b"\n", start) + data.count(b"\r", start) - data.count(b"\r\n", start)
+    ends = data.count(b"\n", start)
+    if data.find(b"\r", start) >= 0:
+        ends += data.count(b"\r", start) - data.count(b"\r\n", start)
     return ends + (1 if n > start and data[-1:] not in (b"\n", b"\r") else 0)
 
 

@@ -379,8 +379,9 @@ def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parse
                                        "unusable_value", detail))
         # a doubtful value matters where it was used, or where it was dropped and no
         # earlier source column supplied the value
-        doubtful = pd.notna(p.issue) & (
-            (used == k) | (p.values.isna().to_numpy() & ((used > k) | (used == -1))))
+        doubtful = pd.notna(p.issue)
+        if doubtful.any():
+            doubtful &= (used == k) | (p.values.isna().to_numpy() & ((used > k) | (used == -1)))
         if doubtful.any():
             issues.append(_issue_frame(raw, doubtful, name, src, frame[src],
                                        p.issue, p.detail))

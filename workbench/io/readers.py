@@ -513,16 +513,26 @@ def _read_ragged_body(body: str, delim: str, header: list[str], first_row: int,
 
 def _drop_blank(frame: pd.DataFrame, src_rows: np.ndarray
                 ) -> tuple[pd.DataFrame, np.ndarray, list[int]]:
-    """Remove records whose every field is blank; return their row numbers."""
+    """Remove records whose every field is blank; return their row numbers.
+
+    Column by column, only the rows still blank so far are looked at: after the
+    first column (usually an identifier that is always filled) few remain.
+    """
     if not len(frame) or not len(frame.columns):
         return frame, src_rows, []
-    filled = np.zeros(len(frame), dtype=bool)
+    cand = np.arange(len(frame))
     for col in frame.columns:
-        filled |= frame[col].str.strip().ne("").to_numpy(dtype=bool, na_value=False)
-    if filled.all():
+        if not len(cand):
+            return frame, src_rows, []
+        values = frame[col] if len(cand) == len(frame) else frame[col].iloc[cand]
+        filled = values.str.strip().ne("").to_numpy(dtype=bool, na_value=False)
+        cand = cand[~filled]
+    if not len(cand):
         return frame, src_rows, []
-    blank_rows = src_rows[~filled].tolist()
-    return frame.loc[filled].reset_index(drop=True), src_rows[filled], blank_rows
+    keep = np.ones(len(frame), dtype=bool)
+    keep[cand] = False
+    blank_rows = src_rows[cand].tolist()
+    return frame.loc[keep].reset_index(drop=True), src_rows[keep], blank_rows
 
 
 # --------------------------------------------------------------------------- Excel
