@@ -199,7 +199,7 @@ SES_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5)
 """Grid for the smoothing constant of SES (and the level of Holt)."""
 CROSTON_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
 """Grid for the smoothing constant of Croston and SBA."""
-TSB_BETAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
+TSB_BETAS: tuple[float, ...] = (0.1, 0.2, 0.3)
 """Grid for the smoothing constant of the demand probability in TSB."""
 HOLT_BETAS: tuple[float, ...] = (0.05, 0.2)
 """Grid for the trend smoothing constant of Holt."""
@@ -857,10 +857,9 @@ class _TsbFilter:
             sse = sse + e * e
             hit = yt > 0
             seen += hit
-            # probability: every period from the first demand on; size: demand periods only
-            started = (t >= first)[:, None]
-            prob = np.where(started, prob + _weight(b, t + 1.0 - first) * (hit[:, None] - prob),
-                            prob)
+            # probability: every period from the first demand on (before it, weight 1 and
+            # no demand keep it at 0); size: demand periods only
+            prob = prob + _weight(b, t + 1.0 - first) * (hit[:, None] - prob)
             size = np.where(hit[:, None], size + _weight(a, seen) * (yt[:, None] - size), size)
             rate = prob * size
             self.rate[t + 1] = rate
