@@ -718,3 +718,22 @@ def test_tsb_between_zero_and_largest_demand(values):
     top = np.repeat(values.max(axis=1), 2)
     qty = f["forecast_qty"].to_numpy()
     assert (qty >= 0).all() and (qty <= top * (1 + 1e-9) + 1e-9).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(alias=st.sampled_from([a[0] for a in ALIASES] + ["W-THU", "QS-MAR", "QE-NOV"]),
+       start=st.dates(min_value=pd.Timestamp("1990-01-01").date(),
+                      max_value=pd.Timestamp("2060-01-01").date()),
+       n=st.integers(1, 30))
+def test_period_labels_round_trip(alias, start, n):
+    # any alias, any start, any length: labels lie in their periods, are strictly
+    # increasing, rebuild the same matrix, and the next label follows the last period
+    m = DemandMatrix.from_array(np.ones((1, n)), start=start, freq=alias)
+    starts, labels = m.period_starts, m.period_labels
+    assert (starts <= labels).all() and labels.is_monotonic_increasing and labels.is_unique
+    assert (m.spec.starts(labels) == starts).all()
+    again = DemandMatrix(m.items, labels, m.values, m.freq)
+    assert again.freq == m.freq and (again.period_starts == starts).all()
+    nxt = m.next_periods(1)[0]
+    assert nxt > labels[-1] and m.spec.starts([nxt])[0] == nxt
+    assert m.spec.starts([start])[0] == starts[0]
