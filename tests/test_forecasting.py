@@ -737,3 +737,16 @@ def test_period_labels_round_trip(alias, start, n):
     nxt = m.next_periods(1)[0]
     assert nxt > labels[-1] and m.spec.starts([nxt])[0] == nxt
     assert m.spec.starts([start])[0] == starts[0]
+
+
+def test_check_period_labels_regularises_dates_inside_periods():
+    from workbench.inventory.periods import check_period_labels, period_spec
+
+    # mid-month dates: refused by default, mapped to the month ends on request
+    got = check_period_labels(["2024-01-15", "2024-02-15"], period_spec("ME"), regularise=True)
+    assert [str(d.date()) for d in got] == ["2024-01-31", "2024-02-29"]
+    with pytest.raises(ConfigError, match="last day of each ME period"):
+        check_period_labels(["2024-01-15", "2024-02-15"], period_spec("ME"))
+    # still consecutive: 15 Jan and 15 Mar leave February out
+    with pytest.raises(ConfigError, match="consecutive"):
+        check_period_labels(["2024-01-15", "2024-03-15"], period_spec("ME"), regularise=True)
