@@ -8,6 +8,8 @@ demand_models
     Poisson, negative-binomial and empirical lead-time demand; the model per item from its class.
 forecasting
     Demand forecasts with prediction intervals, vectorised across items.
+periods
+    Demand period aliases, bucketing and the consecutive-label check.
 newsvendor
     Newsvendor order quantity and expected cost for normal, Poisson and empirical demand.
 policy
@@ -54,20 +56,31 @@ from workbench.inventory.forecasting import (
     CLASSES,
     CROSTON_ALPHAS,
     CV2_CUTOFF,
+    DEAD_FACTOR,
+    DEAD_MIN,
+    DEFAULT_HORIZONS,
+    DEFAULT_STEPS,
     DEMAND_FREQUENCIES,
     ERROR_WINDOW,
     HOLT_BETAS,
     HOLT_PHI,
     METHODS,
+    MIN_BUFFER_ERRORS,
     MIN_ITEM_ERRORS,
+    MIN_SELECT_ORIGINS,
+    REASONS,
     SEASON_LENGTH,
+    SELECT_MARGIN,
     SES_ALPHAS,
+    TSB_BETAS,
     BacktestResult,
     DemandMatrix,
     backtest,
     classify,
+    demand_from_long,
     demand_series,
     forecast,
+    suggest_buffers,
 )
 from workbench.inventory.newsvendor import (
     NewsvendorResult,
@@ -75,6 +88,12 @@ from workbench.inventory.newsvendor import (
     newsvendor_empirical,
     newsvendor_normal,
     newsvendor_poisson,
+)
+from workbench.inventory.periods import (
+    PERIOD_ALIASES,
+    PeriodSpec,
+    check_period_labels,
+    period_spec,
 )
 from workbench.inventory.policy import (
     DISTRIBUTIONS,
@@ -157,6 +176,21 @@ from workbench.inventory.tradeoff import (
 )
 
 __all__ = [
+    "DEAD_FACTOR",
+    "DEAD_MIN",
+    "DEFAULT_HORIZONS",
+    "DEFAULT_STEPS",
+    "MIN_BUFFER_ERRORS",
+    "MIN_SELECT_ORIGINS",
+    "REASONS",
+    "SELECT_MARGIN",
+    "TSB_BETAS",
+    "demand_from_long",
+    "suggest_buffers",
+    "PERIOD_ALIASES",
+    "PeriodSpec",
+    "check_period_labels",
+    "period_spec",
     "DEMAND_MODEL_CHOICES",
     "DISCRETE_MODELS",
     "DISCRETE_POLICY_COLUMNS",
