@@ -288,7 +288,7 @@ def render(rows: dict, info: dict, origins: pd.DatetimeIndex, args, mach: dict,
              "| method | WAPE | bias | coverage 80 | coverage 95 | seconds | speed vs AutoETS |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, r in sorted(rows.items(), key=lambda kv: kv[1]["wape"]):
-        ratio = f"{base / r['seconds']:.1f}x" if base and r["seconds"] > 0 else "n/a"
+        ratio = f"{base / r['seconds']:.3g}x" if base and r["seconds"] > 0 else "n/a"
         lines.append(f"| {name} | {r['wape']:.3f} | {r['bias']:+.3f} | {r['cov80']:.3f} | "
                      f"{r['cov95']:.3f} | {r['seconds']:.3f} | {ratio} |")
     lines.append("")
@@ -307,7 +307,8 @@ def render(rows: dict, info: dict, origins: pd.DatetimeIndex, args, mach: dict,
                  f"{sf_versions['pandas']} numpy {sf_versions['numpy']} (n_jobs=1)"
                  if sf_versions else "")
               + f"; {mach['platform']}. Date: {dt.date.today().isoformat()}.",
-              "", "Command: `" + " ".join([".venv/bin/python", "benchmarks/bench_forecast.py",
+              "", "Command: `" + " ".join([*([f"BENCH_WORKBENCH_SRC={SRC}"] if SRC != ROOT
+                                             else []), ".venv/bin/python", "benchmarks/bench_forecast.py",
                                            *sys.argv[1:]]) + "`"]
     return "\n".join(lines) + "\n"
 
