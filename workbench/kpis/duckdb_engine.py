@@ -36,7 +36,7 @@ sums of whole numbers (days, whole quantities) are exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,10 +173,12 @@ def _describe(con, relation: str) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def _connect():
+def _connect(settings: Mapping[str, object] | None = None):
     import duckdb
 
     con = duckdb.connect()
+    for key, value in (settings or {}).items():  # memory_limit, temp_directory, threads
+        con.execute(f"SET {key} = {_s(value) if isinstance(value, str) else int(value)}")
     con.execute("SET enable_progress_bar = false")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET TimeZone = 'UTC'")
@@ -215,41 +217,51 @@ def _frame_source(con, orders: pd.DataFrame, columns: list[str]) -> _Source:
     return _Source("wb_orders", _describe(con, "wb_orders"), available, key_dtype, "frame")
 
 
-def _parquet_source(con, path: Path, model_columns: Sequence[str]) -> _Source:
-    """Describe a Parquet file; availability from its statistics (a scan only without them)."""
+def _column_counts(meta, c: str, j: int, kind: str) -> tuple[int, int] | None:
+    """(values, nulls) of leaf column ``j`` from one file's statistics; None if unknown."""
+    total, nulls = 0, 0
+    for i in range(meta.num_row_groups):
+        st = meta.row_group(i).column(j).statistics
+        if st is None or not st.has_null_count:
+            return None
+        nulls += st.null_count
+        # NaN is missing for pandas but counts as a value in Parquet: a float column
+        # has a non-NaN value only where the writer recorded a min/max
+        if kind == "float":
+            total += st.num_values if st.has_min_max else 0
+        else:
+            total += st.num_values
+    return total, nulls
+
+
+def _parquet_source(con, path: Path | Sequence[Path], model_columns: Sequence[str]) -> _Source:
+    """Describe Parquet file(s); availability from their statistics (a scan only without them).
+
+    Several files (same columns) are read as one relation, their statistics summed.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
     try:
-        meta = pq.read_metadata(path)
-        schema = pq.read_schema(path)
+        metas = [pq.read_metadata(p) for p in paths]
+        schema = pq.read_schema(paths[0])
     except Exception as exc:
         raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
-    relation = f"read_parquet({_s(str(path))})"
+    relation = (f"read_parquet({_s(str(paths[0]))})" if len(paths) == 1 else
+                f"read_parquet([{', '.join(_s(str(p)) for p in paths)}])")
     types = _describe(con, relation)
-    leaf = {meta.schema.column(j).path: j for j in range(meta.num_columns)}
     nonnull: dict[str, int | None] = {}
     has_nulls: dict[str, bool] = {}
     for c in types:
-        j = leaf.get(c)
-        if j is None:
-            nonnull[c] = None
-            continue
-        total, nulls, known = 0, 0, True
-        for i in range(meta.num_row_groups):
-            st = meta.row_group(i).column(j).statistics
-            if st is None or not st.has_null_count:
-                known = False
-                break
-            nulls += st.null_count
-            # NaN is missing for pandas but counts as a value in Parquet: a float column
-            # has a non-NaN value only where the writer recorded a min/max
-            if _kind(types[c]) == "float":
-                total += st.num_values if st.has_min_max else 0
-            else:
-                total += st.num_values
-        nonnull[c] = total if known else None
-        has_nulls[c] = nulls > 0 if known else True
+        counts = []
+        for meta in metas:
+            leaf = {meta.schema.column(j).path: j for j in range(meta.num_columns)}
+            j = leaf.get(c)
+            counts.append(None if j is None else _column_counts(meta, c, j, _kind(types[c])))
+        known = all(x is not None for x in counts)
+        nonnull[c] = sum(x[0] for x in counts) if known else None
+        has_nulls[c] = sum(x[1] for x in counts) > 0 if known else True
     unknown = [c for c in model_columns if c in types and nonnull.get(c) is None]
     if unknown:
         exprs = ", ".join(
@@ -266,7 +278,7 @@ def _parquet_source(con, path: Path, model_columns: Sequence[str]) -> _Source:
         date_as_object=False)
     key_dtype = {c: (one_null if has_nulls.get(c, True) else empty)[c].dtype
                  for c in types if c in schema.names}
-    return _Source(relation, types, available, key_dtype, str(path))
+    return _Source(relation, types, available, key_dtype, str(paths[0]))
 
 
 # --------------------------------------------------------------------------------------
@@ -634,18 +646,19 @@ def _order_ctes(order_kpis: list[str], n_keys: int) -> tuple[list[str], list[str
 # --------------------------------------------------------------------------------------
 
 
-def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
+def duckdb_kpi_table(source: pd.DataFrame | str | Path | Sequence[str | Path], by_cols: list[str],
                      defs: list[KpiDefinition], *, period: str | None, date_column: str,
                      params: KpiParams, as_of: pd.Timestamp | None,
-                     complaints: pd.DataFrame | None, customers: pd.DataFrame | None
-                     ) -> pd.DataFrame:
+                     complaints: pd.DataFrame | None, customers: pd.DataFrame | None,
+                     settings: Mapping[str, object] | None = None) -> pd.DataFrame:
     """Compute the KPI table of :func:`workbench.kpis.kpi_table` with DuckDB.
 
     Parameters
     ----------
     source
-        Order lines as a DataFrame (copied to Arrow, only the columns used) or
-        the path of a Parquet file (read by DuckDB, nothing loaded in pandas).
+        Order lines as a DataFrame (copied to Arrow, only the columns used),
+        the path of a Parquet file or a list of Parquet files with the same
+        columns (read by DuckDB as one table, nothing loaded in pandas).
     by_cols, defs
         Validated group columns and KPI definitions (in table order).
     period, date_column
@@ -657,6 +670,9 @@ def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
         the non-cancelled lines).
     complaints, customers
         As :func:`workbench.kpis.kpi_table`.
+    settings
+        DuckDB settings for the connection, e.g. ``{"memory_limit": "4GB",
+        "temp_directory": "/tmp/spill"}`` (DuckDB spills beyond the limit).
 
     Returns
     -------
@@ -677,7 +693,7 @@ def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
     NotAvailableError
         ``period`` is given but ``date_column`` is absent or entirely missing.
     """
-    con = _connect()
+    con = _connect(settings)
     try:
         if isinstance(source, pd.DataFrame):
             orders = source
@@ -687,8 +703,7 @@ def duckdb_kpi_table(source: pd.DataFrame | str | Path, by_cols: list[str],
                 raise NotAvailableError(f"KPIs by period of {date_column}", [date_column])
             src = _frame_source(con, orders, used)
         else:
-            path = Path(source)
-            src = _parquet_source(con, path, MODEL_COLUMNS)
+            src = _parquet_source(con, source, MODEL_COLUMNS)
             if period and date_column not in src.available:
                 raise NotAvailableError(f"KPIs by period of {date_column}", [date_column])
         return _run(con, src, by_cols, defs, period, date_column, params, as_of, complaints,

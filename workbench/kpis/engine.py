@@ -55,6 +55,7 @@ from workbench.exceptions import (
     SourceError,
     SourceNotFoundError,
 )
+from workbench.io.scan import OrderScan, parquet_files
 from workbench.kpis.common import MODEL_COLUMNS, KpiParams, as_column_list, kpi_params
 from workbench.kpis.definitions import (
     PERIODS,
@@ -244,7 +245,8 @@ def kpi_table(orders: pd.DataFrame, by: str | Sequence[str] | None = None, *,
                             args.params, args.as_of, complaints, customers)
 
 
-def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = None, *,
+def kpi_table_from_parquet(path: str | Path | Sequence[str | Path] | OrderScan,
+                           by: str | Sequence[str] | None = None, *,
                            period: str | None = None, date_column: str = "order_date",
                            on_time_tolerance_days: float = 0,
                            in_full_tolerance_pct: float = 0.0, ship_lead_days: float = 0,
@@ -253,12 +255,13 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
                            customers: pd.DataFrame | None = None,
                            kpis: str | Sequence[str] | None = None,
                            engine: str = "auto") -> pd.DataFrame:
-    """Compute the KPI table of :func:`kpi_table` straight from a Parquet file.
+    """Compute the KPI table of :func:`kpi_table` straight from Parquet file(s).
 
     With the DuckDB engine the order lines never enter pandas: DuckDB reads the
-    columns it needs from the file and returns the (small) table, so ten
+    columns it needs from the file(s) and returns the (small) table, so ten
     million lines take about as long and as little memory as hand-written
-    DuckDB SQL (see ``docs/benchmarks.md``).
+    DuckDB SQL (see ``docs/benchmarks.md``); a validated scan of 100 million
+    lines runs out of core (``docs/benchmarks-scale.md``).
 
     Parameters
     ----------
@@ -266,9 +269,12 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
         A Parquet file of order lines in the data model: columns named as in
         ``docs/data-model.md``, dates as Parquet dates or timestamps, numbers
         and flags typed -- as written by ``write_samples(..., fmt="parquet")``
-        or ``load_orders(...).data.to_parquet(...)``. The file is read as is:
-        no mapping, validation or quarantine (use :func:`workbench.load_orders`
-        for raw extracts).
+        or ``load_orders(...).data.to_parquet(...)``; or a folder of such files,
+        a glob, a list of files, or an :class:`~workbench.io.scan.OrderScan`
+        (e.g. ``scan_orders(...).validate(clean=...).clean``), whose DuckDB
+        ``memory_limit`` and spill folder are used. The files are read as
+        they are: no mapping, validation or quarantine (validate raw extracts
+        with :func:`workbench.load_orders` or :meth:`OrderScan.validate`).
     by, period, date_column, on_time_tolerance_days, in_full_tolerance_pct, ship_lead_days
         As :func:`kpi_table`.
     as_of, complaints, customers, kpis
@@ -282,7 +288,7 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
     -------
     DataFrame
         The same table (columns, dtypes, order, ``attrs``) as :func:`kpi_table`
-        on the file's contents.
+        on the files' contents.
 
     Raises
     ------
@@ -294,30 +300,44 @@ def kpi_table_from_parquet(path: str | Path, by: str | Sequence[str] | None = No
         ``order_id`` or ``qty_ordered`` is absent.
     ConfigError, NotAvailableError
         As :func:`kpi_table`; also a date column stored as text
-        (:class:`~workbench.exceptions.DateColumnError`, DuckDB engine).
+        (:class:`~workbench.exceptions.DateColumnError`, DuckDB engine), or a
+        scan whose columns are not named as in the data model.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     args = _check_arguments(by, period, on_time_tolerance_days, in_full_tolerance_pct,
                             ship_lead_days, as_of, complaints, customers, kpis)
-    path = Path(path)
-    if not path.exists():
-        raise SourceNotFoundError(f"Parquet file not found: {path}", path=str(path),
+    settings = None
+    if isinstance(path, OrderScan):
+        if not path.model_ready:
+            raise ConfigError("the scan's columns are not named as in the data model",
+                              key="path", value=path.columns,
+                              fix="validate it first: scan.validate(clean='folder').clean")
+        files, settings = path.files, path.duckdb_settings
+    elif isinstance(path, (list, tuple)) or not Path(path).is_file():
+        files = parquet_files(path)
+    else:
+        files = [Path(path)]
+    if not files[0].exists():
+        raise SourceNotFoundError(f"Parquet file not found: {files[0]}", path=str(files[0]),
                                   fix="check the path (relative paths start at the current "
                                       "directory).")
     try:
-        names = pq.read_schema(path).names
+        names = pq.read_schema(files[0]).names
     except Exception as exc:
-        raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
+        raise SourceError(f"cannot read the Parquet file: {exc}", source=str(files[0])) from exc
     if missing := [c for c in _ORDER_KEYS if c not in names]:
-        raise MissingColumnsError("order_lines", missing, names, source=str(path),
+        raise MissingColumnsError("order_lines", missing, names, source=str(files[0]),
                                   hint=_ORDER_KEYS_HINT)
     if _resolve_engine(engine, None) == "pandas":
         columns = [c for c in dict.fromkeys([*MODEL_COLUMNS, *args.by_cols, date_column])
                    if c in names]
-        frame = pq.read_table(path, columns=columns).to_pandas(date_as_object=False)
+        table = pa.concat_tables([pq.read_table(f, columns=columns) for f in files])
+        frame = table.to_pandas(date_as_object=False)
         return pandas_kpi_table(frame, args.by_cols, args.defs, args.period, date_column,
                                 args.params, args.as_of, complaints, customers)
-    return duckdb_kpi_table(path, args.by_cols, args.defs, period=args.period,
-                            date_column=date_column, params=args.params, as_of=args.as_of,
-                            complaints=complaints, customers=customers)
+    return duckdb_kpi_table(files[0] if len(files) == 1 else files, args.by_cols, args.defs,
+                            period=args.period, date_column=date_column, params=args.params,
+                            as_of=args.as_of, complaints=complaints, customers=customers,
+                            settings=settings)
