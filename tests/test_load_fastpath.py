@@ -220,3 +220,22 @@ def test_blank_records_need_every_field_blank(tmp_path):
     q = res.quarantine.set_index("source_row")["reason"].to_dict()
     assert q == {3: "empty_row", 4: "missing_required", 5: "missing_required"}
     assert res.orders["source_row"].tolist() == [2, 6]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab \t\u3000\xa0\nN/A", max_size=6)),
+                max_size=30))
+def test_parse_string_unstripped_column_equals_rowwise(vals):
+    """A text column with nothing to strip is returned without a copy: same result as row-wise."""
+    from workbench.io.parsing import parse_string
+
+    _same(parse_string(pd.Series(vals, dtype="str")), parse_string(pd.Series(vals, dtype=object)))
+
+
+def test_parse_string_known_answer():
+    from workbench.io.parsing import parse_string
+
+    p = parse_string(pd.Series(["A1", " B2\u3000", "n/a", None], dtype="str"))
+    assert p.values.tolist()[:2] == ["A1", "B2"] and p.values.isna().tolist() == [
+        False, False, True, True]
+    assert p.missing.tolist() == [False, False, True, True]

@@ -299,7 +299,7 @@ def _coalesce(parsed: list[Parsed]) -> tuple[pd.Series, np.ndarray, np.ndarray, 
     Returns values, all-missing mask, no-usable-but-something-invalid mask, and
     the index of the source used per row (-1 where none).
     """
-    values = parsed[0].values.copy()
+    values = parsed[0].values  # replaced, never changed in place, by mask below
     used = np.where(values.notna().to_numpy(), 0, -1)
     for k, p in enumerate(parsed[1:], start=1):
         take = (used == -1) & p.values.notna().to_numpy()
@@ -1111,7 +1111,8 @@ class _Stacked:
 
     @classmethod
     def of(cls, staged: list[_Staged]) -> _Stacked:
-        values = pd.concat([s.values for s in staged], ignore_index=True)
+        values = (staged[0].values.reset_index(drop=True) if len(staged) == 1  # no copy
+                  else pd.concat([s.values for s in staged], ignore_index=True))
         files = list(dict.fromkeys(s.raw.source for s in staged))
         file_code = np.concatenate([np.full(len(s.values), files.index(s.raw.source),
                                             dtype=np.int32) for s in staged])

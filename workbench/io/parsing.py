@@ -99,7 +99,10 @@ def _as_text(raw: pd.Series) -> pd.Series:
     if not pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
         obj = raw.astype(object)
         raw = obj.where(obj.notna(), None).astype("str")
-    return raw.str.strip()
+    stripped = raw.str.strip()
+    if stripped.str.len().equals(raw.str.len()):
+        return raw  # nothing stripped: keep the column, not a copy of it
+    return stripped
 
 
 def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset(),
@@ -192,7 +195,8 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
                                              index=raw.index).astype(str))
     text = _as_text(raw)
     missing = na_mask(text, extra_na) & ~invalid
-    values = text.where(~missing & ~invalid)
+    drop = missing | invalid
+    values = text.where(~drop) if drop.any() else text
     return _finish(raw, values, missing, invalid, why)
 
 
