@@ -9,6 +9,7 @@ previous good one was.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -38,11 +39,14 @@ __all__ = [
     "TEMPLATES",
     "RenderedReport",
     "atomic_write_bytes",
+    "bound_kernel_manager_class",
     "check_parameters",
     "csv_safe",
     "escape",
     "execute_notebook",
+    "html_exporter",
     "in_language",
+    "notebook_html",
     "notebook_parameters",
     "offline_figures",
     "plotly_js_for",
@@ -163,6 +167,16 @@ def _kernel_manager_class():
             _KERNELS.append(self.provisioner.process)
 
     return BoundKernelManager
+
+
+def bound_kernel_manager_class() -> type:
+    """Return a jupyter kernel manager class whose kernels die with this process (Linux).
+
+    The class :func:`execute_notebook` runs papermill's kernels with; a caller
+    that keeps one kernel for many notebooks (:mod:`workbench.reporting.fanout`)
+    uses it too.
+    """
+    return _kernel_manager_class()
 
 
 def _stop_kernels() -> None:
@@ -309,10 +323,16 @@ def plotly_js_for(trace_types: set[str] | frozenset[str]) -> str:
     False
     """
     if set(trace_types) <= PARTIAL_BUNDLE_TRACES and PARTIAL_BUNDLE.is_file():
-        return PARTIAL_BUNDLE.read_text(encoding="utf-8")
+        return _partial_bundle()
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+@functools.lru_cache(maxsize=1)
+def _partial_bundle() -> str:
+    """Return the vendored partial plotly.js bundle (read once per process)."""
+    return PARTIAL_BUNDLE.read_text(encoding="utf-8")
 
 
 def _slim(fig: object) -> object:
@@ -435,32 +455,56 @@ def in_language(cells: list, lang: str) -> list:
     return [c for c in cells if not other & set(c.get("metadata", {}).get("tags", []))]
 
 
+def html_exporter():
+    """Return the nbconvert exporter of the reports (``offline`` template, no code, no prompts).
+
+    Building it loads the template; a caller rendering many pages builds it once
+    and passes it to :func:`notebook_html`.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+def notebook_html(nb: object, *, title: str | None = None, plotlyjs: str = "inline",
+                  exporter: object | None = None) -> tuple[str, int]:
+    """Return the report page of an executed notebook (in memory) and its number of figures.
+
+    What :func:`render_html` writes, for a notebook node already read (it is
+    changed in place: cells of other languages dropped, figures made offline).
+    ``exporter`` is one from :func:`html_exporter` (default: a new one).
+    """
+    lang = report_language(nb)
+    nb.cells = in_language(nb.cells, lang)
+    n_figs = offline_figures(nb, plotlyjs=plotlyjs)
+    exporter = exporter if exporter is not None else html_exporter()
+    exporter.language_code = lang
+    nb.metadata.pop("widgets", None)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    return body, n_figs
+
+
 def render_html(executed: str | Path, output: str | Path, *, title: str | None = None,
-                plotlyjs: str = "inline") -> Path:
+                plotlyjs: str = "inline", exporter: object | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML report without code.
 
     No code cells, no prompts, no CDN: the ``offline`` template drops require.js,
     MathJax, Mermaid and the widget manager, and plotly.js is embedded once (or
     shared beside the file with ``plotlyjs="shared"``). The page is tagged with the
     report's language (its ``language`` parameter) and keeps only the text cells
-    written in it (:func:`in_language`). Written atomically.
+    written in it (:func:`in_language`). Written atomically. ``exporter``: see
+    :func:`notebook_html`.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
-    lang = report_language(nb)
-    nb.cells = in_language(nb.cells, lang)
-    n_figs = offline_figures(nb, plotlyjs=plotlyjs)
-    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.language_code = lang
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    nb.metadata.pop("widgets", None)
-    if title:
-        nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
+    body, n_figs = notebook_html(nb, title=title, plotlyjs=plotlyjs, exporter=exporter)
     out = Path(output)
     if plotlyjs == "shared" and n_figs:
         write_plotly_js(out.parent)

@@ -1,0 +1,88 @@
+"""Report fan-out (issue 14): pages equal to papermill's, one kernel for many customers."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from workbench.exceptions import ConfigError
+from workbench.reporting.fanout import Page, fan_out, normalise_html, shared_cells
+from workbench.reporting.reports import execute_notebook, render_html
+
+NOTEBOOK = "notebooks/customer_review.ipynb"
+v4 = nbformat.v4
+
+
+def _text(html: str) -> str:
+    """The visible text of a page (tags, scripts and styles removed, spaces collapsed)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _figures(html: str) -> list[str]:
+    """The data and layout of every chart (the Plotly.newPlot arguments)."""
+    return re.findall(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(.*?)\s*\)\s*};", html, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def fanned(tmp_path_factory):
+    """Three reviews in one kernel: the first runs the shared cells, the next two reuse them."""
+    out = tmp_path_factory.mktemp("fanout")
+    pages = [Page(f"review_{c}", {"customer_id": c, "language": lang}, f"Review {c}")
+             for c, lang in (("C0001", "en"), ("C0014", "en"), ("C0131", "en"), ("C0014", "zh"))]
+    pages[3] = Page("review_C0014_zh", pages[3].parameters, "客户业务回顾 C0014")
+    return out, fan_out(NOTEBOOK, "customer_id", pages, out, workers=1)
+
+
+def test_every_page_rendered(fanned):
+    out, results = fanned
+    assert [r.status for r in results] == ["ok"] * 4
+    assert [r.html for r in results] == ["review_C0001.html", "review_C0014.html",
+                                         "review_C0131.html", "review_C0014_zh.html"]
+    zh = (out / "review_C0014_zh.html").read_text(encoding="utf-8")
+    assert '<html lang="zh' in zh and "客户业务回顾" in zh
+
+
+@pytest.mark.parametrize("customer", ["C0014", "C0131"])
+def test_page_identical_to_papermill(fanned, customer, tmp_path):
+    """C0014 and C0131 came after C0001 in the same kernel: the shared state was reused."""
+    out, _ = fanned
+    executed = execute_notebook(NOTEBOOK, tmp_path / "pm.ipynb", {"customer_id": customer,
+                                                                  "language": "en"})
+    render_html(executed, tmp_path / "pm.html", title=f"Review {customer}")
+    expected = (tmp_path / "pm.html").read_text(encoding="utf-8")
+    got = (out / f"review_{customer}.html").read_text(encoding="utf-8")
+    assert customer in _text(got)
+    assert _text(got) == _text(expected)  # what a reader sees
+    assert _figures(got) == _figures(expected) and len(_figures(got)) == 3  # the charts' data
+    assert normalise_html(got) == normalise_html(expected)  # every other character
+    assert got != expected  # the normaliser had ids to fix: the comparison is not vacuous
+
+
+def test_shared_cells_contract():
+    params = v4.new_code_cell("customer_id = ''", metadata={"tags": ["parameters"]})
+    shared = v4.new_code_cell("import math", metadata={"tags": ["shared"]})
+    per = v4.new_code_cell("print(customer_id)")
+    assert shared_cells(v4.new_notebook(cells=[params, shared, per]), "customer_id") == 1
+    assert shared_cells(v4.new_notebook(cells=[params, per]), "customer_id") == 0
+    with pytest.raises(ConfigError, match="comes after"):
+        shared_cells(v4.new_notebook(cells=[params, per, shared]), "customer_id")
+    reads = v4.new_code_cell("x = customer_id", metadata={"tags": ["shared"]})
+    with pytest.raises(ConfigError, match="uses the fanned-out parameter customer_id"):
+        shared_cells(v4.new_notebook(cells=[params, reads, per]), "customer_id")
+    with pytest.raises(ConfigError, match="parameters"):
+        shared_cells(v4.new_notebook(cells=[per]), "customer_id")
+    assert "shared" in nbformat.read(NOTEBOOK, 4).cells[3].metadata["tags"]
+
+
+def test_pages_checked_before_running(tmp_path):
+    with pytest.raises(ConfigError, match="used twice"):
+        fan_out(NOTEBOOK, "customer_id", [Page("a", {"customer_id": "C1"}),
+                                          Page("a", {"customer_id": "C2"})], tmp_path)
+    with pytest.raises(ConfigError, match="unknown parameter"):
+        fan_out(NOTEBOOK, "customer_id", [Page("a", {"customer_id": "C1", "colour": 1})],
+                tmp_path)
+    with pytest.raises(ConfigError, match="does not set customer_id"):
+        fan_out(NOTEBOOK, "customer_id", [Page("a", {"language": "en"})], tmp_path)
