@@ -512,7 +512,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
 
     notes = [f"mapped header(s) {hdrs} for {col!r} not found in {raw.source}"
              for col, hdrs in resolved.not_found.items()] + list(raw.meta.get("notes", [])) + notes
-    values = pd.DataFrame(out, index=frame.index)
+    values = pd.DataFrame(out, index=frame.index, copy=False)  # one block per column: no copy
     return _Staged(raw, values, reasons, issues, column_map, unused, date_formats, notes,
                    numbers[1])
 
@@ -1267,9 +1267,12 @@ def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
 
 def _loaded(st: _Stacked, schema: Table, keep: np.ndarray) -> pd.DataFrame:
     """Return the rows that pass: model columns in model order, extras, then lineage."""
-    data = st.values.loc[keep].reset_index(drop=True)
-    ordered = [c for c in schema.names if c in data] + [c for c in data if c not in schema.names]
-    data = data[ordered]
+    names = list(st.values.columns)
+    ordered = [c for c in schema.names if c in names] + [c for c in names if c not in schema.names]
+    data = st.values[ordered]
+    if not keep.all():
+        data = data.take(np.flatnonzero(keep))
+    data = data.reset_index(drop=True)
     data["source_file"] = pd.Categorical.from_codes(st.file_code[keep], categories=st.files)
     data["source_row"] = st.src_row[keep]
     return data
