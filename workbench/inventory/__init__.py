@@ -12,6 +12,8 @@ periods
     Demand period aliases, bucketing and the consecutive-label check.
 newsvendor
     Newsvendor order quantity and expected cost for normal, Poisson and empirical demand.
+policy_choice
+    Slow movers in whole units; the service-level view against the (r, Q) and (s, S) optima.
 policy
     Analytic safety stock, reorder points and service-vs-cost, vectorized over items.
 rq
@@ -124,6 +126,15 @@ from workbench.inventory.policy import (
     safety_factor_for_fill_rate,
     standard_normal_loss,
 )
+from workbench.inventory.policy_choice import (
+    DISCRETE_VS_NORMAL_COLUMNS,
+    OPTIMA_COLUMNS,
+    TOTALS_COLUMNS,
+    PolicyOptima,
+    discrete_vs_normal,
+    policy_optima,
+    recent_demand,
+)
 from workbench.inventory.rq import (
     MAX_ITERATIONS,
     RQ_APPROXIMATIONS,
@@ -176,6 +187,13 @@ from workbench.inventory.tradeoff import (
 )
 
 __all__ = [
+    "DISCRETE_VS_NORMAL_COLUMNS",
+    "OPTIMA_COLUMNS",
+    "TOTALS_COLUMNS",
+    "PolicyOptima",
+    "discrete_vs_normal",
+    "policy_optima",
+    "recent_demand",
     "DEAD_FACTOR",
     "DEAD_MIN",
     "DEFAULT_HORIZONS",

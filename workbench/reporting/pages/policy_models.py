@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.i18n import code_words, fmt_money, fmt_num, fmt_pct
+from workbench.i18n import CURRENCY_NAMES_ZH, code_words, fmt_money, fmt_num, fmt_pct
 from workbench.inventory.policy_choice import PolicyOptima
 from workbench.reporting.tables import ColumnSpec, ReportTable, report_table
 from workbench.validation import check_language
@@ -55,8 +55,14 @@ def _w(lang: str, en: str, zh: str) -> str:
     return en if lang == "en" else zh
 
 
+def _money_unit(lang: str, currency: str) -> str:
+    """Return the currency as a header writes it: ``EUR`` / ``欧元`` (other codes as given)."""
+    code = (currency or "").strip().upper()
+    return CURRENCY_NAMES_ZH.get(code, code) if lang == "zh" else code
+
+
 def _per_year(lang: str, currency: str) -> str:
-    unit = code_words(currency, lang) if currency else ""
+    unit = _money_unit(lang, currency)
     if lang == "en":
         return f" ({currency} per year)" if currency else " (per year)"
     return f"（{unit}/年）" if currency else "（每年）"
@@ -153,7 +159,7 @@ def slow_movers_table(dvn: pd.DataFrame, span: str, lang: str = "en", currency: 
                                                     "正态水平实际给出的服务"), kind="percent"),
         "stock_difference_value": ColumnSpec(label=_w(lang, "Stock change", "库存变化")
                                              + (f" ({currency})" if lang == "en" and currency
-                                                else f"（{code_words(currency, lang)}）"
+                                                else f"（{_money_unit(lang, currency)}）"
                                                 if currency else ""),
                                              kind="money", digits=0)},
         lang=lang, currency=currency, caption=caption, max_rows=max_rows, filter=False)
