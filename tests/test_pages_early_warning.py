@@ -436,3 +436,63 @@ def test_proposals_when_no_alert_of_level_2_or_3():
         "needs to be proposed."]
     assert ew_page.proposals_section(page, "zh") == [
         "计划日期 2026年6月29日 没有潜在风险或确认断供：无需提出补货建议。"]
+
+
+# ---- issue 16: forecast band and suggested buffers of the items on alert ----------------------
+
+def test_buffer_table_compares_the_buffer_with_the_projections_safety_stock():
+    frame = pd.DataFrame({"item_id": ["A", "B"], "plan_forecast": [40.0, 3.0],
+                          "upper_95": [95.4, float("nan")], "buffer": [120.2, 10.0],
+                          "safety_stock": [80.0, 12.0]})
+    t = ew_page.buffer_table(frame, "W", 2, "11 weeks (13 Jul 2026 – 27 Sep 2026)")
+    assert t.headers == ("Item", "Forecast per week in the plan, after the first 2 weeks",
+                         "Demand could reach (95%), per week", "Suggested buffer (units)",
+                         "Safety stock in the projection (units)", "Buffer minus safety stock")
+    rows = t.html.split("<tr>")[2:]
+    # A: 120.2 - 80 = 40.2 -> 40; B: 10 - 12 = -2; B has no band: a dash
+    assert [c.split("<")[0] for c in rows[0].split('">')[1:]] == ["A", "40", "95", "120", "80", "40"]
+    assert ">-2<" in rows[1] and ">–<" in rows[1]
+    assert "Items on alert, 11 weeks (13 Jul 2026 – 27 Sep 2026)" in t.html
+    zh = ew_page.buffer_table(frame, "W", 2, lang="zh")
+    assert zh.headers == ("物料", "计划中每周预测（前 2 周之后）", "需求可能达到（95%），每周",
+                          "建议缓冲库存（件）", "预计库存所用安全库存（件）", "建议减安全库存")
+    for html in (t.html, zh.html):
+        assert "nan" not in html.lower() and "None" not in html
+
+
+def test_buffer_section_says_what_is_missing_without_lead_times():
+    from pathlib import Path
+
+    from workbench.io.dataset import Dataset
+
+    class _Result:
+        def __init__(self, data):
+            self.data = data
+
+    ds = Dataset(Path("."))
+    lines = pd.DataFrame({"order_id": ["1"], "customer_id": ["x"], "item_id": ["i"],
+                          "order_date": pd.to_datetime(["2025-01-01"]),
+                          "requested_date": pd.to_datetime(["2025-01-05"]), "qty_ordered": [1.0]})
+    ds.results = {"order_lines": _Result(lines)}
+    en = ew_page.buffer_section(ds, _page())
+    assert len(en) == 1 and en[0].startswith("*Not available: needs items.lead\\_time\\_days")
+    zh = ew_page.buffer_section(ds, _page(), "zh")
+    assert zh[0].startswith("*不可用：需要 items.lead\\_time\\_days")
+
+
+def test_sample_run_buffers_of_the_items_on_alert_in_words(sample_run):
+    ds, result, _ = sample_run
+    page = result.page
+    alerted = page.ranked.loc[page.ranked["held_back"] == "", "item_id"].nunique()
+    for lang in ("en", "zh"):
+        parts = ew_page.buffer_section(ds, page, lang, demand_time_fence=2, service_level=0.9)
+        text, table = parts[0], _tables(parts)[0]
+        assert table.rows == alerted and table.shown == min(alerted, 10)
+        body = table.html.split("<tbody>")[1]
+        assert "nan" not in body.lower() and "None" not in body
+        if lang == "en":
+            assert text.startswith("Beyond the first 2 weeks the projection uses the forecast")
+            assert "(90% service target, set for this report, over each item’s lead time)" in text
+        else:
+            assert text.startswith("前 2 周之后，预计库存按预测计算需求")
+            assert "服务水平目标 90%，本报告设定" in text

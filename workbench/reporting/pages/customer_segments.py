@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.i18n import fmt_date, fmt_money, fmt_num, fmt_pct
+from workbench.i18n import code_words, fmt_date, fmt_money, fmt_num, fmt_pct
 from workbench.io.dataset import Dataset
 from workbench.reporting import availability as av
 from workbench.reporting.charts import (
@@ -34,6 +35,19 @@ from workbench.validation import check_language
 
 __all__ = [
     "BUCKET_WORDS",
+    "BUFFER_KPIS",
+    "DEFAULT_SERVICE_LEVEL",
+    "band_sentence",
+    "band_table",
+    "buffer_frame",
+    "buffer_sentence",
+    "buffer_table",
+    "buffer_target",
+    "lead_note",
+    "lead_time_periods",
+    "method_words",
+    "reason_words",
+    "suggested_buffers",
     "BY_ID",
     "NO_TRUTH",
     "SAME_M",
@@ -570,14 +584,11 @@ def backtest_table(summary: pd.DataFrame, span: str, lang: str = "en") -> Report
     """
     check_language(lang)
     en = lang == "en"
-    methods = {"ses": ("simple exponential smoothing", "简单指数平滑"),
-               "holt": ("Holt's trend", "Holt 趋势法"), "seasonal": ("seasonal", "季节性"),
-               "croston": ("Croston", "Croston 法"), "sba": ("Syntetos-Boylan (SBA)", "SBA 法")}
 
     def group(by: str, g: str) -> str:
         if by == "all":
             return "All items" if en else "全部物料"
-        word = _w(methods.get(g, _PATTERN.get(g, (g, g))), lang)
+        word = (method_words(g, lang) if by == "method" else _w(_PATTERN.get(g, (g, g)), lang))
         head = {"method": ("by method", "按方法"), "demand_class": ("by demand class", "按需求类别")
                 }.get(by, (by, by))
         return f"{_w(head, lang)}: {word}" if en else f"{_w(head, lang)}：{word}"
@@ -613,13 +624,10 @@ def fan_figure(history: pd.DataFrame, forecast: pd.DataFrame, item_id: str,
     fig.update_layout(title=chart_text(f"Weekly demand and forecast of {item_id}, {span}" if en
                                        else f"{item_id} 的周需求与预测，{span}"),
                       yaxis_title="units per week" if en else "每周件数")
-    names = {"ses": ("simple exponential smoothing", "简单指数平滑"), "holt": ("Holt's trend", "Holt 趋势法"),
-             "seasonal": ("seasonal", "季节性"), "croston": ("Croston", "Croston 法"),
-             "sba": ("Syntetos-Boylan", "SBA 法")}
     for trace in fig.data:
         if str(trace.name).startswith("forecast ("):
             code = str(trace.name)[len("forecast ("):-1]
-            word = _w(names.get(code, (code, code)), lang)
+            word = method_words(code, lang)
             trace.name = chart_text(f"forecast ({word})" if en else f"预测（{word}）")
     return _relabel(fig, lang)
 
@@ -700,3 +708,343 @@ def demand_note(column: str, note: str, lang: str = "en") -> str:
         return note
     word = {"promised_date": "承诺日期", "order_date": "下单日期"}.get(column, column)
     return f"需求按{word}计入时间（订单行没有要求日期）。"
+
+
+# --------------------------------------------------------------------------------------
+# Fluctuation bands and suggested buffers (issue 16)
+# --------------------------------------------------------------------------------------
+
+BUFFER_KPIS = ("line_fill_rate", "otif_order_rate", "on_time_promised_rate")
+"""Service targets a buffer's service level is read from, in this order (median over tiers)."""
+DEFAULT_SERVICE_LEVEL = 0.95
+"""Service level of the buffers when neither the report nor the targets set one."""
+_PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Q": 365.25 / 4}
+_PERIOD_WORDS = {"D": ("days", "天"), "W": ("weeks", "周"), "M": ("months", "月"),
+                 "Q": ("quarters", "季度")}
+
+
+def _unit(freq: str) -> str:
+    return str(freq or "W").upper()[:1] if str(freq or "W").upper()[:1] in _PERIOD_DAYS else "W"
+
+
+def method_words(code: object, lang: str = "en") -> str:
+    """Return a forecast method in words (``tsb`` -> ``Teunter–Syntetos–Babai (TSB)``).
+
+    Examples
+    --------
+    >>> method_words("tsb"), method_words("zero", "zh")
+    ('Teunter–Syntetos–Babai (TSB)', '不预测：无需求或已停售')
+    """
+    return code_words(code, check_language(lang), "method")
+
+
+def reason_words(code: object, lang: str = "en") -> str:
+    """Return why a forecast method was chosen, in words (``backtest`` -> ...).
+
+    Examples
+    --------
+    >>> reason_words("backtest")
+    "smallest error in the item's own backtest"
+    >>> reason_words("discontinued", "zh")
+    '停止需求的时间远超通常的需求间隔'
+    """
+    return code_words(code, check_language(lang), "reason_code")
+
+
+def lead_time_periods(items: pd.DataFrame | None, freq: str = "W") -> pd.Series:
+    """Return each item's lead time in whole forecast periods (days / period length, rounded up, at least 1).
+
+    Items without a lead time (missing or negative ``lead_time_days``) are left out.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"item_id": ["A", "B", "C", "D"], "lead_time_days": [7, 10, 0, None]})
+    >>> lead_time_periods(items).to_dict()
+    {'A': 1, 'B': 2, 'C': 1}
+    >>> lead_time_periods(items, "M").to_dict()
+    {'A': 1, 'B': 1, 'C': 1}
+    """
+    if items is None or "lead_time_days" not in items.columns:
+        return pd.Series(dtype="int64")
+    days = pd.to_numeric(items["lead_time_days"], errors="coerce")
+    keep = days.notna() & (days >= 0)
+    per = np.ceil(days[keep].to_numpy(dtype=float) / _PERIOD_DAYS[_unit(freq)] - 1e-9)
+    return pd.Series(np.maximum(per, 1).astype("int64"),
+                     index=items.loc[keep, "item_id"].astype(str).to_numpy())
+
+
+def buffer_target(targets: pd.DataFrame | None, override: float = 0.0,
+                  lang: str = "en") -> tuple[float, str]:
+    """Return the buffers' service level and where it comes from, in words.
+
+    ``override`` in (0, 1) (the report's setting) wins; else the median over the
+    tiers of the first of :data:`BUFFER_KPIS` the targets hold; else
+    :data:`DEFAULT_SERVICE_LEVEL`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"tier": ["A", "B", "C"], "kpi": ["line_fill_rate"] * 3,
+    ...                   "target": [0.99, 0.97, 0.95]})
+    >>> buffer_target(t)
+    (0.97, 'the median of the tiers’ line fill rate targets')
+    >>> buffer_target(t, 0.9, "zh")
+    (0.9, '本报告设定')
+    >>> buffer_target(None)
+    (0.95, 'a common default: no service target for it')
+    """
+    check_language(lang)
+    en = lang == "en"
+    if override and 0 < float(override) < 1:
+        return float(override), "set for this report" if en else "本报告设定"
+    if targets is not None and len(targets):
+        for kpi in BUFFER_KPIS:
+            vals = pd.to_numeric(targets.loc[targets["kpi"] == kpi, "target"], errors="coerce")
+            vals = vals[(vals > 0) & (vals < 1)]
+            if len(vals):
+                name = kpi_name(kpi, lang)
+                name = name if name[1:2].isupper() else name[:1].lower() + name[1:]
+                return (round(float(vals.median()), 4),
+                        f"the median of the tiers’ {name} targets" if en
+                        else f"各等级{name}目标的中位数")
+    return DEFAULT_SERVICE_LEVEL, ("a common default: no service target for it" if en
+                                   else "通用默认值：没有相应的服务目标")
+
+
+def buffer_frame(buffers: pd.DataFrame, items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Join the suggested buffers with the item master's current safety stock and unit cost.
+
+    Adds ``current_safety_stock``, ``difference`` (suggested minus current; positive:
+    the current stock is below the suggestion) and ``difference_value`` (at unit cost)
+    when the item master has those columns.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"item_id": ["A", "B"], "safety_stock": [30.0, 5.0]})
+    >>> items = pd.DataFrame({"item_id": ["A", "B"], "safety_stock": [20, 10], "unit_cost": [2.0, 1.0]})
+    >>> buffer_frame(b, items)[["difference", "difference_value"]].values.tolist()
+    [[10.0, 20.0], [-5.0, -5.0]]
+    """
+    out = buffers.copy()
+    out["item_id"] = out["item_id"].astype(str)
+    if items is None or "safety_stock" not in items.columns:
+        return out
+    master = items.drop_duplicates("item_id", keep="last").set_index(
+        items.drop_duplicates("item_id", keep="last")["item_id"].astype(str))
+    current = pd.to_numeric(master["safety_stock"], errors="coerce").reindex(out["item_id"])
+    out["current_safety_stock"] = current.to_numpy()
+    out["difference"] = out["safety_stock"].to_numpy() - current.to_numpy()
+    if "unit_cost" in master.columns:
+        cost = pd.to_numeric(master["unit_cost"], errors="coerce").reindex(out["item_id"])
+        out["difference_value"] = out["difference"].to_numpy() * cost.to_numpy()
+    return out
+
+
+def buffer_sentence(frame: pd.DataFrame, level: float, source: str, span: str, freq: str = "W",
+                    currency: str = "", lang: str = "en") -> str:
+    """Return one sentence on the suggested buffers: how many items sit below them, and the gap's value.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"safety_stock": [30.0, 5.0, 0.0], "current_safety_stock": [20, 10, 4],
+    ...                   "difference": [10.0, -5.0, -4.0], "difference_value": [20.0, -5.0, -8.0]})
+    >>> buffer_sentence(f, 0.97, "set for this report", "Jan 2025 – Jun 2026", currency="EUR")
+    '**1 of 3 items hold less safety stock than the suggested buffer**: 10 units short, worth €20 at unit cost. Buffers for a 97% service target (set for this report) over each item’s lead time, from the forecast errors of the weekly demand of Jan 2025 – Jun 2026; 2 items hold more (9 units, €13).'
+    >>> buffer_sentence(f.iloc[:, :1], 0.95, "本报告设定", "2025年1月–2026年6月", lang="zh")
+    '3 种物料的建议缓冲库存合计 35 件：服务水平目标 95%（本报告设定），覆盖各物料提前期，依据2025年1月–2026年6月周需求的预测误差。'
+    """
+    check_language(lang)
+    en = lang == "en"
+    pct = fmt_pct(level, lang, 0 if round(level * 100, 6) == round(level * 100) else 1)
+    unit = _w(_PERIOD_WORDS[_unit(freq)], lang)
+    basis = (f"Buffers for a {pct} service target ({source}) over each item’s lead time, from the "
+             f"forecast errors of the {_w(('daily', '日'), lang) if _unit(freq) == 'D' else unit[:-1] + 'ly'} "
+             f"demand of {span}" if en else
+             f"服务水平目标 {pct}（{source}），覆盖各物料提前期，依据{span}{unit}需求的预测误差")
+    n = len(frame)
+    if "difference" not in frame.columns:
+        total = fmt_num(float(frame["safety_stock"].sum()), lang)
+        return (f"Suggested buffers for {n} items total {total} units. {basis}." if en
+                else f"{n} 种物料的建议缓冲库存合计 {total} 件：{basis}。")
+    diff = frame["difference"]
+    below, above = diff > 0.5, diff < -0.5
+    valued = "difference_value" in frame.columns
+    short_units = fmt_num(float(diff[below].sum()), lang)
+    over_units = fmt_num(float(-diff[above].sum()), lang)
+    short_val = fmt_money(float(frame.loc[below, "difference_value"].sum()), lang, currency) if valued else ""
+    over_val = fmt_money(float(-frame.loc[above, "difference_value"].sum()), lang, currency) if valued else ""
+    if en:
+        head = (f"**{int(below.sum()):,} of {n:,} items hold less safety stock than the suggested "
+                f"buffer**: {short_units} units short" + (f", worth {short_val} at unit cost" if valued else ""))
+        tail = (f"; {int(above.sum()):,} items hold more ({over_units} units"
+                + (f", {over_val})" if valued else ")") if above.any() else "")
+        return f"{head}. {basis}{tail}."
+    head = (f"**{n:,} 种物料中有 {int(below.sum()):,} 种的安全库存低于建议缓冲库存**：共少 {short_units} 件"
+            + (f"，按单位成本计 {short_val}" if valued else ""))
+    tail = (f"；{int(above.sum()):,} 种物料高于建议（多 {over_units} 件" + (f"，{over_val}）" if valued else "）")
+            if above.any() else "")
+    return f"{head}。{basis}{tail}。"
+
+
+def buffer_table(frame: pd.DataFrame, freq: str = "W", lang: str = "en", currency: str = "",
+                 n: int = 15) -> ReportTable:
+    """Return the suggested buffers per item, largest shortfall (or buffer) first.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"item_id": ["A"], "method": ["tsb"], "reason_code": ["backtest"],
+    ...     "lead_time": [2], "service_level": [0.95], "lead_time_forecast": [24.4],
+    ...     "safety_stock": [30.2], "current_safety_stock": [20.0], "difference": [10.2],
+    ...     "difference_value": [20.4]})
+    >>> t = buffer_table(f, currency="EUR")
+    >>> t.headers
+    ('Item', 'Forecast method', 'Why this method', 'Lead time (weeks)', 'Service target', 'Forecast over the lead time (units)', 'Suggested buffer (units)', 'Current safety stock (units)', 'Buffer minus current (units)', 'Difference at unit cost (EUR)')
+    >>> ">Teunter–Syntetos–Babai (TSB)<" in t.html, "own backtest<" in t.html, ">20<" in t.html
+    (True, True, True)
+    >>> buffer_table(f, lang="zh").headers[:4]
+    ('物料', '预测方法', '选择原因', '提前期（周）')
+    """
+    check_language(lang)
+    en = lang == "en"
+    key = "difference_value" if "difference_value" in frame.columns else (
+        "difference" if "difference" in frame.columns else "safety_stock")
+    top = frame.sort_values(key, ascending=False, kind="stable").head(n).copy()
+    top["method_words"] = [method_words(m, lang) for m in top["method"]]
+    top["reason_words"] = [reason_words(r, lang) for r in top["reason_code"]]
+    unit = _w(_PERIOD_WORDS[_unit(freq)], lang)
+    cols: dict[str, ColumnSpec] = {
+        "item_id": ColumnSpec(label="Item" if en else "物料", kind="id"),
+        "method_words": ColumnSpec(label="Forecast method" if en else "预测方法", kind="text"),
+        "reason_words": ColumnSpec(label="Why this method" if en else "选择原因", kind="text"),
+        "lead_time": ColumnSpec(label=f"Lead time ({unit})" if en else f"提前期（{unit}）",
+                                kind="integer"),
+        "service_level": ColumnSpec(label="Service target" if en else "服务水平目标",
+                                    kind="percent", digits=0),
+        "lead_time_forecast": ColumnSpec(label="Forecast over the lead time (units)" if en
+                                         else "提前期内预测（件）", kind="number", digits=0),
+        "safety_stock": ColumnSpec(label="Suggested buffer (units)" if en else "建议缓冲库存（件）",
+                                   kind="number", digits=0)}
+    if "current_safety_stock" in top.columns:
+        cols["current_safety_stock"] = ColumnSpec(
+            label="Current safety stock (units)" if en else "当前安全库存（件）", kind="number", digits=0)
+        cols["difference"] = ColumnSpec(label="Buffer minus current (units)" if en
+                                        else "建议减当前（件）", kind="number", digits=0)
+    if "difference_value" in top.columns:
+        cur = (f" ({currency})" if en else f"（{currency}）") if currency else ""
+        cols["difference_value"] = ColumnSpec(label=f"Difference at unit cost{cur}" if en
+                                              else f"按单位成本计的差额{cur}", kind="money",
+                                              digits=0)
+    return report_table(top, cols, lang=lang, currency=currency, filter=False)
+
+
+def band_table(forecast: pd.DataFrame, item_ids: list[str], freq: str = "W", lang: str = "en",
+               periods: int = 4) -> ReportTable:
+    """Return the forecast and its 80 % and 95 % bands per period for ``item_ids``, first ``periods`` periods.
+
+    Examples
+    --------
+    >>> fc = pd.DataFrame({"item_id": ["A", "A"], "period_start": pd.to_datetime(["2026-06-29", "2026-07-06"]),
+    ...     "forecast_qty": [10.4, 10.4], "lower": [4.0, 3.6], "upper": [17.2, 18.0],
+    ...     "lower_95": [1.0, 0.0], "upper_95": [22.0, 23.5], "method": ["ses", "ses"]})
+    >>> t = band_table(fc, ["A"])
+    >>> t.headers
+    ('Item', 'Week starting', 'Forecast (units)', '80% band: from', '80% band: to', '95% band: from', '95% band: to')
+    >>> ">29 Jun 2026<" in t.html, ">10<" in t.html, ">24<" in t.html
+    (True, True, True)
+    >>> band_table(fc, ["A"], lang="zh").headers[1:3]
+    ('周开始日期', '预测（件）')
+    """
+    check_language(lang)
+    en = lang == "en"
+    order = {str(i): k for k, i in enumerate(item_ids)}
+    f = forecast.loc[forecast["item_id"].astype(str).isin(order)].copy()
+    f["_o"] = f["item_id"].astype(str).map(order)
+    f = f.sort_values(["_o", "period_start"]).groupby("_o", sort=False).head(periods)
+    start = {"D": ("Day", "日期"), "W": ("Week starting", "周开始日期"),
+             "M": ("Month starting", "月开始日期"), "Q": ("Quarter starting", "季度开始日期")}
+    cols: dict[str, ColumnSpec] = {
+        "item_id": ColumnSpec(label="Item" if en else "物料", kind="id"),
+        "period_start": ColumnSpec(label=_w(start[_unit(freq)], lang), kind="date"),
+        "forecast_qty": ColumnSpec(label="Forecast (units)" if en else "预测（件）", kind="number", digits=0)}
+    for lo, hi, lvl in (("lower", "upper", "80"), ("lower_95", "upper_95", "95")):
+        if lo in f.columns:
+            cols[lo] = ColumnSpec(label=f"{lvl}% band: from" if en else f"{lvl}% 区间下限",
+                                  kind="number", digits=0)
+            cols[hi] = ColumnSpec(label=f"{lvl}% band: to" if en else f"{lvl}% 区间上限",
+                                  kind="number", digits=0)
+    return report_table(f, cols, lang=lang, filter=False, max_rows=len(f) or 1)
+
+
+def band_sentence(forecast: pd.DataFrame, item_ids: list[str], freq: str = "W",
+                  lang: str = "en") -> str:
+    """Return how high demand could go within the 95 % band in the first forecast period, per item.
+
+    Examples
+    --------
+    >>> fc = pd.DataFrame({"item_id": ["A", "B"], "period_start": pd.to_datetime(["2026-06-29"] * 2),
+    ...     "forecast_qty": [10.0, 30.4], "lower_95": [2.0, 10.0], "upper_95": [20.0, 50.0]})
+    >>> band_sentence(fc, ["A", "B"])
+    'In the week of 29 Jun 2026 demand could reach, at the top of the 95% band: A 20 units (forecast 10), B 50 (forecast 30). Order changes within the band are what the buffers below absorb.'
+    >>> band_sentence(fc, ["A"], lang="zh")
+    '2026年6月29日这一周，需求在 95% 区间上限可达：A 20 件（预测 10 件）。区间内的订单变化由下文的缓冲库存吸收。'
+    """
+    check_language(lang)
+    f = forecast.loc[forecast["item_id"].astype(str).isin([str(i) for i in item_ids])]
+    if f.empty or "upper_95" not in f.columns:
+        return ""
+    first = f.loc[f["period_start"] == f["period_start"].min()].dropna(subset=["upper_95"])
+    if first.empty:
+        return ""
+    first = first.set_index(first["item_id"].astype(str))
+    day = fmt_date(first["period_start"].iloc[0], lang)
+    what = _w({"D": ("day", "天"), "W": ("week", "周"), "M": ("month", "月"),
+               "Q": ("quarter", "季度")}[_unit(freq)], lang)
+    shown = [str(i) for i in item_ids if str(i) in first.index]
+    if lang == "en":
+        parts = [f"{md(i)} {fmt_num(float(first.at[i, 'upper_95']))}"
+                 + (" units" if k == 0 else "")
+                 + f" (forecast {fmt_num(float(first.at[i, 'forecast_qty']))})"
+                 for k, i in enumerate(shown)]
+        return (f"In the {what} of {day} demand could reach, at the top of the 95% band: "
+                f"{', '.join(parts)}. Order changes within the band are what the buffers below absorb.")
+    parts = [f"{md(i)} {fmt_num(float(first.at[i, 'upper_95']), lang)} 件"
+             f"（预测 {fmt_num(float(first.at[i, 'forecast_qty']), lang)} 件）" for i in shown]
+    return (f"{day}这一{what}，需求在 95% 区间上限可达：{'，'.join(parts)}。"
+            "区间内的订单变化由下文的缓冲库存吸收。")
+
+
+def suggested_buffers(ds: Dataset, matrix: object, level: float, method: str = "auto"
+                      ) -> tuple[pd.DataFrame, int]:
+    """Return the suggested buffers of the items with a lead time (joined with the item master) and how many lack one.
+
+    ``matrix`` is the :class:`workbench.inventory.DemandMatrix` the forecast was made
+    from; lead times are the item master's ``lead_time_days`` in its periods.
+    """
+    from workbench.inventory import suggest_buffers
+
+    leads = lead_time_periods(ds.items, matrix.freq)
+    items = pd.Index(matrix.items.astype(str))
+    known = items.isin(leads.index)
+    per = pd.Series(1, index=items, dtype="int64")
+    per.loc[items[known]] = leads.reindex(items[known]).to_numpy()
+    out = suggest_buffers(matrix, lead_time=per, service_level=level, method=method)
+    out = out.loc[known].reset_index(drop=True)
+    return buffer_frame(out, ds.items), int((~known).sum())
+
+
+def lead_note(missing: int, lang: str = "en") -> str:
+    """Return the line saying how many forecast items have no lead time in the item master (``""`` if none).
+
+    Examples
+    --------
+    >>> lead_note(3)
+    '*3 forecast items have no lead time in the item master: no buffer is suggested for them.*'
+    >>> lead_note(0, "zh")
+    ''
+    """
+    check_language(lang)
+    if not missing:
+        return ""
+    if lang == "en":
+        return (f"*{fmt_num(missing)} forecast items have no lead time in the item master: "
+                "no buffer is suggested for them.*")
+    return f"*{fmt_num(missing)} 种预测物料在物料主数据中没有提前期：不为其建议缓冲库存。*"

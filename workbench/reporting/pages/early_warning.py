@@ -53,6 +53,8 @@ __all__ = [
     "Part",
     "alert_texts",
     "backlog_section",
+    "buffer_section",
+    "buffer_table",
     "chart_parts",
     "export",
     "headline",
@@ -1086,3 +1088,129 @@ def heatmap(page: EarlyWarningPage, lang: str = "en") -> object:
     from workbench.reporting import charts
 
     return charts.pab_heatmap(page.ew.result.long, value="status", lang=check_language(lang))
+
+
+_BUF_T = {
+    "en": {"unit": {"D": "day", "W": "week", "M": "month", "Q": "quarter"},
+           "units": {"D": "days", "W": "weeks", "M": "months", "Q": "quarters"},
+           "none": "No item is on alert: no forecast band or buffer to compare.",
+           "sentence": "Beyond the first {dtf} {units} the projection uses the forecast, and "
+                       "customer orders swing around it (the 95% band per {unit} below, from the "
+                       "order history). **For {k} of the {n} items on alert the suggested buffer is "
+                       "above the safety stock the projection uses**, by {gap} units in total "
+                       "({pct} service target, {source}, over each item’s lead time).",
+           "sentence_all": "Beyond the first {dtf} {units} the projection uses the forecast, and "
+                           "customer orders swing around it (the 95% band per {unit} below, from "
+                           "the order history). **For all {n} items on alert the suggested buffer "
+                           "is above the safety stock the projection uses**, by {gap} units in "
+                           "total ({pct} service target, {source}, over each item’s lead time).",
+           "item": "Item", "fc": "Forecast per {unit} in the plan, after the first {dtf} {units}",
+           "top": "Demand could reach (95%), per {unit}", "buffer": "Suggested buffer (units)",
+           "ss": "Safety stock in the projection (units)", "diff": "Buffer minus safety stock",
+           "caption": "Items on alert, {span}"},
+    "zh": {"unit": {"D": "天", "W": "周", "M": "月", "Q": "季度"},
+           "units": {"D": "天", "W": "周", "M": "个月", "Q": "个季度"},
+           "none": "没有物料处于预警：无需比较预测区间与缓冲库存。",
+           "sentence": "前 {dtf} {units}之后，预计库存按预测计算需求，而客户订单会在预测上下波动（下表为每{unit}的 95% "
+                       "区间，依据订单历史）。**{n} 种预警物料中有 {k} 种的建议缓冲库存高于预计库存所用的安全库存**，"
+                       "合计多 {gap} 件（服务水平目标 {pct}，{source}，覆盖各物料提前期）。",
+           "sentence_all": "前 {dtf} {units}之后，预计库存按预测计算需求，而客户订单会在预测上下波动（下表为每{unit}"
+                           "的 95% 区间，依据订单历史）。**全部 {n} 种预警物料的建议缓冲库存都高于预计库存所用的"
+                           "安全库存**，合计多 {gap} 件（服务水平目标 {pct}，{source}，覆盖各物料提前期）。",
+           "item": "物料", "fc": "计划中每{unit}预测（前 {dtf} {units}之后）",
+           "top": "需求可能达到（95%），每{unit}", "buffer": "建议缓冲库存（件）",
+           "ss": "预计库存所用安全库存（件）", "diff": "建议减安全库存",
+           "caption": "预警物料，{span}"},
+}
+
+
+def buffer_table(frame: pd.DataFrame, freq: str = "W", demand_time_fence: int = 2,
+                 span: str = "", lang: str = "en", max_rows: int = 10) -> object:
+    """Return the forecast band and the suggested buffer of the items on alert, one row each.
+
+    ``frame`` holds ``item_id, plan_forecast, upper_95, buffer, safety_stock`` (per period
+    of ``freq``; ``difference`` is computed).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"item_id": ["A"], "plan_forecast": [40.0], "upper_95": [95.4],
+    ...                   "buffer": [120.2], "safety_stock": [80.0]})
+    >>> t = buffer_table(f, span="13 weeks (29 Jun 2026 – 27 Sep 2026)")
+    >>> t.headers
+    ('Item', 'Forecast per week in the plan, after the first 2 weeks', 'Demand could reach (95%), per week', 'Suggested buffer (units)', 'Safety stock in the projection (units)', 'Buffer minus safety stock')
+    >>> ">95<" in t.html, ">40<" in t.html
+    (True, True)
+    >>> buffer_table(f, lang="zh").headers[1:3]
+    ('计划中每周预测（前 2 周之后）', '需求可能达到（95%），每周')
+    """
+    t = _BUF_T[check_language(lang)]
+    code = str(freq or "W").upper()[:1]
+    code = code if code in t["unit"] else "W"
+    words = {"unit": t["unit"][code], "units": t["units"][code], "dtf": demand_time_fence}
+    out = frame.assign(difference=frame["buffer"] - frame["safety_stock"])
+    q = {"kind": "number", "digits": 0}
+    return report_table(out, {
+        "item_id": ColumnSpec(label=t["item"], kind="id"),
+        "plan_forecast": ColumnSpec(label=t["fc"].format(**words), **q),
+        "upper_95": ColumnSpec(label=t["top"].format(**words), **q),
+        "buffer": ColumnSpec(label=t["buffer"], **q),
+        "safety_stock": ColumnSpec(label=t["ss"], **q),
+        "difference": ColumnSpec(label=t["diff"], **q)},
+        lang=lang, filter=False, caption=t["caption"].format(span=span) if span else None,
+        max_rows=max_rows)
+
+
+def buffer_section(ds: Dataset, page: EarlyWarningPage, lang: str = "en", *,
+                   demand_time_fence: int = 2, service_level: float = 0.0,
+                   max_rows: int = 10) -> list[Part]:
+    """Forecast band and suggested buffer of the items on alert against the projection's safety stock.
+
+    The forecast (with its 95 % band) and the buffers come from the order history
+    (:func:`workbench.inventory.forecast`, :func:`workbench.inventory.suggest_buffers`,
+    lead times from the item master) in the projection's periods; the service target is
+    ``service_level`` when in (0, 1), else from the service targets
+    (:func:`workbench.reporting.pages.customer_segments.buffer_target`).
+    """
+    from workbench.customers import service_targets
+    from workbench.inventory import demand_series, forecast
+    from workbench.reporting import availability, inputs
+    from workbench.reporting.pages.customer_segments import buffer_target, suggested_buffers
+
+    t = _BUF_T[check_language(lang)]
+    why = availability.not_available_note("buffers", ds, lang)
+    if why is not None:
+        return [f"*{md(why)}*"]
+    shown = page.ranked.loc[page.ranked["held_back"] == "", "item_id"].astype(str)
+    alerted = list(dict.fromkeys(shown))
+    if not alerted:
+        return [t["none"]]
+    pin = page.ew.inputs
+    freq, starts = str(pin.freq), pd.DatetimeIndex(pin.period_start)
+    code = freq.upper()[:1] if freq.upper()[:1] in t["unit"] else "W"
+    matrix = demand_series(ds.orders, freq=freq, date_column=inputs.demand_date(ds.orders).value,
+                           as_of=page.ew.as_of)
+    fc = forecast(matrix, horizon=len(starts))
+    level, source = buffer_target(service_targets(availability.targets_for(ds).source),
+                                  service_level, lang)
+    buffers, _ = suggested_buffers(ds, matrix, level)
+    dtf = min(max(int(demand_time_fence), 0), len(starts) - 1)
+    beyond = fc.loc[fc["period_start"] >= starts[dtf]]
+    top = beyond.groupby(beyond["item_id"].astype(str))["upper_95"].max()
+    ids = pd.Index(pin.item_id.astype(str))
+    plan_fc = pd.Series(np.asarray(pin.forecast, dtype=float)[:, dtf:].mean(axis=1), index=ids)
+    ss = pd.Series(np.asarray(pin.safety_stock, dtype=float), index=ids)
+    buf = buffers.set_index("item_id")["safety_stock"]
+    frame = pd.DataFrame({"item_id": alerted,
+                          "plan_forecast": plan_fc.reindex(alerted).to_numpy(),
+                          "upper_95": top.reindex(alerted).to_numpy(),
+                          "buffer": buf.reindex(alerted).to_numpy(),
+                          "safety_stock": ss.reindex(alerted).to_numpy()})
+    gap = frame["buffer"] - frame["safety_stock"]
+    pct = f"{level * 100:.{0 if round(level * 100, 6) == round(level * 100) else 1}f}%"
+    k = int((gap > 0.5).sum())
+    sentence = t["sentence" if k < len(frame) else "sentence_all"].format(dtf=dtf, units=t["units"][code], unit=t["unit"][code],
+                                    k=k, n=len(frame),
+                                    gap=fmt_num(float(gap[gap > 0.5].sum()), lang), pct=pct,
+                                    source=source)
+    span = span_of_periods(starts[dtf:], freq, lang)
+    return [sentence, buffer_table(frame, freq, dtf, span, lang, max_rows)]
