@@ -445,17 +445,17 @@ def test_buffer_table_compares_the_buffer_with_the_projections_safety_stock():
                           "upper_95": [95.4, float("nan")], "buffer": [120.2, 10.0],
                           "safety_stock": [80.0, 12.0]})
     t = ew_page.buffer_table(frame, "W", 2, "11 weeks (13 Jul 2026 – 27 Sep 2026)")
-    assert t.headers == ("Item", "Forecast per week in the plan, after the first 2 weeks",
-                         "Demand could reach (95%), per week", "Suggested buffer (units)",
-                         "Safety stock in the projection (units)", "Buffer minus safety stock")
+    assert t.headers == ("Item", "Forecast per week", "Could reach (95%) per week",
+                         "Suggested buffer", "Safety stock used", "Difference")
     rows = t.html.split("<tr>")[2:]
     # A: 120.2 - 80 = 40.2 -> 40; B: 10 - 12 = -2; B has no band: a dash
     assert [c.split("<")[0] for c in rows[0].split('">')[1:]] == ["A", "40", "95", "120", "80", "40"]
     assert ">-2<" in rows[1] and ">–<" in rows[1]
-    assert "Items on alert, 11 weeks (13 Jul 2026 – 27 Sep 2026)" in t.html
+    assert ("Items on alert, units; forecast after the first 2 weeks: 11 weeks (13 Jul 2026 – "
+            "27 Sep 2026)") in t.html
     zh = ew_page.buffer_table(frame, "W", 2, lang="zh")
-    assert zh.headers == ("物料", "计划中每周预测（前 2 周之后）", "需求可能达到（95%），每周",
-                          "建议缓冲库存（件）", "预计库存所用安全库存（件）", "建议减安全库存")
+    assert zh.headers == ("物料", "每周预测", "每周可能达到（95%）", "建议缓冲库存", "所用安全库存",
+                          "差额")
     for html in (t.html, zh.html):
         assert "nan" not in html.lower() and "None" not in html
 

@@ -1104,10 +1104,9 @@ _BUF_T = {
                            "the order history). **For all {n} items on alert the suggested buffer "
                            "is above the safety stock the projection uses**, by {gap} units in "
                            "total ({pct} service target, {source}, over each item’s lead time).",
-           "item": "Item", "fc": "Forecast per {unit} in the plan, after the first {dtf} {units}",
-           "top": "Demand could reach (95%), per {unit}", "buffer": "Suggested buffer (units)",
-           "ss": "Safety stock in the projection (units)", "diff": "Buffer minus safety stock",
-           "caption": "Items on alert, {span}"},
+           "item": "Item", "fc": "Forecast per {unit}", "top": "Could reach (95%) per {unit}",
+           "buffer": "Suggested buffer", "ss": "Safety stock used", "diff": "Difference",
+           "caption": "Items on alert, units; forecast after the first {dtf} {units}: {span}"},
     "zh": {"unit": {"D": "天", "W": "周", "M": "月", "Q": "季度"},
            "units": {"D": "天", "W": "周", "M": "个月", "Q": "个季度"},
            "none": "没有物料处于预警：无需比较预测区间与缓冲库存。",
@@ -1117,10 +1116,9 @@ _BUF_T = {
            "sentence_all": "前 {dtf} {units}之后，预计库存按预测计算需求，而客户订单会在预测上下波动（下表为每{unit}"
                            "的 95% 区间，依据订单历史）。**全部 {n} 种预警物料的建议缓冲库存都高于预计库存所用的"
                            "安全库存**，合计多 {gap} 件（服务水平目标 {pct}，{source}，覆盖各物料提前期）。",
-           "item": "物料", "fc": "计划中每{unit}预测（前 {dtf} {units}之后）",
-           "top": "需求可能达到（95%），每{unit}", "buffer": "建议缓冲库存（件）",
-           "ss": "预计库存所用安全库存（件）", "diff": "建议减安全库存",
-           "caption": "预警物料，{span}"},
+           "item": "物料", "fc": "每{unit}预测", "top": "每{unit}可能达到（95%）",
+           "buffer": "建议缓冲库存", "ss": "所用安全库存", "diff": "差额",
+           "caption": "预警物料，单位：件；前 {dtf} {units}之后的预测：{span}"},
 }
 
 
@@ -1137,11 +1135,11 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", demand_time_fence: int = 
     ...                   "buffer": [120.2], "safety_stock": [80.0]})
     >>> t = buffer_table(f, span="13 weeks (29 Jun 2026 – 27 Sep 2026)")
     >>> t.headers
-    ('Item', 'Forecast per week in the plan, after the first 2 weeks', 'Demand could reach (95%), per week', 'Suggested buffer (units)', 'Safety stock in the projection (units)', 'Buffer minus safety stock')
+    ('Item', 'Forecast per week', 'Could reach (95%) per week', 'Suggested buffer', 'Safety stock used', 'Difference')
     >>> ">95<" in t.html, ">40<" in t.html
     (True, True)
     >>> buffer_table(f, lang="zh").headers[1:3]
-    ('计划中每周预测（前 2 周之后）', '需求可能达到（95%），每周')
+    ('每周预测', '每周可能达到（95%）')
     """
     t = _BUF_T[check_language(lang)]
     code = str(freq or "W").upper()[:1]
@@ -1156,7 +1154,7 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", demand_time_fence: int = 
         "buffer": ColumnSpec(label=t["buffer"], **q),
         "safety_stock": ColumnSpec(label=t["ss"], **q),
         "difference": ColumnSpec(label=t["diff"], **q)},
-        lang=lang, filter=False, caption=t["caption"].format(span=span) if span else None,
+        lang=lang, filter=False, caption=t["caption"].format(span=span, **words) if span else None,
         max_rows=max_rows)
 
 
