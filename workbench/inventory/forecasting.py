@@ -34,8 +34,8 @@ Methods
 -------
 ``ses``
     Simple exponential smoothing, flat forecast = level. ``alpha`` per item is
-    picked from :data:`SES_ALPHAS` by the smallest in-sample one-step squared
-    error. Start-up: the weight of the *t*-th period since the first demand is
+    picked from :data:`SES_ALPHAS` by the smallest in-sample one-step absolute
+    error (the loss WAPE counts; a single huge order does not dictate it). Start-up: the weight of the *t*-th period since the first demand is
     ``max(alpha, 1/t)``, i.e. the level is the running mean until ``1/t``
     drops below ``alpha``.
 ``holt``
@@ -54,8 +54,8 @@ Methods
     *k*-th interval get weight ``max(alpha, 1/k)`` (running means at start).
     Forecast ``z / p``; after a single demand, its size divided by the periods
     since it (inclusive). SBA (Syntetos-Boylan approximation) multiplies by
-    ``1 - alpha/2``. ``alpha`` from :data:`CROSTON_ALPHAS` by one-step MSE (of
-    the Croston resp. SBA forecast).
+    ``1 - alpha/2``. ``alpha`` from :data:`CROSTON_ALPHAS` by one-step absolute
+    error (of the Croston resp. SBA forecast).
 ``tsb``
     Teunter-Syntetos-Babai: the demand probability ``p`` is smoothed in every
     period from the first demand (weight ``max(beta, 1/k)`` for the *k*-th
@@ -63,20 +63,25 @@ Methods
     ``max(alpha, 1/j)`` for the *j*-th demand); forecast ``p z``. Unlike
     Croston, periods without demand lower the forecast, so items that stop
     selling decay towards 0. ``alpha`` from :data:`CROSTON_ALPHAS` and ``beta``
-    from :data:`TSB_BETAS` by one-step MSE.
+    from :data:`TSB_BETAS` per item by one-step absolute error.
+``combo``
+    Forecast combination: the mean of the ``ses``, ``sba`` and ``tsb``
+    forecasts (each with its own per-item constants). Averaging methods whose
+    errors differ is the robust default of the forecasting competitions.
 ``auto``
     Per item and origin: no demand yet -> ``zero`` (reason ``no_demand``);
     *discontinued* -> ``zero`` (reason ``discontinued``) when the periods
     without demand since the last demand reach ``max(DEAD_MIN[freq],
-    DEAD_FACTOR x ADI)``; otherwise a default by class (ADI >= 1.32 -> ``sba``,
-    else ``ses``; ``seasonal`` instead of ``ses`` when its in-sample MSE is at
-    least 20 % lower over 26 or more paired origins), replaced by whichever of
-    ``ses``, ``sba``, ``tsb`` has a mean absolute in-sample error (the h-step
+    DEAD_FACTOR x ADI)``; otherwise whichever of ``ses``, ``sba``, ``tsb`` and
+    ``combo`` has the smallest mean absolute in-sample error (the h-step
     rolling-origin errors below, steps 1 .. horizon, origins before the
-    forecast origin only) at least :data:`SELECT_MARGIN` lower (reason
-    ``backtest``; needs :data:`MIN_SELECT_ORIGINS` one-step origins, else
-    reason ``class``). The choice is made per item, at every origin, for all
-    items at once.
+    forecast origin only; a single method must beat ``combo`` by
+    :data:`SELECT_MARGIN`), reason ``backtest``; ``seasonal`` also competes
+    for smooth or erratic items when its in-sample MSE is at least 20 % below
+    SES's over 26 or more paired origins. With fewer than
+    :data:`MIN_SELECT_ORIGINS` one-step origins, ``combo`` (reason
+    ``short_history``). The choice is made per item, at every origin, for all
+    items at once. (Holt keeps the one-step squared error for its grid.)
 
 Prediction intervals
 --------------------
@@ -193,7 +198,8 @@ __all__ = [
     "forecast",
 ]
 
-METHODS: tuple[str, ...] = ("auto", "ses", "holt", "seasonal", "croston", "sba", "tsb")
+METHODS: tuple[str, ...] = ("auto", "ses", "holt", "seasonal", "croston", "sba", "tsb",
+                             "combo")
 """Accepted ``method`` values."""
 SES_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5)
 """Grid for the smoothing constant of SES (and the level of Holt)."""
@@ -232,7 +238,7 @@ DEAD_FACTOR = 4.0
 DEAD_MIN: dict[str, int] = {"D": 28, "W": 13, "M": 6, "Q": 3}
 """... and at least this many periods without demand (by ``freq``)."""
 SELECT_MARGIN = 0.0
-"""Share by which a method's backtest error must beat the class default to replace it."""
+"""Share by which a single method's backtest error must beat ``combo`` to replace it."""
 MIN_SELECT_ORIGINS = 12
 """In-sample origins an item needs before its method is chosen by backtest error."""
 REASONS: dict[str, str] = {
@@ -241,11 +247,12 @@ REASONS: dict[str, str] = {
     "backtest": "smallest error in the item's own backtest",
     "class": "too little history to compare methods: chosen by demand class",
     "fixed": "method set by the caller",
+    "short_history": "too little history to compare methods: average of SES, SBA and TSB",
 }
 """Reason codes of the method choice (``reason_code``) and their wording (``reason``)."""
-_LABELS = ("zero", "ses", "holt", "seasonal", "croston", "sba", "tsb")
-_ZERO, _SES, _HOLT, _SEAS, _CROSTON, _SBA, _TSB = range(7)
-_R_NONE, _R_DEAD, _R_BACKTEST, _R_CLASS, _R_FIXED = range(5)
+_LABELS = ("zero", "ses", "holt", "seasonal", "croston", "sba", "tsb", "combo")
+_ZERO, _SES, _HOLT, _SEAS, _CROSTON, _SBA, _TSB, _COMBO = range(8)
+_R_NONE, _R_DEAD, _R_BACKTEST, _R_CLASS, _R_FIXED, _R_SHORT = range(6)
 DEFAULT_HORIZONS: dict[str, tuple[int, int]] = {"D": (14, 28), "W": (13, 26), "M": (3, 6),
                                                 "Q": (1, 2)}
 """Default (backtest horizon, forecast horizon) by period length."""
@@ -682,9 +689,9 @@ def classify(matrix: DemandMatrix) -> pd.DataFrame:
 # parameter at an origin only looks at errors before it.
 
 
-def _pick(paths: np.ndarray, sse: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
-    """Parameter index with the least SSE at origin c, and its path (T+1, n)."""
-    k = np.argmin(sse[c], axis=1)
+def _pick(paths: np.ndarray, sae: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter index with the least in-sample absolute error at origin c, and its path."""
+    k = np.argmin(sae[c], axis=1)
     return k, paths[:, np.arange(paths.shape[1]), k]
 
 
@@ -744,18 +751,18 @@ class _SesFilter:
         a = np.asarray(alphas, dtype=np.float64)
         self.alphas = a
         self.level = np.zeros((t_n + 1, n, a.size))
-        self.sse = np.zeros((t_n + 1, n, a.size))
+        self.sae = np.zeros((t_n + 1, n, a.size))
         lev = np.zeros((n, a.size))
-        sse = np.zeros((n, a.size))
+        sae = np.zeros((n, a.size))
         for t in range(t_n):
             e = y[t][:, None] - lev          # 0 before the first demand
-            sse = sse + e * e * (t > first)[:, None]
+            sae = sae + np.abs(e) * (t > first)[:, None]
             lev = lev + _weight(a, t + 1.0 - first) * e
             self.level[t + 1] = lev
-            self.sse[t + 1] = sse
+            self.sae[t + 1] = sae
 
     def at_origin(self, c: int) -> _Flat:
-        k, path = _pick(self.level, self.sse, c)
+        k, path = _pick(self.level, self.sae, c)
         return _Flat(path, self.alphas[k])
 
 
@@ -798,22 +805,22 @@ class _CrostonFilter:
         self.alphas = a
         self.sba_factor = 1.0 - a / 2.0
         self.rate = np.zeros((t_n + 1, n, a.size))
-        self.sse = np.zeros((t_n + 1, n, a.size))
-        self.sse_sba = np.zeros((t_n + 1, n, a.size))
+        self.sae = np.zeros((t_n + 1, n, a.size))
+        self.sae_sba = np.zeros((t_n + 1, n, a.size))
+        sae = np.zeros((n, a.size))
+        sae_sba = np.zeros((n, a.size))
         size = np.zeros((n, a.size))
         gap = np.ones((n, a.size))
         since = np.zeros(n)
         seen = np.zeros(n)
         rate = np.zeros((n, a.size))
-        sse = np.zeros((n, a.size))
-        sse_sba = np.zeros((n, a.size))
         for t in range(t_n):
             yt = y[t]
             since += 1.0
             e = yt[:, None] - rate
-            sse = sse + e * e
+            sae = sae + np.abs(e)
             e = yt[:, None] - rate * self.sba_factor
-            sse_sba = sse_sba + e * e
+            sae_sba = sae_sba + np.abs(e)
             hit = yt > 0
             later = (hit & (seen > 0))[:, None]   # a demand that closes an interval
             seen += hit
@@ -825,12 +832,11 @@ class _CrostonFilter:
             rate = np.where(seen[:, None] > 1, size / gap,
                             np.where(seen[:, None] > 0, size / age, 0.0))
             self.rate[t + 1] = rate
-            self.sse[t + 1] = sse
-            self.sse_sba[t + 1] = sse_sba
+            self.sae[t + 1] = sae
+            self.sae_sba[t + 1] = sae_sba
 
     def at_origin(self, c: int, sba: bool) -> _Flat:
-        sse = self.sse_sba if sba else self.sse
-        k, path = _pick(self.rate, sse, c)
+        k, path = _pick(self.rate, self.sae_sba if sba else self.sae, c)
         if sba:
             path = path * self.sba_factor[k]
         return _Flat(path, self.alphas[k])
@@ -845,16 +851,16 @@ class _TsbFilter:
         b = np.tile(np.asarray(betas, dtype=np.float64), len(alphas))
         self.params = np.stack([a, b], axis=1)
         self.rate = np.zeros((t_n + 1, n, a.size))
-        self.sse = np.zeros((t_n + 1, n, a.size))
+        self.sae = np.zeros((t_n + 1, n, a.size))
         size = np.zeros((n, a.size))
         prob = np.zeros((n, a.size))
         seen = np.zeros(n)
         rate = np.zeros((n, a.size))
-        sse = np.zeros((n, a.size))
+        sae = np.zeros((n, a.size))
         for t in range(t_n):
             yt = y[t]
             e = yt[:, None] - rate
-            sse = sse + e * e
+            sae = sae + np.abs(e)
             hit = yt > 0
             seen += hit
             # probability: every period from the first demand on (before it, weight 1 and
@@ -863,10 +869,10 @@ class _TsbFilter:
             size = np.where(hit[:, None], size + _weight(a, seen) * (yt[:, None] - size), size)
             rate = prob * size
             self.rate[t + 1] = rate
-            self.sse[t + 1] = sse
+            self.sae[t + 1] = sae
 
     def at_origin(self, c: int) -> _Flat:
-        k, path = _pick(self.rate, self.sse, c)
+        k, path = _pick(self.rate, self.sae, c)
         return _Flat(path, self.params[k])
 
 
@@ -977,13 +983,15 @@ class _Engine:
         ses_grid = SES_ALPHAS if alpha is None else (alpha,)
         cro_grid = CROSTON_ALPHAS if alpha is None else (alpha,)
         y, first = self.y, self.first
-        self.ses = _SesFilter(y, first, ses_grid) if method in ("auto", "ses", "seasonal") else None
+        combo = method in ("auto", "combo")
+        self.ses = (_SesFilter(y, first, ses_grid) if combo or method in ("ses", "seasonal")
+                    else None)
         self.holt = _HoltFilter(y, first, ses_grid) if method == "holt" else None
-        self.croston = (_CrostonFilter(y, first, cro_grid) if method in ("auto", "croston", "sba")
-                        else None)
+        self.croston = (_CrostonFilter(y, first, cro_grid)
+                        if combo or method in ("croston", "sba") else None)
         self.seas = _seasonal(self.y, self.freq) if method in ("auto", "seasonal") else None
         tsb_betas = TSB_BETAS if beta is None else (beta,)
-        self.tsb = (_TsbFilter(y, first, cro_grid, tsb_betas) if method in ("auto", "tsb")
+        self.tsb = (_TsbFilter(y, first, cro_grid, tsb_betas) if combo or method == "tsb"
                     else None)
 
     # ------------------------------------------------------------ pieces
@@ -1065,6 +1073,11 @@ class _Engine:
             return self.seas  # type: ignore[return-value]
         if code == _TSB:
             return self.tsb.at_origin(c)  # type: ignore[union-attr]
+        if code == _COMBO:
+            parts = [self.ses.at_origin(c).level,  # type: ignore[union-attr]
+                     self.croston.at_origin(c, sba=True).level,  # type: ignore[union-attr]
+                     self.tsb.at_origin(c).level]  # type: ignore[union-attr]
+            return _Flat((parts[0] + parts[1] + parts[2]) / 3.0, np.full(self.n, np.nan))
         return self.croston.at_origin(c, sba=code == _SBA)  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ forecast
@@ -1079,41 +1092,34 @@ class _Engine:
                 choice[:] = _SES
                 choice[self._seasonal_ready(c)] = _SEAS
             return choice, reason
-        # default by demand class: SBA for intermittent/lumpy, SES for smooth/erratic
-        choice = np.where(cls >= 2, _SBA, _SES)
-        reason[:] = _R_CLASS
+        # default (short history): the combination of SES, SBA and TSB
+        choice = np.full(n, _COMBO)
+        reason[:] = _R_SHORT
         ref = errors[_SES]
         common = ~np.isnan(ref)
-        seas_ok = self._seasonal_ready(c)
-        if _SEAS in errors:
-            pair = common & ~np.isnan(errors[_SEAS])
-            enough = pair[0].sum(axis=0) >= _MIN_PAIRED
-            seas_ok &= enough
-            mask = np.where(seas_ok[None, None, :], pair, common)
-        else:
-            mask = common
-        if _SEAS in errors:
-            # seasonal replaces SES when it cuts the in-sample MSE by 20 %
-            es = np.where(mask, errors[_SEAS], 0.0)
-            en = np.where(mask, errors[_SES], 0.0)
-            better = seas_ok & (np.einsum("ijk,ijk->k", es, es)
-                                < _SEASONAL_GAIN * np.einsum("ijk,ijk->k", en, en))
-            choice[better & (choice == _SES)] = _SEAS
+        seas_ok = self._seasonal_ready(c) & (cls < 2)     # smooth or erratic demand only
+        pair = common & ~np.isnan(errors[_SEAS])
+        seas_ok &= pair[0].sum(axis=0) >= _MIN_PAIRED
+        mask = np.where(seas_ok[None, None, :], pair, common)
+        # seasonal competes only when it cuts the in-sample MSE of SES by 20 %
+        es = np.where(mask, errors[_SEAS], 0.0)
+        en = np.where(mask, errors[_SES], 0.0)
+        seas_ok &= (np.einsum("ijk,ijk->k", es, es)
+                    < _SEASONAL_GAIN * np.einsum("ijk,ijk->k", en, en))
         cells = mask.sum(axis=(0, 1))
         scores = np.full((len(codes), n), np.inf)
         for i, k in enumerate(codes):
             e = np.where(mask, np.abs(errors[k]), 0.0).sum(axis=(0, 1))
             scores[i] = np.where(cells > 0, e / np.maximum(cells, 1), np.inf)
-            if k == _SEAS:   # seasonal competes only through the MSE rule above
-                scores[i, choice != _SEAS] = np.inf
-        best = np.asarray(codes)[np.argmin(scores, axis=0)]
-        pos = np.zeros(len(_LABELS), dtype=np.int64)
-        pos[codes] = np.arange(len(codes))
-        own = scores[pos[choice], np.arange(n)]
-        gain = scores.min(axis=0) < (1.0 - SELECT_MARGIN) * own
-        ok = (mask[0].sum(axis=0) >= MIN_SELECT_ORIGINS) & gain
-        choice = np.where(ok, best, choice)
-        reason[mask[0].sum(axis=0) >= MIN_SELECT_ORIGINS] = _R_BACKTEST
+            if k == _SEAS:
+                scores[i, ~seas_ok] = np.inf
+        # a single method replaces the combination only if its error is SELECT_MARGIN lower
+        single = scores[:-1]
+        best = np.argmin(single, axis=0)
+        gain = single[best, np.arange(n)] < (1.0 - SELECT_MARGIN) * scores[-1]
+        enough = mask[0].sum(axis=0) >= MIN_SELECT_ORIGINS
+        choice = np.where(enough & gain, np.asarray(codes[:-1])[best], choice)
+        reason[enough] = _R_BACKTEST
         self.scores = scores
         return choice, reason
 
@@ -1128,9 +1134,9 @@ class _Engine:
         _, _, cls = self.stats.classes(c)
         err_steps = min(steps, _ERROR_STEPS[self.freq])
         fixed = {"ses": _SES, "holt": _HOLT, "seasonal": _SEAS, "croston": _CROSTON,
-                 "sba": _SBA, "tsb": _TSB}
+                 "sba": _SBA, "tsb": _TSB, "combo": _COMBO}
         if self.method == "auto":
-            codes = [_SES, _SEAS, _SBA, _TSB]
+            codes = [_SES, _SEAS, _SBA, _TSB, _COMBO]
         elif self.method == "seasonal":
             codes = [_SES, _SEAS]
         else:
@@ -1287,7 +1293,7 @@ def forecast(orders: pd.DataFrame | DemandMatrix, *, horizon: int | None = None,
         ``"M"``, ``"ME"``, ``"QE"``).
     as_of : date, optional
         Forecast date; see :func:`demand_series`.
-    method : {"auto", "ses", "holt", "seasonal", "croston", "sba", "tsb"}, default "auto"
+    method : {"auto", "ses", "holt", "seasonal", "croston", "sba", "tsb", "combo"}, default "auto"
         Forecast method (see the module docstring).
     levels : sequence of float, default (0.8, 0.95)
         Nominal coverage of the central prediction intervals; the first gives
@@ -1647,7 +1653,7 @@ def backtest(matrix: DemandMatrix | pd.DataFrame, *, method: str = "auto",
         Demand history (e.g. from :func:`demand_series`), or order lines / a
         tidy frame turned into one as in :func:`forecast` (with ``freq``,
         ``as_of``, ``date_column``, ``start``, ``item_column``, ``qty_column``).
-    method : {"auto", "ses", "holt", "seasonal", "croston", "sba", "tsb"}, default "auto"
+    method : {"auto", "ses", "holt", "seasonal", "croston", "sba", "tsb", "combo"}, default "auto"
         Method to evaluate.
     horizon : int, optional
         Periods forecast from each origin; default by period length
