@@ -153,10 +153,10 @@ def test_buffer_sentence_and_table_compare_with_the_current_safety_stock():
                               lang="zh")
     assert zh.startswith("**3 种物料中有 1 种的安全库存低于建议缓冲库存**：共少 10 件，按单位成本计 €20。")
     table = page.buffer_table(frame, currency="EUR")
-    assert table.headers == ("Item", "Forecast method", "Why this method", "Lead time (weeks)",
-                             "Service target", "Forecast over the lead time (units)",
-                             "Suggested buffer (units)", "Current safety stock (units)",
-                             "Buffer minus current (units)", "Difference at unit cost (EUR)")
+    assert table.headers == ("Item", "Method", "Why", "Lead time (weeks)", "Target",
+                             "Lead-time forecast", "Buffer", "Current", "Gap", "Gap value (EUR)")
+    assert ("Suggested buffer per item, in units; gap = buffer minus the current safety stock, "
+            "valued at unit cost; largest gap first") in table.html
     rows = table.html.split("<tr>")[2:]
     # largest shortfall in money first: A (20.4), B (-5), C (-8)
     assert ">A<" in rows[0] and ">B<" in rows[1] and ">C<" in rows[2]
@@ -164,7 +164,7 @@ def test_buffer_sentence_and_table_compare_with_the_current_safety_stock():
     assert "too little history to compare: chosen by demand pattern" in rows[1]
     assert ">30<" in rows[0] and ">24<" in rows[0] and ">95%<" in rows[0]
     zh_table = page.buffer_table(frame, lang="zh", currency="EUR")
-    assert zh_table.headers[-1] == "按单位成本计的差额（EUR）"
+    assert zh_table.headers[-1] == "差额金额（EUR）"
     assert ">TSB 法<" in zh_table.html and ">停止需求的时间远超通常的需求间隔<" in zh_table.html
     for html in (table.html, zh_table.html):
         assert "nan" not in html.lower() and "None" not in html and "_" not in html.split("<tbody>")[1]
@@ -177,7 +177,7 @@ def test_buffers_without_an_item_master_safety_stock_total_the_buffers():
         "Suggested buffers for 3 items total 35 units. Buffers for a 90% service target (set for "
         "this report) over each item’s lead time, from the forecast errors of the weekly demand of "
         "Jan 2025 – Jun 2026.")
-    assert page.buffer_table(frame).headers[-1] == "Suggested buffer (units)"
+    assert page.buffer_table(frame).headers[-1] == "Buffer"
     assert page.lead_note(2) == ("*2 forecast items have no lead time in the item master: no "
                                  "buffer is suggested for them.*")
 

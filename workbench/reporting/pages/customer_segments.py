@@ -897,7 +897,7 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", lang: str = "en", currenc
     ...     "difference_value": [20.4]})
     >>> t = buffer_table(f, currency="EUR")
     >>> t.headers
-    ('Item', 'Forecast method', 'Why this method', 'Lead time (weeks)', 'Service target', 'Forecast over the lead time (units)', 'Suggested buffer (units)', 'Current safety stock (units)', 'Buffer minus current (units)', 'Difference at unit cost (EUR)')
+    ('Item', 'Method', 'Why', 'Lead time (weeks)', 'Target', 'Lead-time forecast', 'Buffer', 'Current', 'Gap', 'Gap value (EUR)')
     >>> ">Teunter–Syntetos–Babai (TSB)<" in t.html, "own backtest<" in t.html, ">20<" in t.html
     (True, True, True)
     >>> buffer_table(f, lang="zh").headers[:4]
@@ -913,27 +913,34 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", lang: str = "en", currenc
     unit = _w(_PERIOD_WORDS[_unit(freq)], lang)
     cols: dict[str, ColumnSpec] = {
         "item_id": ColumnSpec(label="Item" if en else "物料", kind="id"),
-        "method_words": ColumnSpec(label="Forecast method" if en else "预测方法", kind="text"),
-        "reason_words": ColumnSpec(label="Why this method" if en else "选择原因", kind="text"),
+        "method_words": ColumnSpec(label="Method" if en else "预测方法", kind="text"),
+        "reason_words": ColumnSpec(label="Why" if en else "选择原因", kind="text"),
         "lead_time": ColumnSpec(label=f"Lead time ({unit})" if en else f"提前期（{unit}）",
                                 kind="integer"),
-        "service_level": ColumnSpec(label="Service target" if en else "服务水平目标",
+        "service_level": ColumnSpec(label="Target" if en else "服务目标",
                                     kind="percent", digits=0),
-        "lead_time_forecast": ColumnSpec(label="Forecast over the lead time (units)" if en
-                                         else "提前期内预测（件）", kind="number", digits=0),
-        "safety_stock": ColumnSpec(label="Suggested buffer (units)" if en else "建议缓冲库存（件）",
+        "lead_time_forecast": ColumnSpec(label="Lead-time forecast" if en
+                                         else "提前期内预测", kind="number", digits=0),
+        "safety_stock": ColumnSpec(label="Buffer" if en else "建议缓冲",
                                    kind="number", digits=0)}
     if "current_safety_stock" in top.columns:
         cols["current_safety_stock"] = ColumnSpec(
-            label="Current safety stock (units)" if en else "当前安全库存（件）", kind="number", digits=0)
-        cols["difference"] = ColumnSpec(label="Buffer minus current (units)" if en
-                                        else "建议减当前（件）", kind="number", digits=0)
+            label="Current" if en else "当前安全库存", kind="number", digits=0)
+        cols["difference"] = ColumnSpec(label="Gap" if en
+                                        else "差额", kind="number", digits=0)
     if "difference_value" in top.columns:
         cur = (f" ({currency})" if en else f"（{currency}）") if currency else ""
-        cols["difference_value"] = ColumnSpec(label=f"Difference at unit cost{cur}" if en
-                                              else f"按单位成本计的差额{cur}", kind="money",
+        cols["difference_value"] = ColumnSpec(label=f"Gap value{cur}" if en
+                                              else f"差额金额{cur}", kind="money",
                                               digits=0)
-    return report_table(top, cols, lang=lang, currency=currency, filter=False)
+    gap = "current_safety_stock" in top.columns
+    caption = ("Suggested buffer per item, in units" + ("; gap = buffer minus the current safety "
+               "stock" + (", valued at unit cost" if "difference_value" in top.columns else "")
+               + "; largest gap first" if gap else "; largest first") if en else
+               "各物料建议缓冲库存（件）" + ("；差额 = 建议缓冲减当前安全库存"
+               + ("，金额按单位成本计" if "difference_value" in top.columns else "")
+               + "；按差额从大到小" if gap else "；从大到小"))
+    return report_table(top, cols, lang=lang, currency=currency, filter=False, caption=caption)
 
 
 def band_table(forecast: pd.DataFrame, item_ids: list[str], freq: str = "W", lang: str = "en",
