@@ -5,7 +5,8 @@ Generates a synthetic order history with ``workbench.io.samples`` (git-ignored, 
 reads it with the anchor (``pandas.read_csv(path, engine="pyarrow")`` /
 ``pandas.read_parquet``), each in a fresh process, interleaved (anchor, workbench,
 anchor, ...) so that other jobs on the machine weigh on both alike. Reports the
-median wall time of ``--repeat`` runs, the peak memory (max RSS of the process)
+median wall time of ``--repeat`` runs, the median CPU time of the call (all threads;
+steadier than wall time when other jobs share the cores), the peak memory (max RSS of the process)
 and the workbench / anchor ratios, with the load average. Each workbench run
 also checks the row accounting (rows in = loaded + quarantined).
 
@@ -34,12 +35,13 @@ HERE = Path(__file__).resolve().parent
 _CHILD = r"""
 import json, resource, sys, time
 import workbench as wb
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 res = wb.load_orders(sys.argv[1])
-dt = time.perf_counter() - t0
+dt, cpu = time.perf_counter() - t0, time.process_time() - c0
 s = res.summary
 print(json.dumps({"seconds": dt, "rows_in": s.rows_in, "loaded": s.rows_loaded,
                   "quarantined": s.rows_quarantined, "balanced": s.balanced,
+                  "cpu_s": cpu,
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -48,11 +50,12 @@ _ANCHOR = r"""
 import json, resource, sys, time
 import pandas as pd
 path = sys.argv[1]
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 df = (pd.read_parquet(path) if path.endswith(".parquet")
       else pd.read_csv(path, engine="pyarrow"))
-dt = time.perf_counter() - t0
+dt, cpu = time.perf_counter() - t0, time.process_time() - c0
 print(json.dumps({"seconds": dt, "rows_in": len(df),
+                  "cpu_s": cpu,
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -87,7 +90,8 @@ def compare(path: Path, repeat: int) -> dict:
         wb.append(r)
     med = lambda rs: float(np.median([r["seconds"] for r in rs]))  # noqa: E731
     rss = lambda rs: max(r["max_rss_mb"] for r in rs)  # noqa: E731
-    return {"rows_in": wb[0]["rows_in"], "quarantined": wb[0]["quarantined"],
+    cpu = lambda rs: float(np.median([r["cpu_s"] for r in rs]))  # noqa: E731
+    return {"anchor_cpu": cpu(anchor), "wb_cpu": cpu(wb), "rows_in": wb[0]["rows_in"], "quarantined": wb[0]["quarantined"],
             "anchor_s": med(anchor), "wb_s": med(wb), "anchor_rss": rss(anchor),
             "wb_rss": rss(wb), "wb_runs": [round(r["seconds"], 2) for r in wb],
             "anchor_runs": [round(r["seconds"], 2) for r in anchor]}
@@ -114,12 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
           f"pyarrow {pa.__version__}")
-    print("\n| format | rows in | file MB | anchor s | load_orders s | time ratio | anchor peak "
-          "MB | load_orders peak MB | memory ratio | quarantined | load avg (start-end) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("\n| format | rows in | file MB | anchor s | load_orders s | time ratio | CPU s anchor / "
+          "load_orders (ratio) | anchor peak MB | load_orders peak MB | memory ratio | "
+          "quarantined | load avg (start-end) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(f"| {r['fmt']} | {r['rows_in']:,} | {r['size']:,.0f} | {r['anchor_s']:.2f} | "
-              f"{r['wb_s']:.2f} | {r['wb_s'] / r['anchor_s']:.1f}x | {r['anchor_rss']:,.0f} | "
+              f"{r['wb_s']:.2f} | {r['wb_s'] / r['anchor_s']:.1f}x | {r['anchor_cpu']:.1f} / "
+              f"{r['wb_cpu']:.1f} ({r['wb_cpu'] / r['anchor_cpu']:.1f}x) | {r['anchor_rss']:,.0f} | "
               f"{r['wb_rss']:,.0f} | {r['wb_rss'] / r['anchor_rss']:.2f}x | "
               f"{r['quarantined']:,} | {r['load'][0]:.1f}-{r['load'][1]:.1f} |")
     return 0
