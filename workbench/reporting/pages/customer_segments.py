@@ -999,6 +999,8 @@ def band_sentence(forecast: pd.DataFrame, item_ids: list[str], freq: str = "W",
     if f.empty or "upper_95" not in f.columns:
         return ""
     first = f.loc[f["period_start"] == f["period_start"].min()].dropna(subset=["upper_95"])
+    if "method" in first.columns:  # items without a forecast (no or discontinued demand)
+        first = first.loc[first["method"].astype(str) != "zero"]
     if first.empty:
         return ""
     first = first.set_index(first["item_id"].astype(str))
