@@ -39,14 +39,23 @@ def _optima() -> PolicyOptima:
 
 def test_slow_movers_sentence_en_zh():
     # both normal levels give less than 95 %; 7.43 + 1.09 = 8.52 -> €9; 0.74 + 0.27 = 1 unit
+    rounded = _slow()["lead_time_rounded_up"].astype(bool).any()
     assert page.slow_movers_sentence(_slow(), SPAN, "en", "EUR") == (
-        "For 2 slow movers the normal curve misses the 95.0% target for 2 items (its level "
-        "really gives less) and overshoots it for 0; planning them in whole units changes stock "
-        "by €9 (+1 units). 3 items with frequent demand stay on the normal curve. Weekly demand "
-        "of 30 Jun 2025 – 28 Jun 2026.")
+        "For all 2 slow movers the normal curve sets a level that gives less than the 95.0% "
+        "target; planning them in whole units adds €9 of stock (1 units). 3 items with frequent "
+        "demand stay on the normal curve. Weekly demand of 30 Jun 2025 – 28 Jun 2026."
+        + (" For items planned from their own history, lead times are rounded up to whole weeks."
+           if rounded else ""))
     zh = page.slow_movers_sentence(_slow(), "2025年6月30日–2026年6月28日", "zh", "EUR")
-    assert zh.startswith("对2个慢动物料，正态曲线对其中2个达不到95.0%的目标")
+    assert zh.startswith("对全部2个慢动物料，正态曲线设定的水平达不到95.0%的目标；按整件规划需增加库存€9（1件）")
     assert "另有3个需求频繁的物料沿用正态曲线" in zh
+    # a mix of short and over, and stock freed
+    mixed = _slow().assign(normal_level_service=[0.90, 0.97], stock_difference_value=[-5.0, -7.0],
+                           stock_difference_units=[-1.0, -2.0])
+    text = page.slow_movers_sentence(mixed, SPAN, "en", "EUR")
+    assert text.startswith("Of 2 slow movers, the normal curve gives less than the 95.0% target "
+                           "for 1 and more than it needs for 1; planning them in whole units "
+                           "frees €12 of stock (3 units).")
 
 
 def test_slow_movers_table_words_not_codes():
@@ -55,10 +64,10 @@ def test_slow_movers_table_words_not_codes():
                           "Normal-curve level (units)", "Whole-unit level (units)",
                           "Service the normal level really gives", "Stock change (EUR)")
     for cell in (">Poisson<", ">empirical (from history)<", ">intermittent<", ">94.9%<",
-                 ">84.4%<", ">7.3<", ">8<", "rounded up to whole weeks", SPAN):
+                 ">84.4%<", ">7.3<", ">8<", SPAN):
         assert cell in en.html, cell
     zh = page.slow_movers_table(_slow(), SPAN, "zh", "EUR")
-    for cell in (">泊松<", ">经验分布（按历史）<", ">间歇<", ">块状<", "向上取整为整周"):
+    for cell in (">泊松<", ">经验分布（按历史）<", ">间歇<", ">块状<"):
         assert cell in zh.html, cell
     for bad in ("NaN", "None", "nan<", "_", "poisson<"):
         assert bad not in en.html.replace("wb-", "").replace("data-", "") or bad == "_", bad

@@ -92,7 +92,7 @@ def slow_movers_sentence(dvn: pd.DataFrame, span: str, lang: str = "en",
     ...     "stock_difference_value": [120.0, -20.0], "stock_difference_units": [3.0, -1.0]})
     >>> dvn.attrs.update(left_out=5, service_level=0.95)
     >>> slow_movers_sentence(dvn, "Jun 2026", currency="EUR")
-    'For 2 slow movers the normal curve misses the 95.0% target for 1 item (its level really gives less) and overshoots it for 1; planning them in whole units changes stock by €100 (+2 units). 5 items with frequent demand stay on the normal curve. Weekly demand of Jun 2026.'
+    'Of 2 slow movers, the normal curve gives less than the 95.0% target for 1 and more than it needs for 1; planning them in whole units adds €100 of stock (2 units). 5 items with frequent demand stay on the normal curve. Weekly demand of Jun 2026.'
     """
     check_language(lang)
     n = len(dvn)
@@ -106,18 +106,38 @@ def slow_movers_sentence(dvn: pd.DataFrame, span: str, lang: str = "en",
     over = n - under
     value = float(dvn["stock_difference_value"].sum())
     units = float(dvn["stock_difference_units"].sum())
-    sign = "+" if units >= 0 else "−"
+    rounded = ("lead_time_rounded_up" in dvn
+               and bool(dvn["lead_time_rounded_up"].astype(bool).any()))
+    money, qty = fmt_money(abs(value), lang, currency), fmt_num(abs(units))
     if lang == "en":
-        return (f"For {n:,} slow movers the normal curve misses the {fmt_pct(target)} target "
-                f"for {under:,} item{'s' if under != 1 else ''} (its level really gives less) "
-                f"and overshoots it for {over:,}; planning them in whole units changes stock by "
-                f"{fmt_money(value, lang, currency)} ({sign}{fmt_num(abs(units))} units). "
-                f"{left:,} items with frequent demand stay on the normal curve. "
-                f"Weekly demand of {span}.")
-    return (f"对{n:,}个慢动物料，正态曲线对其中{under:,}个达不到{fmt_pct(target)}的目标（其水平"
-            f"实际给出的服务更低），对{over:,}个超出目标；按整件规划使库存变化"
-            f"{fmt_money(value, lang, currency)}（{sign}{fmt_num(abs(units))}件）。"
-            f"另有{left:,}个需求频繁的物料沿用正态曲线。按{span}的每周需求计算。")
+        if under == n:
+            first = (f"For {'all ' if n > 1 else ''}{n:,} slow mover{'s' if n != 1 else ''} the "
+                     f"normal curve sets a level that gives less than the {fmt_pct(target)} "
+                     "target")
+        elif over == n:
+            first = (f"For {'all ' if n > 1 else ''}{n:,} slow mover{'s' if n != 1 else ''} the "
+                     f"normal curve holds more than the {fmt_pct(target)} target needs")
+        else:
+            first = (f"Of {n:,} slow movers, the normal curve gives less than the "
+                     f"{fmt_pct(target)} target for {under:,} and more than it needs for {over:,}")
+        change = (f"planning them in whole units adds {money} of stock ({qty} units)" if units >= 0
+                  else f"planning them in whole units frees {money} of stock ({qty} units)")
+        tail = (" For items planned from their own history, lead times are rounded up to whole "
+                "weeks." if rounded else "")
+        return (f"{first}; {change}. {left:,} items with frequent demand stay on the normal "
+                f"curve. Weekly demand of {span}.{tail}")
+    if under == n:
+        first = f"对{'全部' if n > 1 else ''}{n:,}个慢动物料，正态曲线设定的水平达不到{fmt_pct(target)}的目标"
+    elif over == n:
+        first = f"对{'全部' if n > 1 else ''}{n:,}个慢动物料，正态曲线持有的库存超过{fmt_pct(target)}目标所需"
+    else:
+        first = (f"在{n:,}个慢动物料中，正态曲线对{under:,}个达不到{fmt_pct(target)}的目标，"
+                 f"对{over:,}个超出目标所需")
+    change = (f"按整件规划需增加库存{money}（{qty}件）" if units >= 0
+              else f"按整件规划可减少库存{money}（{qty}件）")
+    tail = "按自身历史规划的物料，提前期向上取整为整周。" if rounded else ""
+    return (f"{first}；{change}。另有{left:,}个需求频繁的物料沿用正态曲线。"
+            f"按{span}的每周需求计算。{tail}")
 
 
 def slow_movers_table(dvn: pd.DataFrame, span: str, lang: str = "en", currency: str = "",
@@ -142,9 +162,6 @@ def slow_movers_table(dvn: pd.DataFrame, span: str, lang: str = "en", currency: 
     caption = _w(lang, f"Order-up-to levels for the cycle service target, weekly review; weekly "
                        f"demand of {span}; largest stock changes first.",
                  f"周期服务目标下的订货至水平，每周盘点；按{span}的每周需求；库存变化最大的在前。")
-    if "lead_time_rounded_up" in frame and frame["lead_time_rounded_up"].astype(bool).any():
-        caption += _w(lang, " Empirical distributions use lead times rounded up to whole weeks.",
-                      " 经验分布的提前期向上取整为整周。")
     return report_table(frame, {
         "item_id": None,
         "demand_class": ColumnSpec(label=_w(lang, "Demand pattern", "需求模式"), kind="text"),
