@@ -198,13 +198,13 @@ def test_band_table_and_sentence_per_period():
     # B has no 95% bound: left out of the sentence
     assert page.band_sentence(fc, ["A", "B"]) == (
         "In the week of 29 Jun 2026 demand could reach, at the top of the 95% band: A 22 units "
-        "(forecast 10). Order changes within the band are what the buffers below absorb.")
+        "(forecast 10). Order changes within the band are what a buffer has to absorb.")
     # an item without a forecast (discontinued) is left out of the sentence
     stopped = fc.assign(method=["ses", "ses", "zero"], upper_95=[22.0, 23.5, 0.0])
     assert page.band_sentence(stopped, ["A", "B"]) == page.band_sentence(fc, ["A", "B"])
     assert page.band_sentence(stopped, ["B"]) == ""
     assert page.band_sentence(fc, ["A"], lang="zh") == (
-        "2026年6月29日这一周，需求在 95% 区间上限可达：A 22 件（预测 10 件）。区间内的订单变化由下文的缓冲库存吸收。")
+        "2026年6月29日这一周，需求在 95% 区间上限可达：A 22 件（预测 10 件）。区间内的订单变化需要由缓冲库存吸收。")
 
 
 def test_backtest_table_names_tsb_and_no_forecast():

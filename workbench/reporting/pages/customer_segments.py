@@ -990,9 +990,9 @@ def band_sentence(forecast: pd.DataFrame, item_ids: list[str], freq: str = "W",
     >>> fc = pd.DataFrame({"item_id": ["A", "B"], "period_start": pd.to_datetime(["2026-06-29"] * 2),
     ...     "forecast_qty": [10.0, 30.4], "lower_95": [2.0, 10.0], "upper_95": [20.0, 50.0]})
     >>> band_sentence(fc, ["A", "B"])
-    'In the week of 29 Jun 2026 demand could reach, at the top of the 95% band: A 20 units (forecast 10), B 50 (forecast 30). Order changes within the band are what the buffers below absorb.'
+    'In the week of 29 Jun 2026 demand could reach, at the top of the 95% band: A 20 units (forecast 10), B 50 (forecast 30). Order changes within the band are what a buffer has to absorb.'
     >>> band_sentence(fc, ["A"], lang="zh")
-    '2026年6月29日这一周，需求在 95% 区间上限可达：A 20 件（预测 10 件）。区间内的订单变化由下文的缓冲库存吸收。'
+    '2026年6月29日这一周，需求在 95% 区间上限可达：A 20 件（预测 10 件）。区间内的订单变化需要由缓冲库存吸收。'
     """
     check_language(lang)
     f = forecast.loc[forecast["item_id"].astype(str).isin([str(i) for i in item_ids])]
@@ -1014,11 +1014,11 @@ def band_sentence(forecast: pd.DataFrame, item_ids: list[str], freq: str = "W",
                  + f" (forecast {fmt_num(float(first.at[i, 'forecast_qty']))})"
                  for k, i in enumerate(shown)]
         return (f"In the {what} of {day} demand could reach, at the top of the 95% band: "
-                f"{', '.join(parts)}. Order changes within the band are what the buffers below absorb.")
+                f"{', '.join(parts)}. Order changes within the band are what a buffer has to absorb.")
     parts = [f"{md(i)} {fmt_num(float(first.at[i, 'upper_95']), lang)} 件"
              f"（预测 {fmt_num(float(first.at[i, 'forecast_qty']), lang)} 件）" for i in shown]
     return (f"{day}这一{what}，需求在 95% 区间上限可达：{'，'.join(parts)}。"
-            "区间内的订单变化由下文的缓冲库存吸收。")
+            "区间内的订单变化需要由缓冲库存吸收。")
 
 
 def suggested_buffers(ds: Dataset, matrix: object, level: float, method: str = "auto"
