@@ -24,6 +24,7 @@ import argparse
 import multiprocessing
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -59,6 +60,12 @@ def one_report(customer: str, folder: str) -> float:
     return time.perf_counter() - t0
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children (workers and their kernels)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=200)
@@ -71,10 +78,12 @@ def main() -> None:
     ids = customers(args.customers)
     pages = [Page(f"customer_review_{c}", {"customer_id": c}, f"Business review {c}") for c in ids]
     with tempfile.TemporaryDirectory() as tmp:
+        cpu0 = _children_cpu()
         t0 = time.perf_counter()
         results = fan_out(NOTEBOOK, "customer_id", pages, Path(tmp) / "fanout",
                           workers=args.workers)
         fan_wall = time.perf_counter() - t0
+        fan_cpu = _children_cpu() - cpu0
         ok = sum(r.status == "ok" for r in results)
         compute = sorted(r.compute_seconds for r in results)
         render = sorted(r.render_seconds for r in results)
@@ -82,11 +91,13 @@ def main() -> None:
 
         anchor_dir = Path(tmp) / "anchor"
         anchor_dir.mkdir()
+        cpu1 = _children_cpu()
         t1 = time.perf_counter()
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(args.workers, mp_context=ctx) as pool:
             each = list(pool.map(one_report, ids[:args.anchor], [str(anchor_dir)] * args.anchor))
         anchor_wall = time.perf_counter() - t1
+        anchor_cpu = _children_cpu() - cpu1
 
     per_fan = fan_wall / len(ids)
     per_anchor = anchor_wall / args.anchor
@@ -94,13 +105,13 @@ def main() -> None:
           f"load average before the run {os.getloadavg()[0]:.1f}")
     print(f"Command: .venv/bin/python benchmarks/bench_fanout.py --customers {args.customers} "
           f"--workers {args.workers} --anchor {args.anchor}\n")
-    print("| path | reviews | workers | wall s | s per review | extrapolated to "
-          f"{len(ids)} reviews, s |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| path | reviews | workers | wall s | s per review | CPU s per review | "
+          f"extrapolated to {len(ids)} reviews, wall s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     print(f"| fan-out (one kernel per worker) | {len(ids)} ({ok} ok) | {args.workers} | "
-          f"{fan_wall:.1f} | {per_fan:.2f} | {fan_wall:.1f} |")
+          f"{fan_wall:.1f} | {per_fan:.2f} | {fan_cpu / len(ids):.2f} | {fan_wall:.1f} |")
     print(f"| kernel per report (anchor) | {args.anchor} | {args.workers} | {anchor_wall:.1f} | "
-          f"{per_anchor:.2f} | {per_anchor * len(ids):.0f} |")
+          f"{per_anchor:.2f} | {anchor_cpu / args.anchor:.2f} | {per_anchor * len(ids):.0f} |")
     print(f"\nSpeed-up: {per_anchor / per_fan:.1f}x. Fan-out per page (median, max): compute "
           f"{compute[len(compute) // 2]:.2f} / {compute[-1]:.1f} s (the max is each worker's first "
           f"page: kernel start, imports, dataset and shared cells), render "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import nbformat
@@ -86,3 +87,69 @@ def test_pages_checked_before_running(tmp_path):
                 tmp_path)
     with pytest.raises(ConfigError, match="does not set customer_id"):
         fan_out(NOTEBOOK, "customer_id", [Page("a", {"language": "en"})], tmp_path)
+
+
+def _toy(path):
+    """A small fan-out notebook: a shared cell, a cell per person that shows leftovers."""
+    nb = v4.new_notebook(cells=[
+        v4.new_code_cell('person: str = ""  # who\ngreeting: str = "hello"  # how',
+                         metadata={"tags": ["parameters"]}),
+        v4.new_code_cell("base = len(greeting)", metadata={"tags": ["shared"]}),
+        v4.new_code_cell('if person == "bad":\n    raise RuntimeError("boom")\n'
+                         'print("leftover" if "last" in globals() else "clean", greeting, person, base)\n'
+                         "last = person"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, path)
+    return path
+
+
+def test_batch_fanout_entry_one_kernel_each_page_clean_and_failures_kept(tmp_path):
+    from workbench.reporting.batch import load_config, run_batch
+
+    toy = _toy(tmp_path / "toy.ipynb")
+    cfg = load_config({"output": str(tmp_path / "out"), "parallel": 1, "reports": [
+        {"name": "hi_{person}", "title": "Hi {person}", "notebook": str(toy), "fanout": True,
+         "foreach": {"person": ["ann", "bad", "bob"]}, "parameters": {"greeting": "hey"}}]})
+    assert [j.fanout for j in cfg.jobs] == ["person"] * 3
+    res = run_batch(cfg, progress=False)
+    assert [(o.name, o.status) for o in res.outcomes] == [("hi_ann", "ok"), ("hi_bad", "failed"),
+                                                          ("hi_bob", "ok")]
+    assert "RuntimeError: boom" in res.outcomes[1].error
+    for name, who in (("hi_ann", "ann"), ("hi_bob", "bob")):
+        text = _text((res.folder / f"{name}.html").read_text(encoding="utf-8"))
+        assert f"clean hey {who} 3" in text and "leftover" not in text  # variables restored
+    assert "FAILED: Hi bad" in (res.folder / "hi_bad.html").read_text(encoding="utf-8")
+    assert (res.folder / "hi_bad.failed.ipynb").exists()
+    assert "hi_bob.html" in (res.folder / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("entry, match", [
+    ({"fanout": "yes", "foreach": {"person": ["a"]}}, "fanout must be true or false"),
+    ({"fanout": True}, "fanout needs a foreach"),
+])
+def test_batch_fanout_mistakes(tmp_path, entry, match):
+    from workbench.reporting.batch import load_config
+
+    toy = _toy(tmp_path / "toy.ipynb")
+    with pytest.raises(ConfigError, match=match):
+        load_config({"output": str(tmp_path / "out"),
+                     "reports": [{"name": "hi_{person}", "notebook": str(toy), **entry}]})
+
+
+def test_fanout_on_a_dask_local_cluster(tmp_path):
+    from workbench.distributed.executor import dask_available, local_client
+
+    if not dask_available():  # pragma: no cover - only without the extra
+        if os.environ.get("WORKBENCH_REQUIRE_DASK") == "1":
+            pytest.fail('dask is not installed (WORKBENCH_REQUIRE_DASK=1)', pytrace=False)
+        pytest.skip('dask is not installed: pip install ".[dask]"')
+
+    toy = _toy(tmp_path / "toy.ipynb")
+    pages = [Page(f"p_{p}", {"person": p, "greeting": g}, p)
+             for p, g in (("ann", "hi"), ("bob", "hi"), ("cy", "hello"))]
+    with local_client(2) as client:
+        results = fan_out(toy, "person", pages, tmp_path / "out", executor=client)
+    assert [r.status for r in results] == ["ok"] * 3
+    texts = [_text((tmp_path / "out" / r.html).read_text(encoding="utf-8")) for r in results]
+    assert "clean hi ann 2" in texts[0] and "clean hi bob 2" in texts[1]
+    assert "clean hello cy 5" in texts[2]

@@ -50,6 +50,24 @@ def _data_arg(text: str) -> str:
     return str(p.resolve()) if p.exists() else text
 
 
+def _scheduler_client(address: str | None, workers: int) -> object | None:
+    """Return a Dask client for ``--scheduler`` (``local``: a LocalCluster of ``workers``), or None."""
+    if not address:
+        return None
+    from workbench.distributed.executor import dask_available, local_client
+
+    if address == "local":
+        return local_client(workers)
+    if not dask_available():
+        from workbench.exceptions import ConfigError
+
+        raise ConfigError("--scheduler needs Dask, which is not installed", key="--scheduler",
+                          value=address, fix='pip install ".[dask]", or leave --scheduler out.')
+    from dask.distributed import Client
+
+    return Client(address)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from workbench.reporting.batch import dry_run, load_config, run_batch
 
@@ -62,7 +80,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.parallel:
         cfg.parallel = args.parallel
     t0 = time.perf_counter()
-    result = run_batch(cfg, progress=not args.no_progress, timeout=args.timeout)
+    client = _scheduler_client(getattr(args, "scheduler", None), cfg.parallel)
+    try:
+        result = run_batch(cfg, progress=not args.no_progress, timeout=args.timeout,
+                           executor=client)
+    finally:
+        if client is not None:
+            client.close()
     failed = [o for o in result.outcomes if o.status != "ok"]
     print(f"{len(result.outcomes) - len(failed)} ok, {len(failed)} failed in "
           f"{time.perf_counter() - t0:.1f} s")
@@ -301,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data", help="run every report on this dataset (YAML, folder or file; "
                                   "overrides the config's data)")
     r.add_argument("--parallel", type=int, help="worker processes (overrides the config)")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the fan-out reports (fanout: true) on this Dask scheduler "
+                        "(tcp://host:8786, or local for a LocalCluster of --parallel workers); "
+                        "its workers must see the output folder")
     r.add_argument("--only", action="append", help="run only this report name (repeatable)")
     r.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop and fail a report running longer than this (overrides the "

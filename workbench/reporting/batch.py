@@ -34,6 +34,7 @@ Config (YAML)
         notebook: notebooks/customer_review.ipynb
         foreach: {customer_id: a_tier_customers}   # a provider name, or a list of values
         limit: 5                         # optional cap on foreach values
+        fanout: true                     # optional: one kernel per worker, not per report (below)
         timeout: 600                     # optional, overrides the top-level timeout
         title_zh: 客户业务回顾 {customer_id}  # optional title (and description_zh) of the Chinese version
 
@@ -71,6 +72,15 @@ when at least one report succeeded. Temporary files of a run abandoned by a
 killed batch are removed by the next run (:func:`clean_abandoned_runs`).
 
 Providers (for ``foreach``) are functions in :data:`PROVIDERS`.
+
+Fan-out
+-------
+A ``foreach`` report with ``fanout: true`` (its notebook's dataset-level cells
+tagged ``shared``) runs on :mod:`workbench.reporting.fanout` instead: one kernel
+per worker renders all its pages, the shared cells once per language, each page
+identical to what the kernel-per-report path writes. ``timeout`` then bounds each
+cell; ``run_batch(executor=Client(...))`` (``workbench report --scheduler``)
+runs those pages on a Dask cluster whose workers see the run folder.
 """
 
 from __future__ import annotations
@@ -122,6 +132,7 @@ __all__ = [
     "Outcome",
     "PROVIDERS",
     "a_tier_customers",
+    "all_customers",
     "cell_seconds",
     "clean_abandoned_runs",
     "dataset_slug",
@@ -138,7 +149,7 @@ __all__ = [
 _TOP_KEYS = {"title", "output", "plotlyjs", "parallel", "timeout", "reports", "data",
              "languages"}
 _REPORT_KEYS = {"name", "notebook", "title", "description", "parameters", "foreach", "limit",
-                "timeout", "title_zh", "description_zh"}
+                "timeout", "title_zh", "description_zh", "fanout"}
 
 DEFAULT_TIMEOUT = 1800.0
 """Seconds a report may run before it is stopped, unless the config says otherwise."""
@@ -169,7 +180,23 @@ def a_tier_customers(limit: int | None = None, data: str = "samples") -> list[st
     return a[:limit] if limit else a
 
 
-PROVIDERS: dict[str, Callable[..., list[str]]] = {"a_tier_customers": a_tier_customers}
+def all_customers(limit: int | None = None, data: str = "samples") -> list[str]:
+    """Return every customer of ``data``, biggest first (by revenue, else ordered volume).
+
+    ``limit`` keeps the largest ones (``limit: 200`` in a config: the top 200).
+    """
+    from workbench.customers.targets import customer_tiers
+    from workbench.io.config import open_dataset
+    from workbench.reporting.availability import value_measure
+
+    ds = open_dataset(data, tables=("customers", "items", "order_lines"))
+    ids = [str(c) for c in customer_tiers(ds.orders, ds.customers, ds.targets,
+                                          measure=value_measure(ds)).abc["customer_id"]]
+    return ids[:limit] if limit else ids
+
+
+PROVIDERS: dict[str, Callable[..., list[str]]] = {"a_tier_customers": a_tier_customers,
+                                                  "all_customers": all_customers}
 
 
 # --------------------------------------------------------------------------- config
@@ -187,6 +214,8 @@ class Job:
     """One line saying what the report is for (shown on the index)."""
     language: str = "en"
     """The language the report is written in (its ``language`` parameter)."""
+    fanout: str = ""
+    """The ``foreach`` parameter of a ``fanout: true`` report (empty: a kernel per report)."""
 
 
 @dataclass
@@ -454,6 +483,7 @@ def _report_jobs(rep: dict, params: dict, expansions: list[dict], where: str,
     The first language keeps the report's name; the others get ``_<language>``
     appended and, when given, the entry's ``title_zh`` / ``description_zh``.
     """
+    over = _fanout_over(rep, where, source)
     if "timeout" in rep:
         timeout = _check_timeout(rep["timeout"], f"{where}.timeout")
     versions = versions or [("en", {})]
@@ -472,8 +502,23 @@ def _report_jobs(rep: dict, params: dict, expansions: list[dict], where: str,
             description = " ".join(_fill(rep.get(dkey, ""), all_params,
                                          f"{where}.{dkey}", source).split())
             jobs.append(Job(safe, str(rep["notebook"]), title, all_params, timeout, description,
-                            lang))
+                            lang, over))
     return jobs
+
+
+def _fanout_over(rep: dict, where: str, source: str) -> str:
+    """Return the parameter a ``fanout: true`` entry fans out over ("" without fan-out)."""
+    flag = rep.get("fanout", False)
+    if not isinstance(flag, bool):
+        raise _err(f"{where}.fanout must be true or false", f"{where}.fanout", flag,
+                   "write fanout: true (one kernel per worker) or leave it out.", source)
+    if not flag:
+        return ""
+    foreach = rep.get("foreach") or {}
+    if len(foreach) != 1:
+        raise _err(f"{where}.fanout needs a foreach over one parameter", f"{where}.fanout", flag,
+                   "e.g. foreach: {customer_id: all_customers}", source)
+    return next(iter(foreach))
 
 
 def _select_jobs(jobs: list[Job], only: list[str] | None) -> list[Job]:
@@ -993,8 +1038,31 @@ def in_run_folder(jobs: list[Job], folder: Path) -> list[Job]:
                                    else v for k, v in j.parameters.items()}) for j in jobs]
 
 
+def _run_fanout(jobs: list[Job], folder: Path, plotlyjs: str, workers: int, executor: object,
+                bar) -> list[Outcome]:
+    """Run the ``fanout`` jobs: per notebook, all pages with one kernel per worker."""
+    from workbench.reporting.fanout import Page, fan_out
+
+    outcomes: list[Outcome] = []
+    groups: dict[tuple[str, str], list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((job.notebook, job.fanout), []).append(job)
+    for (notebook, over), group in groups.items():
+        pages = [Page(j.name, j.parameters, j.title) for j in group]
+        results = fan_out(notebook, over, pages, folder, workers=workers, executor=executor,
+                          plotlyjs=plotlyjs, timeout=max(j.timeout for j in group))
+        for job, r in zip(group, results, strict=True):
+            headline = read_headline(folder / r.notebook) if r.status == "ok" and r.notebook \
+                else None
+            outcomes.append(Outcome(job.name, job.title, job.notebook, job.parameters, r.status,
+                                    r.compute_seconds + r.render_seconds, r.html, r.error,
+                                    r.compute_seconds, r.render_seconds, headline, r.error_type))
+            _tick(bar, outcomes[-1])
+    return outcomes
+
+
 def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool = True,
-              timeout: float | None = None) -> BatchResult:
+              timeout: float | None = None, executor: object | None = None) -> BatchResult:
     """Run every job of ``cfg`` and write the index; see the module docstring.
 
     Parameters
@@ -1007,6 +1075,9 @@ def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool =
         Show a progress bar (tqdm) or print one line per report.
     timeout
         Seconds per report for every report (default: the config's timeouts).
+    executor
+        ``None``, or a ``dask.distributed.Client`` that runs the ``fanout`` reports
+        (see the module docstring); the other reports run in local workers.
 
     Raises
     ------
@@ -1036,7 +1107,12 @@ def run_batch(cfg: BatchConfig, *, parallel: int | None = None, progress: bool =
         if cfg.plotlyjs == "shared":
             write_plotly_js(folder)
         bar = _progress(len(jobs)) if progress else None
-        outcomes = _run_workers(jobs, folder, cfg.plotlyjs, min(workers, len(jobs)), bar)
+        fanned = [j for j in jobs if j.fanout]
+        single = [j for j in jobs if not j.fanout]
+        outcomes = _run_workers(single, folder, cfg.plotlyjs, min(workers, len(single)), bar) \
+            if single else []
+        if fanned:
+            outcomes += _run_fanout(fanned, folder, cfg.plotlyjs, workers, executor, bar)
         if bar is not None:
             bar.close()
         order = {j.name: i for i, j in enumerate(jobs)}
@@ -1095,5 +1171,6 @@ def dry_run(cfg: BatchConfig) -> str:
         lines.append(f"  data: {cfg.dataset} ({cfg.data})")
     for j in cfg.jobs:
         params = ", ".join(f"{k}={v!r}" for k, v in j.parameters.items()) or "defaults"
-        lines.append(f"  {j.name}: {j.notebook} [{params}] (timeout {j.timeout:g} s)")
+        how = f", fan-out over {j.fanout}" if j.fanout else ""
+        lines.append(f"  {j.name}: {j.notebook} [{params}] (timeout {j.timeout:g} s{how})")
     return "\n".join(lines)
