@@ -897,7 +897,7 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", lang: str = "en", currenc
     ...     "difference_value": [20.4]})
     >>> t = buffer_table(f, currency="EUR")
     >>> t.headers
-    ('Item', 'Method', 'Why', 'Lead time (weeks)', 'Target', 'Lead-time forecast', 'Buffer', 'Current', 'Gap', 'Gap value (EUR)')
+    ('Item', 'Method', 'Why', 'Lead time (weeks)', 'Lead-time forecast', 'Buffer', 'Current', 'Gap', 'Gap value (EUR)')
     >>> ">Teunter–Syntetos–Babai (TSB)<" in t.html, "own backtest<" in t.html, ">20<" in t.html
     (True, True, True)
     >>> buffer_table(f, lang="zh").headers[:4]
@@ -920,12 +920,12 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", lang: str = "en", currenc
         "service_level": ColumnSpec(label="Target" if en else "服务目标",
                                     kind="percent", digits=0),
         "lead_time_forecast": ColumnSpec(label="Lead-time forecast" if en
-                                         else "提前期内预测", kind="number", digits=0),
+                                         else "提前期预测", kind="number", digits=0),
         "safety_stock": ColumnSpec(label="Buffer" if en else "建议缓冲",
                                    kind="number", digits=0)}
     if "current_safety_stock" in top.columns:
         cols["current_safety_stock"] = ColumnSpec(
-            label="Current" if en else "当前安全库存", kind="number", digits=0)
+            label="Current" if en else "当前", kind="number", digits=0)
         cols["difference"] = ColumnSpec(label="Gap" if en
                                         else "差额", kind="number", digits=0)
     if "difference_value" in top.columns:
@@ -940,6 +940,11 @@ def buffer_table(frame: pd.DataFrame, freq: str = "W", lang: str = "en", currenc
                "各物料建议缓冲库存（件）" + ("；差额 = 建议缓冲减当前安全库存"
                + ("，金额按单位成本计" if "difference_value" in top.columns else "")
                + "；按差额从大到小" if gap else "；从大到小"))
+    levels = frame["service_level"].dropna().unique() if "service_level" in frame else []
+    if len(levels) == 1:  # one target for all: said once in the caption, not in every row
+        cols.pop("service_level")
+        pct = fmt_pct(float(levels[0]), lang, 0 if round(levels[0] * 100, 6) == round(levels[0] * 100) else 1)
+        caption += f", {pct} service target" if en else f"，服务水平目标 {pct}"
     return report_table(top, cols, lang=lang, currency=currency, filter=False, caption=caption)
 
 
