@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import nbformat
 import pytest
@@ -96,6 +97,7 @@ def _toy(path):
                          metadata={"tags": ["parameters"]}),
         v4.new_code_cell("base = len(greeting)", metadata={"tags": ["shared"]}),
         v4.new_code_cell('if person == "bad":\n    raise RuntimeError("boom")\n'
+                         'if person == "slow":\n    import time\n    time.sleep(60)\n'
                          'print("leftover" if "last" in globals() else "clean", greeting, person, base)\n'
                          "last = person"),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
@@ -153,3 +155,25 @@ def test_fanout_on_a_dask_local_cluster(tmp_path):
     texts = [_text((tmp_path / "out" / r.html).read_text(encoding="utf-8")) for r in results]
     assert "clean hi ann 2" in texts[0] and "clean hi bob 2" in texts[1]
     assert "clean hello cy 5" in texts[2]
+
+
+def test_a_cell_past_the_timeout_fails_its_page_only(tmp_path):
+    toy = _toy(tmp_path / "toy.ipynb")
+    pages = [Page(f"p_{p}", {"person": p}, p) for p in ("slow", "ann")]
+    t0 = time.perf_counter()
+    slow, ann = fan_out(toy, "person", pages, tmp_path / "out", workers=1, timeout=3)
+    assert time.perf_counter() - t0 < 50  # the sleeping cell was interrupted, not waited for
+    assert slow.status == "failed" and "ran longer than the timeout" in slow.error
+    assert ann.status == "ok"
+    assert "clean hello ann 5" in _text((tmp_path / "out" / "p_ann.html").read_text(encoding="utf-8"))
+
+
+def test_two_local_worker_processes_share_the_pages(tmp_path):
+    toy = _toy(tmp_path / "toy.ipynb")
+    pages = [Page(f"p_{p}", {"person": p, "greeting": g}, p)
+             for p, g in (("ann", "hi"), ("bob", "hi"), ("cy", "hello"), ("dee", "hello"))]
+    results = fan_out(toy, "person", pages, tmp_path / "out", workers=2)
+    assert [r.name for r in results] == ["p_ann", "p_bob", "p_cy", "p_dee"]
+    assert [r.status for r in results] == ["ok"] * 4
+    text = _text((tmp_path / "out" / "p_dee.html").read_text(encoding="utf-8"))
+    assert "clean hello dee 5" in text

@@ -38,7 +38,6 @@ import re
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,7 +193,7 @@ class _Kernel:
         from nbclient import NotebookClient
 
         self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=timeout,
-                                     kernel_name=kernel_name,
+                                     interrupt_on_timeout=True, kernel_name=kernel_name,
                                      resources={"metadata": {"path": str(project_path())}},
                                      kernel_manager_class=bound_kernel_manager_class())
         self.client.km = self.client.create_kernel_manager()
@@ -224,6 +223,9 @@ class _Kernel:
 def _failure_text(exc: BaseException, notebook: str, index: int | None) -> str:
     from nbclient.exceptions import CellExecutionError
 
+    if isinstance(exc, CellExecutionError) and exc.ename == "KeyboardInterrupt":
+        return (f"notebook {Path(notebook).name}: cell {index} ran longer than the timeout and "
+                "was stopped")
     if isinstance(exc, CellExecutionError):
         return f"notebook {Path(notebook).name} failed in cell {index}: {exc.ename}: {exc.evalue}"
     return f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
@@ -374,6 +376,24 @@ def _check_pages(pages: Sequence[Page], notebook: str, over: str) -> None:
         check_parameters(project_path(notebook), pages[0].parameters)
 
 
+def _in_processes(shares: list[list[Page]], kwargs: dict) -> list[list[PageResult]]:
+    """Run each share in its own local process; on any interruption the processes are killed.
+
+    Each worker's kernel dies with its worker (``bound_kernel_manager_class``).
+    """
+    pool = multiprocessing.get_context("spawn").Pool(len(shares))
+    try:
+        pending = [pool.apply_async(render_chunk, (s,), kwargs) for s in shares]
+        done = [p.get() for p in pending]
+    except BaseException:  # Ctrl-C or a worker error: no worker outlives the call
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+    return done
+
+
 def fan_out(notebook: str | Path, over: str, pages: Sequence[Page], folder: str | Path, *,
             workers: int = 2, executor: object | None = None, plotlyjs: str = "inline",
             timeout: float | None = None, keep_notebooks: bool = True) -> list[PageResult]:
@@ -426,9 +446,7 @@ def fan_out(notebook: str | Path, over: str, pages: Sequence[Page], folder: str 
     elif len(shares) <= 1:
         done = [render_chunk(s, **kwargs) for s in shares]
     else:
-        with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(render_chunk, s, **kwargs) for s in shares]
-            done = [f.result() for f in futures]
+        done = _in_processes(shares, kwargs)
     by_name = {r.name: r for share in done for r in share}
     missing = [p.name for p in pages if p.name not in by_name]
     if missing:
