@@ -193,3 +193,19 @@ def test_simulated_curve_matches_in_distribution(client):
     # one chunk: the single-machine numbers exactly
     one = ditems.service_cost_curve(items, [0.95], executor=client, n_chunks=1, **kw)
     pd.testing.assert_frame_equal(one, want)
+
+
+def test_connect_to_a_running_scheduler_by_address(client):
+    """What a notebook does with a remote scheduler: connect by address, see its workers."""
+    from workbench.distributed.executor import cluster_info, connect, disconnect
+
+    local = cluster_info(client)
+    assert (local.local, local.workers, local.threads) == (True, 2, 2)
+    remote = connect(client.scheduler.address)
+    try:
+        info = cluster_info(remote)
+        assert (info.local, info.workers, info.address) == (False, 2, client.scheduler.address)
+    finally:
+        disconnect(remote)
+    # the scheduler and its workers keep running for the other client
+    assert len(client.scheduler_info()["workers"]) == 2

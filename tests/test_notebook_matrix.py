@@ -47,6 +47,7 @@ NOTEBOOKS: dict[str, dict[str, object]] = {
     "customer_segments": {},
     "pab_early_warning": {},
     "service_cost_tradeoff": {"interactive": False},
+    "cluster_run": {},
 }
 """Notebooks in the matrix (helpers add theirs) and parameters they need besides ``data``."""
 

@@ -70,6 +70,7 @@ NON_DEFAULT = {
     "manager_summary": {"language": "zh", "period": "Q", "alert_log": ""},
     "service_cost_tradeoff": {"interactive": False, "selection": "tier B",
                               "holding_rate": 0.3, "simulate_reps": 30},
+    "cluster_run": {"language": "zh", "period": "W", "n_workers": 1},
 }
 
 

@@ -9,13 +9,16 @@ without it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.exceptions import ConfigError, InputTypeError
 from workbench.validation import check_count
 
-__all__ = ["DASK_HINT", "check_executor", "dask_available", "local_client", "map_chunks"]
+__all__ = ["DASK_HINT", "ClusterInfo", "check_executor", "cluster_info", "connect", "dask_available",
+           "disconnect", "local_client", "map_chunks"]
 
 DASK_HINT = 'pip install ".[dask]"  (or: pip install "dask[distributed]")'
 """How to install the optional Dask extra."""
@@ -111,8 +114,94 @@ def local_client(n_workers: int = 2, *, threads_per_worker: int = 1,
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n, threads_per_worker=t, processes=processes,
-                           memory_limit=memory_limit, dashboard_address=None)
+                           memory_limit=memory_limit, dashboard_address=None,
+                           silence_logs=logging.ERROR)  # the cluster's chatter is not for reports
     return Client(cluster)
+
+
+def connect(address: str = "", *, n_workers: int = 2) -> Any:
+    """Return a client: of the scheduler at ``address``, or of a new local cluster.
+
+    Parameters
+    ----------
+    address
+        A running scheduler, e.g. ``"tcp://scheduler:8786"``; empty: start a
+        :func:`local_client` with ``n_workers`` worker processes on this machine.
+    n_workers
+        Workers of the local cluster (ignored with an address).
+
+    Returns
+    -------
+    dask.distributed.Client
+
+    Raises
+    ------
+    ConfigError
+        Dask is not installed, or the address does not start with a protocol.
+    """
+    address = (address or "").strip()
+    if not address:
+        return local_client(n_workers)
+    _require_dask("connect")
+    if "://" not in address:
+        raise ConfigError(f"scheduler address {address!r} has no protocol", key="scheduler",
+                          value=address, fix='write it as "tcp://host:8786".')
+    from dask.distributed import Client
+
+    return Client(address)
+
+
+def disconnect(client: Any) -> None:
+    """Close ``client``, and its cluster when :func:`connect` started one on this machine.
+
+    A remote scheduler and its workers keep running for other users. ``None`` is ignored.
+
+    Examples
+    --------
+    >>> disconnect(None)
+    """
+    if client is None:
+        return
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None and type(cluster).__name__ == "LocalCluster":
+        cluster.close()
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """What a client is connected to: a local cluster or a remote scheduler, and its workers."""
+
+    local: bool
+    workers: int
+    threads: int
+    address: str
+
+
+def cluster_info(client: Any) -> ClusterInfo:
+    """Describe the cluster behind ``client`` (workers and threads as the scheduler reports them).
+
+    Raises
+    ------
+    ConfigError
+        ``client`` is None (there is no cluster to describe).
+    """
+    if check_executor(client) is None:
+        raise ConfigError("cluster_info needs a client, got None", key="client", value=None,
+                          fix="pass the client returned by connect() or local_client().")
+    workers = client.scheduler_info(n_workers=-1)["workers"] if _takes_n_workers(client) \
+        else client.scheduler_info()["workers"]
+    threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
+    cluster = getattr(client, "cluster", None)
+    local = cluster is not None and type(cluster).__name__ == "LocalCluster"
+    return ClusterInfo(local=local, workers=len(workers), threads=threads,
+                       address=str(client.scheduler.address))
+
+
+def _takes_n_workers(client: Any) -> bool:
+    import inspect
+
+    return "n_workers" in inspect.signature(client.scheduler_info).parameters
 
 
 def map_chunks(func: Callable[..., Any], chunks: Sequence[Any], executor: Any,
@@ -129,5 +218,6 @@ def map_chunks(func: Callable[..., Any], chunks: Sequence[Any], executor: Any,
     client = check_executor(executor)
     if client is None:
         return [func(c, **kwargs) for c in chunks]
-    futures = [client.submit(func, c, pure=False, **kwargs) for c in chunks]
+    data = client.scatter(list(chunks))  # the chunks travel once, not inside the task graph
+    futures = [client.submit(func, c, pure=False, **kwargs) for c in data]
     return client.gather(futures)

@@ -305,8 +305,14 @@ def _as_dask(orders: Any, client: Any, npartitions: int | None) -> Any:
         workers = len(client.scheduler_info()["workers"]) if client is not None else 2
         npartitions = max(2, 2 * workers)
     n = check_count(npartitions, "npartitions", minimum=1, fix="use npartitions=4.")
+    k = min(n, max(len(orders), 1))
     with dask.config.set({"dataframe.convert-string": False}):  # keep the frame's dtypes
-        return dd.from_pandas(orders, npartitions=min(n, max(len(orders), 1)), sort=False)
+        if client is None:
+            return dd.from_pandas(orders, npartitions=k, sort=False)
+        # send the partitions to the workers once (scatter), not inside the task graph
+        bounds = np.linspace(0, len(orders), k + 1).astype(int)
+        futures = client.scatter([orders.iloc[bounds[i]:bounds[i + 1]] for i in range(k)])
+        return dd.from_delayed(futures, meta=orders.iloc[:0], verify_meta=False)
 
 
 def _compute(client: Any, objs: list[Any]) -> list[Any]:
