@@ -148,7 +148,7 @@ def chunk(rng: np.random.Generator, first_order: int, n: int, n_customers: int,
     return pa.table(cols, schema=schema()), first_order + n_orders
 
 
-def generate(out: Path, n_lines: int, *, files: int = 20, n_customers: int = 20_000,
+def generate(out: Path, n_lines: int, *, files: int = 20, n_customers: int = 5_000,
              n_items: int = 5_000, dirty_per_file: int = 3, seed: int = 20260514) -> dict:
     """Write ``n_lines`` order lines as ``files`` Parquet files under ``out``; return facts."""
     import pyarrow.parquet as pq
