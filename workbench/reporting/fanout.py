@@ -437,7 +437,7 @@ def fan_out(notebook: str | Path, over: str, pages: Sequence[Page], folder: str 
     notebook = str(notebook)
     _check_pages(pages, notebook, over)
     client = check_executor(executor)
-    n = len(client.scheduler_info()["workers"]) if client is not None else max(1, int(workers))
+    n = len(client.nthreads()) if client is not None else max(1, int(workers))
     shares = _chunks(pages, over, max(1, n))
     kwargs = {"notebook": notebook, "over": over, "folder": str(folder), "plotlyjs": plotlyjs,
               "timeout": timeout, "keep_notebooks": keep_notebooks}
