@@ -2,6 +2,8 @@
 
 Modules
 -------
+scan
+    Lazy scan of Parquet order-line folders: streamed validation, DuckDB settings.
 schema
     The workbench data model: tables, columns, types, units.
 readers
@@ -173,6 +175,14 @@ from workbench.io.samples import (
     generate_samples,
     write_samples,
 )
+from workbench.io.scan import (
+    DEFAULT_MEMORY_LIMIT,
+    SCAN_QUARANTINE_COLUMNS,
+    OrderScan,
+    ScanValidation,
+    parquet_files,
+    scan_orders,
+)
 from workbench.io.schema import (
     CANCELLED_STATUSES,
     COLUMN_TYPES,
@@ -210,6 +220,12 @@ from workbench.io.workbook import (
 )
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
+    "SCAN_QUARANTINE_COLUMNS",
+    "OrderScan",
+    "ScanValidation",
+    "parquet_files",
+    "scan_orders",
     "BrokenRecord",
     "CANCELLED_STATUSES",
     "CANDIDATES",

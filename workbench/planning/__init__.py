@@ -126,6 +126,10 @@ from workbench.planning.pab import (
     project_pab,
     stress_supply,
 )
+from workbench.planning.pab_scan import (
+    open_demand_from_scan,
+    pab_from_scan,
+)
 from workbench.planning.ranking import (
     DEFAULT_TIER_WEIGHTS,
     NOISE_CONTROLS,
@@ -140,6 +144,8 @@ from workbench.planning.ranking import (
 )
 
 __all__ = [
+    "open_demand_from_scan",
+    "pab_from_scan",
     "ACTION_COLUMNS",
     "EXPLAIN_COLUMNS",
     "LOT_RULES",

@@ -75,6 +75,13 @@ from workbench.reporting.explorer import (
     build,
     summary_text,
 )
+from workbench.reporting.fanout import (
+    SHARED_TAG,
+    Page,
+    PageResult,
+    fan_out,
+    normalise_html,
+)
 from workbench.reporting.index import (
     HEADLINE_MIME,
     dataset_period,
@@ -134,6 +141,11 @@ from workbench.reporting.tables import (
 )
 
 __all__ = [
+    "SHARED_TAG",
+    "Page",
+    "PageResult",
+    "fan_out",
+    "normalise_html",
     "BIDI_CONTROLS",
     "CATALOGUE",
     "Analysis",
