@@ -12,6 +12,7 @@ shows literally: a customer called ``<b>Acme</b>`` is not drawn bold.
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ __all__ = [
     "PAB_STATUS_COLORS",
     "PALETTE",
     "STATUS_COLORS",
+    "TRACE_TYPES",
     "apply_layout",
     "change_heatmap",
     "chart_text",
@@ -94,6 +96,24 @@ def chart_text(value: object) -> object:
     return isolate_bidi(str(value).translate(_PLOTLY_ESCAPES))
 
 
+TRACE_TYPES = ("bar", "heatmap", "histogram", "scatter")
+"""Trace types the workbench draws (the partial plotly.js bundle of the reports has exactly these)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _white_template() -> go.layout.Template:
+    """``plotly_white`` with the trace defaults of :data:`TRACE_TYPES` only (built once).
+
+    Setting the full template copies and validates the defaults of every trace type plotly
+    knows (about 18 ms a figure); rendered reports keep only the figure's own types anyway.
+    """
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    return go.layout.Template(layout=white.layout,
+                              data={t: white.data[t] for t in TRACE_TYPES})
+
+
 def apply_layout(fig: go.Figure, title: str, **kw) -> go.Figure:
     """Give ``fig`` the workbench look: white template, ``title``, legend below the plot.
 
@@ -111,7 +131,7 @@ def apply_layout(fig: go.Figure, title: str, **kw) -> go.Figure:
     plotly.graph_objects.Figure
         ``fig`` itself.
     """
-    fig.update_layout(title=chart_text(title), template="plotly_white", margin=dict(l=40, r=20, t=60, b=40),
+    fig.update_layout(title=chart_text(title), template=_white_template(), margin=dict(l=40, r=20, t=60, b=40),
                       legend=dict(orientation="h", y=-0.2), **kw)
     return fig
 
