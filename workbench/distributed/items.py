@@ -32,14 +32,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.distributed.executor import map_chunks
-from workbench.exceptions import DateParameterError, NotAvailableError
 from workbench.inventory.policy import as_item_params
 from workbench.inventory.simulate import PORTFOLIO
 from workbench.inventory.simulate import service_cost_curve as single_machine_curve
 from workbench.io.dataset import Dataset
-from workbench.planning.alerts import ALERT_COLUMNS, run_early_warning
+from workbench.planning.alerts import ALERT_COLUMNS, planning_date, run_early_warning
 from workbench.planning.pab import pab_table as single_machine_pab_table
-from workbench.validation import check_count, check_date
+from workbench.validation import check_count
 
 __all__ = ["ItemWarning", "early_warning", "item_chunks", "pab_table", "service_cost_curve"]
 
@@ -194,14 +193,7 @@ def early_warning(dataset: Dataset, *, as_of: object = None, executor: Any = Non
     NotAvailableError, DateParameterError
         As :func:`~workbench.planning.alerts.run_early_warning`.
     """
-    if dataset.orders is None:
-        raise NotAvailableError("the early warning", ["order_lines"])
-    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
-        if dataset.inventory is None or dataset.inventory.empty:
-            raise DateParameterError("no as_of date and no inventory snapshot to take it from",
-                                     key="as_of", fix="pass as_of='YYYY-MM-DD'.")
-        as_of = dataset.inventory["snapshot_date"].max()
-    as_of = check_date(as_of, key="as_of", fix="pass as_of='YYYY-MM-DD'.")
+    as_of = planning_date(dataset, as_of)
     ids = pd.concat([dataset.table(t)["item_id"] for t in _TABLES
                      if dataset.table(t) is not None and "item_id" in dataset.table(t)])
     chunks = item_chunks(ids, _n_chunks(executor, n_chunks))

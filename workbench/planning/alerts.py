@@ -51,6 +51,7 @@ __all__ = [
     "allocation_tiers",
     "evaluate",
     "evaluate_alerts",
+    "planning_date",
     "run_early_warning",
     "select_items",
 ]
@@ -478,6 +479,33 @@ def select_items(frame: pd.DataFrame | None, spec: str) -> pd.DataFrame | None:
     return frame.loc[keep]
 
 
+def planning_date(dataset: Dataset, as_of: object = None) -> pd.Timestamp:
+    """Return the planning date of an early-warning review: ``as_of``, else the latest snapshot.
+
+    Parameters
+    ----------
+    dataset
+        The dataset reviewed (needs ``order_lines``; ``inventory`` when ``as_of`` is empty).
+    as_of
+        Planning date; None or blank: the latest ``inventory.snapshot_date``.
+
+    Raises
+    ------
+    NotAvailableError
+        The dataset has no order lines.
+    DateParameterError
+        No ``as_of`` and no inventory snapshot to take it from, or ``as_of`` is not a date.
+    """
+    if dataset.orders is None:
+        raise NotAvailableError("the early warning", ["order_lines"])
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        if dataset.inventory is None or dataset.inventory.empty:
+            raise DateParameterError("no as_of date and no inventory snapshot to take it from",
+                                     key="as_of", fix="pass as_of='YYYY-MM-DD'.")
+        as_of = dataset.inventory["snapshot_date"].max()
+    return check_date(as_of, key="as_of", fix="pass as_of='YYYY-MM-DD'.")
+
+
 def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 13,
                       freq: str = "W", demand_time_fence: int = 2, frozen_periods: int = 2,
                       slip_periods: int = 2, items: str = "",
@@ -525,14 +553,7 @@ def run_early_warning(dataset: Dataset, *, as_of: object = None, horizon: int = 
         not a date.
     """
     check_language(language)
-    if dataset.orders is None:
-        raise NotAvailableError("the early warning", ["order_lines"])
-    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
-        if dataset.inventory is None or dataset.inventory.empty:
-            raise DateParameterError("no as_of date and no inventory snapshot to take it from",
-                                     key="as_of", fix="pass as_of='YYYY-MM-DD'.")
-        as_of = dataset.inventory["snapshot_date"].max()
-    as_of = check_date(as_of, key="as_of", fix="pass as_of='YYYY-MM-DD'.")
+    as_of = planning_date(dataset, as_of)
     orders = select_items(dataset.orders, items)
     frames = (orders, select_items(dataset.forecast, items),
               select_items(dataset.supply_plan, items), select_items(dataset.inventory, items),
