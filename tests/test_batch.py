@@ -293,10 +293,22 @@ def _marked(mark: str) -> list[int]:
     return found
 
 
-def _wait_for(path: Path, seconds: float = 90) -> None:
+def _wait_for(path: Path, seconds: float = 90, parent: subprocess.Popen | None = None) -> None:
+    """Wait until ``path`` holds text; fail at once (with its output) if ``parent`` exits."""
     end = time.monotonic() + seconds
     while not path.exists() or not path.read_text().strip():
-        assert time.monotonic() < end, f"{path} never appeared"
+        if parent is not None and parent.poll() is not None:
+            out, err = parent.communicate()
+            pytest.fail(f"the batch exited ({parent.returncode}) before {path.name} appeared:"
+                        f"\n{out.decode(errors='replace')}\n{err.decode(errors='replace')}")
+        if time.monotonic() >= end:
+            logs = {str(p): p.read_text(errors="replace")[-2000:]
+                    for p in path.parent.rglob(".*.log")}
+            if parent is not None:
+                parent.kill()
+                out, err = parent.communicate()
+                logs["batch"] = (out + err).decode(errors="replace")[-2000:]
+            pytest.fail(f"{path} never appeared within {seconds:g} s; logs: {logs}")
         time.sleep(0.1)
 
 
@@ -399,8 +411,9 @@ def _start_parent(tmp_path, good, mark):
     parent = subprocess.Popen([sys.executable, "-c", _PARENT, str(conf)],
                               env={**os.environ, "BATCH_TEST_MARK": mark},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _wait_for(pidfile)
-    _wait_for(child)
+    # a kernel start on a busy CI machine can take long; a batch that dies fails at once
+    _wait_for(pidfile, 300, parent)
+    _wait_for(child, 60, parent)
     return parent, beat
 
 
