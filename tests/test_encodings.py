@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workbench.cli import main
 from workbench.io.encoding import detect_text_encoding, plausibility, utf16_without_bom
@@ -115,3 +117,15 @@ def test_plausibility_penalises_symbols_in_words_and_glued_chinese():
     assert plausibility("Wroc³aw") < 0.5       # cp1250 ł read as cp1252
     assert plausibility("Espa馻") < 0.5        # cp1252 ña read as GB18030
     assert plausibility("Ìîñêâà") < 0.5        # cp1251 read as cp1252
+
+
+@given(st.binary(max_size=64) | st.text(max_size=32).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_valid_utf8_agrees_with_python_decoding(data):
+    from workbench.io.encoding import valid_utf8
+
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    assert valid_utf8(data) is expected
