@@ -240,28 +240,3 @@ def test_parse_string_known_answer():
         False, False, True, True]
     assert p.missing.tolist() == [False, False, True, True]
 
-
-# ---------------------------------------------------------------- columns staged on threads
-@pytest.mark.parametrize("decimal_comma", [False, True])
-def test_columns_on_threads_equal_one_after_another(tmp_path, monkeypatch, decimal_comma):
-    """Large sources stage their columns on threads: the same frame, quarantine, issues,
-    formats and notes as staging them in order (forced here on a small dirty file)."""
-    import workbench.io.load as load
-
-    path = tmp_path / "orders.csv"
-    _orders_csv(path, 1200)
-    text = path.read_text(encoding="utf-8")
-    if decimal_comma:  # ';'-separated with decimal commas: the file's decimal mark is inferred
-        text = text.replace(",", ";").replace(".0;", ",0;").replace(";1.5;", ";1,5;")
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(load, "_PARALLEL_ROWS", 10**12)
-    one_by_one = wb.load_orders(path)
-    monkeypatch.setattr(load, "_PARALLEL_ROWS", 0)
-    threaded = wb.load_orders(path)
-    _assert_same_load(threaded, one_by_one)
-    s, o = threaded.summary, one_by_one.summary
-    assert (s.date_formats, s.number_formats, s.notes, s.column_map, s.issues_by_reason) == (
-        o.date_formats, o.number_formats, o.notes, o.column_map, o.issues_by_reason)
-    assert s.rows_quarantined == 2 and len(threaded.issues) > 0
-    if decimal_comma:
-        assert threaded.orders["unit_price"].iloc[0] == 1.5

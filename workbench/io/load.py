@@ -30,11 +30,9 @@ Quarantine reasons (``reason`` column), in the order they are checked:
 
 from __future__ import annotations
 
-import os
-import threading
+import functools
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -470,59 +468,6 @@ def _number_context(raw: RawTable, schema: Table, resolved: Resolved) -> NumberC
     return infer_number_context(cols["numbers"], cols["dates"], raw.meta.get("delimiter"))
 
 
-def _once(compute: Callable[[], NumberContext]) -> Callable[[], NumberContext]:
-    """``compute`` run at most once, on first use, also when columns stage on threads."""
-    lock = threading.Lock()
-    done: list[NumberContext] = []
-
-    def get() -> NumberContext:
-        with lock:
-            if not done:
-                done.append(compute())
-            return done[0]
-    return get
-
-
-@dataclass
-class _ColumnSinks:
-    """What staging one column reports besides its values (merged in column order)."""
-
-    issues: list[pd.DataFrame] = field(default_factory=list)
-    date_formats: dict[str, str] = field(default_factory=dict)
-    number_formats: dict[str, str] = field(default_factory=dict)
-    broken: dict[str, list[tuple]] = field(default_factory=lambda: {
-        "missing_required": [], "unusable_required": [], "negative_quantity": []})
-    notes: list[str] = field(default_factory=list)
-
-
-_PARALLEL_ROWS = 200_000
-"""Sources of at least this many rows stage their columns on several threads."""
-
-
-def _stage_columns(raw: RawTable, mapping: ColumnMapping, staged: list[tuple[Column, FieldSource]],
-                   numbers: tuple[Callable[[], NumberContext], dict[str, str]]
-                   ) -> list[tuple[pd.Series, _ColumnSinks]]:
-    """Stage each column with its own sinks; on threads for large sources.
-
-    The columns are independent, and most of a column's work (Arrow string kernels,
-    factorizing, NumPy) runs without holding the GIL, so two cores stage a large
-    file in well under the time of one. Results come back in column order, so
-    issues and notes are the same as staging the columns one after another.
-    """
-    def one(item: tuple[Column, FieldSource]) -> tuple[pd.Series, _ColumnSinks]:
-        col, fs = item
-        sinks = _ColumnSinks()
-        values = _stage_column(raw, mapping, col, fs, sinks.issues, sinks.date_formats,
-                               sinks.broken, (numbers[0], sinks.number_formats), sinks.notes)
-        return values, sinks
-
-    workers = min(os.cpu_count() or 1, len(staged), 4)
-    if workers < 2 or len(raw.frame) < _PARALLEL_ROWS:
-        return [one(item) for item in staged]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(one, staged))
-
-
 def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
            as_of: pd.Timestamp | None = None) -> _Staged:
     """Map, type and check one source: required columns, columns, derived columns, row rules, extras."""
@@ -537,24 +482,17 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
     notes: list[str] = []
     broken: dict[str, list[tuple]] = {"missing_required": [], "unusable_required": [],
                                       "negative_quantity": []}
-    numbers = (_once(lambda: _number_context(raw, schema, resolved)), {})
+    numbers = (functools.cache(lambda: _number_context(raw, schema, resolved)), {})
     issues += [raw.issues] if len(raw.issues) else []  # reader doubts (encoding guess, ...)
 
-    staged = [(col, resolved.fields[col.name]) for col in schema.columns
-              if col.name in resolved.fields]
-    for col, fs in staged:
+    for col in schema.columns:
+        fs: FieldSource | None = resolved.fields.get(col.name)
+        if fs is None:
+            continue
         column_map[col.name] = " | ".join(fs.columns) + ("" if fs.how == "mapping"
                                                          else f" ({fs.how})")
-    for col, (values, sinks) in zip([c for c, _ in staged],
-                                    _stage_columns(raw, mapping, staged, numbers),
-                                    strict=True):
-        out[col.name] = values
-        issues += sinks.issues
-        date_formats.update(sinks.date_formats)
-        numbers[1].update(sinks.number_formats)
-        for code, found in sinks.broken.items():
-            broken[code] += found
-        notes += sinks.notes
+        out[col.name] = _stage_column(raw, mapping, col, fs, issues, date_formats, broken,
+                                      numbers, notes)
     for name, src in resolved.extras.items():
         out[name] = parse_string(frame[src], mapping.na_values).values
     if mapping.derived:

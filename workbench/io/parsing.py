@@ -113,7 +113,15 @@ def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset(),
     """
     markers = sorted((NA_MARKERS - exclude) | {m.strip().lower() for m in extra_na})
     isnull = text.isna().to_numpy()
-    return isnull | text.str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
+    # lowercasing never shortens a text, so only values no longer than the longest
+    # marker can be one: in a column of long identifiers only those few are compared
+    short = (text.str.len() <= max(map(len, markers))).to_numpy(dtype=bool, na_value=False)
+    if short.sum() > len(text) // 4:
+        return isnull | text.str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
+    found = isnull.copy()
+    at = np.flatnonzero(short)
+    found[at] |= text.iloc[at].str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
+    return found
 
 
 def _factorize(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
