@@ -47,14 +47,40 @@ def test_every_page_rendered(fanned):
     assert '<html lang="zh' in zh and "客户业务回顾" in zh
 
 
+@pytest.fixture(scope="module")
+def papermill_pages(tmp_path_factory):
+    """The review of C0014 and C0131 as the batch's kernel-per-report path renders it."""
+    folder = tmp_path_factory.mktemp("papermill")
+    pages = {}
+    for customer in ("C0014", "C0131"):
+        executed = execute_notebook(NOTEBOOK, folder / f"{customer}.ipynb",
+                                    {"customer_id": customer, "language": "en"})
+        render_html(executed, folder / f"{customer}.html", title=f"Review {customer}")
+        pages[customer] = (folder / f"{customer}.html").read_text(encoding="utf-8")
+    return pages
+
+
+@pytest.fixture(scope="module")
+def fanned_in_workers(tmp_path_factory):
+    """Four reviews on two worker processes that run the cells themselves (no kernel)."""
+    out = tmp_path_factory.mktemp("fanout_workers")
+    pages = [Page(f"review_{c}", {"customer_id": c, "language": "en"}, f"Review {c}")
+             for c in ("C0001", "C0014", "C0003", "C0131")]
+    return out, fan_out(NOTEBOOK, "customer_id", pages, out, workers=2)
+
+
+def test_worker_processes_render_every_page(fanned_in_workers):
+    _, results = fanned_in_workers
+    assert [r.status for r in results] == ["ok"] * 4
+
+
+@pytest.mark.parametrize("path", ["kernel", "worker processes"])
 @pytest.mark.parametrize("customer", ["C0014", "C0131"])
-def test_page_identical_to_papermill(fanned, customer, tmp_path):
-    """C0014 and C0131 came after C0001 in the same kernel: the shared state was reused."""
-    out, _ = fanned
-    executed = execute_notebook(NOTEBOOK, tmp_path / "pm.ipynb", {"customer_id": customer,
-                                                                  "language": "en"})
-    render_html(executed, tmp_path / "pm.html", title=f"Review {customer}")
-    expected = (tmp_path / "pm.html").read_text(encoding="utf-8")
+def test_page_identical_to_papermill(fanned, fanned_in_workers, papermill_pages, customer, path):
+    """C0014 and C0131 each came after another review in the same kernel (one worker) or
+    worker process (two workers, cells run in the process): the shared state was reused."""
+    out, _ = fanned if path == "kernel" else fanned_in_workers
+    expected = papermill_pages[customer]
     got = (out / f"review_{customer}.html").read_text(encoding="utf-8")
     assert customer in _text(got)
     assert _text(got) == _text(expected)  # what a reader sees
@@ -98,6 +124,7 @@ def _toy(path):
         v4.new_code_cell("base = len(greeting)", metadata={"tags": ["shared"]}),
         v4.new_code_cell('if person == "bad":\n    raise RuntimeError("boom")\n'
                          'if person == "slow":\n    import time\n    time.sleep(60)\n'
+                         'if person == "gone":\n    import os\n    os._exit(1)\n'
                          'print("leftover" if "last" in globals() else "clean", greeting, person, base)\n'
                          "last = person"),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
@@ -177,3 +204,32 @@ def test_two_local_worker_processes_share_the_pages(tmp_path):
     assert [r.status for r in results] == ["ok"] * 4
     text = _text((tmp_path / "out" / "p_dee.html").read_text(encoding="utf-8"))
     assert "clean hello dee 5" in text
+
+
+def test_worker_processes_fail_a_page_on_error_or_timeout_and_go_on(tmp_path):
+    """Cells run in the worker processes: an exception and a cell past the timeout fail
+    their own page; the other pages of the same worker are rendered, variables restored."""
+    toy = _toy(tmp_path / "toy.ipynb")
+    pages = [Page(f"p_{p}", {"person": p}, p) for p in ("bad", "ann", "slow", "bob")]
+    t0 = time.perf_counter()
+    bad, ann, slow, bob = fan_out(toy, "person", pages, tmp_path / "out", workers=2, timeout=3)
+    assert time.perf_counter() - t0 < 50  # interrupted, not waited for
+    assert bad.status == "failed" and "RuntimeError: boom" in bad.error
+    assert slow.status == "failed" and "ran longer than the timeout" in slow.error
+    assert (ann.status, bob.status) == ("ok", "ok")
+    for who in ("ann", "bob"):
+        text = _text((tmp_path / "out" / f"p_{who}.html").read_text(encoding="utf-8"))
+        assert f"clean hello {who} 5" in text and "leftover" not in text
+    assert "FAILED: bad" in (tmp_path / "out" / "p_bad.html").read_text(encoding="utf-8")
+
+
+def test_a_worker_process_that_dies_has_its_pages_run_again_with_a_kernel(tmp_path):
+    """A cell that ends its process takes the worker down; its share runs again with a
+    kernel, where that cell fails its own page only."""
+    toy = _toy(tmp_path / "toy.ipynb")
+    pages = [Page(f"p_{p}", {"person": p}, p) for p in ("ann", "gone", "bob", "cy")]
+    ann, gone, bob, cy = fan_out(toy, "person", pages, tmp_path / "out", workers=2)
+    assert gone.status == "failed" and "died" in gone.error.lower()
+    assert [r.status for r in (ann, bob, cy)] == ["ok"] * 3
+    text = _text((tmp_path / "out" / "p_ann.html").read_text(encoding="utf-8"))
+    assert "clean hello ann 5" in text

@@ -19,7 +19,11 @@ in a few kernels instead (one per worker), each of which
 
 Workers are local processes (``workers=N``) or the workers of a Dask cluster
 (``executor=Client(...)``; the run folder must then be on a file system the
-workers share). :func:`normalise_html` is the comparison rule of the identity
+workers share). A local worker process runs the cells itself, in its own
+IPython shell (:class:`~workbench.reporting.cellrunner.ShellRunner`: the outputs
+a kernel would send, without sending them), which halves the cost of a page; a
+worker that dies has its share run again with a kernel. A single share, and a
+Dask worker (which runs other tasks too), use one kernel. :func:`normalise_html` is the comparison rule of the identity
 tests: a fan-out page equals the page of the same notebook executed with
 papermill for that customer once the figures' random element ids are
 numbered in order.
@@ -43,6 +47,7 @@ from pathlib import Path
 
 from workbench.exceptions import ConfigError, WorkbenchError
 from workbench.paths import project_path
+from workbench.reporting.cellrunner import ShellRunner
 from workbench.reporting.reports import (
     atomic_write_bytes,
     bound_kernel_manager_class,
@@ -318,11 +323,14 @@ def _run_group(kernel: _Kernel, template: object, last_shared: int, over: str,
 
 def render_chunk(pages: Sequence[Page], notebook: str, over: str, folder: str, *,
                  plotlyjs: str = "inline", timeout: float | None = None,
-                 keep_notebooks: bool = True) -> list[PageResult]:
+                 keep_notebooks: bool = True, runner: str = "kernel") -> list[PageResult]:
     """Render ``pages`` of ``notebook`` in this process with one kernel (one worker's share).
 
     Pages with the same parameters apart from ``over`` run the shared cells once;
     results come back in the order of ``pages``. See :func:`fan_out`.
+    ``runner="shell"`` runs the cells in this process's own IPython shell instead
+    of a kernel (:class:`~workbench.reporting.cellrunner.ShellRunner`; for a
+    process that runs nothing else, such as a fan-out worker process).
     """
     from papermill.iorw import load_notebook_node
 
@@ -336,8 +344,12 @@ def render_chunk(pages: Sequence[Page], notebook: str, over: str, folder: str, *
         groups.setdefault(_group_key(page.parameters, over), []).append(page)
     ctx = {"notebook": str(path), "out": out, "plotlyjs": plotlyjs, "exporter": html_exporter(),
            "keep_notebooks": keep_notebooks}
-    kernel_name = template.metadata.get("kernelspec", {}).get("name", "python3")
-    kernel = _Kernel(kernel_name, timeout)
+    if runner == "shell":
+        kernel = ShellRunner(timeout, setup=_FIGURES_AS_JSON)
+        kernel.hidden(_START)
+    else:
+        kernel_name = template.metadata.get("kernelspec", {}).get("name", "python3")
+        kernel = _Kernel(kernel_name, timeout)
     by_name: dict[str, PageResult] = {}
     try:
         for n, group in enumerate(groups.values()):
@@ -383,28 +395,56 @@ def _check_pages(pages: Sequence[Page], notebook: str, over: str) -> None:
         check_parameters(project_path(notebook), pages[0].parameters)
 
 
+def _share_worker(send: object, share: list[Page], kwargs: dict) -> None:
+    """Body of a worker process: render ``share`` with the cells run in this process."""
+    try:
+        result: object = ("ok", render_chunk(share, **kwargs, runner="shell"))
+    except BaseException as exc:  # noqa: BLE001 (reported to the parent, which raises it)
+        result = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
+    send.send(result)
+    send.close()
+
+
 def _in_processes(shares: list[list[Page]], kwargs: dict) -> list[list[PageResult]]:
     """Run each share in its own local process; on any interruption the processes are killed.
 
-    Each worker's kernel dies with its worker (``bound_kernel_manager_class``).
+    A worker runs its cells itself (``runner="shell"``: no kernel, no messages). A
+    worker that dies (a notebook that ends its process, or crashes it) has its share
+    run again with a kernel, where such a cell fails its own page only.
     """
-    pool = multiprocessing.get_context("spawn").Pool(len(shares))
+    ctx = multiprocessing.get_context("spawn")
+    procs = []
     try:
-        pending = [pool.apply_async(render_chunk, (s,), kwargs) for s in shares]
-        done = [p.get() for p in pending]
+        for share in shares:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_share_worker, args=(send, share, kwargs), daemon=True)
+            proc.start()
+            send.close()
+            procs.append((proc, recv))
+        done = []
+        for (proc, recv), share in zip(procs, shares, strict=True):
+            try:
+                status, result = recv.recv()
+            except EOFError:  # the process died without an answer
+                status, result = "died", None
+            proc.join()
+            if status == "error":
+                raise WorkbenchError(f"a fan-out worker failed: {result}",
+                                     fix="see the error above; run the batch again.")
+            done.append(result if status == "ok" else render_chunk(share, **kwargs))
     except BaseException:  # Ctrl-C or a worker error: no worker outlives the call
-        pool.terminate()
-        pool.join()
+        for proc, _ in procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
         raise
-    pool.close()
-    pool.join()
     return done
 
 
 def fan_out(notebook: str | Path, over: str, pages: Sequence[Page], folder: str | Path, *,
             workers: int = 2, executor: object | None = None, plotlyjs: str = "inline",
             timeout: float | None = None, keep_notebooks: bool = True) -> list[PageResult]:
-    """Render one page of ``notebook`` per entry of ``pages``, with one kernel per worker.
+    """Render one page of ``notebook`` per entry of ``pages``, the shared cells once per worker.
 
     Parameters
     ----------
