@@ -8,9 +8,9 @@ Usage (from the project root)::
 Measured in one run on the sample dataset (200 customers, largest first):
 
 (a) Fan-out: ``workbench.reporting.fanout.fan_out`` renders ``notebooks/customer_review.ipynb``
-    for ``--customers`` customers with ``--workers`` local worker processes (one kernel each;
-    the notebook's shared cells once per worker), writing each page's HTML and executed
-    notebook, as the batch does. Target: 200 reviews in <= 60 s.
+    for ``--customers`` customers with ``--workers`` local worker processes (each runs the
+    cells in its own IPython shell, no kernel; the notebook's shared cells once per worker),
+    writing each page's HTML and executed notebook, as the batch does. Target: 200 reviews in <= 60 s.
 (b) Anchor: the batch's kernel-per-report path (papermill ``execute_notebook`` then
     ``render_html``, one kernel per report) for ``--anchor`` customers, the same number of
     worker processes, extrapolated linearly to ``--customers`` reviews.
@@ -108,13 +108,13 @@ def main() -> None:
     print("| path | reviews | workers | wall s | s per review | CPU s per review | "
           f"extrapolated to {len(ids)} reviews, wall s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    print(f"| fan-out (one kernel per worker) | {len(ids)} ({ok} ok) | {args.workers} | "
+    print(f"| fan-out (cells run in each worker process) | {len(ids)} ({ok} ok) | {args.workers} | "
           f"{fan_wall:.1f} | {per_fan:.2f} | {fan_cpu / len(ids):.2f} | {fan_wall:.1f} |")
     print(f"| kernel per report (anchor) | {args.anchor} | {args.workers} | {anchor_wall:.1f} | "
           f"{per_anchor:.2f} | {anchor_cpu / args.anchor:.2f} | {per_anchor * len(ids):.0f} |")
     print(f"\nSpeed-up: {per_anchor / per_fan:.1f}x. Fan-out per page (median, max): compute "
           f"{compute[len(compute) // 2]:.2f} / {compute[-1]:.1f} s (the max is each worker's first "
-          f"page: kernel start, imports, dataset and shared cells), render "
+          f"page: imports, dataset and shared cells), render "
           f"{render[len(render) // 2]:.2f} / {render[-1]:.1f} s; {size / 1e6:.0f} MB of HTML. "
           f"Anchor per report: {', '.join(f'{s:.1f}' for s in each)} s.")
 
