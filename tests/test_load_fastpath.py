@@ -145,6 +145,8 @@ _LINES = ["SO-1,1,客户甲,ITM-1,2024-01-05,10,1.5",
     ("plain", b"", _LINES, "\n"),
     ("bom", b"\xef\xbb\xbf", _LINES, "\n"),
     ("two_boms_crlf", b"\xef\xbb\xbf\xef\xbb\xbf", _LINES, "\r\n"),
+    ("cr", b"", _LINES, "\r"),                    # old Mac line endings, no quote anywhere
+    ("mixed_endings", b"", ["\r\n".join(_LINES[:3]), "\r".join(_LINES[3:])], "\n"),
     ("quoted", b"", [*_LINES[:3], '"SO-5",1,"C, 5",ITM-5,2024-01-09,1,1.0', *_LINES[3:]], "\n"),
     ("ragged", b"", [*_LINES[:2], "SO-6,1,C6", *_LINES[2:]], "\n"),
     ("open_quote", b"", [*_LINES[:2], 'SO-7,1,"C7,ITM-7,2024-01-09,1,1.0', *_LINES[2:]], "\n"),
