@@ -242,3 +242,36 @@ def test_parse_string_known_answer():
         False, False, True, True]
     assert p.missing.tolist() == [False, False, True, True]
 
+
+
+# ---------------------------------------------------------------- duplicate keys
+def _same_key_pairs(codes, keys) -> None:
+    order = pd.Series(range(len(keys))).groupby(keys).transform("first").to_numpy()
+    first = pd.Series(range(len(codes))).groupby(codes).transform("first").to_numpy()
+    np.testing.assert_array_equal(order, first)  # equal codes exactly where keys are equal
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None, "c"]), st.sampled_from([1, 2, None]),
+                          st.sampled_from(["x", "y"])), min_size=1, max_size=30))
+def test_key_codes_equal_exactly_where_keys_are_equal(rows):
+    from workbench.io.load import _key_codes
+
+    df = pd.DataFrame(rows, columns=["k1", "k2", "k3"]).astype(
+        {"k1": "str", "k2": "Int64", "k3": "str"})
+    keys = ["|".join("<NA>" if pd.isna(v) else str(v) for v in r) for r in rows]
+    _same_key_pairs(_key_codes(df, ["k1", "k2", "k3"]), keys)
+
+
+def test_key_codes_of_many_wide_columns_do_not_overflow():
+    """Four columns of 60,000 distinct values each: 60,001**4 exceeds 2**62, so the codes are
+    folded back below the row count on the way; keys repeat every 60,000 rows."""
+    from workbench.io.load import _key_codes
+
+    n = 120_000
+    i = np.arange(n) % 60_000
+    df = pd.DataFrame({f"k{j}": (i * (j + 1)).astype(str) for j in range(4)}).astype("str")
+    codes = _key_codes(df, list(df.columns))
+    assert codes.min() >= 0
+    np.testing.assert_array_equal(codes[:60_000], codes[60_000:])
+    assert len(np.unique(codes)) == 60_000

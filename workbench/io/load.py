@@ -1160,14 +1160,19 @@ def _key_codes(values: pd.DataFrame, key: list[str]) -> np.ndarray:
     """One integer per row, equal exactly where the rows' key values are equal (missing = missing).
 
     Each key column is factorized (missing values share one code) and the codes
-    are combined pairwise, re-factorized after each step so they stay below the
-    row count.
+    are combined as a mixed-radix number; they are re-factorized (kept below the
+    row count) only when the next column's radix could overflow 64 bits.
     """
     codes = np.zeros(len(values), dtype=np.int64)
+    span = 1  # codes are below span
     for k in key:
         c, uniq = pd.factorize(values[k], use_na_sentinel=True)
-        codes = codes * (len(uniq) + 1) + (c.astype(np.int64) + 1)
-        codes = pd.factorize(codes)[0].astype(np.int64)
+        radix = len(uniq) + 1
+        if span > (2**62) // radix:
+            codes = pd.factorize(codes)[0].astype(np.int64)
+            span = max(len(values), 1)
+        codes = codes * radix + (c.astype(np.int64) + 1)
+        span *= radix
     return codes
 
 
