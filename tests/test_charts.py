@@ -93,6 +93,20 @@ def test_scorecard_chart_colours_follow_status():
     hm = fig.data[0]
     assert np.array(hm.z).ravel().tolist() == [0.0, 2.0]  # green, red codes
     assert hm.text[0][0] == "99.0%<br>target 98%"
+    assert fig.layout.yaxis.showticklabels and "%{y}" in hm.hovertemplate
+
+
+def test_single_row_scorecard_has_no_row_label():
+    """One customer's card (by=None): no "all" tick or hover word on the page."""
+    card = pd.DataFrame({"kpi": ["otif_order_rate", "fill_rate_line"], "value": [0.99, 0.80],
+                         "target": [0.98, 0.95],
+                         "status": pd.Categorical(["green", "red"],
+                                                  categories=["green", "amber", "red", "n/a"])})
+    fig = charts.scorecard_chart(card, None, axis_label="")
+    hm = fig.data[0]
+    assert fig.layout.yaxis.showticklabels is False
+    assert "%{y}" not in hm.hovertemplate and hm.hovertemplate.startswith("%{x}")
+    assert np.array(hm.z).ravel().tolist() == [0.0, 2.0]
 
 
 def test_control_chart_marks_deterioration():

@@ -387,7 +387,8 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
     """Traffic-light grid: groups (rows) x KPIs (columns), coloured by status.
 
     ``card`` is :func:`workbench.scorecard.scorecard` output. Each cell shows the
-    value and, underneath, the target.
+    value and, underneath, the target. With ``by=None`` (one row: a single
+    customer's or site's card) the row has no label.
     """
     labels = labels or {}
     d = card.copy()
@@ -414,8 +415,9 @@ def scorecard_chart(card: pd.DataFrame, by: str | None = "tier", *,
         z=codes.to_numpy(), x=[chart_text(labels.get(k, k)) for k in kpis_],
         y=[chart_text(g) for g in groups], text=text,
         texttemplate="%{text}", colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
-        hovertemplate="%{y} / %{x}<br>%{text}<extra></extra>", xgap=3, ygap=3))
-    fig.update_yaxes(autorange="reversed",
+        hovertemplate=("%{y} / " if by else "") + "%{x}<br>%{text}<extra></extra>",
+        xgap=3, ygap=3))
+    fig.update_yaxes(autorange="reversed", showticklabels=bool(by),
                      title=chart_text(axis_label if axis_label is not None else (by or "")))
     return apply_layout(fig, title, height=max(260, 60 * len(groups) + 140))
 
