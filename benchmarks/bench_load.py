@@ -1,9 +1,10 @@
-"""Benchmark: loading order histories (CSV and Parquet) into the data model.
+"""Benchmark: loading order histories (CSV, Parquet and SQL) into the data model.
 
 Generates a synthetic order history with ``workbench.io.samples`` (git-ignored, under
 ``benchmarks/data/``), then, per format, loads it with ``workbench.load_orders`` and
 reads it with the anchor (``pandas.read_csv(path, engine="pyarrow")`` /
-``pandas.read_parquet``), each in a fresh process, interleaved (anchor, workbench,
+``pandas.read_parquet`` / ``pandas.read_sql("SELECT * FROM order_lines")`` on the same
+lines in an SQLite file, all text as exported), each in a fresh process, interleaved (anchor, workbench,
 anchor, ...) so that other jobs on the machine weigh on both alike. Reports the
 median wall time of ``--repeat`` runs, the median CPU time of the call (all threads;
 steadier than wall time when other jobs share the cores), the peak memory (max RSS of the process)
@@ -13,6 +14,7 @@ also checks the row accounting (rows in = loaded + quarantined).
 Usage::
 
     python benchmarks/bench_load.py --lines 1000000 --repeat 3
+    python benchmarks/bench_load.py --lines 10000000 --repeat 1 --formats csv,parquet
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ _CHILD = r"""
 import json, resource, sys, time
 import workbench as wb
 t0, c0 = time.perf_counter(), time.process_time()
-res = wb.load_orders(sys.argv[1])
+path = sys.argv[1]
+res = (wb.load_orders(path, sql_table="order_lines") if path.endswith(".db")
+       else wb.load_orders(path))
 dt, cpu = time.perf_counter() - t0, time.process_time() - c0
 s = res.summary
 print(json.dumps({"seconds": dt, "rows_in": s.rows_in, "loaded": s.rows_loaded,
@@ -51,8 +55,14 @@ import json, resource, sys, time
 import pandas as pd
 path = sys.argv[1]
 t0, c0 = time.perf_counter(), time.process_time()
-df = (pd.read_parquet(path) if path.endswith(".parquet")
-      else pd.read_csv(path, engine="pyarrow"))
+if path.endswith(".db"):  # a plain query through SQLAlchemy, as pandas users read a table
+    import sqlalchemy
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    with engine.connect() as con:
+        df = pd.read_sql("SELECT * FROM order_lines", con)
+else:
+    df = (pd.read_parquet(path) if path.endswith(".parquet")
+          else pd.read_csv(path, engine="pyarrow"))
 dt, cpu = time.perf_counter() - t0, time.process_time() - c0
 print(json.dumps({"seconds": dt, "rows_in": len(df),
                   "cpu_s": cpu,
@@ -65,13 +75,24 @@ def generate(lines: int, out: Path) -> dict[str, Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     csv_path, pq_path = out / "order_lines.csv", out / "order_lines.parquet"
+    db_path = out / "order_lines.db"
     if not (csv_path.exists() and pq_path.exists()):
         data = generate_samples(lines, seed=7)
         frame = data.order_lines
         frame.to_csv(csv_path, index=False)
         frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object}).to_parquet(
             pq_path, index=False)
-    return {"csv": csv_path, "parquet": pq_path}
+    if not db_path.exists():  # the same lines as an SQLite table (from the CSV: same values)
+        import sqlalchemy
+
+        tmp = db_path.with_suffix(".db.part")
+        tmp.unlink(missing_ok=True)
+        engine = sqlalchemy.create_engine(f"sqlite:///{tmp}")
+        for chunk in pd.read_csv(csv_path, dtype=str, keep_default_na=False, chunksize=200_000):
+            chunk.to_sql("order_lines", engine, if_exists="append", index=False)
+        engine.dispose()
+        tmp.rename(db_path)
+    return {"csv": csv_path, "parquet": pq_path, "sql": db_path}
 
 
 def run(path: Path, code: str = _CHILD) -> dict:
@@ -102,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--out", default=str(HERE / "data" / "load"))
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--formats", default="csv,parquet,sql")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     paths = generate(args.lines, Path(args.out) / str(args.lines))
