@@ -70,7 +70,8 @@ print(json.dumps({"seconds": dt, "rows_in": len(df),
 """
 
 
-def generate(lines: int, out: Path) -> dict[str, Path]:
+def generate(lines: int, out: Path, formats: tuple[str, ...] = ("csv", "parquet", "sql")
+             ) -> dict[str, Path]:
     from workbench.io.samples import generate_samples
 
     out.mkdir(parents=True, exist_ok=True)
@@ -82,7 +83,7 @@ def generate(lines: int, out: Path) -> dict[str, Path]:
         frame.to_csv(csv_path, index=False)
         frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object}).to_parquet(
             pq_path, index=False)
-    if not db_path.exists():  # the same lines as an SQLite table (from the CSV: same values)
+    if "sql" in formats and not db_path.exists():  # the same lines as an SQLite table
         import sqlalchemy
 
         tmp = db_path.with_suffix(".db.part")
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default="csv,parquet,sql")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    paths = generate(args.lines, Path(args.out) / str(args.lines))
+    paths = generate(args.lines, Path(args.out) / str(args.lines), tuple(args.formats.split(",")))
     print(f"data ready in {time.perf_counter() - t0:.1f} s")
     rows = []
     for fmt in args.formats.split(","):
