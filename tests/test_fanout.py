@@ -233,3 +233,11 @@ def test_a_worker_process_that_dies_has_its_pages_run_again_with_a_kernel(tmp_pa
     assert [r.status for r in (ann, bob, cy)] == ["ok"] * 3
     text = _text((tmp_path / "out" / "p_ann.html").read_text(encoding="utf-8"))
     assert "clean hello ann 5" in text
+
+
+def test_render_chunk_refuses_an_unknown_runner(tmp_path):
+    from workbench.reporting.fanout import render_chunk
+
+    with pytest.raises(ConfigError, match="runner must be 'kernel' or 'shell'"):
+        render_chunk([Page("p", {"person": "ann"})], str(_toy(tmp_path / "toy.ipynb")),
+                     "person", tmp_path, runner="shel")

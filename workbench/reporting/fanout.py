@@ -4,13 +4,13 @@ A per-customer report (``notebooks/customer_review.ipynb``) is the same notebook
 run once per customer. The batch's ordinary path starts a kernel per report and
 recomputes everything the reports share (loading the dataset, the tiers, the
 tier KPIs, the delivery early warning...) each time. The fan-out path runs them
-in a few kernels instead (one per worker), each of which
+once per worker instead; each worker
 
 1. runs the notebook's parameters cell, its injected parameters and its
    **shared** cells (code cells tagged ``shared``: the dataset-level work, which
    must not use the fanned-out parameter) once per parameter set;
 2. then, for each value of the fanned-out parameter (each customer), restores
-   the kernel's variables to what they were after the shared cells, sets the
+   the variables to what they were after the shared cells, sets the
    parameter and runs the remaining cells, so each page holds exactly the
    outputs the notebook would show for that value (the shared cells' outputs are
    copied from the first run);
@@ -21,10 +21,10 @@ Workers are local processes (``workers=N``) or the workers of a Dask cluster
 (``executor=Client(...)``; the run folder must then be on a file system the
 workers share). A local worker process runs the cells itself, in its own
 IPython shell (:class:`~workbench.reporting.cellrunner.ShellRunner`: the outputs
-a kernel would send, without sending them), which halves the cost of a page; a
-worker that dies has its share run again with a kernel. A single share, and a
-Dask worker (which runs other tasks too), use one kernel. :func:`normalise_html` is the comparison rule of the identity
-tests: a fan-out page equals the page of the same notebook executed with
+a kernel would send, without sending them), about a third less CPU a page than
+through a kernel; a worker that dies has its share run again with a kernel. A
+single share, and a Dask worker (which runs other tasks too), use one kernel.
+:func:`normalise_html` is the comparison rule of the identity tests: a fan-out page equals the page of the same notebook executed with
 papermill for that customer once the figures' random element ids are
 numbered in order.
 
@@ -324,16 +324,20 @@ def _run_group(kernel: _Kernel, template: object, last_shared: int, over: str,
 def render_chunk(pages: Sequence[Page], notebook: str, over: str, folder: str, *,
                  plotlyjs: str = "inline", timeout: float | None = None,
                  keep_notebooks: bool = True, runner: str = "kernel") -> list[PageResult]:
-    """Render ``pages`` of ``notebook`` in this process with one kernel (one worker's share).
+    """Render ``pages`` of ``notebook`` in this process (one worker's share).
 
     Pages with the same parameters apart from ``over`` run the shared cells once;
     results come back in the order of ``pages``. See :func:`fan_out`.
-    ``runner="shell"`` runs the cells in this process's own IPython shell instead
-    of a kernel (:class:`~workbench.reporting.cellrunner.ShellRunner`; for a
+    ``runner="kernel"`` runs the cells in one kernel; ``runner="shell"`` runs them
+    in this process's own IPython shell instead (:class:`~workbench.reporting.cellrunner.ShellRunner`; for a
     process that runs nothing else, such as a fan-out worker process).
     """
     from papermill.iorw import load_notebook_node
 
+    if runner not in ("kernel", "shell"):
+        raise ConfigError(f"runner must be 'kernel' or 'shell', not {runner!r}", key="runner",
+                          value=runner, fix="pass runner='kernel' (or 'shell' in a process "
+                                            "of its own).")
     path = project_path(notebook)
     template = load_notebook_node(str(path))  # as papermill reads it (default tags and metadata)
     last_shared = shared_cells(template, over)
