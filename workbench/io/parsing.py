@@ -542,14 +542,14 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
         ints, ok = _whole_numbers(vals, norm, invalid, detail)
         issue[invalid] = None
         arr = pd.array(_spread(ints, codes, 0).astype(np.int64), dtype="Int64")
-        arr[~_spread(ok, codes, False).astype(bool)] = pd.NA
+        arr[~_spread(ok, codes, False).astype(bool, copy=False)] = pd.NA
         values = pd.Series(arr, index=raw.index)
     else:
         values = pd.Series(_spread(np.where(invalid, np.nan, vals), codes, np.nan),
                            index=raw.index, dtype="float64")
-    return Parsed(values, missing, _spread(invalid, codes, False).astype(bool),
-                  _spread(issue, codes, None).astype(object),
-                  _spread(detail, codes, None).astype(object), info)
+    return Parsed(values, missing, _spread(invalid, codes, False).astype(bool, copy=False),
+                  _spread(issue, codes, None).astype(object, copy=False),
+                  _spread(detail, codes, None).astype(object, copy=False), info)
 
 
 # --------------------------------------------------------------------------- booleans
@@ -596,9 +596,9 @@ def _parse_bool_distinct(raw: pd.Series, value_map: dict | None,
     vals = p.values.array.take(take, allow_fill=False) if len(uniq) else pd.array(
         [pd.NA] * len(raw), dtype="boolean")
     values = pd.Series(vals, index=raw.index, dtype="boolean").mask(null)
-    missing = _spread(p.missing, codes, True).astype(bool)
-    invalid = _spread(p.invalid, codes, False).astype(bool)
-    detail = _spread(p.detail, codes, None).astype(object)
+    missing = _spread(p.missing, codes, True).astype(bool, copy=False)
+    invalid = _spread(p.invalid, codes, False).astype(bool, copy=False)
+    detail = _spread(p.detail, codes, None).astype(object, copy=False)
     return Parsed(values, missing, invalid, _no_flags(len(raw)), detail, p.info)
 
 
@@ -988,11 +988,11 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
 
     # map back from distinct values to rows
     values = pd.Series(_spread(parsed.to_numpy(), codes, np.datetime64("NaT")).astype(
-        "datetime64[ns]"), index=raw.index)
-    invalid = _spread(unknown, codes, False).astype(bool)
+        "datetime64[ns]", copy=False), index=raw.index)
+    invalid = _spread(unknown, codes, False).astype(bool, copy=False)
     info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
-    return Parsed(values, missing, invalid, _spread(issue, codes, None).astype(object),
-                  _spread(detail, codes, None).astype(object), info)
+    return Parsed(values, missing, invalid, _spread(issue, codes, None).astype(object, copy=False),
+                  _spread(detail, codes, None).astype(object, copy=False), info)
 
 
 def parse_column(raw: pd.Series, type_: str, *, value_map: dict | None = None,
