@@ -275,3 +275,68 @@ def test_key_codes_of_many_wide_columns_do_not_overflow():
     assert codes.min() >= 0
     np.testing.assert_array_equal(codes[:60_000], codes[60_000:])
     assert len(np.unique(codes)) == 60_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([1, 2])),
+                min_size=1, max_size=40),
+       st.data())
+def test_duplicate_flags_equal_pandas_duplicated(rows, data):
+    """The repeats flagged (one hash pass and a running maximum) are exactly the rows pandas'
+    ``duplicated(keep="first")`` marks among the rows not already quarantined."""
+    from workbench.io.load import _duplicate_reason
+    from workbench.io.schema import get_table
+
+    schema = get_table("order_lines")
+    df = pd.DataFrame(rows, columns=["order_id", "line_no"]).astype(
+        {"order_id": "str", "line_no": "Int64"})
+    already = np.array(data.draw(st.lists(st.booleans(), min_size=len(df), max_size=len(df))))
+    reason = _duplicate_reason(df, schema, already, np.arange(len(df)) + 2)
+    expected = np.zeros(len(df), dtype=bool)
+    cand = np.flatnonzero(~already)
+    expected[cand] = df.iloc[cand].duplicated(keep="first").to_numpy()
+    got = np.zeros(len(df), dtype=bool)
+    if reason is not None:
+        got[reason.idx] = True
+    np.testing.assert_array_equal(got, expected)
+
+
+# ---------------------------------------------------------------- loaded rows
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.booleans(), min_size=0, max_size=600), st.integers(1, 5))
+def test_keep_rows_equals_boolean_indexing(keep, chunks):
+    """Sliced Arrow text (any number of runs, inputs of several chunks), NumPy, masked and date
+    columns: the same values, dtypes and a fresh index as ``frame[keep]``."""
+    import pyarrow as pa
+
+    from workbench.io import load
+
+    n = len(keep)
+    keep = np.array(keep, dtype=bool)
+    text = [None if i % 7 == 3 else f"id{i}" for i in range(n)]
+    cuts = np.linspace(0, n, chunks + 1).astype(int)
+    arrow = pa.chunked_array([pa.array(text[a:b], type=pa.large_string())
+                              for a, b in zip(cuts[:-1], cuts[1:], strict=True)],
+                             type=pa.large_string())
+    frame = pd.DataFrame({
+        "id": pd.Series(pd.arrays.ArrowStringArray(arrow, dtype=pd.StringDtype(
+            "pyarrow", na_value=np.nan))),
+        "q": np.arange(n, dtype=float), "n": pd.array(np.arange(n), dtype="Int64"),
+        "d": pd.date_range("2024-01-01", periods=n, freq="D"),
+        "f": pd.array([i % 2 == 0 for i in range(n)], dtype="boolean")})
+    got = load._keep_rows(frame, keep)
+    pd.testing.assert_frame_equal(got, frame[keep].reset_index(drop=True))
+
+
+def test_keep_rows_slices_text_without_copying():
+    """A few dropped rows among many: the text column's kept runs share the input's buffers."""
+    from workbench.io import load
+
+    frame = pd.DataFrame({"id": pd.Series([f"id{i}" for i in range(10_000)], dtype="str")})
+    keep = np.ones(10_000, dtype=bool)
+    keep[[10, 5000]] = False
+    out = load._keep_rows(frame, keep)["id"].array.__arrow_array__()
+    source = frame["id"].array.__arrow_array__().chunk(0)
+    assert out.num_chunks == 3
+    assert out.chunk(1).buffers()[2].address == source.buffers()[2].address  # same bytes
+    assert out.to_pylist() == frame["id"][keep].tolist()

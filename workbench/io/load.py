@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench.exceptions import DerivedColumnError, MissingColumnsError, WorkbenchError
 from workbench.io.csv_records import check_record_count
@@ -1190,14 +1191,16 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     if not key or len(key) != len(schema.key):
         return None
     cand_idx = np.flatnonzero(~already)
-    codes = _key_codes(values, key)[cand_idx]
-    ser = pd.Series(codes)
-    dup_sub = ser.duplicated(keep="first").to_numpy()
-    if not dup_sub.any():
+    # one hash pass: groups numbered in order of first appearance, so a row is the first of
+    # its key exactly when its group is above every group before it
+    group = pd.factorize(_key_codes(values, key)[cand_idx])[0]
+    involved = np.bincount(group)[group] > 1 if len(group) else np.zeros(0, dtype=bool)
+    if not involved.any():
         return None
-    involved = ser.duplicated(keep=False).to_numpy()
+    dup_sub = np.zeros(len(group), dtype=bool)
+    dup_sub[1:] = group[1:] <= np.maximum.accumulate(group)[:-1]
     rows = cand_idx[involved]            # positions in values of the rows of repeated keys
-    grp_codes = codes[involved]
+    grp_codes = group[involved]
     model_cols = [c for c in values.columns if c in schema.names]
     grp = values.iloc[rows][model_cols]
     hashes = pd.util.hash_pandas_object(grp, index=False).to_numpy()
@@ -1270,14 +1273,47 @@ def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
                                   ).reset_index(drop=True)
 
 
+_MAX_RUNS = 256
+"""Most runs of kept rows for which Arrow text columns are sliced rather than copied."""
+
+
+def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """Return the rows of ``frame`` where ``keep`` (a fresh 0..n-1 index).
+
+    A few quarantined rows among millions leave a few runs of kept rows: Arrow
+    text columns are then the kept runs, sliced without copying the text (a
+    take copies every value: most of the time of this step); other columns,
+    and text columns cut into more than ``_MAX_RUNS`` runs, are filtered.
+
+    >>> f = pd.DataFrame({"id": pd.Series(["a", "b", "c"], dtype="str"), "q": [1.0, 2.0, 3.0]})
+    >>> _keep_rows(f, np.array([True, False, True])).to_dict("list")
+    {'id': ['a', 'c'], 'q': [1.0, 3.0]}
+    """
+    if keep.all():
+        return frame.reset_index(drop=True)
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
+    starts, ends = edges[0::2], edges[1::2]
+    columns = []
+    for k in range(frame.shape[1]):
+        arr = frame.iloc[:, k].array
+        if isinstance(arr, pd.arrays.ArrowStringArray) and len(starts) <= _MAX_RUNS:
+            text = arr.__arrow_array__()
+            parts = [chunk for a, b in zip(starts, ends, strict=True)
+                     for chunk in text.slice(a, b - a).chunks]
+            columns.append(pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=text.type),
+                                                      dtype=arr.dtype))
+        else:
+            columns.append(arr[keep])
+    out = pd.concat([pd.Series(c, copy=False) for c in columns], axis=1, ignore_index=True)
+    out.columns = frame.columns
+    return out
+
+
 def _loaded(st: _Stacked, schema: Table, keep: np.ndarray) -> pd.DataFrame:
     """Return the rows that pass: model columns in model order, extras, then lineage."""
     names = list(st.values.columns)
     ordered = [c for c in schema.names if c in names] + [c for c in names if c not in schema.names]
-    data = st.values[ordered]
-    if not keep.all():
-        data = data.take(np.flatnonzero(keep))
-    data = data.reset_index(drop=True)
+    data = _keep_rows(st.values[ordered], keep)
     data["source_file"] = pd.Categorical.from_codes(st.file_code[keep], categories=st.files)
     data["source_row"] = st.src_row[keep]
     return data
