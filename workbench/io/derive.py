@@ -57,6 +57,7 @@ from workbench.io.parsing import (
     DateOptions,
     NumberContext,
     Parsed,
+    flagged,
     parse_bool,
     parse_column,
     parse_date,
@@ -456,7 +457,7 @@ class _Evaluator:
             why[p.invalid] = _texts(f"{v.label} unusable: ", p.detail[p.invalid])
             self.flags.append(Flag(p.invalid, v.label, shown, "unusable_value", detail))
             self.mark(p.invalid, why)
-        doubtful = pd.notna(p.issue)
+        doubtful = flagged(p.issue)
         if doubtful.any():
             self.flags.append(Flag(doubtful, v.label, shown, p.issue, p.detail))
         if p.info.get("date_format"):

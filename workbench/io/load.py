@@ -54,6 +54,7 @@ from workbench.io.matching import match_columns
 from workbench.io.parsing import (
     NumberContext,
     Parsed,
+    flagged,
     infer_number_context,
     parse_column,
     parse_number,
@@ -380,7 +381,7 @@ def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parse
                                        "unusable_value", detail))
         # a doubtful value matters where it was used, or where it was dropped and no
         # earlier source column supplied the value
-        doubtful = pd.notna(p.issue)
+        doubtful = flagged(p.issue)
         if doubtful.any():
             doubtful &= (used == k) | (p.values.isna().to_numpy() & ((used > k) | (used == -1)))
         if doubtful.any():
@@ -630,7 +631,7 @@ def _typed_derived(raw: RawTable, mapping: ColumnMapping, col: Column, d: Deriva
     if p.invalid.any():
         sinks.issues.append(_issue_frame(raw, p.invalid, col.name, d.label, d.values,
                                          "unusable_value", p.detail))
-    doubtful = pd.notna(p.issue)
+    doubtful = flagged(p.issue)
     if doubtful.any():
         sinks.issues.append(_issue_frame(raw, doubtful, col.name, d.label, d.values, p.issue,
                                          p.detail))
@@ -641,11 +642,11 @@ def _typed_derived(raw: RawTable, mapping: ColumnMapping, col: Column, d: Deriva
     required = col.required and col.name not in mapping.optional
     shown = np.full(n, None, dtype=object)  # the value to show for a quarantined row
     if required:
-        flagged = values.isna().to_numpy() | (values < 0).fillna(False).to_numpy(dtype=bool) \
+        ruled_out = values.isna().to_numpy() | (values < 0).fillna(False).to_numpy(dtype=bool) \
             if col.nonnegative else values.isna().to_numpy()
-        shown[flagged] = d.values[flagged].astype(str).to_numpy(dtype=object)
+        shown[ruled_out] = d.values[ruled_out].astype(str).to_numpy(dtype=object)
         for fl in reversed(d.flags):  # the input that made a value missing, first flag first
-            sel = fl.mask & flagged
+            sel = fl.mask & ruled_out
             shown[sel] = fl.values[sel].astype(str).to_numpy(dtype=object)
     if required:
         missing = values.isna().to_numpy() & ~unusable

@@ -14,6 +14,7 @@ thousand regex matches, not ten million.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ __all__ = [
     "Parsed",
     "TRUE_WORDS",
     "decimal_evidence",
+    "flagged",
     "infer_number_context",
     "na_mask",
     "parse_bool",
@@ -100,8 +102,16 @@ def _as_text(raw: pd.Series) -> pd.Series:
         obj = raw.astype(object)
         raw = obj.where(obj.notna(), None).astype("str")
     stripped = raw.str.strip()
+    if isinstance(raw.array, pd.arrays.ArrowStringArray):  # byte lengths: no pass over the text
+        import pyarrow.compute as pc
+
+        same = pc.all(pc.equal(pc.binary_length(stripped.array.__arrow_array__()),
+                               pc.binary_length(raw.array.__arrow_array__())))
+        if same.as_py() is not False:
+            return raw  # nothing stripped: keep the column, not a copy of it
+        return stripped
     if stripped.str.len().equals(raw.str.len()):
-        return raw  # nothing stripped: keep the column, not a copy of it
+        return raw
     return stripped
 
 
@@ -152,8 +162,33 @@ def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
     return codes < 0, codes, uniq
 
 
+_NO_FLAGS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+"""The read-only all-``None`` flag array per length, shared while any parse holds it."""
+
+
 def _no_flags(n: int) -> np.ndarray:
-    return np.full(n, None, dtype=object)
+    """Return a read-only array of ``n`` ``None``: no issue or detail for any value.
+
+    Most columns flag nothing; they share one array instead of filling one
+    each (millions of ``None`` per column). Code that flags values builds its own.
+    """
+    arr = _NO_FLAGS.get(n)
+    if arr is None:
+        arr = np.full(n, None, dtype=object)
+        arr.flags.writeable = False
+        _NO_FLAGS[n] = arr
+    return arr
+
+
+def flagged(flags: np.ndarray) -> np.ndarray:
+    """Return True where a per-row issue or detail array (``Parsed.issue``) holds a flag.
+
+    >>> flagged(parse_date(pd.Series(["2024-01-31", "45352"])).issue).tolist()
+    [False, True]
+    """
+    if flags is _NO_FLAGS.get(len(flags)):
+        return np.zeros(len(flags), dtype=bool)
+    return pd.notna(flags)
 
 
 def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarray:
@@ -161,7 +196,7 @@ def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarra
     if not len(per_value):
         return np.full(len(codes), fill, dtype=object if fill is None else None)
     if per_value.dtype == object and fill is None and not pd.notna(per_value).any():
-        return np.full(len(codes), None, dtype=object)  # the common case: nothing flagged
+        return _no_flags(len(codes))  # the common case: nothing flagged
     ext = np.concatenate([per_value, np.asarray([fill], dtype=per_value.dtype)])
     return ext[codes]  # code -1 (missing) takes the fill at the end
 
@@ -171,8 +206,9 @@ def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.
     idx = raw.index
     missing = np.asarray(missing, dtype=bool)
     invalid = np.asarray(invalid, dtype=bool)
-    detail = np.full(len(idx), None, dtype=object)
+    detail = _no_flags(len(idx))
     if invalid.any():
+        detail = np.full(len(idx), None, dtype=object)
         detail[invalid] = (detail_invalid if isinstance(detail_invalid, str)
                            else np.asarray(detail_invalid, dtype=object)[invalid])
     return Parsed(values, missing, invalid, _no_flags(len(idx)), detail,
@@ -720,8 +756,8 @@ def _typed_dates(raw: pd.Series) -> Parsed:
     values = values.dt.floor("D")
     oor = (values.notna() & ((values < _DAY_MIN) | (values > _DAY_MAX))).to_numpy()
     missing = values.isna().to_numpy()
-    issue = _no_flags(len(raw))
-    detail = _no_flags(len(raw))
+    issue = np.full(len(raw), None, dtype=object)
+    detail = np.full(len(raw), None, dtype=object)
     if oor.any():
         issue[oor] = ISSUE_DATE_OUT_OF_RANGE
         codes, uniq = pd.factorize(values[oor])
