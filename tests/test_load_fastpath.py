@@ -340,3 +340,20 @@ def test_keep_rows_slices_text_without_copying():
     assert out.num_chunks == 3
     assert out.chunk(1).buffers()[2].address == source.buffers()[2].address  # same bytes
     assert out.to_pylist() == frame["id"][keep].tolist()
+
+
+def test_columns_that_flag_nothing_share_one_read_only_array():
+    """Within a load, parses that flag nothing return the same read-only no-flags array; a
+    parse that flags a value builds its own, and writing into the shared one is refused."""
+    from workbench.io.parsing import flagged, sharing_flags
+
+    with sharing_flags():
+        a = parse_number(pd.Series(["1", "2", "3"], dtype="str"))
+        b = parse_date(pd.Series(["2024-01-02", "2024-01-03", "2024-01-04"], dtype="str"))
+    assert a.issue is a.detail is b.issue is b.detail
+    assert not flagged(a.issue).any()
+    with pytest.raises(ValueError, match="read-only"):
+        a.issue[0] = "x"
+    c = parse_date(pd.Series(["2024-01-02", "45352", "2024-01-04"], dtype="str"))
+    assert flagged(c.issue).tolist() == [False, True, False]
+    assert c.issue is not a.issue

@@ -59,6 +59,7 @@ from workbench.io.parsing import (
     parse_column,
     parse_number,
     parse_string,
+    sharing_flags,
 )
 from workbench.io.readers import RawTable, normalize_header
 from workbench.io.schema import Column, Table, get_table
@@ -1054,7 +1055,8 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
     staged, used = [], []
     for src in sources:
         raw, use, note = _read_source(src, cmap, schema, automatic, options)
-        stg = _stage_source(raw, use, schema, as_of_day)
+        with sharing_flags():  # columns that flag nothing share one no-flags array
+            stg = _stage_source(raw, use, schema, as_of_day)
         if note:
             stg.notes.insert(0, note)
         if use.derived and any("actual(" in e.text for e in use.derived.values()):

@@ -13,9 +13,10 @@ thousand regex matches, not ten million.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "parse_date",
     "parse_number",
     "parse_string",
+    "sharing_flags",
 ]
 
 NA_MARKERS: frozenset[str] = frozenset(
@@ -164,6 +166,23 @@ def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
 
 _NO_FLAGS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
 """The read-only all-``None`` flag array per length, shared while any parse holds it."""
+_HELD: dict[int, np.ndarray] | None = None
+"""Strong references to the shared arrays while :func:`sharing_flags` is active."""
+
+
+@contextlib.contextmanager
+def sharing_flags() -> Iterator[None]:
+    """Keep the shared no-flags array of each length alive for the duration (a whole load).
+
+    Between two columns no parse holds it; without this, each column would fill
+    a new one. On exit the arrays are released with the last parse holding them.
+    """
+    global _HELD
+    before, _HELD = _HELD, {}
+    try:
+        yield
+    finally:
+        _HELD = before
 
 
 def _no_flags(n: int) -> np.ndarray:
@@ -177,6 +196,8 @@ def _no_flags(n: int) -> np.ndarray:
         arr = np.full(n, None, dtype=object)
         arr.flags.writeable = False
         _NO_FLAGS[n] = arr
+    if _HELD is not None:
+        _HELD[n] = arr
     return arr
 
 
