@@ -357,3 +357,23 @@ def test_columns_that_flag_nothing_share_one_read_only_array():
     c = parse_date(pd.Series(["2024-01-02", "45352", "2024-01-04"], dtype="str"))
     assert flagged(c.issue).tolist() == [False, True, False]
     assert c.issue is not a.issue
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "dd", " a", "", None]), max_size=8),
+                min_size=0, max_size=5))
+def test_factorize_text_equals_pandas_factorize(chunks):
+    """Chunked Arrow text (empty chunks, nulls, repeats across chunks): the same codes and
+    distinct values as ``pd.factorize``."""
+    import pyarrow as pa
+
+    from workbench.io.parsing import factorize_text
+
+    arrow = pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks],
+                             type=pa.large_string())
+    s = pd.Series(pd.arrays.ArrowStringArray(arrow, dtype=pd.StringDtype("pyarrow",
+                                                                        na_value=np.nan)))
+    codes, uniq = factorize_text(s)
+    want_codes, want_uniq = pd.factorize(s)
+    np.testing.assert_array_equal(codes, np.asarray(want_codes))
+    assert uniq.tolist() == list(want_uniq)

@@ -54,6 +54,7 @@ from workbench.io.matching import match_columns
 from workbench.io.parsing import (
     NumberContext,
     Parsed,
+    factorize_text,
     flagged,
     infer_number_context,
     parse_column,
@@ -1170,7 +1171,7 @@ def _key_codes(values: pd.DataFrame, key: list[str]) -> np.ndarray:
     codes = np.zeros(len(values), dtype=np.int64)
     span = 1  # codes are below span
     for k in key:
-        c, uniq = pd.factorize(values[k], use_na_sentinel=True)
+        c, uniq = factorize_text(values[k])
         radix = len(uniq) + 1
         if span > (2**62) // radix:
             codes = pd.factorize(codes)[0].astype(np.int64)
