@@ -628,12 +628,12 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
     if integer:
         ints, ok = _whole_numbers(vals, norm, invalid, detail)
         issue[invalid] = None
-        arr = pd.array(_spread(ints, codes, 0).astype(np.int64), dtype="Int64")
-        arr[~_spread(ok, codes, False).astype(bool, copy=False)] = pd.NA
-        values = pd.Series(arr, index=raw.index)
-    else:
+        arr = pd.arrays.IntegerArray(_spread(ints, codes, 0).astype(np.int64, copy=False),
+                                     ~_spread(ok, codes, False).astype(bool, copy=False))
+        values = pd.Series(arr, index=raw.index, copy=False)
+    else:  # rows take the values of their distinct texts: no second copy
         values = pd.Series(_spread(np.where(invalid, np.nan, vals), codes, np.nan),
-                           index=raw.index, dtype="float64")
+                           index=raw.index, dtype="float64", copy=False)
     return Parsed(values, missing, _spread(invalid, codes, False).astype(bool, copy=False),
                   _spread(issue, codes, None).astype(object, copy=False),
                   _spread(detail, codes, None).astype(object, copy=False), info)
@@ -1074,8 +1074,8 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     dropped = _drop_inconsistent(options, parsed, issue, detail)
 
     # map back from distinct values to rows
-    values = pd.Series(_spread(parsed.to_numpy(), codes, np.datetime64("NaT")).astype(
-        "datetime64[ns]", copy=False), index=raw.index)
+    values = pd.Series(_spread(parsed.to_numpy().astype("datetime64[ns]"), codes,
+                               np.datetime64("NaT", "ns")), index=raw.index, copy=False)
     invalid = _spread(unknown, codes, False).astype(bool, copy=False)
     info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
     return Parsed(values, missing, invalid, _spread(issue, codes, None).astype(object, copy=False),
