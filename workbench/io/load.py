@@ -1328,8 +1328,10 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
 
     A few quarantined rows among millions leave a few runs of kept rows: Arrow
     text columns are then the kept runs, sliced without copying the text (a
-    take copies every value: most of the time of this step); other columns,
-    and text columns cut into more than ``_MAX_RUNS`` runs, are filtered.
+    take copies every value: most of the time of this step), and the other
+    columns the runs copied block by block (float and date columns about ten
+    times faster than a boolean take); columns cut into more than
+    ``_MAX_RUNS`` runs are filtered.
 
     >>> f = pd.DataFrame({"id": pd.Series(["a", "b", "c"], dtype="str"), "q": [1.0, 2.0, 3.0]})
     >>> _keep_rows(f, np.array([True, False, True])).to_dict("list")
@@ -1342,12 +1344,20 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     columns = []
     for k in range(frame.shape[1]):
         arr = frame.iloc[:, k].array
-        if isinstance(arr, pd.arrays.ArrowStringArray) and len(starts) <= _MAX_RUNS:
+        few_runs = len(starts) <= _MAX_RUNS
+        if isinstance(arr, pd.arrays.ArrowStringArray) and few_runs:
             text = arr.__arrow_array__()
             parts = [chunk for a, b in zip(starts, ends, strict=True)
                      for chunk in text.slice(a, b - a).chunks]
             columns.append(pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=text.type),
                                                       dtype=arr.dtype))
+        elif few_runs and arr.dtype.kind in "fM" and isinstance(arr.dtype, np.dtype):
+            values = np.asarray(arr)  # float64 / naive datetime64: the column's own array
+            columns.append(np.concatenate([values[:0]] + [values[a:b] for a, b in
+                                                          zip(starts, ends, strict=True)]))
+        elif few_runs and len(starts):  # masked (Int64, boolean) and other arrays: the runs
+            columns.append(pd.concat([pd.Series(arr[a:b], copy=False) for a, b in
+                                      zip(starts, ends, strict=True)], ignore_index=True).array)
         else:
             columns.append(arr[keep])
     out = pd.concat([pd.Series(c, copy=False) for c in columns], axis=1, ignore_index=True)
