@@ -1360,7 +1360,7 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
                                       zip(starts, ends, strict=True)], ignore_index=True).array)
         else:
             columns.append(arr[keep])
-    out = pd.concat([pd.Series(c, copy=False) for c in columns], axis=1, ignore_index=True)
+    out = pd.DataFrame(dict(enumerate(columns)), copy=False)  # one block per column: no copy
     out.columns = frame.columns
     return out
 
