@@ -546,34 +546,51 @@ def _whole_numbers(values: np.ndarray, norm: pd.Series, invalid: np.ndarray,
     return ints, ~invalid
 
 
+def _details(n: int, *flagged_as: tuple[np.ndarray, str]) -> np.ndarray:
+    """Per-row details: each text where its mask is true (a later one wins), else ``None``.
+
+    >>> _details(3, (np.array([True, True, False]), "a"), (np.array([False, True, False]), "b"))
+    array(['a', 'b', None], dtype=object)
+    """
+    if not any(mask.any() for mask, _ in flagged_as):
+        return _no_flags(n)
+    detail = np.full(n, None, dtype=object)
+    for mask, text in flagged_as:
+        detail[mask] = text
+    return detail
+
+
 def _typed_number(raw: pd.Series, integer: bool) -> Parsed:
-    """Numbers already typed by the source: infinities and integer overflow are unusable."""
+    """Numbers already typed by the source: infinities and integer overflow are unusable.
+
+    A float column without an infinity is used as it is (no copy).
+    """
     n = len(raw)
     missing = raw.isna().to_numpy()
-    detail = np.full(n, None, dtype=object)
     if raw.dtype.kind in "iu":
         big = (raw > np.iinfo(np.int64).max).to_numpy(dtype=bool, na_value=False) if \
             raw.dtype.kind == "u" else np.zeros(n, dtype=bool)
         invalid = big & integer
-        detail[invalid] = _INT_OVERFLOW
         values = (raw.where(~big).astype("Int64") if integer else raw.astype("float64"))
-        return Parsed(values, missing, invalid, _no_flags(n), detail)
+        return Parsed(values, missing, invalid, _no_flags(n), _details(n, (invalid, _INT_OVERFLOW)))
     arr = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
     invalid = np.isinf(arr)
-    detail[invalid] = _NOT_FINITE.format(v="the value")
-    arr = np.where(invalid, np.nan, arr)
+    infinite = invalid.copy()
+    if invalid.any():
+        arr = np.where(invalid, np.nan, arr)
     if integer:
         finite = np.isfinite(arr)
         frac = finite & (arr % 1 != 0)
         big = finite & (np.abs(arr) >= 2.0 ** 63)
-        detail[frac] = "not a whole number"
-        detail[big] = _INT_OVERFLOW
         invalid |= frac | big
         ok = finite & ~frac & ~big
-        values = pd.array(np.where(ok, arr, 0).astype(np.int64), dtype="Int64")
-        values[~ok] = pd.NA
-        return Parsed(pd.Series(values, index=raw.index), missing, invalid, _no_flags(n), detail)
-    return Parsed(pd.Series(arr, index=raw.index), missing, invalid, _no_flags(n), detail)
+        values = pd.arrays.IntegerArray(np.where(ok, arr, 0).astype(np.int64), ~ok)
+        detail = _details(n, (infinite, _NOT_FINITE.format(v="the value")),
+                          (frac, "not a whole number"), (big, _INT_OVERFLOW))
+        return Parsed(pd.Series(values, index=raw.index, copy=False), missing, invalid,
+                      _no_flags(n), detail)
+    return Parsed(pd.Series(arr, index=raw.index, copy=False), missing, invalid, _no_flags(n),
+                  _details(n, (infinite, _NOT_FINITE.format(v="the value"))))
 
 
 def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None = None,
@@ -807,13 +824,15 @@ def _typed_dates(raw: pd.Series) -> Parsed:
     values = values.dt.floor("D")
     oor = (values.notna() & ((values < _DAY_MIN) | (values > _DAY_MAX))).to_numpy()
     missing = values.isna().to_numpy()
-    issue = np.full(len(raw), None, dtype=object)
-    detail = np.full(len(raw), None, dtype=object)
+    issue = detail = _no_flags(len(raw))
     if oor.any():
+        issue = np.full(len(raw), None, dtype=object)
+        detail = np.full(len(raw), None, dtype=object)
         issue[oor] = ISSUE_DATE_OUT_OF_RANGE
         codes, uniq = pd.factorize(values[oor])
         detail[oor] = np.asarray([_out_of_range_detail(d) for d in uniq], dtype=object)[codes]
-    values = values.mask(oor).astype("datetime64[ns]")
+        values = values.mask(oor)
+    values = values.astype("datetime64[ns]")  # no copy when already in nanoseconds
     return Parsed(values, missing, np.zeros(len(raw), bool), issue, detail)
 
 
