@@ -252,7 +252,8 @@ def _same_key_pairs(codes, keys) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "b", None, "c"]), st.sampled_from([1, 2, None]),
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None, "c"]),
+                          st.sampled_from([1, 2, None, -7, 10**15]),
                           st.sampled_from(["x", "y"])), min_size=1, max_size=30))
 def test_key_codes_equal_exactly_where_keys_are_equal(rows):
     from workbench.io.load import _key_codes
@@ -278,7 +279,7 @@ def test_key_codes_of_many_wide_columns_do_not_overflow():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([1, 2])),
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([1, 2, -3, 10**12])),
                 min_size=1, max_size=40),
        st.data())
 def test_duplicate_flags_equal_pandas_duplicated(rows, data):
@@ -409,3 +410,45 @@ def test_columns_parsed_on_threads_give_the_same_load(tmp_path, monkeypatch):
     _assert_same_load(threaded, single)
     assert threaded.summary.rows_quarantined >= 3 and len(threaded.issues) >= 2
     assert str(threaded.summary) == str(single.summary)
+
+
+def test_headers_that_are_model_names_skip_matching(monkeypatch):
+    """Headers equal to model names (any case, outer spaces) are those columns; only the
+    other columns are matched, and with no other column the matcher is not called."""
+    from workbench.io import mapping as mapping_mod
+
+    calls: list[list[str]] = []
+    real = mapping_mod.match_columns
+
+    def spy(source, schema, *, columns, **kw):
+        calls.append(list(columns))
+        return real(source, schema, columns=columns, **kw)
+
+    monkeypatch.setattr(mapping_mod, "match_columns", spy)
+    m = mapping_mod.ColumnMapping(table="order_lines")
+    schema_names = wb.io.schema.get_table("order_lines").names
+    r = m.resolve([" ORDER_ID", "Customer", "customer_id", "item_id", "qty_ordered"])
+    assert r.fields["order_id"].columns == (" ORDER_ID",)
+    assert r.fields["customer_id"].columns == ("customer_id",)  # the model name, not the synonym
+    assert r.fields["order_id"].how == "name"
+    assert calls and "order_id" not in calls[0] and "customer_id" not in calls[0]
+    calls.clear()
+    r = m.resolve(list(schema_names))
+    assert calls == []
+    assert {k: v.columns for k, v in r.fields.items()} == {n: (n,) for n in schema_names}
+
+
+def test_line_numbers_are_their_own_codes_and_wide_integers_are_factorized():
+    """Line numbers 1..5 code as value - 1 + 1 without hashing; a column spanning 10**12
+    falls back to factorizing (its codes stay below its distinct count + 1)."""
+    from workbench.io.load import _column_codes, _repeated
+
+    codes, radix = _column_codes(pd.Series([2, 5, None, 1], dtype="Int64"))
+    assert codes.tolist() == [2, 5, 0, 1] and radix == 6
+    codes, radix = _column_codes(pd.Series([10**12, 0, 10**12], dtype="int64"))
+    assert codes.tolist() == [1, 2, 1] and radix == 3
+    # counted directly (small span) and through factorize (large span): the same answer
+    c = np.array([7, 3, 7, 9, 3, 1])
+    expected = [True, True, True, False, True, False]
+    assert _repeated(c, 10).tolist() == expected
+    assert _repeated(c * 10**9, 10**10).tolist() == expected

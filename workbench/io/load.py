@@ -1203,24 +1203,71 @@ def _master_reasons(values: pd.DataFrame, schema: Table, masters: dict[str, obje
     return reasons
 
 
+def _column_codes(v: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes ``0 .. radix - 1`` of one key column, equal exactly where its values are (0 = missing).
+
+    A signed integer column of a narrow range (line numbers) is its values less
+    its minimum, without hashing; other columns are factorized.
+
+    >>> codes, radix = _column_codes(pd.Series([3, None, 5, 3], dtype="Int64"))
+    >>> codes.tolist(), radix
+    ([1, 0, 3, 1], 4)
+    """
+    n = len(v)
+    if pd.api.types.is_signed_integer_dtype(v.dtype) and n:
+        na = v.isna().to_numpy()
+        ints = v.to_numpy(dtype=np.int64, na_value=0)
+        present = ints[~na] if na.any() else ints
+        if len(present):
+            lo, hi = int(present.min()), int(present.max())
+            if hi - lo < 4 * n + 16:  # a narrow range: the values are their own codes
+                codes = ints - lo + 1
+                codes[na] = 0
+                return codes, hi - lo + 2
+    c, uniq = factorize_text(v)
+    return c.astype(np.int64) + 1, len(uniq) + 1
+
+
 def _key_codes(values: pd.DataFrame, key: list[str]) -> np.ndarray:
     """One integer per row, equal exactly where the rows' key values are equal (missing = missing).
 
-    Each key column is factorized (missing values share one code) and the codes
-    are combined as a mixed-radix number; they are re-factorized (kept below the
-    row count) only when the next column's radix could overflow 64 bits.
+    Each key column is coded (:func:`_column_codes`; missing values share one
+    code) and the codes are combined as a mixed-radix number; they are
+    re-factorized (kept below the row count) only when the next column's radix
+    could overflow 64 bits.
     """
+    return _key_codes_span(values, key)[0]
+
+
+def _key_codes_span(values: pd.DataFrame, key: list[str]) -> tuple[np.ndarray, int]:
+    """:func:`_key_codes` and the bound its codes are below."""
     codes = np.zeros(len(values), dtype=np.int64)
     span = 1  # codes are below span
     for k in key:
-        c, uniq = factorize_text(values[k])
-        radix = len(uniq) + 1
+        c, radix = _column_codes(values[k])
         if span > (2**62) // radix:
             codes = pd.factorize(codes)[0].astype(np.int64)
             span = max(len(values), 1)
-        codes = codes * radix + (c.astype(np.int64) + 1)
+        codes = codes * radix + c
         span *= radix
-    return codes
+    return codes, span
+
+
+def _repeated(codes: np.ndarray, span: int) -> np.ndarray:
+    """Return True where a code occurs more than once.
+
+    Codes below a few times their count are counted in one array (no hashing);
+    others are factorized first.
+
+    >>> _repeated(np.array([4, 1, 4, 0]), 5).tolist()
+    [True, False, True, False]
+    """
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    if span <= 4 * len(codes) + 1024:
+        return np.bincount(codes, minlength=span)[codes] > 1
+    group = pd.factorize(codes)[0]
+    return np.bincount(group)[group] > 1
 
 
 def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
@@ -1229,24 +1276,26 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
 
     The detail says whether the repeat is identical to the first row of its key
     or has different values, and names that row. The key columns are reduced to
-    one integer per row (:func:`_key_codes`); full rows are compared only within
-    groups of repeated keys.
+    one integer per row (:func:`_key_codes`) and counted (:func:`_repeated`);
+    only the rows of repeated keys are grouped, and full rows are compared only
+    within those groups.
     """
     n = len(values)
     key = [k for k in schema.key if k in values]
     if not key or len(key) != len(schema.key):
         return None
     cand_idx = np.flatnonzero(~already)
-    # one hash pass: groups numbered in order of first appearance, so a row is the first of
-    # its key exactly when its group is above every group before it
-    group = pd.factorize(_key_codes(values, key)[cand_idx])[0]
-    involved = np.bincount(group)[group] > 1 if len(group) else np.zeros(0, dtype=bool)
+    codes, span = _key_codes_span(values, key)
+    codes = codes[cand_idx]
+    involved = _repeated(codes, span)
     if not involved.any():
         return None
-    dup_sub = np.zeros(len(group), dtype=bool)
-    dup_sub[1:] = group[1:] <= np.maximum.accumulate(group)[:-1]
+    # groups of the repeated keys numbered in order of first appearance, so a row is the
+    # first of its key exactly when its group is above every group before it
+    grp_codes = pd.factorize(codes[involved])[0]
+    repeat = np.zeros(len(grp_codes), dtype=bool)  # the repeats among the involved rows
+    repeat[1:] = grp_codes[1:] <= np.maximum.accumulate(grp_codes)[:-1]
     rows = cand_idx[involved]            # positions in values of the rows of repeated keys
-    grp_codes = group[involved]
     model_cols = [c for c in values.columns if c in schema.names]
     grp = values.iloc[rows][model_cols]
     hashes = pd.util.hash_pandas_object(grp, index=False).to_numpy()
@@ -1254,7 +1303,6 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     first_pos = by_key.transform("first").to_numpy()   # first row of each key group
     same = hashes == hashes[first_pos]
     first_rows = src_row[rows[first_pos]]
-    repeat = dup_sub[involved]           # the repeats among the involved rows
     dup = np.zeros(n, dtype=bool)
     dup[rows[repeat]] = True
     detail = np.full(n, None, dtype=object)

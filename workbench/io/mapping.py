@@ -357,6 +357,8 @@ class ColumnMapping:
         With ``auto``, model columns the mapping does not name are matched by
         :func:`workbench.io.matching.match_columns`: names, spelling and, when
         the raw ``frame`` is given, its values; only strong matches are applied.
+        A header that is a model column's name (``order_id``, any case or outer
+        spaces) is that column without further matching.
         """
         schema = get_table(self.table)
         by_norm: dict[str, str] = {}
@@ -384,9 +386,16 @@ class ColumnMapping:
         if self.auto:
             pending = [c.name for c in schema.columns
                        if c.name not in fields and c.name not in self.columns]
+            for name in pending:  # a header that is the model name: no matching needed
+                hit = by_norm.get(name)
+                if hit is not None and hit not in used:
+                    fields[name] = FieldSource((hit,), None, "name")
+                    used.add(hit)
+            pending = [c for c in pending if c not in fields]
             source = frame if frame is not None else headers
-            match = match_columns(source, schema, columns=pending, exclude=used, weak=False)
-            for name, cand in match.assignment.items():
+            match = (match_columns(source, schema, columns=pending, exclude=used, weak=False)
+                     if pending else None)
+            for name, cand in (match.assignment.items() if match else ()):
                 hit = next(h for h in headers if str(h) == cand.header)
                 fields[name] = FieldSource((hit,), None, cand.how)
                 used.add(hit)
