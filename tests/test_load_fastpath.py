@@ -452,3 +452,43 @@ def test_line_numbers_are_their_own_codes_and_wide_integers_are_factorized():
     expected = [True, True, True, False, True, False]
     assert _repeated(c, 10).tolist() == expected
     assert _repeated(c * 10**9, 10**10).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["NA", "n/a", "N/A ", "null", "NULL", "", None, "-", "nan",
+                                 "None", "x", "Ná", "ORD-000123", "无", "   ", "na1", "TBD"]),
+                min_size=1, max_size=60),
+       st.sampled_from([frozenset(), frozenset({"tbd", " X "})]))
+def test_na_mask_of_arrow_text_equals_object_path(vals, extra):
+    """Arrow's kernels mark the same missing values as the pandas path on object text."""
+    from workbench.io.parsing import na_mask
+
+    arrow = na_mask(pd.Series(vals, dtype="str"), extra)
+    obj = na_mask(pd.Series(vals, dtype=object), extra)
+    np.testing.assert_array_equal(arrow, obj)
+    assert arrow.dtype == bool
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_typed_whole_days_pass_through_as_the_general_path_reads_them(unit, monkeypatch):
+    """Typed dates of whole days (any unit) take the fast path; with a time of day, a
+    9999-12-31 placeholder or a NaT the result equals the general path's."""
+    from workbench.io import parsing
+
+    cases = [["2024-01-31", "2024-02-01", "NaT"],
+             ["2024-01-31T13:45", "2024-02-01", "NaT"],
+             ["2024-01-31", "9999-12-31", "NaT"] if unit != "ns" else ["1677-09-21T12:00", "NaT"]]
+    for dates in cases:
+        raw = pd.Series(np.array(dates, dtype=f"datetime64[{unit}]"))
+        fast = parsing.parse_date(raw)
+        with monkeypatch.context() as m:
+            m.setattr(parsing, "_whole_days", lambda raw: None)
+            slow = parsing.parse_date(raw)
+        _same(fast, slow)
+        assert fast.values.dtype == "datetime64[ns]"
+        if dates[0].startswith("1677"):  # floored, the day is before the nanosecond range
+            assert fast.issue.tolist()[0] == "date_out_of_range"
+    days = pd.Series(np.array(["2024-01-31", "NaT"], dtype=f"datetime64[{unit}]"))
+    assert parsing._whole_days(days) is not None
+    noon = pd.Series(np.array(["2024-01-31T12:00"], dtype=f"datetime64[{unit}]"))
+    assert parsing._whole_days(noon) is None

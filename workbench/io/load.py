@@ -1321,30 +1321,30 @@ def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
     Records the readers could not split into fields are added; rows are sorted
     by source file and row.
     """
-    n = len(bad)
-    primary_code = np.full(n, None, dtype=object)
-    primary_col = np.full(n, None, dtype=object)
-    primary_val = np.full(n, None, dtype=object)
-    primary_det = np.full(n, None, dtype=object)
-    all_codes = np.full(n, "", dtype=object)
+    q_idx = np.flatnonzero(bad)  # every reason's rows are among these: arrays of their size
+    m = len(q_idx)
+    primary_code = np.full(m, None, dtype=object)
+    primary_col = np.full(m, None, dtype=object)
+    primary_val = np.full(m, None, dtype=object)
+    primary_det = np.full(m, None, dtype=object)
+    all_codes = np.full(m, "", dtype=object)
     for r in reasons:
-        first = primary_code[r.idx] == None  # noqa: E711
-        rows = r.idx[first]
+        at = np.searchsorted(q_idx, r.idx)
+        first = primary_code[at] == None  # noqa: E711
+        rows = at[first]
         primary_code[rows] = r.code
         primary_col[rows] = r.column
         primary_val[rows] = r.value[first]
         primary_det[rows] = r.detail[first]
-        prev = all_codes[r.idx]
-        all_codes[r.idx] = np.where(prev == "", r.code, prev + "|" + r.code)
+        prev = all_codes[at]
+        all_codes[at] = np.where(prev == "", r.code, prev + "|" + r.code)
 
-    q_idx = np.flatnonzero(bad)
-    qval = primary_val[q_idx]
     quarantine = pd.DataFrame({
         "source_file": st.src_file[q_idx], "source_row": st.src_row[q_idx],
-        "reason": primary_code[q_idx], "reasons": all_codes[q_idx],
-        "column": primary_col[q_idx],
-        "value": np.array([None if pd.isna(v) else str(v) for v in qval], dtype=object),
-        "detail": primary_det[q_idx],
+        "reason": primary_code, "reasons": all_codes,
+        "column": primary_col,
+        "value": np.array([None if pd.isna(v) else str(v) for v in primary_val], dtype=object),
+        "detail": primary_det,
     })
     # original values of the quarantined rows, as text, under their source headers
     parts = []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench.exceptions import ChoiceError
 
@@ -125,6 +126,8 @@ def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset(),
     ``exclude`` names built-in markers that do not count (``nan`` for numbers).
     """
     markers = sorted((NA_MARKERS - exclude) | {m.strip().lower() for m in extra_na})
+    if isinstance(text.array, pd.arrays.ArrowStringArray) and len(text):
+        return _na_mask_arrow(text.array.__arrow_array__(), markers)
     isnull = text.isna().to_numpy()
     # lowercasing never shortens a text, so only values no longer than the longest
     # marker can be one: in a column of long identifiers only those few are compared
@@ -134,6 +137,29 @@ def na_mask(text: pd.Series, extra_na: frozenset[str] = frozenset(),
     found = isnull.copy()
     at = np.flatnonzero(short)
     found[at] |= text.iloc[at].str.lower().isin(markers).to_numpy(dtype=bool, na_value=False)
+    return found
+
+
+def _na_mask_arrow(text: pa.ChunkedArray, markers: list[str]) -> np.ndarray:
+    """:func:`na_mask` of an Arrow text column with Arrow's kernels (no pandas wrappers).
+
+    The same rule: null, or, lowercased (``utf8_lower``, as ``str.lower``), one of
+    ``markers``; only values no longer than the longest marker are lowercased.
+    """
+    import pyarrow.compute as pc
+
+    value_set = pa.array(markers, type=text.type)
+    short = pc.less_equal(pc.utf8_length(text), max(map(len, markers)))
+    found = pc.is_null(text).to_numpy()
+    n_short = pc.sum(short).as_py() or 0
+    if not n_short:
+        return found
+    if n_short > len(text) // 4:
+        hit = pc.is_in(pc.utf8_lower(text), value_set=value_set)
+        return found | hit.to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(pc.fill_null(short, False).to_numpy(zero_copy_only=False))
+    hit = pc.is_in(pc.utf8_lower(text.take(at)), value_set=value_set)
+    found[at] |= hit.to_numpy(zero_copy_only=False)
     return found
 
 
@@ -818,10 +844,18 @@ def _typed_dates(raw: pd.Series) -> Parsed:
     """Pass already-typed datetimes through: timezone dropped, normalized to midnight.
 
     Dates a nanosecond frame cannot hold (Parquet ``date32`` 9999-12-31) become
-    missing with a ``date_out_of_range`` issue.
+    missing with a ``date_out_of_range`` issue. A column of whole days within
+    that range (the usual case) is only converted to nanoseconds.
     """
+    fast = _whole_days(raw)
+    if fast is not None:
+        return Parsed(fast, raw.isna().to_numpy(), np.zeros(len(raw), bool),
+                      _no_flags(len(raw)), _no_flags(len(raw)))
     values = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-    values = values.dt.floor("D")
+    try:
+        values = values.dt.floor("D")
+    except OverflowError:  # the day falls before the first whole nanosecond day: in seconds
+        values = values.astype("datetime64[s]").dt.floor("D")
     oor = (values.notna() & ((values < _DAY_MIN) | (values > _DAY_MAX))).to_numpy()
     missing = values.isna().to_numpy()
     issue = detail = _no_flags(len(raw))
@@ -834,6 +868,33 @@ def _typed_dates(raw: pd.Series) -> Parsed:
         values = values.mask(oor)
     values = values.astype("datetime64[ns]")  # no copy when already in nanoseconds
     return Parsed(values, missing, np.zeros(len(raw), bool), issue, detail)
+
+
+_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
+def _whole_days(raw: pd.Series) -> pd.Series | None:
+    """``raw`` in nanoseconds when every value is a whole day within the nanosecond range.
+
+    Only a NumPy ``datetime64`` column (no timezone) qualifies; ``None`` otherwise,
+    or when some value has a time of day or lies out of range (the general path
+    floors and flags them).
+    """
+    if not isinstance(raw.dtype, np.dtype) or raw.dtype.kind != "M":
+        return None
+    arr = raw.to_numpy()  # the column's own array
+    unit = np.datetime_data(arr.dtype)[0]
+    if unit not in _PER_DAY:
+        return None
+    nat = np.isnat(arr)
+    i8 = arr.view("i8")
+    if ((i8 % _PER_DAY[unit] != 0) & ~nat).any():
+        return None
+    if unit != "ns":
+        lo, hi = _DAY_MIN.astype(arr.dtype), _DAY_MAX.astype(arr.dtype)
+        if (((arr < lo) | (arr > hi)) & ~nat).any():
+            return None
+    return pd.Series(arr.astype("datetime64[ns]", copy=False), index=raw.index, copy=False)
 
 
 def _read_numeric_dates(ext: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
