@@ -307,13 +307,15 @@ def _coalesce(parsed: list[Parsed]) -> tuple[pd.Series, np.ndarray, np.ndarray, 
     the index of the source used per row (-1 where none).
     """
     values = parsed[0].values  # replaced, never changed in place, by mask below
-    used = np.where(values.notna().to_numpy(), 0, -1)
+    used = values.isna().to_numpy().astype(np.int16)
+    np.negative(used, out=used)  # 0 where the first source column has a value, else -1
     for k, p in enumerate(parsed[1:], start=1):
         take = (used == -1) & p.values.notna().to_numpy()
         if take.any():
             values = values.mask(take, p.values)
             used[take] = k
-    all_missing = np.logical_and.reduce([p.missing for p in parsed])
+    all_missing = (parsed[0].missing if len(parsed) == 1
+                   else np.logical_and.reduce([p.missing for p in parsed]))
     unusable = (used == -1) & ~all_missing
     return values, all_missing, unusable, used
 
@@ -474,7 +476,7 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
                              for w in why]
             broken["unusable_required"].append((unusable, col.name, src_raw, det))
     if col.nonnegative:
-        neg = (values < 0).fillna(False).to_numpy(dtype=bool)
+        neg = (values < 0).to_numpy(dtype=bool, na_value=False)
         if neg.any():
             if required:
                 broken["negative_quantity"].append(
@@ -704,7 +706,7 @@ def _typed_derived(raw: RawTable, mapping: ColumnMapping, col: Column, d: Deriva
                 f"required {col.name} unusable: ").to_numpy(dtype=object)
             sinks.broken["unusable_required"].append((unusable, col.name, shown, det))
     if col.nonnegative:
-        neg = (values < 0).fillna(False).to_numpy(dtype=bool)
+        neg = (values < 0).to_numpy(dtype=bool, na_value=False)
         if neg.any():
             if required:
                 sinks.broken["negative_quantity"].append(
@@ -1152,7 +1154,6 @@ class _Stacked:
     values: pd.DataFrame
     files: list[str]
     file_code: np.ndarray   # index into files, per row
-    src_file: np.ndarray    # source file, per row
     src_row: np.ndarray     # source row number, per row
     offsets: np.ndarray     # first row of each staged source, then the total
 
@@ -1163,10 +1164,13 @@ class _Stacked:
         files = list(dict.fromkeys(s.raw.source for s in staged))
         file_code = np.concatenate([np.full(len(s.values), files.index(s.raw.source),
                                             dtype=np.int32) for s in staged])
-        src_file = np.asarray(files, dtype=object)[file_code]
         src_row = np.concatenate([s.raw.source_row for s in staged]).astype(np.int64)
         offsets = np.cumsum([0] + [len(s.values) for s in staged])
-        return cls(values, files, file_code, src_file, src_row, offsets)
+        return cls(values, files, file_code, src_row, offsets)
+
+    def src_file(self, rows: np.ndarray) -> np.ndarray:
+        """Return the source file of each of ``rows`` (positions or a mask), as objects."""
+        return np.asarray(self.files, dtype=object)[self.file_code[rows]]
 
 
 def _flagged(reasons: list[_Reason], n: int) -> np.ndarray:
@@ -1340,7 +1344,7 @@ def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
         all_codes[at] = np.where(prev == "", r.code, prev + "|" + r.code)
 
     quarantine = pd.DataFrame({
-        "source_file": st.src_file[q_idx], "source_row": st.src_row[q_idx],
+        "source_file": st.src_file(q_idx), "source_row": st.src_row[q_idx],
         "reason": primary_code, "reasons": all_codes,
         "column": primary_col,
         "value": np.array([None if pd.isna(v) else str(v) for v in primary_val], dtype=object),
@@ -1429,7 +1433,7 @@ def _loaded_issues(staged: list[_Staged], st: _Stacked, bad: np.ndarray) -> pd.D
     if not frames:
         return pd.DataFrame(columns=ISSUE_COLUMNS)
     issues = pd.concat(frames, ignore_index=True)
-    quarantined = pd.MultiIndex.from_arrays([st.src_file[bad], st.src_row[bad]])
+    quarantined = pd.MultiIndex.from_arrays([st.src_file(bad), st.src_row[bad]])
     ik = pd.MultiIndex.from_arrays([issues["source_file"], issues["source_row"]])
     return issues[~ik.isin(quarantined)].sort_values(["source_file", "source_row"],
                                                     kind="stable").reset_index(drop=True)
