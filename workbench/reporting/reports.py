@@ -33,6 +33,7 @@ from workbench.paths import project_path
 from workbench.text import escape_html as escape
 
 __all__ = [
+    "KERNEL_START_TIMEOUT",
     "LANGUAGE_TAGS",
     "PARTIAL_BUNDLE",
     "PARTIAL_BUNDLE_TRACES",
@@ -234,6 +235,11 @@ def _failure(exc: BaseException, notebook: Path, failed: Path | None) -> BaseExc
     return exc
 
 
+KERNEL_START_TIMEOUT = 300
+"""Seconds a notebook kernel may take to start (papermill's default, 60 s, fails reports on a
+busy machine: a scheduled batch shares it with other jobs)."""
+
+
 def execute_notebook(notebook: str | Path, output: str | Path,
                      parameters: Mapping[str, object] | None = None, *,
                      kernel_name: str | None = None, partial: str | Path | None = None) -> Path:
@@ -280,7 +286,8 @@ def execute_notebook(notebook: str | Path, output: str | Path,
     try:
         pm.execute_notebook(str(notebook), tmp, parameters=parameters,
                             cwd=str(project_path()), kernel_name=kernel_name,
-                            progress_bar=False, kernel_manager_class=_kernel_manager_class())
+                            progress_bar=False, kernel_manager_class=_kernel_manager_class(),
+                            start_timeout=KERNEL_START_TIMEOUT)
         _public(tmp)
         os.replace(tmp, output)
     except pm.PapermillExecutionError as exc:
