@@ -156,3 +156,19 @@ def test_readme_module_map_names_every_module():
     readme = (project_root() / "README.md").read_text(encoding="utf-8")
     missing = [n for n in MODULES if n.count(".") == 2 and f"`{n.split('.')[2]}`" not in readme]
     assert not missing, f"README module map misses {missing}"
+
+
+def test_import_workbench_leaves_plotting_to_the_reporting_package():
+    """``import workbench`` (loading data, the command line, Dask workers) does not import
+    plotly's renderers, nbformat or IPython (about a second and 30 MB); importing the
+    reporting package sets the renderer that draws in JupyterLab and in offline HTML."""
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench; print(sorted(m for m in ('plotly', 'nbformat', 'IPython') "
+            "if m in sys.modules)); import workbench.reporting, plotly.io as pio; "
+            "print(pio.renderers.default)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "plotly_mimetype+notebook"

@@ -35,17 +35,6 @@ from workbench.paths import data_path, project_path, project_root
 __version__ = "0.1.0"
 
 
-def _configure_plotly() -> None:
-    """Use the one renderer that draws in JupyterLab *and* in offline nbconvert HTML."""
-    try:
-        import plotly.io as pio
-    except ImportError:  # plotly is a dependency; stay importable without it
-        return
-    pio.renderers.default = "plotly_mimetype+notebook"
-
-
-_configure_plotly()
-
 __all__ = [
     "ConfigError",
     "Dataset",

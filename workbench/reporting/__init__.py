@@ -22,6 +22,8 @@ tables
     Tables and Markdown in reports that show customer text as text, never run it.
 """
 
+
+
 from workbench.reporting.availability import (
     CATALOGUE,
     Analysis,
@@ -139,6 +141,25 @@ from workbench.reporting.tables import (
     safe_display,
     styled,
 )
+
+
+def _configure_plotly() -> None:
+    """Use the one renderer that draws in JupyterLab *and* in offline nbconvert HTML.
+
+    Done when the reporting package (every module that makes figures) is first
+    imported, not by ``import workbench``: plotly's renderers import nbformat
+    and jsonschema, about a second, which loading data, the command line and
+    Dask workers do not need.
+    """
+    try:
+        import plotly.io as pio
+    except ImportError:  # plotly is a dependency; stay importable without it
+        return
+    pio.renderers.default = "plotly_mimetype+notebook"
+
+
+_configure_plotly()
+
 
 __all__ = [
     "SHARED_TAG",
