@@ -492,3 +492,87 @@ def test_typed_whole_days_pass_through_as_the_general_path_reads_them(unit, monk
     assert parsing._whole_days(days) is not None
     noon = pd.Series(np.array(["2024-01-31T12:00"], dtype=f"datetime64[{unit}]"))
     assert parsing._whole_days(noon) is None
+
+
+def test_parquet_dates_read_in_nanoseconds_unless_a_day_is_beyond(tmp_path):
+    """Date and microsecond columns that fit are read as nanoseconds (staging then keeps
+    them without a copy); a column holding 9999-12-31 keeps its unit, and the load records
+    the placeholder as out of range, as before."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from workbench.io.readers import read_parquet_raw
+
+    day = [dt.date(2024, 1, 31), dt.date(2024, 2, 1), dt.date(2024, 2, 1)]
+    table = pa.table({
+        "order_id": ["A", "B", "C"], "customer_id": ["c", "c", "d"], "item_id": ["i"] * 3,
+        "qty_ordered": [1.0, 2.0, 3.0],
+        "order_date": pa.array(day, type=pa.date32()),
+        "requested_date": pa.array([dt.datetime(2024, 2, 3), None, dt.datetime(2024, 2, 4)],
+                                   type=pa.timestamp("us")),
+        "promised_date": pa.array([dt.datetime(2024, 2, 3), dt.datetime(9999, 12, 31),
+                                   None], type=pa.timestamp("us")),
+    })
+    path = tmp_path / "o.parquet"
+    pq.write_table(table, path)
+    raw = read_parquet_raw(path)
+    assert raw.frame["order_date"].dtype == "datetime64[ns]"
+    assert raw.frame["requested_date"].dtype == "datetime64[ns]"
+    assert raw.frame["promised_date"].dtype == "datetime64[us]"  # 9999-12-31 does not fit
+    res = wb.load_orders(path)
+    assert res.summary.balanced
+    assert res.data["requested_date"].dtype == "datetime64[ns]"
+    got = res.issues.loc[res.issues["column"] == "promised_date", "reason"].tolist()
+    assert got == ["date_out_of_range"]
+    assert res.data["order_date"].tolist()[0] == pd.Timestamp("2024-01-31")
+
+
+def test_typed_floats_and_ints_are_used_without_a_copy():
+    """A float64 or Int64 column without a bad value is the parsed column itself."""
+    from workbench.io.parsing import parse_number
+
+    f = pd.Series([1.5, np.nan, 3.0])
+    p = parse_number(f)
+    assert np.shares_memory(p.values.to_numpy(), f.to_numpy())
+    i = pd.Series([1, None, 3], dtype="Int64")
+    q = parse_number(i, integer=True)
+    assert np.shares_memory(q.values.array._data, i.array._data)
+    assert q.values.tolist() == [1, pd.NA, 3]
+
+
+def test_loads_allocate_with_the_system_pool_and_restore_the_callers(tmp_path):
+    """During a load Arrow allocates with the system allocator; afterwards the caller's pool
+    is back (also after a failed load and with loads on two threads), and the loaded text
+    columns, allocated during the load, stay readable."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+
+    from workbench.io import load as load_mod
+
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,item_id,order_date,qty_ordered\n"
+                    " A ,c,i,2024-01-31,1\nB,c,i,2024-02-01,2\n", encoding="utf-8")
+    before = pa.default_memory_pool()
+    seen = []
+    real = load_mod._stage_source
+
+    def spy(*a, **k):
+        seen.append(pa.default_memory_pool().backend_name)
+        return real(*a, **k)
+
+    load_mod._stage_source, saved = spy, real
+    try:
+        res = wb.load_orders(path)
+        with ThreadPoolExecutor(2) as pool:
+            both = list(pool.map(wb.load_orders, [path, path]))
+        with pytest.raises(wb.SourceError):
+            wb.load_orders(tmp_path / "missing.csv")
+    finally:
+        load_mod._stage_source = saved
+    assert seen == ["system"] * 3
+    assert pa.default_memory_pool().backend_name == before.backend_name
+    assert res.data["order_id"].tolist() == ["A", "B"]  # stripped text made during the load
+    assert all(r.data["order_id"].tolist() == ["A", "B"] for r in both)

@@ -597,9 +597,15 @@ def _typed_number(raw: pd.Series, integer: bool) -> Parsed:
         big = (raw > np.iinfo(np.int64).max).to_numpy(dtype=bool, na_value=False) if \
             raw.dtype.kind == "u" else np.zeros(n, dtype=bool)
         invalid = big & integer
-        values = (raw.where(~big).astype("Int64") if integer else raw.astype("float64"))
+        if integer:  # a signed column is its own values (no copy when already Int64)
+            values = (raw.where(~big) if big.any() else raw).astype("Int64")
+        else:
+            values = raw.astype("float64")
         return Parsed(values, missing, invalid, _no_flags(n), _details(n, (invalid, _INT_OVERFLOW)))
-    arr = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
+    if raw.dtype == np.float64:
+        arr = raw.to_numpy()  # the column's own array: no copy
+    else:
+        arr = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
     invalid = np.isinf(arr)
     infinite = invalid.copy()
     if invalid.any():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import re
 from collections.abc import Iterable
@@ -703,6 +704,36 @@ def read_parquet_raw(path: Path, columns: list[str] | None = None) -> RawTable:
         table = pq.read_table(path, columns=columns)
     except Exception as exc:
         raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
-    frame = table.to_pandas(date_as_object=False)
+    frame = _nanosecond_dates(table).to_pandas(date_as_object=False)
     return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), str(path),
                     meta={"format": "parquet"})
+
+
+_NS_FIRST_DAY = datetime.datetime(1677, 9, 22)
+_NS_LAST_DAY = datetime.datetime(2262, 4, 11)
+"""Whole days a nanosecond timestamp holds (the loaded frames' unit)."""
+
+
+def _nanosecond_dates(table: pa.Table) -> pa.Table:
+    """Cast date and timestamp columns (no timezone) to nanoseconds where every value fits.
+
+    pandas then holds them in the data model's unit, and staging uses them
+    without another copy; a column with a day beyond 1677-09-22 .. 2262-04-11
+    (a ``9999-12-31`` placeholder) keeps its unit, and staging records the value.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, fld in enumerate(table.schema):
+        t = fld.type
+        if not (pa.types.is_date(t) or (pa.types.is_timestamp(t) and t.tz is None
+                                        and t.unit != "ns")):
+            continue
+        col = table.column(i)
+        bounds = pc.min_max(col.cast(pa.timestamp("s")) if pa.types.is_date(t) else col)
+        lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+        if lo is not None and (lo < _NS_FIRST_DAY or hi > _NS_LAST_DAY):
+            continue
+        target = pa.timestamp("ns")
+        table = table.set_column(i, fld.with_type(target), col.cast(target))
+    return table
