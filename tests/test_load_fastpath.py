@@ -621,3 +621,26 @@ def test_key_hashes_follow_row_order_on_many_rows():
     again = _key_hashes(df.iloc[::-1].reset_index(drop=True), ["order_id", "line_no"])
     np.testing.assert_array_equal(h, again[::-1])
     assert len(np.unique(h)) == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", " b", None, "中"]), st.sampled_from([1, None, 3]),
+                          st.floats(allow_nan=True, allow_infinity=False, width=32)),
+                min_size=1, max_size=30), st.data())
+def test_raw_rows_equal_a_take_as_objects(rows, data):
+    """The quarantined rows' source values, picked value by value from Arrow text of several
+    chunks, equal ``iloc[rows].astype(object)``."""
+    import pyarrow as pa
+
+    from workbench.io.load import _raw_rows
+
+    texts = [r[0] for r in rows]
+    half = len(texts) // 2
+    chunked = pa.chunked_array([pa.array(texts[:half], type=pa.large_string()),
+                                pa.array(texts[half:], type=pa.large_string())])
+    frame = pd.DataFrame({"t": pd.Series(pd.arrays.ArrowStringArray(chunked)),
+                          "i": pd.array([r[1] for r in rows], dtype="Int64"),
+                          "f": [r[2] for r in rows]})
+    pick = np.array(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1)))), dtype=np.intp)
+    expected = frame.iloc[pick].astype(object).reset_index(drop=True)
+    pd.testing.assert_frame_equal(_raw_rows(frame, pick), expected)

@@ -1406,6 +1406,33 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     return _Reason.from_mask("duplicate_key", dup, "/".join(key), keytext, detail)
 
 
+_FEW_ROWS = 1000
+
+
+def _raw_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Return ``frame.iloc[rows].astype(object)`` with a fresh index.
+
+    A few rows of an Arrow text column are read value by value: Arrow's take on
+    a column of many chunks (a CSV read in blocks) costs about as much for 17
+    rows as for all of them.
+
+    >>> f = pd.DataFrame({"a": pd.Series(["x", None, "z"], dtype="str"), "q": [1, 2, 3]})
+    >>> _raw_rows(f, np.array([2, 1])).to_dict("list")
+    {'a': ['z', nan], 'q': [3, 2]}
+    """
+    if len(rows) > _FEW_ROWS:
+        return frame.iloc[rows].astype(object).reset_index(drop=True)
+    cols = {}
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        cols[j] = (pd.Series([col.array[i] for i in rows], dtype=object)
+                   if isinstance(col.array, pd.arrays.ArrowStringArray)
+                   else col.iloc[rows].astype(object).reset_index(drop=True))
+    out = pd.DataFrame(cols, index=pd.RangeIndex(len(rows)))
+    out.columns = frame.columns
+    return out
+
+
 def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
                 bad: np.ndarray) -> pd.DataFrame:
     """Quarantine rows: first reason (column, value, detail), all reasons, source values.
@@ -1442,7 +1469,7 @@ def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
     parts = []
     for k, stg in enumerate(staged):
         local = q_idx[(q_idx >= st.offsets[k]) & (q_idx < st.offsets[k + 1])] - st.offsets[k]
-        parts.append(stg.raw.frame.iloc[local].astype(object))
+        parts.append(_raw_rows(stg.raw.frame, local))
     raw_cols = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     raw_cols.columns = [c if c not in QUARANTINE_COLUMNS else f"src:{c}" for c in raw_cols.columns]
     quarantine = pd.concat([quarantine, raw_cols], axis=1)
