@@ -242,6 +242,34 @@ class LoadResult:
 
 
 # --------------------------------------------------------------------------- staging
+_FEW_ROWS = 1000
+
+
+def _take_few(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """Return ``values.iloc[rows]`` with a fresh index, the same dtype.
+
+    A few rows of an Arrow text column are read value by value: Arrow's take on
+    a column of many chunks (a CSV read in blocks) costs about as much for a
+    handful of rows as for all of them (tens of ms a column on 10M lines).
+
+    >>> s = pd.Series(["x", None, "z"], dtype="str")
+    >>> _take_few(s, np.array([2, 1])).tolist()
+    ['z', nan]
+    """
+    if len(rows) <= _FEW_ROWS and isinstance(values.array, pd.arrays.ArrowStringArray):
+        arr = values.array
+        return pd.Series([arr[i] for i in rows], dtype=values.dtype)
+    return values.iloc[rows].reset_index(drop=True)
+
+
+def _take_few_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Return ``frame.iloc[rows]`` with a fresh index, column by column (:func:`_take_few`)."""
+    out = pd.DataFrame({j: _take_few(frame.iloc[:, j], rows) for j in range(frame.shape[1])},
+                       index=pd.RangeIndex(len(rows)))
+    out.columns = frame.columns
+    return out
+
+
 @dataclass
 class _Reason:
     """Rows breaking one row-level rule: positions, column, original values, details."""
@@ -256,12 +284,12 @@ class _Reason:
     def from_mask(cls, code: str, mask: np.ndarray, column: str, raw: pd.Series | np.ndarray,
                   detail: str | pd.Series | np.ndarray) -> _Reason:
         idx = np.flatnonzero(mask)
-        value = (raw.iloc[idx].to_numpy(dtype=object) if isinstance(raw, pd.Series)
+        value = (_take_few(raw, idx).to_numpy(dtype=object) if isinstance(raw, pd.Series)
                  else np.asarray(raw, dtype=object)[idx])
         if isinstance(detail, str):
             det = np.full(len(idx), detail, dtype=object)
         elif isinstance(detail, pd.Series):
-            det = detail.iloc[idx].to_numpy(dtype=object)
+            det = _take_few(detail, idx).to_numpy(dtype=object)
         else:
             det = np.asarray(detail, dtype=object)[idx]
         return cls(code, idx, column, value, det)
@@ -362,7 +390,7 @@ def _issue_frame(raw: RawTable, mask: np.ndarray, column: str, source_column: st
         "source_row": raw.source_row[idx],
         "column": [column] * n,
         "source_column": [source_column] * n,
-        "value": values.iloc[idx].astype(str).to_numpy() if n else [],
+        "value": _take_few(values, idx).astype(str).to_numpy() if n else [],
         "reason": np.asarray(reason, dtype=object)[idx] if not isinstance(reason, str)
         else [reason] * n,
         "detail": np.asarray(detail, dtype=object)[idx] if not isinstance(detail, str)
@@ -1378,7 +1406,7 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     cand_idx = np.flatnonzero(~already)
     rows = cand_idx[_maybe_repeated(values, key, cand_idx)]
     # the rows found grouped by their exact keys; a key seen once (a hash collision) goes
-    grp_codes = pd.factorize(_key_codes(values.iloc[rows].reset_index(drop=True), key))[0]
+    grp_codes = pd.factorize(_key_codes(_take_few_rows(values[key], rows), key))[0]
     real = np.bincount(grp_codes)[grp_codes] > 1 if len(rows) else np.zeros(0, dtype=bool)
     rows = rows[real]                    # positions in values of the rows of repeated keys
     if not len(rows):
@@ -1389,7 +1417,7 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     repeat = np.zeros(len(grp_codes), dtype=bool)  # the repeats among the involved rows
     repeat[1:] = grp_codes[1:] <= np.maximum.accumulate(grp_codes)[:-1]
     model_cols = [c for c in values.columns if c in schema.names]
-    grp = values.iloc[rows][model_cols]
+    grp = _take_few_rows(values[model_cols], rows)
     hashes = pd.util.hash_pandas_object(grp, index=False).to_numpy()
     by_key = pd.Series(np.arange(len(rows)), dtype=np.int64).groupby(grp_codes, sort=False)
     first_pos = by_key.transform("first").to_numpy()   # first row of each key group
@@ -1406,31 +1434,14 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     return _Reason.from_mask("duplicate_key", dup, "/".join(key), keytext, detail)
 
 
-_FEW_ROWS = 1000
-
-
 def _raw_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """Return ``frame.iloc[rows].astype(object)`` with a fresh index.
-
-    A few rows of an Arrow text column are read value by value: Arrow's take on
-    a column of many chunks (a CSV read in blocks) costs about as much for 17
-    rows as for all of them.
+    """Return ``frame.iloc[rows].astype(object)`` with a fresh index (see :func:`_take_few`).
 
     >>> f = pd.DataFrame({"a": pd.Series(["x", None, "z"], dtype="str"), "q": [1, 2, 3]})
     >>> _raw_rows(f, np.array([2, 1])).to_dict("list")
     {'a': ['z', nan], 'q': [3, 2]}
     """
-    if len(rows) > _FEW_ROWS:
-        return frame.iloc[rows].astype(object).reset_index(drop=True)
-    cols = {}
-    for j in range(frame.shape[1]):
-        col = frame.iloc[:, j]
-        cols[j] = (pd.Series([col.array[i] for i in rows], dtype=object)
-                   if isinstance(col.array, pd.arrays.ArrowStringArray)
-                   else col.iloc[rows].astype(object).reset_index(drop=True))
-    out = pd.DataFrame(cols, index=pd.RangeIndex(len(rows)))
-    out.columns = frame.columns
-    return out
+    return _take_few_rows(frame, rows).astype(object)
 
 
 def _quarantine(staged: list[_Staged], st: _Stacked, reasons: list[_Reason],
