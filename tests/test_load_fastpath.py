@@ -336,8 +336,14 @@ def test_keep_rows_equals_boolean_indexing(keep, chunks):
         "q": np.arange(n, dtype=float), "n": pd.array(np.arange(n), dtype="Int64"),
         "d": pd.date_range("2024-01-01", periods=n, freq="D"),
         "f": pd.array([i % 2 == 0 for i in range(n)], dtype="boolean")})
-    got = load._keep_rows(frame, keep)
-    pd.testing.assert_frame_equal(got, frame[keep].reset_index(drop=True))
+    expected = frame[keep].reset_index(drop=True)
+    saved = load._THREADED_KEEP
+    try:
+        for threshold in (saved, 0):  # one by one, then on two threads
+            load._THREADED_KEEP = threshold
+            pd.testing.assert_frame_equal(load._keep_rows(frame, keep), expected)
+    finally:
+        load._THREADED_KEEP = saved
 
 
 def test_keep_rows_slices_text_without_copying():

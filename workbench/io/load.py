@@ -1501,6 +1501,32 @@ _MAX_RUNS = 256
 """Most runs of kept rows taken run by run; beyond, columns are filtered with the mask."""
 
 
+_THREADED_KEEP = 1_000_000
+"""From this many rows, the kept rows of the columns are copied on two threads."""
+
+
+def _keep_column(arr: object, keep: np.ndarray,
+                 runs: tuple[np.ndarray, np.ndarray] | None) -> object:
+    """Return the kept rows of one column: its runs (``runs``: starts, ends), else a filter."""
+    if runs is None:
+        return arr[keep]
+    starts, ends = runs
+    if isinstance(arr, pd.arrays.ArrowStringArray):
+        text = arr.__arrow_array__()
+        parts = [chunk for a, b in zip(starts, ends, strict=True)
+                 for chunk in text.slice(a, b - a).chunks]
+        return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=text.type),
+                                          dtype=arr.dtype)
+    if arr.dtype.kind in "fM" and isinstance(arr.dtype, np.dtype):
+        values = np.asarray(arr)  # float64 / naive datetime64: the column's own array
+        return np.concatenate([values[:0]] + [values[a:b] for a, b in
+                                              zip(starts, ends, strict=True)])
+    if len(starts):  # masked (Int64, boolean) and other arrays: the runs
+        return pd.concat([pd.Series(arr[a:b], copy=False) for a, b in
+                          zip(starts, ends, strict=True)], ignore_index=True).array
+    return arr[keep]
+
+
 def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """Return the rows of ``frame`` where ``keep`` (a fresh 0..n-1 index).
 
@@ -1519,25 +1545,13 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
     starts, ends = edges[0::2], edges[1::2]
-    few_runs = len(starts) <= _MAX_RUNS
-    columns = []
-    for k in range(frame.shape[1]):
-        arr = frame.iloc[:, k].array
-        if isinstance(arr, pd.arrays.ArrowStringArray) and few_runs:
-            text = arr.__arrow_array__()
-            parts = [chunk for a, b in zip(starts, ends, strict=True)
-                     for chunk in text.slice(a, b - a).chunks]
-            columns.append(pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=text.type),
-                                                      dtype=arr.dtype))
-        elif few_runs and arr.dtype.kind in "fM" and isinstance(arr.dtype, np.dtype):
-            values = np.asarray(arr)  # float64 / naive datetime64: the column's own array
-            columns.append(np.concatenate([values[:0]] + [values[a:b] for a, b in
-                                                          zip(starts, ends, strict=True)]))
-        elif few_runs and len(starts):  # masked (Int64, boolean) and other arrays: the runs
-            columns.append(pd.concat([pd.Series(arr[a:b], copy=False) for a, b in
-                                      zip(starts, ends, strict=True)], ignore_index=True).array)
-        else:
-            columns.append(arr[keep])
+    runs = (starts, ends) if len(starts) <= _MAX_RUNS else None
+    arrays = [frame.iloc[:, k].array for k in range(frame.shape[1])]
+    if len(frame) >= _THREADED_KEEP:  # the copies release the GIL: columns on two threads
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            columns = list(pool.map(lambda arr: _keep_column(arr, keep, runs), arrays))
+    else:
+        columns = [_keep_column(arr, keep, runs) for arr in arrays]
     out = pd.DataFrame(dict(enumerate(columns)), copy=False)  # one block per column: no copy
     out.columns = frame.columns
     return out
