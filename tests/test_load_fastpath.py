@@ -650,3 +650,41 @@ def test_raw_rows_equal_a_take_as_objects(rows, data):
     pick = np.array(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1)))), dtype=np.intp)
     expected = frame.iloc[pick].astype(object).reset_index(drop=True)
     pd.testing.assert_frame_equal(_raw_rows(frame, pick), expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["SH", "BJ", "n/a", "", None, "NULL", " SZ", "GZ", "无",
+                                 "tbd", "x"]), min_size=0, max_size=80),
+       st.sampled_from([frozenset(), frozenset({"TBD"})]))
+def test_parse_string_on_distinct_values_equals_rowwise(vals, extra):
+    """A text column of few distinct values (checked on those values) parses exactly as the
+    row-wise path: the same values, missing rows and no flags; a column with a value to
+    strip takes the row-wise path."""
+    from workbench.io import parsing
+
+    raw = pd.Series(vals * 3, dtype="str")
+    saved = parsing._PROBE_ROWS
+    try:
+        parsing._PROBE_ROWS = 1  # every column of two rows or more counts as repetitive
+        fast = parsing.parse_string(raw, extra)
+        took_fast = parsing._parse_string_distinct(raw, extra) is not None
+    finally:
+        parsing._PROBE_ROWS = saved
+    slow = parsing.parse_string(raw, extra)
+    _same(fast, slow)
+    assert took_fast == (len(raw) >= 2 and " SZ" not in vals)
+
+
+def test_parse_string_distinct_path_only_for_columns_of_few_values():
+    """120,000 rows: three sites take the distinct path (an 'n/a' among them is missing);
+    unique order ids do not (judged on the first 50,000 rows)."""
+    from workbench.io import parsing
+
+    n = 120_000
+    sites = pd.Series(np.array(["SH", "BJ", "n/a"], dtype=object)[np.arange(n) % 3], dtype="str")
+    p = parsing._parse_string_distinct(sites, frozenset())
+    assert p is not None
+    assert p.missing.sum() == n // 3 and p.values.isna().sum() == n // 3
+    _same(p, parsing.parse_string(pd.Series(sites.astype(object), dtype=object)))
+    ids = pd.Series([f"o{i}" for i in range(n)], dtype="str")
+    assert parsing._parse_string_distinct(ids, frozenset()) is None

@@ -303,7 +303,7 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
     """
     invalid = np.zeros(len(raw), dtype=bool)
     why: str | np.ndarray = ""
-    if pd.api.types.is_float_dtype(raw.dtype):
+    if pd.api.types.is_float_dtype(raw.dtype):  # numbers read as identifiers
         v = raw.to_numpy(dtype="float64", na_value=np.nan)
         with np.errstate(invalid="ignore"):
             invalid = np.isinf(v) | (np.abs(v) >= 2.0 ** 53)
@@ -314,11 +314,55 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
         obj = raw.astype(object).mask(invalid, None)
         raw = obj.where(~integral, pd.Series(np.where(integral, v, 0).astype(np.int64),
                                              index=raw.index).astype(str))
+    else:
+        fast = _parse_string_distinct(raw, extra_na)
+        if fast is not None:
+            return fast
     text = _as_text(raw)
     missing = na_mask(text, extra_na) & ~invalid
     drop = missing | invalid
     values = text.where(~drop) if drop.any() else text
     return _finish(raw, values, missing, invalid, why)
+
+
+_PROBE_ROWS = 50_000
+"""Rows of an Arrow text column looked at to judge whether it repeats few values."""
+_PROBE_DISTINCT = 1_000
+"""At most this many distinct values in those rows (2 %) make it a column of few values."""
+
+
+def _parse_string_distinct(raw: pd.Series, extra_na: frozenset[str]) -> Parsed | None:
+    """:func:`parse_string` of an Arrow text column of few distinct values, on those values.
+
+    Codes, sites, statuses, customer and item ids repeat a few values millions of
+    times: the strip and missing-marker checks run on the distinct values; only
+    a column with a marker is searched again for it (one pass), and nothing is
+    copied when nothing is stripped. ``None`` (the row-wise path) for a column
+    of many distinct values (judged on its first ``_PROBE_ROWS`` rows) or one
+    whose values need stripping.
+    """
+    if len(raw) < 2 * _PROBE_ROWS or not isinstance(raw.array, pd.arrays.ArrowStringArray):
+        return None
+    import pyarrow.compute as pc
+
+    arr = raw.array.__arrow_array__()
+    if len(pc.unique(arr.slice(0, _PROBE_ROWS))) > _PROBE_DISTINCT:
+        return None
+    uniq = pc.unique(arr)
+    if isinstance(uniq, pa.ChunkedArray):
+        uniq = uniq.combine_chunks()
+    present = uniq.filter(pc.is_valid(uniq))
+    text_u = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([present]),
+                                                  dtype=raw.dtype))
+    if _as_text(text_u) is not text_u:
+        return None  # something to strip: the row-wise path rebuilds the column
+    missing_u = na_mask(text_u, extra_na)
+    missing = pc.is_null(arr).to_numpy()
+    if missing_u.any():
+        hit = pc.is_in(arr, value_set=present.filter(pa.array(missing_u)))
+        missing |= hit.to_numpy(zero_copy_only=False)
+    values = raw.where(~missing) if missing.any() else raw
+    return _finish(raw, values, missing, np.zeros(len(raw), dtype=bool), "")
 
 
 # --------------------------------------------------------------------------- numbers
