@@ -688,3 +688,20 @@ def test_parse_string_distinct_path_only_for_columns_of_few_values():
     _same(p, parsing.parse_string(pd.Series(sites.astype(object), dtype=object)))
     ids = pd.Series([f"o{i}" for i in range(n)], dtype="str")
     assert parsing._parse_string_distinct(ids, frozenset()) is None
+
+
+def test_codes_through_the_raw_distinct_table_known_answer():
+    """Rows -> raw distinct values -> parsed distinct values: ' a' and 'a' are one value,
+    'n/a' and a null are missing; counts and spreads worked by hand."""
+    from workbench.io.parsing import _Codes, _distinct_text, na_mask
+
+    raw = pd.Series(["a", " a", "n/a", None, "b", "a"], dtype="str")
+    missing, codes, uniq = _distinct_text(raw, lambda t: na_mask(t))
+    assert isinstance(codes, _Codes) and codes.table is not None
+    assert uniq.tolist() == ["a", "b"]
+    assert missing.tolist() == [False, False, True, True, False, False]
+    assert codes.weight(2).tolist() == [3, 1]
+    got = codes.spread(np.array([10.0, 20.0]), -1.0).tolist()
+    assert got == [10.0, 10.0, -1.0, -1.0, 20.0, 10.0]
+    plain = _distinct_text(pd.Series(["x", "y", "x"], dtype="str"), lambda t: na_mask(t))
+    assert plain[1].table is None and plain[1].weight(2).tolist() == [2, 1]

@@ -198,16 +198,53 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.intp, copy=False), dictionary.to_numpy(zero_copy_only=False)
 
 
+@dataclass(frozen=True)
+class _Codes:
+    """Each row's distinct value, through a table of the column's raw distinct values.
+
+    ``rows`` holds per row an index into ``table`` (``-1``: null); ``table`` per
+    raw distinct value an index into the distinct values parsed (``-1``:
+    missing), or is ``None`` when ``rows`` index those directly. Spreading a
+    per-value array through the small table first costs one pass over the rows
+    instead of two.
+    """
+
+    rows: np.ndarray
+    table: np.ndarray | None = None
+
+    def spread(self, per_value: np.ndarray, fill: object) -> np.ndarray:
+        """Map a per-distinct-value array to rows (``fill`` where missing); see :func:`_spread`."""
+        if self.table is not None:
+            per_value = _spread(per_value, self.table, fill)
+        return _spread(per_value, self.rows, fill)
+
+    def missing(self) -> np.ndarray:
+        """Return True for the rows with no distinct value (null or a missing marker)."""
+        if self.table is None:
+            return self.rows < 0
+        return _spread(self.table < 0, self.rows, True).astype(bool, copy=False)
+
+    def weight(self, n: int) -> np.ndarray:
+        """Return how many rows hold each of the ``n`` distinct values."""
+        rows = self.rows
+        null = rows < 0
+        width = n if self.table is None else len(self.table)
+        counts = np.bincount(rows[~null] if null.any() else rows, minlength=width)
+        if self.table is None:
+            return counts
+        ok = self.table >= 0
+        return np.bincount(self.table[ok], weights=counts[ok], minlength=n).astype(np.int64)
+
+
 def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+                   ) -> tuple[np.ndarray, _Codes, np.ndarray] | None:
     """Strip, mark missing and factorize the *distinct* raw values, then map to rows.
 
     Returns what ``_as_text`` + ``missing_of`` + ``_factorize`` return on the
-    whole column (row missing mask, row codes with ``-1`` where missing, distinct
-    present values in order of first appearance), computed on the distinct raw
-    values only, so a column of a million repeated dates costs a few thousand
-    strips. ``None`` when ``raw`` is not a text column (the caller takes the
-    row-wise path).
+    whole column (row missing mask, row codes, distinct present values in order
+    of first appearance), computed on the distinct raw values only, so a column
+    of a million repeated dates costs a few thousand strips. ``None`` when
+    ``raw`` is not a text column (the caller takes the row-wise path).
     """
     if raw.dtype == object or not pd.api.types.is_string_dtype(raw.dtype):
         return None
@@ -215,9 +252,10 @@ def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
     text_u = pd.Series(raw_uniq, dtype="str").str.strip()
     missing_u = np.asarray(missing_of(text_u), dtype=bool)
     codes_u, uniq = _factorize(text_u, missing_u)
-    codes = np.concatenate([codes_u, np.asarray([-1], dtype=codes_u.dtype)])[
-        np.asarray(raw_codes)]
-    return codes < 0, codes, uniq
+    if len(uniq) == len(codes_u) and (codes_u == np.arange(len(codes_u))).all():
+        return raw_codes < 0, _Codes(raw_codes), uniq  # raw values are the distinct values
+    codes = _Codes(raw_codes, codes_u)
+    return codes.missing(), codes, uniq
 
 
 _NO_FLAGS: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
@@ -706,11 +744,12 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
     if fast is None:
         text = _as_text(raw)
         missing = _number_missing(text, extra_na)
-        codes, uniq_arr = _factorize(text, missing)
+        row_codes, uniq_arr = _factorize(text, missing)
+        codes = _Codes(row_codes)
     else:
         missing, codes, uniq_arr = fast
     uniq = pd.Series(uniq_arr, dtype="str")
-    weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    weight = codes.weight(len(uniq))
     r = _Readings.of(uniq)
     vals, norm, issue, detail, info = _read_numbers(r, weight, decimal, context)
     if python_numbers:
@@ -721,15 +760,15 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
     if integer:
         ints, ok = _whole_numbers(vals, norm, invalid, detail)
         issue[invalid] = None
-        arr = pd.arrays.IntegerArray(_spread(ints, codes, 0).astype(np.int64, copy=False),
-                                     ~_spread(ok, codes, False).astype(bool, copy=False))
+        arr = pd.arrays.IntegerArray(codes.spread(ints, 0).astype(np.int64, copy=False),
+                                     ~codes.spread(ok, False).astype(bool, copy=False))
         values = pd.Series(arr, index=raw.index, copy=False)
     else:  # rows take the values of their distinct texts: no second copy
-        values = pd.Series(_spread(np.where(invalid, np.nan, vals), codes, np.nan),
+        values = pd.Series(codes.spread(np.where(invalid, np.nan, vals), np.nan),
                            index=raw.index, dtype="float64", copy=False)
-    return Parsed(values, missing, _spread(invalid, codes, False).astype(bool, copy=False),
-                  _spread(issue, codes, None).astype(object, copy=False),
-                  _spread(detail, codes, None).astype(object, copy=False), info)
+    return Parsed(values, missing, codes.spread(invalid, False).astype(bool, copy=False),
+                  codes.spread(issue, None).astype(object, copy=False),
+                  codes.spread(detail, None).astype(object, copy=False), info)
 
 
 # --------------------------------------------------------------------------- booleans
@@ -1180,11 +1219,12 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     if fast is None:
         text = _as_text(raw)
         missing = na_mask(text, extra_na)
-        codes, uniq_arr = _factorize(text, missing)
+        row_codes, uniq_arr = _factorize(text, missing)
+        codes = _Codes(row_codes)
     else:
         missing, codes, uniq_arr = fast
     uniq = pd.Series(uniq_arr, dtype="str")
-    weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    weight = codes.weight(len(uniq))
 
     n = len(uniq)
     fam, parsed, alt, num_kind = _date_families(uniq)
@@ -1204,12 +1244,12 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     dropped = _drop_inconsistent(options, parsed, issue, detail)
 
     # map back from distinct values to rows
-    values = pd.Series(_spread(parsed.to_numpy().astype("datetime64[ns]"), codes,
-                               np.datetime64("NaT", "ns")), index=raw.index, copy=False)
-    invalid = _spread(unknown, codes, False).astype(bool, copy=False)
+    values = pd.Series(codes.spread(parsed.to_numpy().astype("datetime64[ns]"),
+                                    np.datetime64("NaT", "ns")), index=raw.index, copy=False)
+    invalid = codes.spread(unknown, False).astype(bool, copy=False)
     info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
-    return Parsed(values, missing, invalid, _spread(issue, codes, None).astype(object, copy=False),
-                  _spread(detail, codes, None).astype(object, copy=False), info)
+    return Parsed(values, missing, invalid, codes.spread(issue, None).astype(object, copy=False),
+                  codes.spread(detail, None).astype(object, copy=False), info)
 
 
 def parse_column(raw: pd.Series, type_: str, *, value_map: dict | None = None,
