@@ -193,7 +193,8 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     chunks = arr.__arrow_array__().dictionary_encode().chunks
     if not chunks or not len(values):
         return np.zeros(len(values), dtype=np.intp), np.zeros(0, dtype=object)
-    codes = np.concatenate([pc.fill_null(c.indices, -1).to_numpy() for c in chunks])
+    codes = np.concatenate([c.indices.to_numpy() if not c.null_count  # no copy
+                            else pc.fill_null(c.indices, -1).to_numpy() for c in chunks])
     dictionary = max((c.dictionary for c in chunks), key=len)  # the last, unless it is empty
     return codes.astype(np.intp, copy=False), dictionary.to_numpy(zero_copy_only=False)
 
@@ -312,6 +313,8 @@ def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarra
         return np.full(len(codes), fill, dtype=object if fill is None else None)
     if per_value.dtype == object and fill is None and not pd.notna(per_value).any():
         return _no_flags(len(codes))  # the common case: nothing flagged
+    if per_value.dtype == bool and fill is False and not per_value.any():
+        return np.zeros(len(codes), dtype=bool)  # nothing invalid: no pass over the rows
     ext = np.concatenate([per_value, np.asarray([fill], dtype=per_value.dtype)])
     return ext[codes]  # code -1 (missing) takes the fill at the end
 
