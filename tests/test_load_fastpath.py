@@ -705,3 +705,33 @@ def test_codes_through_the_raw_distinct_table_known_answer():
     assert got == [10.0, 10.0, -1.0, -1.0, 20.0, 10.0]
     plain = _distinct_text(pd.Series(["x", "y", "x"], dtype="str"), lambda t: na_mask(t))
     assert plain[1].table is None and plain[1].weight(2).tolist() == [2, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=0, max_size=120).map(lambda b: b.replace(b"x", b"\r").replace(
+    b"y", b"\n")), st.integers(0, 40), st.sampled_from([1, 3, 7, 64]))
+def test_count_bytes_equals_bytes_count(data, start, window):
+    """The windowed NumPy count equals ``bytes.count`` for LF, CR and CR LF, any start and
+    window (a CR LF across two windows counts once)."""
+    from workbench.io import csv_records
+
+    saved = csv_records._WINDOW
+    try:
+        csv_records._WINDOW = window
+        for pattern in (b"\n", b"\r", b"\r\n"):
+            assert csv_records._count_bytes(data, start, pattern) == data.count(pattern, start)
+    finally:
+        csv_records._WINDOW = saved
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "\u3000", "\t\n", "a", " b ", None, "\u00a0", "\u200b",
+                                 "\u2028x", "中"]), min_size=0, max_size=30))
+def test_filled_on_arrow_text_equals_strip(vals):
+    """Blank by Arrow's white space test is blank by ``str.strip`` (pandas on Arrow text)."""
+    from workbench.io.readers import _filled
+
+    s = pd.Series(vals, dtype="str")
+    expected = np.array([v is not None and v.strip() != "" for v in vals], dtype=bool)
+    np.testing.assert_array_equal(_filled(s), expected)
+    np.testing.assert_array_equal(_filled(pd.Series(vals, dtype=object)), expected)

@@ -559,6 +559,24 @@ def _read_ragged_body(body: str, delim: str, header: list[str], first_row: int,
     return frame, np.asarray(keep_rows, dtype=np.int64) + first_row, rejected
 
 
+def _filled(values: pd.Series) -> np.ndarray:
+    """Return True where a text value is not blank (empty, white space only, or null).
+
+    On Arrow text without stripping it: empty or all white space (Arrow's
+    ``utf8_is_space``, the characters its ``str.strip`` removes).
+
+    >>> _filled(pd.Series(["a", " ", "", None, " b"], dtype="str")).tolist()
+    [True, False, False, False, True]
+    """
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        import pyarrow.compute as pc
+
+        a = values.array.__arrow_array__()
+        blank = pc.or_(pc.equal(pc.binary_length(a), 0), pc.utf8_is_space(a))
+        return ~pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+    return (values.str.strip().ne("") & values.notna()).to_numpy(dtype=bool, na_value=False)
+
+
 def _drop_blank(frame: pd.DataFrame, src_rows: np.ndarray
                 ) -> tuple[pd.DataFrame, np.ndarray, list[int]]:
     """Remove records whose every field is blank; return their row numbers.
@@ -573,7 +591,7 @@ def _drop_blank(frame: pd.DataFrame, src_rows: np.ndarray
         if not len(cand):
             return frame, src_rows, []
         values = frame[col] if len(cand) == len(frame) else frame[col].iloc[cand]
-        filled = values.str.strip().ne("").to_numpy(dtype=bool, na_value=False)
+        filled = _filled(values)
         cand = cand[~filled]
     if not len(cand):
         return frame, src_rows, []
