@@ -397,10 +397,11 @@ def test_factorize_text_equals_pandas_factorize(chunks):
     assert uniq.tolist() == list(want_uniq)
 
 
-def test_columns_parsed_on_threads_give_the_same_load(tmp_path, monkeypatch):
-    """A CSV read by Arrow (every column Arrow text) is parsed a few columns ahead on threads:
-    the loaded rows, quarantine, issues and summary equal the one-by-one parse, dirty rows and
-    flagged values included."""
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_columns_parsed_on_threads_give_the_same_load(tmp_path, monkeypatch, fmt):
+    """A CSV read by Arrow (every column Arrow text) or a Parquet file (typed columns, no
+    Python objects) is parsed a few columns ahead on threads: the loaded rows, quarantine,
+    issues and summary equal the one-by-one parse, dirty rows and flagged values included."""
     from workbench.io import load
 
     path = tmp_path / "orders.csv"
@@ -408,6 +409,12 @@ def test_columns_parsed_on_threads_give_the_same_load(tmp_path, monkeypatch):
     with path.open("a", encoding="utf-8") as f:  # an ambiguous date and an unusable number
         f.write("SO-9001,1,C1,ITM-1,03/04/2024,2024-02-01,5.0,5,abc,yes\n"
                 "SO-9001,1,C1,ITM-1,2024-01-05,2024-02-01,5.0,5,1.5,no\n")  # a repeated key
+    if fmt == "parquet":  # text ids and dates, typed line numbers and quantities
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = frame.astype({c: "Int64" for c in ("line_no",) if c in frame}).astype(
+            {c: "float64" for c in ("qty_ordered",) if c in frame})
+        path = tmp_path / "orders.parquet"
+        frame.to_parquet(path, index=False)
     seen: list[bool] = []
     real = load._parse_sources
 

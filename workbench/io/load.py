@@ -471,18 +471,18 @@ def _parsed_in_order(raw: RawTable, mapping: ColumnMapping, todo: list[tuple[Col
                      ) -> Iterator[tuple[Column, FieldSource, list[Parsed]]]:
     """Yield each column of ``todo`` with its parses, in order.
 
-    When every column of the source is Arrow text (a CSV read by Arrow), parsing
-    is mostly Arrow kernels that release the GIL: the next ``_PARSE_THREADS``
-    columns are parsed on threads while the caller checks the current one (on
-    two cores a 10M-line CSV loads in about a third less time, for about 6 %
-    more peak memory: a few columns' parses at once). Typed columns (Parquet,
-    SQL, Excel) parse in Python or quickly; they are parsed one by one, here.
+    When no column of the source holds Python objects (a CSV read by Arrow, a
+    Parquet file), parsing is mostly Arrow and NumPy kernels that release the
+    GIL: the next ``_PARSE_THREADS`` columns are parsed on threads while the
+    caller checks the current one (on two cores a 10M-line CSV loads in about
+    a third less time, for about 6 % more peak memory: a few columns' parses at
+    once). Object columns (SQL, Excel) parse in Python; they are parsed one by
+    one, here.
     """
     frame = raw.frame
-    arrow_text = len(frame.columns) > 0 and all(
-        isinstance(frame.iloc[:, k].array, pd.arrays.ArrowStringArray)
-        for k in range(frame.shape[1]))
-    if _PARSE_THREADS < 2 or not arrow_text or len(todo) < 2:
+    no_objects = len(frame.columns) > 0 and all(  # Arrow text and NumPy or masked arrays
+        frame.iloc[:, k].dtype != object for k in range(frame.shape[1]))
+    if _PARSE_THREADS < 2 or not no_objects or len(todo) < 2:
         for col, fs in todo:
             yield col, fs, _parse_sources(raw, mapping, col, fs, context)
         return
