@@ -335,7 +335,9 @@ def test_keep_rows_equals_boolean_indexing(keep, chunks):
             "pyarrow", na_value=np.nan))),
         "q": np.arange(n, dtype=float), "n": pd.array(np.arange(n), dtype="Int64"),
         "d": pd.date_range("2024-01-01", periods=n, freq="D"),
-        "f": pd.array([i % 2 == 0 for i in range(n)], dtype="boolean")})
+        "f": pd.array([i % 2 == 0 for i in range(n)], dtype="boolean"),
+        "file": pd.Categorical.from_codes(np.arange(n) % 2, categories=["a.csv", "b.csv"]),
+        "row": np.arange(n, dtype=np.int64) + 2})
     expected = frame[keep].reset_index(drop=True)
     saved = load._THREADED_KEEP
     try:

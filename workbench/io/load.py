@@ -1517,8 +1517,8 @@ def _keep_column(arr: object, keep: np.ndarray,
                  for chunk in text.slice(a, b - a).chunks]
         return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=text.type),
                                           dtype=arr.dtype)
-    if arr.dtype.kind in "fM" and isinstance(arr.dtype, np.dtype):
-        values = np.asarray(arr)  # float64 / naive datetime64: the column's own array
+    if isinstance(arr.dtype, np.dtype) and arr.dtype.kind in "fMiub":
+        values = np.asarray(arr)  # a NumPy column (float, naive dates, ...): its own array
         return np.concatenate([values[:0]] + [values[a:b] for a, b in
                                               zip(starts, ends, strict=True)])
     if len(starts):  # masked (Int64, boolean) and other arrays: the runs
@@ -1543,27 +1543,42 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """
     if keep.all():
         return frame.reset_index(drop=True)
+    return _frame_of(_keep_arrays([frame.iloc[:, k].array for k in range(frame.shape[1])], keep),
+                     frame.columns)
+
+
+def _frame_of(columns: list, names: pd.Index) -> pd.DataFrame:
+    """Return a frame of one block per column (no copy), with ``names`` (repeats allowed)."""
+    out = pd.DataFrame(dict(enumerate(columns)), copy=False)
+    out.columns = names
+    return out
+
+
+def _keep_arrays(arrays: list, keep: np.ndarray) -> list:
+    """Return the kept rows of each array (:func:`_keep_column`), on two threads from a million."""
     edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
     starts, ends = edges[0::2], edges[1::2]
     runs = (starts, ends) if len(starts) <= _MAX_RUNS else None
-    arrays = [frame.iloc[:, k].array for k in range(frame.shape[1])]
-    if len(frame) >= _THREADED_KEEP:  # the copies release the GIL: columns on two threads
+    if len(keep) >= _THREADED_KEEP:  # the copies release the GIL: columns on two threads
         with ThreadPoolExecutor(max_workers=2) as pool:
-            columns = list(pool.map(lambda arr: _keep_column(arr, keep, runs), arrays))
-    else:
-        columns = [_keep_column(arr, keep, runs) for arr in arrays]
-    out = pd.DataFrame(dict(enumerate(columns)), copy=False)  # one block per column: no copy
-    out.columns = frame.columns
-    return out
+            return list(pool.map(lambda arr: _keep_column(arr, keep, runs), arrays))
+    return [_keep_column(arr, keep, runs) for arr in arrays]
 
 
 def _loaded(st: _Stacked, schema: Table, keep: np.ndarray) -> pd.DataFrame:
     """Return the rows that pass: model columns in model order, extras, then lineage."""
     names = list(st.values.columns)
     ordered = [c for c in schema.names if c in names] + [c for c in names if c not in schema.names]
-    data = _keep_rows(st.values[ordered], keep)
-    data["source_file"] = pd.Categorical.from_codes(st.file_code[keep], categories=st.files)
-    data["source_row"] = st.src_row[keep]
+    frame = st.values[ordered]
+    files = pd.Categorical.from_codes(st.file_code, categories=st.files)
+    if keep.all():
+        data, rows = frame.reset_index(drop=True), st.src_row
+    else:  # the lineage's kept rows with the columns', by the same runs
+        *columns, files, rows = _keep_arrays(
+            [frame.iloc[:, k].array for k in range(frame.shape[1])] + [files, st.src_row], keep)
+        data = _frame_of(columns, frame.columns)
+    data["source_file"] = files
+    data["source_row"] = rows
     return data
 
 
