@@ -813,11 +813,12 @@ def _parse_bool_distinct(raw: pd.Series, value_map: dict | None,
     p = parse_bool(pd.Series(uniq, dtype="str"),
                    value_map=value_map, extra_na=extra_na)
     codes = np.asarray(codes)
-    null = codes < 0
-    take = np.where(null, 0, codes)
-    vals = p.values.array.take(take, allow_fill=False) if len(uniq) else pd.array(
-        [pd.NA] * len(raw), dtype="boolean")
-    values = pd.Series(vals, index=raw.index, dtype="boolean").mask(null)
+    flags = p.values.array  # per distinct value: True / False / NA
+    data = _spread(flags.to_numpy(dtype=bool, na_value=False), codes, False)
+    unknown = _spread(np.asarray(flags.isna(), dtype=bool), codes, True)
+    values = pd.Series(pd.arrays.BooleanArray(data.astype(bool, copy=False),
+                                              unknown.astype(bool, copy=False)),
+                       index=raw.index, copy=False)
     missing = _spread(p.missing, codes, True).astype(bool, copy=False)
     invalid = _spread(p.invalid, codes, False).astype(bool, copy=False)
     detail = _spread(p.detail, codes, None).astype(object, copy=False)
