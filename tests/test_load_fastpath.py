@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -744,3 +746,114 @@ def test_filled_on_arrow_text_equals_strip(vals):
     expected = np.array([v is not None and v.strip() != "" for v in vals], dtype=bool)
     np.testing.assert_array_equal(_filled(s), expected)
     np.testing.assert_array_equal(_filled(pd.Series(vals, dtype=object)), expected)
+    np.testing.assert_array_equal(_filled(pd.Series(vals, dtype="category")), expected)
+
+
+# ---------------------------------------------------------------- coded text (Categorical columns)
+_POOL = ["2024-03-04", " 2024-03-04", "03/04/2024", "45000", "2024-13-01", "1,200", " 2,5",
+         "3.75", "(5)", "NaN", "inf", "12 pcs", "yes", " No", "0", "是", "maybe", "n/a", "NULL",
+         "", " ", "SH", " SZ", "无", "9999-12-31", "1.234,5", None]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_POOL), min_size=0, max_size=40), st.randoms(use_true_random=False),
+       st.lists(st.sampled_from(["unused", "zz", "2024-01-01"]), max_size=2, unique=True))
+def test_coded_text_parses_as_the_same_text(vals, rnd, unused):
+    """A Categorical of strings (categories in any order, some never used) parses exactly as
+    the same values as text, for every type: values, missing, unusable, issues, details,
+    info; a string column comes back as text."""
+    from workbench.io.parsing import parse_column
+
+    present = [v for v in dict.fromkeys(vals) if v is not None]
+    cats = [c for c in unused if c not in present] + present
+    rnd.shuffle(cats)
+    coded = pd.Series(pd.Categorical(vals, categories=cats))
+    text = pd.Series(vals, dtype="str")
+    for type_ in ("string", "date", "float", "int", "bool"):
+        a, b = parse_column(coded, type_), parse_column(text, type_)
+        _same(a, b)
+    assert parse_column(coded, "string").values.dtype == "str"
+
+
+def test_category_codes_renumber_only_when_needed():
+    """Reader-made categories (first-appearance order, all used) keep their codes; others are
+    renumbered as pd.factorize numbers the same values (worked by hand)."""
+    from workbench.io.parsing import factorize_text
+
+    ordered = pd.Series(pd.Categorical(["x", "y", "x", None], categories=["x", "y"]))
+    codes, uniq = factorize_text(ordered)
+    assert codes.tolist() == [0, 1, 0, -1] and uniq.tolist() == ["x", "y"]
+    assert np.shares_memory(codes, ordered.array.codes)  # no copy
+    other = pd.Series(pd.Categorical(["y", None, "x", "y"], categories=["w", "x", "y"]))
+    codes, uniq = factorize_text(other)
+    assert codes.tolist() == [0, -1, 1, 0] and uniq.tolist() == ["y", "x"]
+    exp_codes, exp_uniq = pd.factorize(other.astype(object))
+    assert codes.tolist() == exp_codes.tolist() and uniq.tolist() == list(exp_uniq)
+
+
+def test_reader_codes_the_columns_that_repeat_few_values(tmp_path):
+    """In 1,200 lines, sites, dates, quantities and flags repeat a few values: held as codes;
+    order ids are unique: text. Other callers of the reader get text columns."""
+    from workbench.io.sources import read_raw
+
+    path = tmp_path / "orders.csv"
+    _orders_csv(path, 1200)
+    raw = read_raw(path, coded=True)
+    coded = {c for c in raw.frame.columns if isinstance(raw.frame[c].dtype, pd.CategoricalDtype)}
+    assert coded == {"line_no", "customer_id", "item_id", "order_date", "requested_date",
+                     "qty_ordered", "qty_shipped", "unit_price", "filled_from_stock"}
+    assert raw.frame["order_id"].dtype == "str"
+    plain = read_raw(path)
+    assert (plain.frame.dtypes == "str").all()
+    pd.testing.assert_frame_equal(raw.frame.astype("str"), plain.frame)
+
+
+def _load_or_error(path, mapping):
+    try:
+        return wb.load_table(path, "order_lines", mapping)
+    except wb.WorkbenchError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+_DATA = Path(__file__).parent / "data"
+_FILES = sorted([*_DATA.glob("corpus/*.csv"), *_DATA.glob("erp/*.csv"),
+                 *_DATA.glob("mapping/*.csv"), Path(wb.data_path("samples/order_lines.csv"))])
+
+
+@pytest.mark.parametrize("path", _FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_coded_and_text_columns_load_the_same(path, monkeypatch):
+    """Every test CSV (dirty corpus, ERP exports, mapped files with drop rules, fill-down and
+    derived columns) and the bundled sample load the same whether every column is held as
+    codes or none is: loaded rows, quarantine, issues, summary, or the same error."""
+    from workbench.io import readers
+
+    yaml = path.with_suffix(".yaml")
+    mapping = yaml if yaml.exists() else None
+    monkeypatch.setattr(readers, "_CODED_SHARE", 0)  # every column coded
+    coded = _load_or_error(path, mapping)
+    monkeypatch.setattr(readers, "_CODED_SHARE", 10**12)  # none
+    text = _load_or_error(path, mapping)
+    if isinstance(text, str):
+        assert coded == text
+        return
+    _assert_same_load(coded, text)
+    assert str(coded.summary) == str(text.summary)
+
+
+def test_coded_load_of_a_dirty_file_equals_the_text_load(tmp_path, monkeypatch):
+    """1,200 lines with a negative quantity, a missing date, a bad price and flag, an
+    ambiguous date and a repeated key: the same load coded and as text."""
+    from workbench.io import readers
+
+    path = tmp_path / "orders.csv"
+    _orders_csv(path, 1200)
+    with path.open("a", encoding="utf-8") as f:
+        f.write("SO-9001,1,C1,ITM-1,03/04/2024,2024-02-01,5.0,5,abc,yes\n"
+                "SO-9001,1,C1,ITM-1,2024-01-05,2024-02-01,5.0,5,1.5,no\n"
+                ",,,,,,,,,\n")
+    monkeypatch.setattr(readers, "_CODED_SHARE", 0)
+    coded = wb.load_orders(path)
+    monkeypatch.setattr(readers, "_CODED_SHARE", 10**12)
+    text = wb.load_orders(path)
+    _assert_same_load(coded, text)
+    assert coded.summary.rows_quarantined >= 4 and len(coded.issues) >= 2

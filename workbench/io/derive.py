@@ -57,6 +57,7 @@ from workbench.io.parsing import (
     DateOptions,
     NumberContext,
     Parsed,
+    decoded_text,
     flagged,
     parse_bool,
     parse_column,
@@ -568,7 +569,7 @@ class _Evaluator:
                             fix="write the header exactly as the file has it, in backticks "
                                 "when it holds spaces or symbols, or map the model column "
                                 "under columns:.", found=found)
-        return _Val(self.ctx.frame[real], "raw", real)
+        return _Val(decoded_text(self.ctx.frame[real]), "raw", real)
 
     def add(self, a: _Val, b: _Val, node: ast.BinOp) -> _Val:
         shown = self.expr.show(node)

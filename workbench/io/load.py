@@ -57,6 +57,7 @@ from workbench.io.matching import match_columns
 from workbench.io.parsing import (
     NumberContext,
     Parsed,
+    decoded_text,
     factorize_text,
     flagged,
     infer_number_context,
@@ -961,6 +962,8 @@ def _prepare(raw: RawTable, mapping: ColumnMapping) -> _Prepared:
     n = len(raw.frame)
     if not n or not (mapping.drop_rows or mapping.fill_down):
         return _Prepared(raw, np.arange(n), [], [])
+    raw = RawTable(raw.frame.apply(decoded_text), raw.source_row, raw.source, raw.rejected,
+                   raw.meta, raw.issues)  # the rules read and write text
     dropped, code, reasons, notes = _drop_rules(raw, mapping)
     frame = raw.frame
     if mapping.fill_down:
@@ -1077,12 +1080,12 @@ def _read_source(src: object, cmap: ColumnMapping, schema: Table, automatic: boo
     """
     if not automatic:
         raw = read_raw(src, known_headers=cmap.known_headers(),
-                       header_scan=cmap.header_scan or 20, **options)
+                       header_scan=cmap.header_scan or 20, coded=True, **options)
         return raw, cmap, None
     shipped = [m for m in shipped_mappings() if m.table == schema.name]
     scan = max([20] + [m.header_scan or 20 for m in shipped])
     raw = read_raw(src, known_headers=cmap.known_headers() | detection_headers(),
-                   header_scan=scan, **options)
+                   header_scan=scan, coded=True, **options)
     found = detect_mapping(list(raw.frame.columns))
     if found is None or found.mapping.table != schema.name:
         return raw, cmap, None

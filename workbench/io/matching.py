@@ -60,6 +60,7 @@ import pandas as pd
 
 from workbench.io.parsing import (
     ISSUE_DATE_EXCEL_SERIAL,
+    decoded_text,
     parse_bool,
     parse_date,
     parse_number,
@@ -405,6 +406,7 @@ class _Values:
         col = frame[header]
         if isinstance(col, pd.DataFrame):  # a repeated header: its first column
             col = col.iloc[:, 0]
+        col = decoded_text(col.iloc[:_SCAN_ROWS])  # the values read below, as text
         head = col.iloc[:4 * size]  # usually enough; a sparse column is scanned further
         present = head[~parse_string(head).missing]
         if len(present) < size and len(col) > len(head):

@@ -40,6 +40,8 @@ __all__ = [
     "TRUE_WORDS",
     "decimal_evidence",
     "factorize_text",
+    "is_coded_text",
+    "decoded_text",
     "flagged",
     "infer_number_context",
     "na_mask",
@@ -100,8 +102,42 @@ class Parsed:
     info: dict = field(default_factory=dict)
 
 
+def is_coded_text(values: pd.Series) -> bool:
+    """Tell whether ``values`` is text held as codes: a pandas ``Categorical`` of strings.
+
+    Readers hold the columns that repeat few values (dates, quantities, flags,
+    sites) this way: one small table of texts and a code per row, instead of a
+    text per row. Parsing reads the texts once and the codes row by row.
+
+    >>> is_coded_text(pd.Series(["a", "b", "a"], dtype="category"))
+    True
+    >>> is_coded_text(pd.Series([1, 2, 1], dtype="category")), is_coded_text(pd.Series(["a"]))
+    (False, False)
+    """
+    dtype = values.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and (
+        pd.api.types.is_string_dtype(dtype.categories.dtype)
+        and pd.api.types.infer_dtype(dtype.categories, skipna=True) in {"string", "empty"})
+
+
+def decoded_text(values: pd.Series) -> pd.Series:
+    """Return coded text (:func:`is_coded_text`) as a pandas ``str`` column; others unchanged.
+
+    >>> decoded_text(pd.Series(["b", None, "b"], dtype="category")).tolist()
+    ['b', nan, 'b']
+    """
+    if not is_coded_text(values):
+        return values
+    cats = values.cat.categories
+    table = pd.Series(cats, dtype="str").array
+    codes = values.array.codes
+    return pd.Series(table.take(codes, allow_fill=True), index=values.index, name=values.name,
+                     copy=False)
+
+
 def _as_text(raw: pd.Series) -> pd.Series:
     """Raw values as stripped text (pandas ``str`` dtype), NaN for nulls."""
+    raw = decoded_text(raw)
     if not pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
         obj = raw.astype(object)
         raw = obj.where(obj.notna(), None).astype("str")
@@ -184,6 +220,8 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), uniq.tolist()
     ([0, -1, 1, 0], ['b', 'a'])
     """
+    if is_coded_text(values):
+        return _category_codes(values)
     arr = values.array
     if not isinstance(arr, pd.arrays.ArrowStringArray):
         codes, uniq = pd.factorize(values)
@@ -197,6 +235,30 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                             else pc.fill_null(c.indices, -1).to_numpy() for c in chunks])
     dictionary = max((c.dictionary for c in chunks), key=len)  # the last, unless it is empty
     return codes.astype(np.intp, copy=False), dictionary.to_numpy(zero_copy_only=False)
+
+
+def _category_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`factorize_text` of coded text: its codes, renumbered only when needed.
+
+    The distinct values are the categories that occur, in order of first
+    appearance, as ``pd.factorize`` numbers them (a reader's categories already
+    are: Arrow numbers a column's texts as it meets them); the codes are
+    renumbered when the categories are in another order or some do not occur.
+
+    >>> c = pd.Series(pd.Categorical(["b", "a", None, "b"], categories=["a", "b", "z"]))
+    >>> codes, uniq = _category_codes(c)
+    >>> codes.tolist(), uniq.tolist()
+    ([0, 1, -1, 0], ['b', 'a'])
+    """
+    codes = values.array.codes
+    cats = np.asarray(values.cat.categories, dtype=object)
+    seen = pd.unique(codes)
+    seen = seen[seen >= 0]
+    if len(seen) == len(cats) and (seen == np.arange(len(cats))).all():
+        return codes, cats
+    renumber = np.full(len(cats) + 1, -1, dtype=codes.dtype)  # the last one: code -1
+    renumber[seen] = np.arange(len(seen))
+    return renumber[codes], cats[seen]
 
 
 @dataclass(frozen=True)
@@ -247,7 +309,8 @@ def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
     of a million repeated dates costs a few thousand strips. ``None`` when
     ``raw`` is not a text column (the caller takes the row-wise path).
     """
-    if raw.dtype == object or not pd.api.types.is_string_dtype(raw.dtype):
+    if not is_coded_text(raw) and (raw.dtype == object
+                                   or not pd.api.types.is_string_dtype(raw.dtype)):
         return None
     raw_codes, raw_uniq = factorize_text(raw)
     text_u = pd.Series(raw_uniq, dtype="str").str.strip()
@@ -355,6 +418,8 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
         obj = raw.astype(object).mask(invalid, None)
         raw = obj.where(~integral, pd.Series(np.where(integral, v, 0).astype(np.int64),
                                              index=raw.index).astype(str))
+    elif is_coded_text(raw):
+        return _parse_string_coded(raw, extra_na)
     else:
         fast = _parse_string_distinct(raw, extra_na)
         if fast is not None:
@@ -364,6 +429,21 @@ def parse_string(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> Pars
     drop = missing | invalid
     values = text.where(~drop) if drop.any() else text
     return _finish(raw, values, missing, invalid, why)
+
+
+def _parse_string_coded(raw: pd.Series, extra_na: frozenset[str]) -> Parsed:
+    """:func:`parse_string` of coded text: the distinct texts parsed, then taken per row.
+
+    >>> p = _parse_string_coded(pd.Series([" a", "n/a", " a"], dtype="category"), frozenset())
+    >>> p.values.tolist(), p.missing.tolist()
+    (['a', nan, 'a'], [False, True, False])
+    """
+    codes, uniq = factorize_text(raw)
+    p = parse_string(pd.Series(uniq, dtype="str"), extra_na)
+    values = pd.Series(pd.Series(p.values, dtype="str").array.take(codes, allow_fill=True),
+                       index=raw.index, copy=False)
+    missing = _spread(p.missing, codes, True).astype(bool, copy=False)
+    return _finish(raw, values, missing, np.zeros(len(raw), dtype=bool), "")
 
 
 _PROBE_ROWS = 50_000
@@ -512,10 +592,15 @@ def decimal_evidence(raw: pd.Series, extra_na: frozenset[str] = frozenset()) -> 
     if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype) or (
             raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) in _PYTHON_NUMBERS):
         return 0, 0  # typed numbers say nothing about how the file writes text
-    text = _as_text(raw)
-    missing = _number_missing(text, extra_na)
-    codes, uniq = _factorize(text, missing)
-    weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    fast = _distinct_text(raw, lambda t: _number_missing(t, extra_na))
+    if fast is None:
+        text = _as_text(raw)
+        missing = _number_missing(text, extra_na)
+        codes, uniq = _factorize(text, missing)
+        weight = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    else:
+        _, row_codes, uniq = fast
+        weight = row_codes.weight(len(uniq))
     r = _Readings.of(pd.Series(uniq, dtype="str"))
     return int(weight[r.only(".")].sum()), int(weight[r.only(",")].sum())
 
@@ -786,7 +871,8 @@ def parse_bool(raw: pd.Series, *, value_map: dict | None = None,
     if pd.api.types.is_bool_dtype(raw.dtype) and not value_map:
         values = raw.astype("boolean")
         return _finish(raw, values, values.isna().to_numpy(), np.zeros(len(raw), bool), "")
-    if len(raw) > 1000 and raw.dtype != object and pd.api.types.is_string_dtype(raw.dtype):
+    if is_coded_text(raw) or (len(raw) > 1000 and raw.dtype != object
+                              and pd.api.types.is_string_dtype(raw.dtype)):
         return _parse_bool_distinct(raw, value_map, extra_na)
     text = _as_text(raw)
     low = text.str.lower()

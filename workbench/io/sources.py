@@ -38,7 +38,7 @@ __all__ = ["read_raw"]
 def read_raw(source: object, *, table: str | None = None, query: str | None = None,
              sheet: str | int | None = 0, encoding: str | None = None,
              delimiter: str | None = None, known_headers: set[str] | None = None,
-             header_scan: int = 20) -> RawTable:
+             header_scan: int = 20, coded: bool = False) -> RawTable:
     """Read any supported source into a :class:`RawTable`.
 
     Parameters
@@ -55,6 +55,12 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
         Normalized header names that help find the header row below a title block.
     header_scan
         Rows of a text file or sheet searched for the header row.
+    coded
+        Hold the text columns of a CSV file that repeat few values (dates,
+        quantities, flags, sites) as codes: pandas ``Categorical`` columns of
+        strings (see :func:`workbench.io.parsing.is_coded_text`), read and
+        parsed faster and in less memory. The loaders ask for it; other callers
+        get text columns.
     """
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True)
@@ -75,7 +81,8 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
         raise SourceError("is a folder, not a file", source=str(path),
                           fix="pass one file, or a list of files.")
     return _read_file(path, table=table, query=query, sheet=sheet, encoding=encoding,
-                      delimiter=delimiter, known_headers=known_headers, header_scan=header_scan)
+                      delimiter=delimiter, known_headers=known_headers, header_scan=header_scan,
+                      coded=coded)
 
 
 def _named_kind(suffix: str) -> str | None:
@@ -133,7 +140,8 @@ def _read_file(path: Path, **options) -> RawTable:
 
 def _read_kind(path: Path, kind: str, suffix: str, *, table: str | None, query: str | None,
                sheet: str | int | None, encoding: str | None, delimiter: str | None,
-               known_headers: set[str] | None, header_scan: int = 20) -> RawTable:
+               known_headers: set[str] | None, header_scan: int = 20,
+               coded: bool = False) -> RawTable:
     if kind == "xlsx":
         return read_excel_raw(path, sheet=sheet, known_headers=known_headers,
                               header_scan=header_scan)
@@ -143,4 +151,4 @@ def _read_kind(path: Path, kind: str, suffix: str, *, table: str | None, query: 
         return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
     delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
     return read_csv_raw(path, encoding=encoding, delimiter=delim, known_headers=known_headers,
-                        header_scan=header_scan)
+                        header_scan=header_scan, coded=coded)
