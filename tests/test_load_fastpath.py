@@ -857,3 +857,65 @@ def test_coded_load_of_a_dirty_file_equals_the_text_load(tmp_path, monkeypatch):
     text = wb.load_orders(path)
     _assert_same_load(coded, text)
     assert coded.summary.rows_quarantined >= 4 and len(coded.issues) >= 2
+
+
+# ---------------------------------------------------------------- kept rows moved in place
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.booleans(), min_size=0, max_size=400), st.sampled_from(["f8", "M8[ns]", "i8"]))
+def test_kept_rows_moved_in_place_equal_boolean_indexing(keep, dtype):
+    """Runs moved to the front of the array itself give ``values[keep]`` (any runs, any
+    overlap), in the same memory."""
+    from workbench.io import load
+
+    keep = np.array(keep, dtype=bool)
+    values = np.arange(len(keep)).astype(dtype)
+    expected = values[keep].copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
+    out = load._compact(values, edges[0::2], edges[1::2])
+    np.testing.assert_array_equal(out, expected)
+    assert len(out) == 0 or np.shares_memory(out, values)
+
+
+def test_only_the_loads_own_arrays_are_moved_in_place():
+    """A caller's array, a read-only array, a view and two columns sharing one buffer are
+    copied; a fresh array of the load's own is moved."""
+    from workbench.io import load
+
+    own = np.arange(10.0)
+    caller = np.arange(10.0)
+    frozen = np.arange(10.0)
+    frozen.flags.writeable = False
+    base = np.arange(20.0)
+    twin = np.arange(10.0)
+    arrays = [own, caller, frozen, base[::2], twin, twin, pd.array(np.arange(10), dtype="Int64")]
+    flags = load._owned(arrays, [pd.Series(caller, copy=False).array])
+    assert flags == [True, False, False, False, False, False, False]
+
+
+@pytest.mark.parametrize("fmt", ["dataframe", "parquet", "csv"])
+def test_a_load_never_changes_its_sources_and_equals_the_copying_load(tmp_path, monkeypatch,
+                                                                      fmt):
+    """Quarantined rows among 1,200: the caller's DataFrame (its float and date columns used
+    as they are) is unchanged after the load, and the load equals one that copies every
+    kept row."""
+    from workbench.io import load
+
+    path = tmp_path / "orders.csv"
+    _orders_csv(path, 1200)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["qty_ordered"] = pd.to_numeric(frame["qty_ordered"], errors="coerce")
+    frame["order_date"] = pd.to_datetime(frame["order_date"], errors="coerce")
+    source = {"dataframe": frame, "csv": path, "parquet": tmp_path / "orders.parquet"}[fmt]
+    if fmt == "parquet":
+        frame.to_parquet(source, index=False)
+    before = frame.copy(deep=True)
+    moved = wb.load_orders(source)
+    pd.testing.assert_frame_equal(frame, before)
+    assert moved.summary.rows_quarantined == 2 and moved.summary.balanced
+    monkeypatch.setattr(load, "_owned", lambda arrays, others: [False] * len(arrays))
+    copied = wb.load_orders(source)
+    _assert_same_load(moved, copied)
+    monkeypatch.setattr(load, "_THREADED_KEEP", 0)  # on two threads too
+    monkeypatch.undo()
+    monkeypatch.setattr(load, "_THREADED_KEEP", 0)
+    _assert_same_load(wb.load_orders(source), copied)

@@ -56,7 +56,7 @@ def read_raw(source: object, *, table: str | None = None, query: str | None = No
     header_scan
         Rows of a text file or sheet searched for the header row.
     coded
-        Hold the text columns of a CSV file that repeat few values (dates,
+        Hold the text columns of a CSV or Parquet file that repeat few values (dates,
         quantities, flags, sites) as codes: pandas ``Categorical`` columns of
         strings (see :func:`workbench.io.parsing.is_coded_text`), read and
         parsed faster and in less memory. The loaders ask for it; other callers
@@ -146,7 +146,7 @@ def _read_kind(path: Path, kind: str, suffix: str, *, table: str | None, query: 
         return read_excel_raw(path, sheet=sheet, known_headers=known_headers,
                               header_scan=header_scan)
     if kind == "parquet":
-        return read_parquet_raw(path)
+        return read_parquet_raw(path, coded=coded)
     if kind == "sqlite":
         return read_sql_raw(f"sqlite:///{path.resolve()}", table=table, query=query)
     delim = "\t" if suffix == ".tsv" and delimiter is None else delimiter
