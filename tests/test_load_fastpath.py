@@ -919,3 +919,17 @@ def test_a_load_never_changes_its_sources_and_equals_the_copying_load(tmp_path, 
     monkeypatch.undo()
     monkeypatch.setattr(load, "_THREADED_KEEP", 0)
     _assert_same_load(wb.load_orders(source), copied)
+
+
+def test_shipped_mappings_read_the_same_with_libyaml():
+    """Every shipped mapping parses to the same document with libyaml's loader (used when
+    PyYAML has it) as with the pure-Python safe loader."""
+    import yaml
+
+    from workbench.io import detect
+
+    files = sorted(Path(wb.data_path("mappings")).glob("*.y*ml"))
+    assert len(files) >= 5
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=detect._SAFE_LOADER) == yaml.safe_load(text), path.name
