@@ -877,8 +877,10 @@ def test_kept_rows_moved_in_place_equal_boolean_indexing(keep, dtype):
 
 
 def test_only_the_loads_own_arrays_are_moved_in_place():
-    """A caller's array, a read-only array, a view and two columns sharing one buffer are
-    copied; a fresh array of the load's own is moved."""
+    """A caller's array, a read-only array, a strided view and two columns sharing one buffer
+    are copied; a fresh array and a row of a 2-D block of the load's own are moved."""
+    import pyarrow as pa
+
     from workbench.io import load
 
     own = np.arange(10.0)
@@ -887,9 +889,14 @@ def test_only_the_loads_own_arrays_are_moved_in_place():
     frozen.flags.writeable = False
     base = np.arange(20.0)
     twin = np.arange(10.0)
-    arrays = [own, caller, frozen, base[::2], twin, twin, pd.array(np.arange(10), dtype="Int64")]
+    block = np.arange(20.0).reshape(2, 10)
+    shown = block[1].view()
+    shown.flags.writeable = False  # as pandas shows a block's row: read-only, NumPy's memory
+    arrow = pa.array(np.arange(10.0)).to_numpy()  # Arrow's memory: never written
+    arrays = [own, caller, frozen, base[::2], twin, twin, pd.array(np.arange(10), dtype="Int64"),
+              block[0], shown, arrow]
     flags = load._owned(arrays, [pd.Series(caller, copy=False).array])
-    assert flags == [True, False, False, False, False, False, False]
+    assert flags == [True, False, False, False, False, False, False, True, True, False]
 
 
 @pytest.mark.parametrize("fmt", ["dataframe", "parquet", "csv"])

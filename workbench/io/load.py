@@ -1594,20 +1594,35 @@ def _numpy_buffer(arr: object) -> np.ndarray | None:
     return None
 
 
+def _writeable_root(values: np.ndarray) -> bool:
+    """Tell whether the array ``values`` views (to its root) is open to writes.
+
+    pandas shows the rows of its blocks read-only; the block itself (NumPy's, or
+    allocated by Arrow for the conversion) is writeable. Arrow's own memory,
+    seen without a copy, is read-only to the root.
+    """
+    root = values
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    return root is not values and root.flags.writeable
+
+
 def _owned(arrays: list, others: list) -> list[bool]:
     """Tell for each array whether its values may be moved in place (:func:`_compact`).
 
-    Only a writeable, contiguous NumPy array that owns its memory and shares it
-    with no other array of ``arrays`` nor any of ``others`` (the sources'
-    columns: a caller's DataFrame, a file's typed columns used without a copy)
-    is this load's own.
+    Only a contiguous NumPy array in writeable memory (its own, or that of the
+    array it views: pandas shows its blocks read-only) whose memory overlaps
+    no other array of ``arrays`` nor any of ``others`` (the columns of a
+    caller's DataFrame, used without a copy) is this load's own: the parsed
+    columns, and a file's typed columns read by this load (Arrow's memory seen
+    without a copy is read-only and stays untouched).
     """
     bufs = [_numpy_buffer(a) for a in arrays]
     guard = [b for b in (_numpy_buffer(o) for o in others) if b is not None]
     out = []
     for k, b in enumerate(bufs):
-        ok = (b is not None and b.ndim == 1 and b.flags.owndata and b.flags.writeable
-              and b.flags.c_contiguous)
+        ok = (b is not None and b.ndim == 1 and b.flags.c_contiguous
+              and (b.flags.writeable or _writeable_root(b)))
         if ok:
             ok = not any(np.may_share_memory(b, g) for g in guard) and not any(
                 np.may_share_memory(b, o) for j, o in enumerate(bufs) if j != k and o is not None)
@@ -1645,7 +1660,8 @@ def _loaded(st: _Stacked, staged: list[_Staged], schema: Table, keep: np.ndarray
         data, rows = frame.reset_index(drop=True), st.src_row
     else:  # the lineage's kept rows with the columns', by the same runs
         arrays = [frame.iloc[:, k].array for k in range(frame.shape[1])] + [files, st.src_row]
-        sources = [s.raw.frame.iloc[:, k].array for s in staged for k in range(s.raw.frame.shape[1])]
+        callers = [s.raw.frame for s in staged if s.raw.meta.get("format") == "dataframe"]
+        sources = [f.iloc[:, k].array for f in callers for k in range(f.shape[1])]
         *columns, files, rows = _keep_arrays(arrays, keep, _owned(arrays, sources))
         data = _frame_of(columns, frame.columns)
     data["source_file"] = files
