@@ -940,3 +940,18 @@ def test_shipped_mappings_read_the_same_with_libyaml():
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=detect._SAFE_LOADER) == yaml.safe_load(text), path.name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-1, 300), max_size=200), st.sampled_from(["i1", "i2", "i4", "i8"]),
+       st.integers(0, 5))
+def test_counts_of_codes_equal_masked_bincount(codes, dtype, extra):
+    """Counting small codes as unsigned (nulls in a last bin, cut off) equals counting the
+    codes that are not null, for every code width."""
+    from workbench.io.parsing import _counts
+
+    info = np.iinfo(dtype)
+    arr = np.array([c for c in codes if c <= info.max], dtype=dtype)
+    width = (int(arr.max()) + 1 if len(arr) and arr.max() >= 0 else 0) + extra
+    expected = np.bincount(arr[arr >= 0].astype(np.intp), minlength=width)
+    np.testing.assert_array_equal(_counts(arr, width), expected)
