@@ -86,6 +86,10 @@ class RawTable:
     ----------
     frame
         One row per usable record; columns are the source headers (made unique).
+        Text columns are pandas ``str``; read with ``coded=True`` (the loaders),
+        a CSV or Parquet column that repeats few values is a ``Categorical`` of
+        those texts (:func:`workbench.io.parsing.is_coded_text`; its values as
+        text: :func:`workbench.io.parsing.decoded_text`).
     source_row
         Row number of each record of ``frame`` in its source (header = row 1
         for files; for Excel the real sheet row; 1-based position for
