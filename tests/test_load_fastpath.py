@@ -153,6 +153,8 @@ _LINES = ["SO-1,1,客户甲,ITM-1,2024-01-05,10,1.5",
     ("ragged", b"", [*_LINES[:2], "SO-6,1,C6", *_LINES[2:]], "\n"),
     ("open_quote", b"", [*_LINES[:2], 'SO-7,1,"C7,ITM-7,2024-01-09,1,1.0', *_LINES[2:]], "\n"),
     ("title", b"", ["Order export", "", *[_HEADER], *_LINES], "\n"),
+    ("long_line", b"", [*_LINES[:2], "SO-8,1,C8,ITM-8,2024-01-09,1," + "9" * 140_000,
+                        *_LINES[2:]], "\n"),   # longer than csv's field limit, no quote
 ])
 def test_utf8_bytes_path_equals_decoding_path(tmp_path, monkeypatch, name, prefix, lines,
                                               newline):
