@@ -61,6 +61,7 @@ from workbench.io.parsing import (
     factorize_text,
     flagged,
     infer_number_context,
+    is_coded_text,
     parse_column,
     parse_number,
     parse_string,
@@ -962,8 +963,12 @@ def _prepare(raw: RawTable, mapping: ColumnMapping) -> _Prepared:
     n = len(raw.frame)
     if not n or not (mapping.drop_rows or mapping.fill_down):
         return _Prepared(raw, np.arange(n), [], [])
-    raw = RawTable(raw.frame.apply(decoded_text), raw.source_row, raw.source, raw.rejected,
-                   raw.meta, raw.issues)  # the rules read and write text
+    coded = [k for k in range(raw.frame.shape[1]) if is_coded_text(raw.frame.iloc[:, k])]
+    if coded:  # the rules read and write text
+        frame = raw.frame.copy(deep=False)
+        for k in coded:
+            frame.isetitem(k, decoded_text(frame.iloc[:, k]))
+        raw = RawTable(frame, raw.source_row, raw.source, raw.rejected, raw.meta, raw.issues)
     dropped, code, reasons, notes = _drop_rules(raw, mapping)
     frame = raw.frame
     if mapping.fill_down:

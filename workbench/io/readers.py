@@ -546,7 +546,6 @@ def _coded_columns(body: bytes | pa.Buffer, delim: str, names: list[str], quoted
     ['site']
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     head = bytes(memoryview(body)[:_CODED_PROBE])
@@ -560,9 +559,15 @@ def _coded_columns(body: bytes | pa.Buffer, delim: str, names: list[str], quoted
             **_csv_options(delim, names, quoted, on_invalid=lambda row: "skip"))
     except pa.ArrowException:  # e.g. the probe ends inside a quoted value: no codes
         return []
-    rows = probe.num_rows
     return [name for name, col in zip(names, probe.columns, strict=True)
-            if rows and pc.count_distinct(col).as_py() * _CODED_SHARE <= rows]
+            if _repeats_few(col, probe.num_rows)]
+
+
+def _repeats_few(column: pa.ChunkedArray | pa.Array, rows: int) -> bool:
+    """Tell whether a probe's column holds at most one distinct value in ``_CODED_SHARE`` rows."""
+    import pyarrow.compute as pc
+
+    return bool(rows) and pc.count_distinct(column).as_py() * _CODED_SHARE <= rows
 
 
 def _read_clean_body(body: bytes | pa.Buffer, delim: str, header: list[str], *,
@@ -918,7 +923,6 @@ def _parquet_coded_columns(path: Path, columns: list[str] | None) -> list[str]:
     ``_CODED_SHARE`` rows.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as pf:
@@ -928,9 +932,7 @@ def _parquet_coded_columns(path: Path, columns: list[str] | None) -> list[str]:
         if not names or not pf.metadata.num_rows:
             return []
         probe = next(pf.iter_batches(batch_size=_PARQUET_PROBE, columns=names))
-    rows = probe.num_rows
-    return [name for name in names
-            if pc.count_distinct(probe.column(name)).as_py() * _CODED_SHARE <= rows]
+    return [name for name in names if _repeats_few(probe.column(name), probe.num_rows)]
 
 
 _NS_FIRST_DAY = datetime.datetime(1677, 9, 22)
