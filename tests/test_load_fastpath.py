@@ -524,6 +524,40 @@ def test_typed_whole_days_pass_through_as_the_general_path_reads_them(unit, monk
     assert parsing._whole_days(noon) is None
 
 
+_DAY_UNITS = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
+@settings(max_examples=200, deadline=None)
+@given(unit=st.sampled_from(sorted(_DAY_UNITS)),
+       days=st.lists(st.integers(-120_000, 120_000), min_size=1, max_size=30),
+       offsets=st.lists(st.sampled_from([0, 0, 0, 1, -1, 3_600, 86_399]), min_size=1,
+                        max_size=30),
+       nat=st.lists(st.booleans(), min_size=1, max_size=30))
+def test_whole_days_agree_with_the_remainder(unit, days, offsets, nat):
+    """The whole-day test (a division by a scalar, then a product) accepts exactly the
+    columns whose every present value has a zero remainder per day, NaT anywhere, days
+    before 1970 included (a value is whole when ``value % per_day == 0``)."""
+    from workbench.io import parsing
+
+    per = _DAY_UNITS[unit]
+    scale = per // 86_400  # a second in this unit
+    n = min(len(days), len(offsets), len(nat))
+    if unit == "ns":  # nanoseconds hold 1677-09-21 .. 2262-04-11
+        days = [max(-106_000, min(106_000, d)) for d in days]
+    i8 = np.array([d * per + o * scale for d, o in zip(days[:n], offsets[:n], strict=True)],
+                  dtype=np.int64)
+    i8[np.array(nat[:n])] = np.iinfo(np.int64).min  # NaT
+    arr = i8.view(f"datetime64[{unit}]")
+    present = ~np.isnat(arr)
+    whole = not ((i8 % per != 0) & present).any()
+    lo, hi = np.datetime64("1677-09-22", unit), np.datetime64("2262-04-11", unit)
+    in_range = not (((arr < lo) | (arr > hi)) & present).any() if unit != "ns" else True
+    got = parsing._whole_days(pd.Series(arr))
+    assert (got is not None) == (whole and in_range)
+    if got is not None:
+        np.testing.assert_array_equal(got.to_numpy(), arr.astype("datetime64[ns]"))
+
+
 def test_parquet_dates_read_in_nanoseconds_unless_a_day_is_beyond(tmp_path):
     """Date and microsecond columns that fit are read as nanoseconds (staging then keeps
     them without a copy); a column holding 9999-12-31 keeps its unit, and the load records

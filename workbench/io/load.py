@@ -31,12 +31,12 @@ Quarantine reasons (``reason`` column), in the order they are checked:
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,7 @@ from workbench.io.derive import (
     typed_result,
 )
 from workbench.io.detect import detect_mapping, detection_headers, shipped_mappings
+from workbench.io.keyhash import key_hashes, prepare
 from workbench.io.mapping import LINEAGE_RENAMES, ColumnMapping, FieldSource, Resolved
 from workbench.io.matching import match_columns
 from workbench.io.parsing import (
@@ -468,44 +469,87 @@ def _parse_sources(raw: RawTable, mapping: ColumnMapping, col: Column, fs: Field
             for src in fs.columns]
 
 
-def _parsed_in_order(raw: RawTable, mapping: ColumnMapping, todo: list[tuple[Column, FieldSource]],
+def _once(compute: Callable[[], NumberContext]) -> Callable[[], NumberContext]:
+    """Return a function that calls ``compute`` on its first call only, on any thread.
+
+    >>> calls = []
+    >>> get = _once(lambda: calls.append(1) or len(calls))
+    >>> get(), get(), calls
+    (1, 1, [1])
+    """
+    lock = threading.Lock()
+    done: list[NumberContext] = []
+
+    def get() -> NumberContext:
+        with lock:
+            if not done:
+                done.append(compute())
+        return done[0]
+
+    return get
+
+
+@dataclass
+class _ColumnSinks:
+    """What staging one model column finds, kept apart until merged in column order."""
+
+    issues: list[pd.DataFrame] = field(default_factory=list)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    number_formats: dict[str, str] = field(default_factory=dict)
+    broken: dict[str, list[tuple]] = field(default_factory=lambda: {
+        "missing_required": [], "unusable_required": [], "negative_quantity": []})
+    notes: list[str] = field(default_factory=list)
+
+
+def _stage_column_apart(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldSource,
+                        context: Callable[[], NumberContext] | None
+                        ) -> tuple[pd.Series, _ColumnSinks]:
+    """Parse and check one model column (:func:`_stage_column`) into sinks of its own."""
+    sinks = _ColumnSinks()
+    values = _stage_column(raw, mapping, col, fs, sinks.issues, sinks.date_formats,
+                           sinks.broken, (context, sinks.number_formats), sinks.notes)
+    return values, sinks
+
+
+def _staged_in_order(raw: RawTable, mapping: ColumnMapping,
+                     todo: list[tuple[Column, FieldSource]],
                      context: Callable[[], NumberContext] | None
-                     ) -> Iterator[tuple[Column, FieldSource, list[Parsed]]]:
-    """Yield each column of ``todo`` with its parses, in order.
+                     ) -> Iterator[tuple[Column, FieldSource, pd.Series, _ColumnSinks]]:
+    """Yield each column of ``todo`` staged (:func:`_stage_column_apart`), in order.
 
     When no column of the source holds Python objects (a CSV read by Arrow, a
     Parquet file), parsing is mostly Arrow and NumPy kernels that release the
-    GIL: the next ``_PARSE_THREADS`` columns are parsed on threads while the
-    caller checks the current one (on two cores a 10M-line CSV loads in about
-    a third less time, for about 6 % more peak memory: a few columns' parses at
-    once). Object columns (SQL, Excel) parse in Python; they are parsed one by
-    one, here.
+    GIL: the next ``_PARSE_THREADS`` columns are parsed and checked on threads,
+    each into sinks of its own, which the caller merges in column order (so
+    issues, notes and formats come in the same order as one by one). On two
+    cores a 10M-line CSV loads in about a third less time, for about 6 % more
+    peak memory (a few columns' parses at once). Object columns (SQL, Excel)
+    parse in Python; they are staged one by one, here.
     """
     frame = raw.frame
     no_objects = len(frame.columns) > 0 and all(  # Arrow text and NumPy or masked arrays
         frame.iloc[:, k].dtype != object for k in range(frame.shape[1]))
     if _PARSE_THREADS < 2 or not no_objects or len(todo) < 2:
         for col, fs in todo:
-            yield col, fs, _parse_sources(raw, mapping, col, fs, context)
+            yield col, fs, *_stage_column_apart(raw, mapping, col, fs, context)
         return
     with ThreadPoolExecutor(max_workers=_PARSE_THREADS) as pool:
-        ahead = [pool.submit(_parse_sources, raw, mapping, col, fs, context)
+        ahead = [pool.submit(_stage_column_apart, raw, mapping, col, fs, context)
                  for col, fs in todo[:_PARSE_THREADS]]
         for k, (col, fs) in enumerate(todo):
-            parsed = ahead[k].result()
+            values, sinks = ahead[k].result()
             ahead[k] = None  # released with its column
             if k + _PARSE_THREADS < len(todo):
                 nxt, nfs = todo[k + _PARSE_THREADS]
-                ahead.append(pool.submit(_parse_sources, raw, mapping, nxt, nfs, context))
-            yield col, fs, parsed
+                ahead.append(pool.submit(_stage_column_apart, raw, mapping, nxt, nfs, context))
+            yield col, fs, values, sinks
 
 
 def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldSource,
                   issues: list[pd.DataFrame], date_formats: dict[str, str],
                   broken: dict[str, list[tuple]],
                   numbers: tuple[Callable[[], NumberContext], dict[str, str]] | None = None,
-                  notes: list[str] | None = None, parsed: list[Parsed] | None = None
-                  ) -> pd.Series:
+                  notes: list[str] | None = None) -> pd.Series:
     """Parse, coalesce and check one model column; return its typed values.
 
     Appends field-level issues to ``issues``, detected date formats to
@@ -517,8 +561,7 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
     frame = raw.frame
     n = len(frame)
     context, number_formats = numbers or (None, {})
-    if parsed is None:
-        parsed = _parse_sources(raw, mapping, col, fs, context)
+    parsed = _parse_sources(raw, mapping, col, fs, context)
     values, all_missing, unusable, used = _coalesce(parsed)
     if col.type == "string" and fs.value_map is not None:
         values = _map_values(values, fs.value_map, col.name, notes, fs.other)
@@ -593,16 +636,21 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
     notes: list[str] = []
     broken: dict[str, list[tuple]] = {"missing_required": [], "unusable_required": [],
                                       "negative_quantity": []}
-    numbers = (functools.cache(lambda: _number_context(raw, schema, resolved)), {})
+    numbers = (_once(lambda: _number_context(raw, schema, resolved)), {})
     issues += [raw.issues] if len(raw.issues) else []  # reader doubts (encoding guess, ...)
 
     todo = [(col, resolved.fields[col.name]) for col in schema.columns
             if col.name in resolved.fields]
-    for col, fs, parsed in _parsed_in_order(raw, mapping, todo, numbers[0]):
+    for col, fs, values, sinks in _staged_in_order(raw, mapping, todo, numbers[0]):
         column_map[col.name] = " | ".join(fs.columns) + ("" if fs.how == "mapping"
                                                          else f" ({fs.how})")
-        out[col.name] = _stage_column(raw, mapping, col, fs, issues, date_formats, broken,
-                                      numbers, notes, parsed)
+        out[col.name] = values
+        issues += sinks.issues
+        date_formats.update(sinks.date_formats)
+        numbers[1].update(sinks.number_formats)
+        for code, found in sinks.broken.items():
+            broken[code] += found
+        notes += sinks.notes
     for name, src in resolved.extras.items():
         out[name] = parse_string(frame[src], mapping.na_values).values
     if mapping.derived:
@@ -1170,11 +1218,33 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
                              customers=customers, items=items)
 
 
+_HASH_BYTES = 1 << 20
+"""A file from this size may hold enough rows for the hashed duplicate-key check."""
+
+
+def _may_hash(src: object) -> bool:
+    """Tell whether ``src`` may hold ``_HASH_ROWS`` rows (a file of a MB or more, a large frame).
+
+    >>> _may_hash(pd.DataFrame({"a": [1]})), _may_hash("no-such-file.csv")
+    (False, False)
+    """
+    if isinstance(src, pd.DataFrame):
+        return len(src) >= _HASH_ROWS
+    if isinstance(src, (str, Path)) and "://" not in str(src):
+        try:
+            return Path(src).stat().st_size >= _HASH_BYTES
+        except (OSError, ValueError):
+            return False
+    return False
+
+
 def _load_sources(sources: list[object], schema: Table, cmap: ColumnMapping, automatic: bool,
                   options: dict, as_of: object, as_of_day: pd.Timestamp, *, customers: object,
                   items: object) -> LoadResult:
     """Read, stage and assemble the sources of :func:`load_table`."""
     staged, used = [], []
+    if any(_may_hash(src) for src in sources):
+        prepare()  # DuckDB for the duplicate-key check, made while the sources are read
     for src in sources:
         raw, use, note = _read_source(src, cmap, schema, automatic, options)
         with sharing_flags():  # columns that flag nothing share one no-flags array
@@ -1362,20 +1432,12 @@ def _key_hashes(values: pd.DataFrame, key: list[str]) -> np.ndarray:
     exact codes (:func:`_column_codes`). Equal keys have equal hashes; unequal
     keys almost always differ (the caller checks the repeats exactly).
     """
-    import duckdb
-
     cols = {}
-    for i, k in enumerate(key):
+    for k in key:
         arr = values[k].array
-        cols[f"k{i}"] = (arr.__arrow_array__() if isinstance(arr, pd.arrays.ArrowStringArray)
-                         else pa.array(_column_codes(values[k])[0]))
-    con = duckdb.connect()
-    try:
-        con.register("key_columns", pa.table(cols))
-        return con.sql(f"SELECT hash({', '.join(cols)}) AS h FROM key_columns"
-                       ).fetchnumpy()["h"]
-    finally:
-        con.close()
+        cols[k] = (arr.__arrow_array__() if isinstance(arr, pd.arrays.ArrowStringArray)
+                   else pa.array(_column_codes(values[k])[0]))
+    return key_hashes(cols)
 
 
 def _maybe_repeated(values: pd.DataFrame, key: list[str], cand_idx: np.ndarray) -> np.ndarray:

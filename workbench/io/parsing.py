@@ -1082,11 +1082,20 @@ def _whole_days(raw: pd.Series) -> pd.Series | None:
     unit = np.datetime_data(arr.dtype)[0]
     if unit not in _PER_DAY:
         return None
-    nat = np.isnat(arr)
     i8 = arr.view("i8")
-    if ((i8 % _PER_DAY[unit] != 0) & ~nat).any():
-        return None
+    # whole days: q * per == value; NumPy divides by a scalar with multiplications
+    # (libdivide), about 4x faster than the remainder
+    whole = i8 // _PER_DAY[unit]
+    whole *= _PER_DAY[unit]
+    off = whole != i8
+    del whole
+    nat = None
+    if off.any():  # a time of day, or a missing date (NaT is no whole day)
+        nat = np.isnat(arr)
+        if (off & ~nat).any():
+            return None
     if unit != "ns":
+        nat = np.isnat(arr) if nat is None else nat
         lo, hi = _DAY_MIN.astype(arr.dtype), _DAY_MAX.astype(arr.dtype)
         if (((arr < lo) | (arr > hi)) & ~nat).any():
             return None
