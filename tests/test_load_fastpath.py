@@ -642,6 +642,38 @@ def test_loads_allocate_with_the_system_pool_and_restore_the_callers(tmp_path):
     assert all(r.data["order_id"].tolist() == ["A", "B"] for r in both)
 
 
+def test_loads_share_one_malloc_arena_and_restore_glibcs_limit(tmp_path, monkeypatch):
+    """On glibc a load limits malloc to one arena (mallopt(M_ARENA_MAX, 1)) and restores
+    glibc's own limit (0) after, once for loads on two threads and after a failed load;
+    a limit the user set (MALLOC_ARENA_MAX, GLIBC_TUNABLES) is left alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workbench.io import allocation
+
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,item_id,order_date,qty_ordered\n"
+                    "A,c,i,2024-01-31,1\n", encoding="utf-8")
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(allocation, "_MALLOPT", lambda p, v: calls.append((p, v)) or 1)
+    wb.load_orders(path)
+    assert calls == [(-8, 1), (-8, 0)]
+    calls.clear()
+    with allocation.load_allocation():  # loads on two threads inside one switch
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(wb.load_orders, [path, path]))
+        assert calls == [(-8, 1)]
+    assert calls == [(-8, 1), (-8, 0)]
+    calls.clear()
+    with pytest.raises(wb.SourceError):
+        wb.load_orders(tmp_path / "missing.csv")
+    assert calls == [(-8, 1), (-8, 0)]
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert allocation._mallopt() is None
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+    assert allocation._mallopt() is None
+
+
 def test_hash_collisions_are_not_duplicates(monkeypatch):
     """Rows whose keys share a hash but differ are grouped by their exact keys: no repeat."""
     from workbench.io import load as load_mod

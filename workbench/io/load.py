@@ -30,7 +30,6 @@ Quarantine reasons (``reason`` column), in the order they are checked:
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.exceptions import DerivedColumnError, MissingColumnsError, WorkbenchError
+from workbench.io.allocation import load_allocation
 from workbench.io.csv_records import check_record_count
 from workbench.io.derive import (
     ISSUE_PLANNED_DATE,
@@ -87,36 +87,6 @@ _DTYPES = {"string": "str", "int": "Int64", "float": "float64", "date": "datetim
            "bool": "boolean"}
 _PARSE_THREADS = 2
 """Columns parsed at once while a source is staged (their checks run in column order)."""
-_POOL_LOCK = threading.Lock()
-_POOL_STATE: dict[str, object] = {"depth": 0, "saved": None}
-
-
-@contextlib.contextmanager
-def _system_arrow_pool() -> Iterator[None]:
-    """Allocate Arrow memory with the system allocator while loads run; restore the pool after.
-
-    Arrow's bundled allocator (mimalloc) made a 1M-line Parquet load about 30 %
-    slower on the project machine (1.0 s against 1.4 s, peak memory within a few
-    %; ``docs/benchmarks-load.md``): a load allocates and frees many arrays of
-    millions of values. Buffers keep the pool they came from, so arrays made
-    here stay valid after the previous pool is back. Loads in several threads
-    share one switch (the first sets it, the last restores it).
-    """
-    with _POOL_LOCK:
-        if _POOL_STATE["depth"] == 0:
-            _POOL_STATE["saved"] = pa.default_memory_pool()
-            pa.set_memory_pool(pa.system_memory_pool())
-        _POOL_STATE["depth"] = int(_POOL_STATE["depth"]) + 1
-    try:
-        yield
-    finally:
-        with _POOL_LOCK:
-            _POOL_STATE["depth"] = int(_POOL_STATE["depth"]) - 1
-            if _POOL_STATE["depth"] == 0:
-                pa.set_memory_pool(_POOL_STATE["saved"])
-                _POOL_STATE["saved"] = None
-
-
 _AUTO_NUMBER = {"order_lines": ("line_no", "order_id")}
 """Tables whose line number may be generated: table -> (column, group column)."""
 
@@ -1213,7 +1183,7 @@ def load_table(source: object | Sequence[object], table: str | Table = "order_li
                                     and cmap.origin == "<automatic>" and not cmap.columns)
     options = {"table": sql_table, "query": query, "sheet": sheet, "encoding": encoding,
                "delimiter": delimiter}
-    with _system_arrow_pool():
+    with load_allocation():
         return _load_sources(sources, schema, cmap, automatic, options, as_of, as_of_day,
                              customers=customers, items=items)
 

@@ -393,10 +393,11 @@ def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarra
         return np.full(len(codes), fill, dtype=object if fill is None else None)
     if per_value.dtype == object and fill is None and not pd.notna(per_value).any():
         return _no_flags(len(codes))  # the common case: nothing flagged
-    if per_value.dtype == bool and fill is False and not per_value.any():
-        return np.zeros(len(codes), dtype=bool)  # nothing invalid: no pass over the rows
+    if per_value.dtype == bool and isinstance(fill, bool) and not per_value.any():
+        # nothing flagged among the values: only the missing rows take the fill
+        return codes < 0 if fill else np.zeros(len(codes), dtype=bool)
     ext = np.concatenate([per_value, np.asarray([fill], dtype=per_value.dtype)])
-    return ext[codes]  # code -1 (missing) takes the fill at the end
+    return ext.take(codes)  # code -1 (missing) takes the fill at the end; take beats ext[codes]
 
 
 def _finish(raw: pd.Series, values: pd.Series, missing: np.ndarray, invalid: np.ndarray,
