@@ -904,7 +904,10 @@ def read_parquet_raw(path: Path, columns: list[str] | None = None, *,
 
     try:
         kept = _parquet_coded_columns(path, columns) if coded else []
-        table = pq.read_table(path, columns=columns, read_dictionary=kept or None)
+        # the file itself, not pq.read_table's dataset layer: a third of the time in a fresh
+        # process (no pyarrow.dataset import, no batch scanning), one chunk per row group
+        with pq.ParquetFile(path, read_dictionary=kept or None) as pf:
+            table = pf.read(columns=columns)
     except Exception as exc:
         raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
     frame = arrow_frame(_nanosecond_dates(table), date_as_object=False)
