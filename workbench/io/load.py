@@ -1439,7 +1439,6 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     keys are grouped by their exact keys, and full rows are compared only within
     those groups.
     """
-    n = len(values)
     key = [k for k in schema.key if k in values]
     if not key or len(key) != len(schema.key):
         return None
@@ -1463,15 +1462,13 @@ def _duplicate_reason(values: pd.DataFrame, schema: Table, already: np.ndarray,
     first_pos = by_key.transform("first").to_numpy()   # first row of each key group
     same = hashes == hashes[first_pos]
     first_rows = src_row[rows[first_pos]]
-    dup = np.zeros(n, dtype=bool)
-    dup[rows[repeat]] = True
-    detail = np.full(n, None, dtype=object)
+    at = rows[repeat]  # ascending: the repeats' positions (no per-row arrays over every row)
     det = np.where(same[repeat], "identical to", "same key as, but different values from")
-    detail[rows[repeat]] = [f"{'/'.join(key)} repeated: {d} source row {r}"
-                            for d, r in zip(det, first_rows[repeat], strict=True)]
-    keytext = np.full(n, None, dtype=object)
-    keytext[dup] = values.loc[dup, key].astype(str).agg("/".join, axis=1).to_numpy(dtype=object)
-    return _Reason.from_mask("duplicate_key", dup, "/".join(key), keytext, detail)
+    detail = np.array([f"{'/'.join(key)} repeated: {d} source row {r}"
+                       for d, r in zip(det, first_rows[repeat], strict=True)], dtype=object)
+    keytext = _take_few_rows(values[key], at).astype(str).agg("/".join, axis=1).to_numpy(
+        dtype=object)
+    return _Reason("duplicate_key", at, "/".join(key), keytext, detail)
 
 
 def _raw_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
