@@ -642,10 +642,13 @@ def test_loads_allocate_with_the_system_pool_and_restore_the_callers(tmp_path):
     assert all(r.data["order_id"].tolist() == ["A", "B"] for r in both)
 
 
-def test_loads_share_one_malloc_arena_and_restore_glibcs_limit(tmp_path, monkeypatch):
-    """On glibc a load limits malloc to one arena (mallopt(M_ARENA_MAX, 1)) and restores
-    glibc's own limit (0) after, once for loads on two threads and after a failed load;
-    a limit the user set (MALLOC_ARENA_MAX, GLIBC_TUNABLES) is left alone."""
+def test_loads_tune_glibc_malloc_and_restore_it(tmp_path, monkeypatch):
+    """On glibc a load keeps one malloc arena, no mapped blocks and no trimming (mallopt
+    M_ARENA_MAX 1, M_MMAP_MAX 0, M_TRIM_THRESHOLD 2 GB); after it, glibc's arena limit and
+    mapping are back, with the thresholds of its own adjustment (map from 32 MB, trim
+    beyond 64 MB), and the free heap is given back (malloc_trim). Loads on two threads
+    share one switch; a failed load restores too; malloc settings the user made
+    (MALLOC_* variables, GLIBC_TUNABLES) are left alone."""
     from concurrent.futures import ThreadPoolExecutor
 
     from workbench.io import allocation
@@ -653,25 +656,28 @@ def test_loads_share_one_malloc_arena_and_restore_glibcs_limit(tmp_path, monkeyp
     path = tmp_path / "o.csv"
     path.write_text("order_id,customer_id,item_id,order_date,qty_ordered\n"
                     "A,c,i,2024-01-31,1\n", encoding="utf-8")
-    calls: list[tuple[int, int]] = []
-    monkeypatch.setattr(allocation, "_MALLOPT", lambda p, v: calls.append((p, v)) or 1)
+    calls: list[tuple] = []
+    monkeypatch.setattr(allocation, "_GLIBC", (lambda p, v: calls.append((p, v)) or 1,
+                                               lambda pad: calls.append(("trim", pad)) or 1))
+    during = [(-8, 1), (-4, 0), (-1, 2**31 - 1)]
+    after = [(-8, 0), (-4, 65_536), (-3, 32 << 20), (-1, 64 << 20), ("trim", 0)]
     wb.load_orders(path)
-    assert calls == [(-8, 1), (-8, 0)]
+    assert calls == during + after
     calls.clear()
     with allocation.load_allocation():  # loads on two threads inside one switch
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(wb.load_orders, [path, path]))
-        assert calls == [(-8, 1)]
-    assert calls == [(-8, 1), (-8, 0)]
+        assert calls == during
+    assert calls == during + after
     calls.clear()
     with pytest.raises(wb.SourceError):
         wb.load_orders(tmp_path / "missing.csv")
-    assert calls == [(-8, 1), (-8, 0)]
+    assert calls == during + after
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
-    assert allocation._mallopt() is None
+    assert allocation._glibc() is None
     monkeypatch.delenv("MALLOC_ARENA_MAX")
-    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
-    assert allocation._mallopt() is None
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0")
+    assert allocation._glibc() is None
 
 
 def test_hash_collisions_are_not_duplicates(monkeypatch):

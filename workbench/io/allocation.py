@@ -1,9 +1,12 @@
-"""How memory is allocated while loads run: Arrow's system pool, one glibc arena.
+"""How memory is allocated while loads run: Arrow's system pool, glibc's heap reused.
 
 A load allocates and frees many arrays of millions of values, on several
-threads. Two settings make that cheaper, and both hold only while a load runs
-(loads on several threads share one switch: the first sets it, the last
-restores what was there before):
+threads. On the project machine the first touch of memory the process has not
+used before costs a page fault in the kernel, and at times a lot more (the
+virtual machine backs guest memory lazily): up to a third of a load's time.
+Three settings make a load reuse its own memory instead; they hold only while
+loads run (loads on several threads share one switch: the first sets it, the
+last restores the settings):
 
 - **Arrow allocates with the system allocator.** Arrow's bundled allocator
   (mimalloc) made a 1M-line Parquet load about 30 % slower on the project
@@ -11,14 +14,22 @@ restores what was there before):
   ``docs/benchmarks-load.md``). Buffers keep the pool they came from, so arrays
   made during a load stay valid after the previous pool is back.
 - **On glibc (Linux), threads share one malloc arena** (``mallopt(M_ARENA_MAX, 1)``).
-  With an arena per thread, an array freed on one thread could not be reused
-  by another: the next array was mapped afresh and its first touch paid the
-  kernel's page faults (on the project machine about 135,000 faults, a third
-  of a 1M-line Parquet load's CPU time). With one arena a load faults about
-  90,000 pages, runs about 10 % faster and peaks about 100 MB lower
-  (``docs/benchmarks-load.md``). Threads made during the load (its own, Arrow's)
-  take their arena then; the setting is restored afterwards, and left alone
-  when the user set it (``MALLOC_ARENA_MAX`` or ``GLIBC_TUNABLES``).
+  With an arena per thread, an array freed on one thread was not reused by
+  another: the next one was mapped afresh. One arena: a 1M-line Parquet load
+  faults about 100,000 pages instead of 135,000 and peaks about 100 MB lower.
+  Restored to glibc's own limit afterwards.
+- **On glibc, large arrays come from the heap, not from fresh mappings**
+  (``M_MMAP_MAX`` 0, ``M_TRIM_THRESHOLD`` 2 GB). glibc maps every block
+  above 32 MB on its own and unmaps it when freed, so each column-sized
+  temporary of a 10M-line load (80 MB) was faulted in afresh; from the heap the
+  next temporary reuses the memory (10M-line Parquet: about 1.55M -> 1.1-1.3M
+  faults, 7-8 s -> 6-6.5 s). Afterwards mapping is allowed again with the
+  thresholds glibc's own adjustment settles at in a process that frees large
+  arrays (maps from 32 MB, trims the heap beyond 64 MB), and the heap's free
+  memory is given back to the system (``malloc_trim``).
+
+The glibc settings are left alone when the user set any of them (``MALLOC_*``
+variables, ``GLIBC_TUNABLES``).
 """
 
 from __future__ import annotations
@@ -29,50 +40,62 @@ import ctypes.util
 import os
 import platform
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
 __all__ = ["load_allocation"]
 
-_M_ARENA_MAX = -8
-"""``mallopt`` parameter number of the arena limit (glibc's ``malloc.h``)."""
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -3, -4, -8
+"""``mallopt`` parameter numbers (glibc's ``malloc.h``)."""
+_DURING = ((_M_ARENA_MAX, 1), (_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2**31 - 1))
+"""glibc settings while loads run: one arena; no mapping of large blocks; no trimming."""
+_AFTER = ((_M_ARENA_MAX, 0), (_M_MMAP_MAX, 65_536), (_M_MMAP_THRESHOLD, 32 << 20),
+          (_M_TRIM_THRESHOLD, 64 << 20))
+"""glibc settings after them: its own arena limit (0) and mapping count; the thresholds its
+dynamic adjustment reaches once a block of 32 MB or more was freed."""
 _LOCK = threading.Lock()
-_STATE: dict[str, object] = {"depth": 0, "pool": None, "arenas": False}
+_STATE: dict[str, object] = {"depth": 0, "pool": None, "glibc": False}
 
 
-def _mallopt() -> object | None:
-    """Return glibc's ``mallopt``, or ``None`` (another C library, or the user set the arenas)."""
-    if os.environ.get("MALLOC_ARENA_MAX") or "arena_max" in os.environ.get("GLIBC_TUNABLES", ""):
+def _glibc() -> tuple[Callable[[int, int], int], Callable[[int], int]] | None:
+    """Return glibc's ``mallopt`` and ``malloc_trim`` (``None``: another C library, or tuned)."""
+    if any(k.startswith("MALLOC_") for k in os.environ) or "malloc" in os.environ.get(
+            "GLIBC_TUNABLES", ""):
         return None
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        fn = libc.mallopt
+        mallopt, trim = libc.mallopt, libc.malloc_trim
     except (OSError, AttributeError):
         return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_int]
-    fn.restype = ctypes.c_int
-    return fn
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return mallopt, trim
 
 
-_MALLOPT = _mallopt()
-"""glibc's ``mallopt`` when loads may set the arena limit, else ``None``."""
+_GLIBC = _glibc()
+"""glibc's ``mallopt`` and ``malloc_trim`` when loads may tune malloc, else ``None``."""
 
 
 def _set(entering: bool) -> None:
-    """Switch both settings on (entering the first load) or back (leaving the last)."""
+    """Switch the settings on (entering the first load) or back (leaving the last)."""
     if entering:
         _STATE["pool"] = pa.default_memory_pool()
         pa.set_memory_pool(pa.system_memory_pool())
-        _STATE["arenas"] = bool(_MALLOPT is not None and _MALLOPT(_M_ARENA_MAX, 1) == 1)
+        if _GLIBC is not None:
+            mallopt = _GLIBC[0]
+            _STATE["glibc"] = all([mallopt(p, v) == 1 for p, v in _DURING])
     else:
         pa.set_memory_pool(_STATE["pool"])
         _STATE["pool"] = None
-        if _STATE["arenas"]:
-            _MALLOPT(_M_ARENA_MAX, 0)  # 0: glibc's own limit, from the number of cores
-            _STATE["arenas"] = False
+        if _GLIBC is not None:
+            mallopt, trim = _GLIBC
+            for p, v in _AFTER:
+                mallopt(p, v)
+            trim(0)  # the heap's free memory back to the system
+            _STATE["glibc"] = False
 
 
 @contextlib.contextmanager
