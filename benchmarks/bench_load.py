@@ -7,7 +7,9 @@ reads it with the anchor (``pandas.read_csv(path, engine="pyarrow")`` /
 lines in an SQLite file, all text as exported), each in a fresh process, interleaved (anchor, workbench,
 anchor, ...) so that other jobs on the machine weigh on both alike. Reports the
 median wall time of ``--repeat`` runs, the median CPU time of the call (all threads;
-steadier than wall time when other jobs share the cores), the peak memory (max RSS of the process)
+steadier than wall time when other jobs share the cores), the kernel's part of that CPU time and
+the page faults (first touches of memory, which cost very different amounts on this virtual
+machine from one period to the next), the peak memory (max RSS of the process)
 and the workbench / anchor ratios, with the load average. Each workbench run
 also checks the row accounting (rows in = loaded + quarantined).
 
@@ -37,16 +39,18 @@ HERE = Path(__file__).resolve().parent
 _CHILD = r"""
 import json, resource, sys, time
 import workbench as wb
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 t0, c0 = time.perf_counter(), time.process_time()
 path = sys.argv[1]
 res = (wb.load_orders(path, sql_table="order_lines") if path.endswith(".db")
        else wb.load_orders(path))
 dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+r1 = resource.getrusage(resource.RUSAGE_SELF)
 s = res.summary
 print(json.dumps({"seconds": dt, "rows_in": s.rows_in, "loaded": s.rows_loaded,
                   "quarantined": s.rows_quarantined, "balanced": s.balanced,
-                  "cpu_s": cpu,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu_s": cpu, "sys_s": r1.ru_stime - r0.ru_stime,
+                  "faults": r1.ru_minflt - r0.ru_minflt, "max_rss_mb": r1.ru_maxrss / 1024}))
 """
 
 
@@ -54,6 +58,7 @@ _ANCHOR = r"""
 import json, resource, sys, time
 import pandas as pd
 path = sys.argv[1]
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 t0, c0 = time.perf_counter(), time.process_time()
 if path.endswith(".db"):  # a plain query through SQLAlchemy, as pandas users read a table
     import sqlalchemy
@@ -64,9 +69,10 @@ else:
     df = (pd.read_parquet(path) if path.endswith(".parquet")
           else pd.read_csv(path, engine="pyarrow"))
 dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+r1 = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": dt, "rows_in": len(df),
-                  "cpu_s": cpu,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu_s": cpu, "sys_s": r1.ru_stime - r0.ru_stime,
+                  "faults": r1.ru_minflt - r0.ru_minflt, "max_rss_mb": r1.ru_maxrss / 1024}))
 """
 
 
@@ -113,7 +119,11 @@ def compare(path: Path, repeat: int) -> dict:
     med = lambda rs: float(np.median([r["seconds"] for r in rs]))  # noqa: E731
     rss = lambda rs: max(r["max_rss_mb"] for r in rs)  # noqa: E731
     cpu = lambda rs: float(np.median([r["cpu_s"] for r in rs]))  # noqa: E731
-    return {"anchor_cpu": cpu(anchor), "wb_cpu": cpu(wb), "rows_in": wb[0]["rows_in"], "quarantined": wb[0]["quarantined"],
+    ker = lambda rs: float(np.median([r["sys_s"] for r in rs]))  # noqa: E731
+    flt = lambda rs: int(np.median([r["faults"] for r in rs]))  # noqa: E731
+    return {"anchor_cpu": cpu(anchor), "wb_cpu": cpu(wb), "anchor_sys": ker(anchor),
+            "wb_sys": ker(wb), "anchor_faults": flt(anchor), "wb_faults": flt(wb),
+            "rows_in": wb[0]["rows_in"], "quarantined": wb[0]["quarantined"],
             "anchor_s": med(anchor), "wb_s": med(wb), "anchor_rss": rss(anchor),
             "wb_rss": rss(wb), "wb_runs": [round(r["seconds"], 2) for r in wb],
             "anchor_runs": [round(r["seconds"], 2) for r in anchor]}
@@ -142,14 +152,17 @@ def main(argv: list[str] | None = None) -> int:
           f"pyarrow {pa.__version__}")
     print("\n| format | rows in | file MB | anchor s | load_orders s | time ratio | CPU s anchor / "
           "load_orders (ratio) | anchor peak MB | load_orders peak MB | memory ratio | "
-          "quarantined | load avg (start-end) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "quarantined | kernel s anchor / load_orders | page faults anchor / load_orders | "
+          "load avg (start-end) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(f"| {r['fmt']} | {r['rows_in']:,} | {r['size']:,.0f} | {r['anchor_s']:.2f} | "
               f"{r['wb_s']:.2f} | {r['wb_s'] / r['anchor_s']:.1f}x | {r['anchor_cpu']:.1f} / "
               f"{r['wb_cpu']:.1f} ({r['wb_cpu'] / r['anchor_cpu']:.1f}x) | {r['anchor_rss']:,.0f} | "
               f"{r['wb_rss']:,.0f} | {r['wb_rss'] / r['anchor_rss']:.2f}x | "
-              f"{r['quarantined']:,} | {r['load'][0]:.1f}-{r['load'][1]:.1f} |")
+              f"{r['quarantined']:,} | {r['anchor_sys']:.2f} / {r['wb_sys']:.2f} | "
+              f"{r['anchor_faults']:,} / {r['wb_faults']:,} | "
+              f"{r['load'][0]:.1f}-{r['load'][1]:.1f} |")
     return 0
 
 
