@@ -55,6 +55,7 @@ from workbench.exceptions import (
     SourceNotFoundError,
     WorkbenchError,
 )
+from workbench.io.allocation import load_allocation
 from workbench.io.detect import detect_mapping
 from workbench.io.load import load_orders
 from workbench.io.mapping import ColumnMapping
@@ -358,8 +359,9 @@ class OrderScan:
         sink = _Sink(self, staging, q_path)
         options = {"customers": customers, "items": items, "as_of": as_of}
         try:
-            for k, offset, frame in self.batches(batch_rows):
-                sink.add(k, offset, load_orders(frame, self.mapping, **options))
+            with load_allocation():  # the batches reuse one heap (no trim between batches)
+                for k, offset, frame in self.batches(batch_rows):
+                    sink.add(k, offset, load_orders(frame, self.mapping, **options))
             sink.close_clean()
             sink.cross_batch_duplicates()
         finally:
