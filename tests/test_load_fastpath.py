@@ -644,9 +644,9 @@ def test_loads_allocate_with_the_system_pool_and_restore_the_callers(tmp_path):
 
 def test_loads_tune_glibc_malloc_and_restore_it(tmp_path, monkeypatch):
     """On glibc a load keeps one malloc arena, no mapped blocks and no trimming (mallopt
-    M_ARENA_MAX 1, M_MMAP_MAX 0, M_TRIM_THRESHOLD 2 GB); after it, glibc's arena limit and
-    mapping are back, with the thresholds of its own adjustment (map from 32 MB, trim
-    beyond 64 MB), and the free heap is given back (malloc_trim). Loads on two threads
+    M_ARENA_MAX 1, M_MMAP_MAX 0, M_TRIM_THRESHOLD 2 GB); after it, the default arena limit
+    and mapping are set back, with the thresholds of glibc's own adjustment (map from 32 MB,
+    trim beyond 64 MB), and the free heap is given back (malloc_trim). Loads on two threads
     share one switch; a failed load restores too; malloc settings the user made
     (MALLOC_* variables, GLIBC_TUNABLES) are left alone."""
     from concurrent.futures import ThreadPoolExecutor
@@ -1029,3 +1029,65 @@ def test_counts_of_codes_equal_masked_bincount(codes, dtype, extra):
     width = (int(arr.max()) + 1 if len(arr) and arr.max() >= 0 else 0) + extra
     expected = np.bincount(arr[arr >= 0].astype(np.intp), minlength=width)
     np.testing.assert_array_equal(_counts(arr, width), expected)
+
+
+_ARENA_CHILD = r"""
+import ctypes, os, sys, threading, time
+import numpy as np
+import workbench as wb
+libc = ctypes.CDLL("libc.so.6")
+if sys.argv[2] == "load":
+    wb.load_orders(sys.argv[1])
+
+def arenas():
+    r, w = os.pipe()
+    saved = os.dup(2)
+    os.dup2(w, 2)
+    libc.malloc_stats()
+    os.dup2(saved, 2)
+    os.close(w)
+    text = os.read(r, 1 << 20).decode()
+    return text.count("Arena ")
+
+before = arenas()
+go, hold = threading.Event(), []
+
+def work():
+    hold.append(bytearray(200_000))
+    go.wait()
+
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads:
+    t.start()
+time.sleep(0.3)
+after = arenas()
+go.set()
+for t in threads:
+    t.join()
+print(before, after)
+"""
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's malloc")
+def test_after_a_load_new_threads_share_the_arenas_the_process_has(tmp_path):
+    """What the allocation docs say of glibc: it fixes its arena limit the first time a
+    thread needs a new arena, so after a load (whose threads needed one while the limit was
+    1) four new threads share the arenas the process had; without a load they get arenas
+    of their own."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "orders.csv"
+    _orders_csv(path, 1200)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
+    counts = {}
+    for mode in ("load", "none"):
+        out = subprocess.run([sys.executable, "-c", _ARENA_CHILD, str(path), mode],
+                             capture_output=True, text=True, check=True, env=env)
+        counts[mode] = tuple(int(x) for x in out.stdout.split())
+    before, after = counts["load"]
+    assert after == before  # no new arena for the four threads
+    before, after = counts["none"]
+    assert after > before  # the control: without a load glibc makes them arenas

@@ -17,7 +17,12 @@ last restores the settings):
   With an arena per thread, an array freed on one thread was not reused by
   another: the next one was mapped afresh. One arena: a 1M-line Parquet load
   faults about 100,000 pages instead of 135,000 and peaks about 100 MB lower.
-  Restored to glibc's own limit afterwards.
+  The limit is set back to glibc's default (0) afterwards, but glibc fixes its
+  limit for good the first time a thread needs a new arena: when that happens
+  during a load (the load's own threads), the process keeps sharing the arenas
+  it had then. That costs memory nothing; a program whose many threads call
+  ``malloc`` at the same moment waits more on its lock. Set
+  ``MALLOC_ARENA_MAX`` yourself to keep your own choice (see below).
 - **On glibc, large arrays come from the heap, not from fresh mappings**
   (``M_MMAP_MAX`` 0, ``M_TRIM_THRESHOLD`` 2 GB). glibc maps every block
   above 32 MB on its own and unmaps it when freed, so each column-sized
@@ -52,10 +57,11 @@ _DURING = ((_M_ARENA_MAX, 1), (_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2**31 - 1))
 """glibc settings while loads run: one arena; no mapping of large blocks; no trimming."""
 _AFTER = ((_M_ARENA_MAX, 0), (_M_MMAP_MAX, 65_536), (_M_MMAP_THRESHOLD, 32 << 20),
           (_M_TRIM_THRESHOLD, 64 << 20))
-"""glibc settings after them: its own arena limit (0) and mapping count; the thresholds its
-dynamic adjustment reaches once a block of 32 MB or more was freed."""
+"""glibc settings after them: its default arena limit (0: from the cores, unless glibc has
+fixed its limit meanwhile) and mapping count; the thresholds its dynamic adjustment reaches
+once a block of 32 MB or more was freed (setting any of them ends that adjustment)."""
 _LOCK = threading.Lock()
-_STATE: dict[str, object] = {"depth": 0, "pool": None, "glibc": False}
+_STATE: dict[str, object] = {"depth": 0, "pool": None}
 
 
 def _glibc() -> tuple[Callable[[int, int], int], Callable[[int], int]] | None:
@@ -85,8 +91,8 @@ def _set(entering: bool) -> None:
         _STATE["pool"] = pa.default_memory_pool()
         pa.set_memory_pool(pa.system_memory_pool())
         if _GLIBC is not None:
-            mallopt = _GLIBC[0]
-            _STATE["glibc"] = all([mallopt(p, v) == 1 for p, v in _DURING])
+            for p, v in _DURING:
+                _GLIBC[0](p, v)
     else:
         pa.set_memory_pool(_STATE["pool"])
         _STATE["pool"] = None
@@ -95,7 +101,6 @@ def _set(entering: bool) -> None:
             for p, v in _AFTER:
                 mallopt(p, v)
             trim(0)  # the heap's free memory back to the system
-            _STATE["glibc"] = False
 
 
 @contextlib.contextmanager

@@ -86,7 +86,9 @@ __all__ = [
 _DTYPES = {"string": "str", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
            "bool": "boolean"}
 _PARSE_THREADS = 2
-"""Columns parsed at once while a source is staged (their checks run in column order)."""
+"""Columns parsed and checked at once while a source is staged (merged in column order)."""
+_COLUMN_RULES = ("missing_required", "unusable_required", "negative_quantity")
+"""Row rules a column's own values break (quarantine reasons), in the order they are kept."""
 _AUTO_NUMBER = {"order_lines": ("line_no", "order_id")}
 """Tables whose line number may be generated: table -> (column, group column)."""
 
@@ -466,8 +468,7 @@ class _ColumnSinks:
     issues: list[pd.DataFrame] = field(default_factory=list)
     date_formats: dict[str, str] = field(default_factory=dict)
     number_formats: dict[str, str] = field(default_factory=dict)
-    broken: dict[str, list[tuple]] = field(default_factory=lambda: {
-        "missing_required": [], "unusable_required": [], "negative_quantity": []})
+    broken: dict[str, list[tuple]] = field(default_factory=lambda: {c: [] for c in _COLUMN_RULES})
     notes: list[str] = field(default_factory=list)
 
 
@@ -604,8 +605,7 @@ def _stage(raw: RawTable, mapping: ColumnMapping, schema: Table,
     date_formats: dict[str, str] = {}
     column_map: dict[str, str] = {}
     notes: list[str] = []
-    broken: dict[str, list[tuple]] = {"missing_required": [], "unusable_required": [],
-                                      "negative_quantity": []}
+    broken: dict[str, list[tuple]] = {c: [] for c in _COLUMN_RULES}
     numbers = (_once(lambda: _number_context(raw, schema, resolved)), {})
     issues += [raw.issues] if len(raw.issues) else []  # reader doubts (encoding guess, ...)
 
