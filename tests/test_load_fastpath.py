@@ -1091,3 +1091,72 @@ def test_after_a_load_new_threads_share_the_arenas_the_process_has(tmp_path):
     assert after == before  # no new arena for the four threads
     before, after = counts["none"]
     assert after > before  # the control: without a load glibc makes them arenas
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-40_000, 80_000)), min_size=1, max_size=40),
+       st.lists(st.one_of(st.none(), st.floats(allow_nan=False, width=64)), min_size=1,
+                max_size=40),
+       st.sampled_from(["s", "ms", "us", "ns"]), st.integers(1, 3))
+def test_typed_columns_converted_in_place_equal_arrows_conversion(days, floats, unit, groups):
+    """Float and timestamp columns turned into pandas' arrays in their own Arrow buffers
+    (NaN, NaT in the null slots, scaled to nanoseconds) equal Arrow's cast to nanoseconds
+    and ``to_pandas``; columns of several row groups, with a time zone, beyond the
+    nanosecond range or whose pandas metadata asks for a nullable type take Arrow's own
+    conversion."""
+    import io
+    import json
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from workbench.io.readers import read_parquet_raw, typed_in_place
+
+    n = max(len(days), len(floats))
+    per = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[unit]
+    stamps = [None if d is None else d * per + 3_600 * per // 86_400 for d in
+              (days * n)[:n]]
+    table = pa.table({
+        "stamp": pa.array(stamps, pa.timestamp(unit)),
+        "qty": pa.array((floats * n)[:n], pa.float64()),
+        "zoned": pa.array(stamps, pa.timestamp(unit, tz="Asia/Shanghai")),
+        "far": pa.array([None] * (n - 1) + [253_402_214_400_000_000],  # 9999-12-31
+                        pa.timestamp("us")),
+        "nullable": pa.array((floats * n)[:n], pa.float64()),
+    })
+    meta = {"columns": [{"name": "nullable", "field_name": "nullable",
+                         "pandas_type": "float64", "numpy_type": "Float64", "metadata": None}],
+            "index_columns": [], "column_indexes": []}
+    table = table.replace_schema_metadata({b"pandas": json.dumps(meta).encode()})
+    sink = io.BytesIO()
+    pq.write_table(table, sink, row_group_size=max(1, -(-n // groups)))
+    path = Path(tempfile.mkdtemp()) / "t.parquet"
+    path.write_bytes(sink.getvalue())
+    got = read_parquet_raw(path).frame
+    expected = pq.read_table(path)  # Arrow's own conversion: the fitting stamps cast first
+    at = expected.schema.get_field_index("stamp")
+    expected = expected.set_column(at, pa.field("stamp", pa.timestamp("ns")),
+                                   expected.column(at).cast(pa.timestamp("ns")))
+    pd.testing.assert_frame_equal(got, expected.to_pandas(date_as_object=False),
+                                  check_exact=True)
+    assert got["stamp"].dtype == "datetime64[ns]" and got["nullable"].dtype == "Float64"
+    with pq.ParquetFile(path) as pf:  # which columns took the in-place path
+        read = pf.read()
+    taken = {read.column_names[i] for i in typed_in_place(read)}
+    assert taken == ({"stamp", "qty"} if read.column("stamp").num_chunks == 1 else set())
+
+
+def test_columns_in_memory_that_is_not_writeable_are_left_to_arrow():
+    """A column whose buffer is not writeable (memory Arrow maps from a file or shares) is
+    not converted in place; the writeable one is."""
+    import pyarrow as pa
+
+    from workbench.io.readers import typed_in_place
+
+    data = np.array([1.5, 2.5])
+    frozen = pa.Array.from_buffers(pa.float64(), 2, [None, pa.py_buffer(data.tobytes())])
+    own = pa.concat_arrays([pa.array([1.0, None])])
+    got = typed_in_place(pa.table({"frozen": frozen, "own": own}))
+    assert list(got) == [1]
+    assert got[1].tolist()[0] == 1.0 and np.isnan(got[1][1])

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "arrow_frame",
+    "typed_in_place",
     "CSV_SUFFIXES",
     "EXCEL_SUFFIXES",
     "PARQUET_SUFFIXES",
@@ -645,11 +646,13 @@ def _coded_text(column: pa.ChunkedArray) -> pd.Categorical | None:
                                      validate=False)
 
 
-def arrow_frame(table: pa.Table, **to_pandas) -> pd.DataFrame:
+def arrow_frame(table: pa.Table, ready: dict[int, np.ndarray] | None = None,
+                **to_pandas) -> pd.DataFrame:
     """Return ``table`` as a pandas frame: text as ``str``, dictionary text as ``Categorical``.
 
-    Other columns convert as Arrow's ``to_pandas(**to_pandas)`` converts them.
-    Column names may repeat.
+    Other columns convert as Arrow's ``to_pandas(**to_pandas)`` converts them,
+    but those in ``ready`` (column position: its NumPy values, see
+    :func:`typed_in_place`), which are taken as they are. Column names may repeat.
 
     >>> import pyarrow as pa
     >>> t = pa.table({"id": ["x", "y"], "site": pa.array(["SH", "SH"]).dictionary_encode(),
@@ -662,7 +665,7 @@ def arrow_frame(table: pa.Table, **to_pandas) -> pd.DataFrame:
     mapper = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
     coded = {i: _coded_text(table.column(i)) for i in range(table.num_columns)
              if pa.types.is_dictionary(table.schema.field(i).type)}
-    coded = {i: c for i, c in coded.items() if c is not None}
+    coded = {i: c for i, c in coded.items() if c is not None} | (ready or {})
     if not coded:
         return table.to_pandas(types_mapper=mapper, **to_pandas)
     rest = [i for i in range(table.num_columns) if i not in coded]
@@ -910,7 +913,8 @@ def read_parquet_raw(path: Path, columns: list[str] | None = None, *,
             table = pf.read(columns=columns)
     except Exception as exc:
         raise SourceError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
-    frame = arrow_frame(_nanosecond_dates(table), date_as_object=False)
+    ready = typed_in_place(table)
+    frame = arrow_frame(_nanosecond_dates(table, skip=set(ready)), ready, date_as_object=False)
     return RawTable(frame, np.arange(1, len(frame) + 1, dtype=np.int64), str(path),
                     meta={"format": "parquet"})
 
@@ -943,25 +947,92 @@ _NS_LAST_DAY = datetime.datetime(2262, 4, 11)
 """Whole days a nanosecond timestamp holds (the loaded frames' unit)."""
 
 
-def _nanosecond_dates(table: pa.Table) -> pa.Table:
+def _ns_bounds(column: pa.Array | pa.ChunkedArray) -> bool:
+    """Tell whether every value of a date or timestamp column lies in the nanosecond range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bounds = pc.min_max(column.cast(pa.timestamp("s")) if pa.types.is_date(column.type)
+                        else column)
+    lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+    return lo is None or (lo >= _NS_FIRST_DAY and hi <= _NS_LAST_DAY)
+
+
+_TO_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def typed_in_place(table: pa.Table) -> dict[int, np.ndarray]:
+    """Convert the float64 and naive timestamp columns of ``table`` to pandas' form, in place.
+
+    Returns, per column position, the NumPy array pandas holds for the column
+    (``float64`` with NaN, ``datetime64[ns]`` with NaT) made in the column's
+    own Arrow buffer: missing values are written into the null slots and
+    timestamps are scaled to nanoseconds where they lie, instead of Arrow's
+    cast and ``to_pandas`` each filling a new array (on a million rows the new
+    arrays' first touches of memory cost more than the conversions). Only a
+    column of one chunk whose buffer is writeable (read from a file, not
+    mapped), every value in the nanosecond range, and that pandas' metadata
+    stored with the file does not ask to be another type qualifies; the
+    converted columns of ``table`` are not to be read again.
+
+    >>> import pyarrow as pa
+    >>> t = pa.table({"d": pa.array([86_400_000_000, None], pa.timestamp("us")),
+    ...               "q": pa.array([1.5, None]), "s": ["a", "b"]})
+    >>> t = pa.table({c: pa.concat_arrays([t.column(c).chunk(0)]) for c in t.column_names})
+    >>> out = typed_in_place(t)
+    >>> sorted(out), out[0].astype(str).tolist(), out[1].tolist()
+    ([0, 1], ['1970-01-02T00:00:00.000000000', 'NaT'], [1.5, nan])
+    """
+    import pyarrow as pa
+
+    wanted = {c.get("field_name", c.get("name")): c.get("numpy_type")
+              for c in (table.schema.pandas_metadata or {}).get("columns", [])}
+    out: dict[int, np.ndarray] = {}
+    for i, fld in enumerate(table.schema):
+        t, column = fld.type, table.column(i)
+        stamp = pa.types.is_timestamp(t) and t.tz is None
+        if not (stamp or pa.types.is_float64(t)) or column.num_chunks != 1:
+            continue
+        if wanted.get(fld.name) not in (None, "float64") and not str(
+                wanted.get(fld.name)).startswith("datetime64"):
+            continue  # pandas' metadata asks for another type (Float64, ...)
+        chunk = column.chunk(0)
+        mask, data = chunk.buffers()
+        if data is None or not data.is_mutable or (stamp and not _ns_bounds(chunk)):
+            continue
+        values = np.frombuffer(data, dtype=np.int64 if stamp else np.float64,
+                               count=len(chunk), offset=chunk.offset * 8)
+        if not values.flags.writeable:
+            continue
+        if stamp and _TO_NS[t.unit] != 1:
+            np.multiply(values, _TO_NS[t.unit], out=values)  # null slots may wrap: refilled
+        if chunk.null_count:
+            valid = np.unpackbits(np.frombuffer(mask, dtype=np.uint8), bitorder="little",
+                                  count=chunk.offset + len(chunk))[chunk.offset:]
+            values[valid == 0] = np.iinfo(np.int64).min if stamp else np.nan
+        out[i] = values.view("datetime64[ns]") if stamp else values
+    return out
+
+
+def _nanosecond_dates(table: pa.Table, skip: set[int] = frozenset()) -> pa.Table:
     """Cast date and timestamp columns (no timezone) to nanoseconds where every value fits.
 
     pandas then holds them in the data model's unit, and staging uses them
     without another copy; a column with a day beyond 1677-09-22 .. 2262-04-11
     (a ``9999-12-31`` placeholder) keeps its unit, and staging records the value.
+    Columns at the positions in ``skip`` are left as they are.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     for i, fld in enumerate(table.schema):
         t = fld.type
+        if i in skip:
+            continue
         if not (pa.types.is_date(t) or (pa.types.is_timestamp(t) and t.tz is None
                                         and t.unit != "ns")):
             continue
         col = table.column(i)
-        bounds = pc.min_max(col.cast(pa.timestamp("s")) if pa.types.is_date(t) else col)
-        lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
-        if lo is not None and (lo < _NS_FIRST_DAY or hi > _NS_LAST_DAY):
+        if not _ns_bounds(col):
             continue
         target = pa.timestamp("ns")
         table = table.set_column(i, fld.with_type(target), col.cast(target))
