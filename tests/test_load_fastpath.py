@@ -1160,3 +1160,19 @@ def test_columns_in_memory_that_is_not_writeable_are_left_to_arrow():
     got = typed_in_place(pa.table({"frozen": frozen, "own": own}))
     assert list(got) == [1]
     assert got[1].tolist()[0] == 1.0 and np.isnan(got[1][1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-5, 5)), max_size=30))
+def test_present_counts_equal_pandas_count_for_every_column_type(vals):
+    """The coverage count read from each array's own form equals ``Series.count()``."""
+    from workbench.io.load import _present
+
+    base = pd.Series(vals, dtype="Int64")
+    forms = [base, base.astype("Float64"), base.astype("float64"),
+             base.map(lambda v: None if pd.isna(v) else v > 0).astype("boolean"),
+             base.astype("str").where(base.notna()).astype("str"),
+             pd.Series(pd.to_datetime(base.astype("float64"), unit="D")),
+             base.astype("category"), base.astype(object)]
+    for form in forms:
+        assert _present(form) == form.count(), form.dtype

@@ -573,7 +573,10 @@ def _date_order_reasons(frame: pd.DataFrame, schema: Table, out: dict[str, pd.Se
     for earlier, later in schema.date_order:
         if earlier in out and later in out:
             e, l_ = out[earlier], out[later]
-            bad = (l_ < e).fillna(False).to_numpy(dtype=bool)
+            # NumPy's own comparison of the date arrays: NaT compares False, as pandas' does
+            bad = np.less(l_.to_numpy(), e.to_numpy()) if (
+                l_.dtype == e.dtype == np.dtype("datetime64[ns]")) else (
+                (l_ < e).fillna(False).to_numpy(dtype=bool))
             if bad.any():
                 src = (frame[resolved.fields[later].columns[0]] if later in resolved.fields
                        else l_.dt.strftime("%Y-%m-%d"))
@@ -1715,6 +1718,31 @@ def _loaded_issues(staged: list[_Staged], st: _Stacked, bad: np.ndarray) -> pd.D
                                                     kind="stable").reset_index(drop=True)
 
 
+def _present(values: pd.Series) -> int:
+    """Return how many of ``values`` are present: ``values.count()``, from each array's own form.
+
+    Arrow text knows its null count, a masked array counts its missing flags,
+    and NumPy floats and dates count their NaN / NaT; other arrays go to pandas.
+
+    >>> _present(pd.Series(["a", None, "c"], dtype="str")), _present(pd.Series([1.0, np.nan]))
+    (2, 1)
+    >>> _present(pd.Series(pd.to_datetime(["2024-01-02", None]))), _present(
+    ...     pd.Series([True, None], dtype="boolean"))
+    (1, 1)
+    """
+    arr = values.array
+    if isinstance(arr, pd.arrays.ArrowStringArray):
+        return len(arr) - arr.__arrow_array__().null_count
+    if isinstance(arr, (pd.arrays.BooleanArray, pd.arrays.IntegerArray,
+                        pd.arrays.FloatingArray)):
+        return len(arr) - int(np.count_nonzero(arr.isna()))
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fM":
+        v = values.to_numpy()
+        return len(v) - int(np.count_nonzero(np.isnan(v) if v.dtype.kind == "f"
+                                             else np.isnat(v)))
+    return int(values.count())
+
+
 def _summary(staged: list[_Staged], schema: Table, cmap: ColumnMapping, data: pd.DataFrame,
              quarantine: pd.DataFrame, issues: pd.DataFrame, notes: list[str]) -> LoadSummary:
     """Build the load summary; check that every row in was loaded or quarantined."""
@@ -1733,7 +1761,7 @@ def _summary(staged: list[_Staged], schema: Table, cmap: ColumnMapping, data: pd
         column_map={k: v for s in staged for k, v in s.column_map.items()},
         unused_columns=sorted({c for s in staged for c in s.unused}),
         coverage={c: (None if c not in data else
-                      (float(data[c].notna().mean()) if len(data) else 0.0))
+                      (_present(data[c]) / len(data) if len(data) else 0.0))
                   for c in schema.optional + sorted(cmap.optional)},
         date_formats={k: v for s in staged for k, v in s.date_formats.items()},
         notes=notes,
