@@ -1093,17 +1093,17 @@ def test_after_a_load_new_threads_share_the_arenas_the_process_has(tmp_path):
     assert after > before  # the control: without a load glibc makes them arenas
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-40_000, 80_000)), min_size=1, max_size=40),
        st.lists(st.one_of(st.none(), st.floats(allow_nan=False, width=64)), min_size=1,
                 max_size=40),
        st.sampled_from(["s", "ms", "us", "ns"]), st.integers(1, 3))
 def test_typed_columns_converted_in_place_equal_arrows_conversion(days, floats, unit, groups):
-    """Float and timestamp columns turned into pandas' arrays in their own Arrow buffers
-    (NaN, NaT in the null slots, scaled to nanoseconds) equal Arrow's cast to nanoseconds
-    and ``to_pandas``; columns of several row groups, with a time zone, beyond the
-    nanosecond range or whose pandas metadata asks for a nullable type take Arrow's own
-    conversion."""
+    """Typed columns turned into pandas' arrays from their own Arrow buffers (NaN, NaT in
+    the null slots, stamps scaled to nanoseconds, integers and flags as the pandas metadata
+    asks) equal Arrow's cast to nanoseconds and ``to_pandas``; columns of several row
+    groups, with a time zone, beyond the nanosecond range, whose metadata asks for another
+    type, or whose nulls NumPy cannot hold take Arrow's own conversion."""
     import io
     import json
     import tempfile
@@ -1115,8 +1115,10 @@ def test_typed_columns_converted_in_place_equal_arrows_conversion(days, floats, 
 
     n = max(len(days), len(floats))
     per = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[unit]
-    stamps = [None if d is None else d * per + 3_600 * per // 86_400 for d in
-              (days * n)[:n]]
+    days = (days * n)[:n]
+    stamps = [None if d is None else d * per + 3_600 * per // 86_400 for d in days]
+    whole = [0 if d is None else d for d in days]
+    flags = [None if d is None else d % 2 == 0 for d in days]
     table = pa.table({
         "stamp": pa.array(stamps, pa.timestamp(unit)),
         "qty": pa.array((floats * n)[:n], pa.float64()),
@@ -1124,9 +1126,18 @@ def test_typed_columns_converted_in_place_equal_arrows_conversion(days, floats, 
         "far": pa.array([None] * (n - 1) + [253_402_214_400_000_000],  # 9999-12-31
                         pa.timestamp("us")),
         "nullable": pa.array((floats * n)[:n], pa.float64()),
+        "line": pa.array(days, pa.int64()),             # pandas' metadata: Int64
+        "count": pa.array(whole, pa.int64()),           # no null: NumPy's int64
+        "holes": pa.array(days, pa.int64()),            # nulls, no metadata: Arrow's floats
+        "flag": pa.array(flags, pa.bool_()),            # pandas' metadata: boolean
+        "plain_flag": pa.array([d % 3 == 0 for d in whole], pa.bool_()),
+        "holed_flag": pa.array(flags, pa.bool_()),      # nulls, no metadata: Arrow's objects
     })
-    meta = {"columns": [{"name": "nullable", "field_name": "nullable",
-                         "pandas_type": "float64", "numpy_type": "Float64", "metadata": None}],
+    meta = {"columns": [{"name": c, "field_name": c, "pandas_type": p, "numpy_type": t,
+                         "metadata": None}
+                        for c, p, t in (("nullable", "float64", "Float64"),
+                                        ("line", "int64", "Int64"),
+                                        ("flag", "bool", "boolean"))],
             "index_columns": [], "column_indexes": []}
     table = table.replace_schema_metadata({b"pandas": json.dumps(meta).encode()})
     sink = io.BytesIO()
@@ -1141,10 +1152,14 @@ def test_typed_columns_converted_in_place_equal_arrows_conversion(days, floats, 
     pd.testing.assert_frame_equal(got, expected.to_pandas(date_as_object=False),
                                   check_exact=True)
     assert got["stamp"].dtype == "datetime64[ns]" and got["nullable"].dtype == "Float64"
+    assert got["line"].dtype == "Int64" and got["flag"].dtype == "boolean"
     with pq.ParquetFile(path) as pf:  # which columns took the in-place path
         read = pf.read()
     taken = {read.column_names[i] for i in typed_in_place(read)}
-    assert taken == ({"stamp", "qty"} if read.column("stamp").num_chunks == 1 else set())
+    holes = any(d is None for d in days)
+    one = {"stamp", "qty", "line", "count", "flag", "plain_flag"} | (
+        set() if holes else {"holes", "holed_flag"})
+    assert taken == (one if read.column("stamp").num_chunks == 1 else set())
 
 
 def test_columns_in_memory_that_is_not_writeable_are_left_to_arrow():
