@@ -1191,3 +1191,16 @@ def test_present_counts_equal_pandas_count_for_every_column_type(vals):
              base.astype("category"), base.astype(object)]
     for form in forms:
         assert _present(form) == form.count(), form.dtype
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(-100_000, 100_000)),
+                          st.one_of(st.none(), st.integers(-100_000, 100_000))), max_size=40))
+def test_date_order_compared_as_integers_equals_pandas_comparison(pairs):
+    """``later < earlier`` on the dates as integers equals pandas' comparison (NaT: False)."""
+    from workbench.io.load import _before
+
+    later = pd.Series(pd.to_datetime([p[0] for p in pairs], unit="D"), dtype="datetime64[ns]")
+    earlier = pd.Series(pd.to_datetime([p[1] for p in pairs], unit="D"), dtype="datetime64[ns]")
+    want = (later < earlier).to_numpy(dtype=bool)
+    np.testing.assert_array_equal(_before(later.to_numpy(), earlier.to_numpy()), want)

@@ -565,6 +565,23 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
     return values.astype(_DTYPES[col.type])
 
 
+def _before(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """Return ``later < earlier`` for two ``datetime64[ns]`` arrays, False where either is NaT.
+
+    Compared as integers (NaT is the smallest): NumPy's own date comparison
+    checks each pair for NaT, several times slower on a million rows.
+
+    >>> d = np.array(["2024-01-02", "NaT", "2024-01-01", "2024-01-05"], dtype="datetime64[ns]")
+    >>> e = np.array(["2024-01-03", "2024-01-01", "NaT", "2024-01-04"], dtype="datetime64[ns]")
+    >>> _before(d, e).tolist(), (d < e).tolist()
+    ([True, False, False, False], [True, False, False, False])
+    """
+    lat = later.view(np.int64)
+    out = lat < earlier.view(np.int64)   # an earlier NaT is below every date: False
+    out &= lat != np.iinfo(np.int64).min  # a later NaT is below every date: not a break
+    return out
+
+
 def _date_order_reasons(frame: pd.DataFrame, schema: Table, out: dict[str, pd.Series],
                         resolved: Resolved) -> list[_Reason]:
     """Rows whose later date is before the earlier one (``schema.date_order``)."""
@@ -573,10 +590,9 @@ def _date_order_reasons(frame: pd.DataFrame, schema: Table, out: dict[str, pd.Se
     for earlier, later in schema.date_order:
         if earlier in out and later in out:
             e, l_ = out[earlier], out[later]
-            # NumPy's own comparison of the date arrays: NaT compares False, as pandas' does
-            bad = np.less(l_.to_numpy(), e.to_numpy()) if (
-                l_.dtype == e.dtype == np.dtype("datetime64[ns]")) else (
-                (l_ < e).fillna(False).to_numpy(dtype=bool))
+            bad = (_before(l_.to_numpy(), e.to_numpy()) if
+                   l_.dtype == e.dtype == np.dtype("datetime64[ns]") else
+                   (l_ < e).fillna(False).to_numpy(dtype=bool))
             if bad.any():
                 src = (frame[resolved.fields[later].columns[0]] if later in resolved.fields
                        else l_.dt.strftime("%Y-%m-%d"))
@@ -1738,8 +1754,8 @@ def _present(values: pd.Series) -> int:
         return len(arr) - int(np.count_nonzero(arr.isna()))
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fM":
         v = values.to_numpy()
-        return len(v) - int(np.count_nonzero(np.isnan(v) if v.dtype.kind == "f"
-                                             else np.isnat(v)))
+        return len(v) - int(np.count_nonzero(  # NaT is the smallest integer
+            np.isnan(v) if v.dtype.kind == "f" else v.view(np.int64) == np.iinfo(np.int64).min))
     return int(values.count())
 
 

@@ -998,12 +998,17 @@ def _typed_column(chunk: pa.Array, wanted: str | None) -> np.ndarray | object | 
     if not (stamp or integer) and wanted not in (None, "float64"):
         return None  # pandas' metadata asks for another type (Float64, ...)
     data = chunk.buffers()[1]
-    if data is None or not data.is_mutable or (stamp and not _ns_bounds(chunk)):
+    if data is None or not data.is_mutable:
         return None
     values = np.frombuffer(data, dtype=np.float64 if pa.types.is_float64(t) else np.int64,
                            count=len(chunk), offset=chunk.offset * 8)
     if not values.flags.writeable:
         return None
+    if stamp and len(values):  # every slot (a null's too: stricter) within the nanosecond days
+        lo, hi = (np.datetime64(d, t.unit).astype(np.int64) for d in (_NS_FIRST_DAY,
+                                                                       _NS_LAST_DAY))
+        if values.min() < lo or values.max() > hi:
+            return None
     if integer:
         return (pd.arrays.IntegerArray(values, ~_valid(chunk)) if wanted == "Int64"
                 else values)
