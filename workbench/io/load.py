@@ -335,13 +335,19 @@ def _missing_columns_hint(raw: RawTable, missing: list[str], schema: Table,
     return " ".join(hints)
 
 
-def _coalesce(parsed: list[Parsed]) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+def _coalesce(parsed: list[Parsed]
+              ) -> tuple[pd.Series, np.ndarray, np.ndarray, Callable[[], np.ndarray]]:
     """Combine parses of several source columns: first usable value wins.
 
     Returns values, all-missing mask, no-usable-but-something-invalid mask, and
-    the index of the source used per row (-1 where none).
+    a function giving the index of the source used per row (-1 where none),
+    which a column of one source makes only when asked (few columns need it).
     """
     values = parsed[0].values  # replaced, never changed in place, by mask below
+    if len(parsed) == 1:
+        na = values.isna().to_numpy()
+        return (values, parsed[0].missing, np.greater(na, parsed[0].missing),  # na & ~missing
+                lambda: np.where(na, -1, 0).astype(np.int16))
     used = values.isna().to_numpy().astype(np.int16)
     np.negative(used, out=used)  # 0 where the first source column has a value, else -1
     for k, p in enumerate(parsed[1:], start=1):
@@ -352,7 +358,7 @@ def _coalesce(parsed: list[Parsed]) -> tuple[pd.Series, np.ndarray, np.ndarray, 
     all_missing = (parsed[0].missing if len(parsed) == 1
                    else np.logical_and.reduce([p.missing for p in parsed]))
     unusable = (used == -1) & ~all_missing
-    return values, all_missing, unusable, used
+    return values, all_missing, unusable, lambda: used
 
 
 def _issue_frame(raw: RawTable, mask: np.ndarray, column: str, source_column: str,
@@ -404,17 +410,19 @@ def _date_formats(name: str, fs: FieldSource, parsed: list[Parsed],
 
 
 def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parsed],
-                   quarantined: np.ndarray, used: np.ndarray) -> list[pd.DataFrame]:
+                   quarantined: np.ndarray, source_used: Callable[[], np.ndarray]
+                   ) -> list[pd.DataFrame]:
     """Issues of each source column of ``name``: unusable values, then doubtful ones."""
     frame = raw.frame
     issues: list[pd.DataFrame] = []
     for k, (src, p) in enumerate(zip(fs.columns, parsed, strict=True)):
         # unusable values: an issue when the row survives on another source or the
         # column is optional; quarantine (see _stage_column) when required and nothing usable
-        bad = p.invalid & ~quarantined
+        bad = np.greater(p.invalid, quarantined)  # invalid & ~quarantined
         if bad.any():
             detail = p.detail
             if len(fs.columns) > 1:
+                used = source_used()
                 names = np.array(fs.columns, dtype=object)[np.clip(used, 0, None)]
                 later = np.where(used > k, "; used " + names.astype(str) + " instead",
                                  "; no other source column had a value")
@@ -425,6 +433,7 @@ def _source_issues(raw: RawTable, name: str, fs: FieldSource, parsed: list[Parse
         # earlier source column supplied the value
         doubtful = flagged(p.issue)
         if doubtful.any():
+            used = source_used()
             doubtful &= (used == k) | (p.values.isna().to_numpy() & ((used > k) | (used == -1)))
         if doubtful.any():
             issues.append(_issue_frame(raw, doubtful, name, src, frame[src],
@@ -539,7 +548,8 @@ def _stage_column(raw: RawTable, mapping: ColumnMapping, col: Column, fs: FieldS
     required = col.required and col.name not in mapping.optional
     date_formats.update(_date_formats(col.name, fs, parsed))
     number_formats.update(_date_formats(col.name, fs, parsed, key="number_convention"))
-    issues.extend(_source_issues(raw, col.name, fs, parsed, unusable & required, used))
+    issues.extend(_source_issues(raw, col.name, fs, parsed,
+                                 unusable if required else np.zeros(n, dtype=bool), used))
     src_raw = frame[fs.columns[0]]
     if required:
         if all_missing.any():
