@@ -965,58 +965,91 @@ def _ns_bounds(column: pa.Array | pa.ChunkedArray) -> bool:
 _TO_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
 
-def _valid(chunk: pa.Array) -> np.ndarray:
-    """Return True for each present value of ``chunk``, from its validity bitmap."""
-    if not chunk.null_count:
-        return np.ones(len(chunk), dtype=bool)
-    bits = np.frombuffer(chunk.buffers()[0], dtype=np.uint8)
+def _valid(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Return True for each present value of ``column``, from its validity bitmaps."""
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        return (np.concatenate([_valid(c) for c in column.chunks]) if column.num_chunks != 1
+                else _valid(column.chunk(0)))
+    if not column.null_count:
+        return np.ones(len(column), dtype=bool)
+    return _bits(column, 0)
+
+
+def _bits(chunk: pa.Array, buffer: int) -> np.ndarray:
+    """Return one of ``chunk``'s bitmaps (0: validity, 1: a boolean array's values) as bools."""
+    bits = np.frombuffer(chunk.buffers()[buffer], dtype=np.uint8)
     return np.unpackbits(bits, bitorder="little",
                          count=chunk.offset + len(chunk))[chunk.offset:].view(bool)
 
 
-def _typed_column(chunk: pa.Array, wanted: str | None) -> np.ndarray | object | None:
-    """Return pandas' array for one typed column (see :func:`typed_in_place`), else ``None``."""
+def _typed_kind(t: pa.DataType, wanted: str | None, nulls: int) -> str | None:
+    """Return how :func:`typed_in_place` converts a column of type ``t``, or ``None``.
+
+    ``wanted`` is the NumPy type pandas' metadata stored for the column (if any).
+    """
     import pyarrow as pa
 
-    t = chunk.type
-    if pa.types.is_boolean(t):  # bits to bytes: pandas' boolean, or NumPy's without a null
-        if wanted not in ("boolean", None, "bool") or (wanted != "boolean" and chunk.null_count):
+    if pa.types.is_boolean(t):  # pandas' boolean, or NumPy's when there is no null
+        return ("boolean" if wanted == "boolean" else
+                "bool" if wanted in (None, "bool") and not nulls else None)
+    if pa.types.is_int64(t):  # Arrow's own makes NumPy floats of an int64 column with nulls
+        return ("Int64" if wanted == "Int64" else
+                "int64" if wanted in (None, "int64") and not nulls else None)
+    if pa.types.is_float64(t):  # not when the metadata asks for another type (Float64, ...)
+        return "float" if wanted in (None, "float64") else None
+    if pa.types.is_timestamp(t) and t.tz is None and (wanted is None
+                                                       or wanted.startswith("datetime64")):
+        return "stamp"
+    return None
+
+
+def _typed_column(column: pa.ChunkedArray, wanted: str | None) -> np.ndarray | object | None:
+    """Return pandas' array for one typed column (see :func:`typed_in_place`), else ``None``."""
+    kind = _typed_kind(column.type, wanted, column.null_count)
+    if kind is None or not column.num_chunks:
+        return None
+    chunks = column.chunks
+    if kind in ("bool", "boolean"):  # bits to bytes
+        flags = np.concatenate([_bits(c, 1) for c in chunks])
+        return pd.arrays.BooleanArray(flags, ~_valid(column)) if kind == "boolean" else flags
+    dtype = np.float64 if kind == "float" else np.int64
+    views = []
+    for c in chunks:
+        data = c.buffers()[1]
+        if data is None:
             return None
-        data = np.frombuffer(chunk.buffers()[1], dtype=np.uint8)
-        flags = np.unpackbits(data, bitorder="little",
-                              count=chunk.offset + len(chunk))[chunk.offset:].view(bool)
-        return (pd.arrays.BooleanArray(flags, ~_valid(chunk)) if wanted == "boolean"
-                else flags)
-    stamp = pa.types.is_timestamp(t) and t.tz is None
-    integer = pa.types.is_int64(t)
-    if not (stamp or integer or pa.types.is_float64(t)):
-        return None
-    if stamp and not (wanted is None or wanted.startswith("datetime64")):
-        return None
-    if integer and not (wanted == "Int64" or (wanted in (None, "int64") and not chunk.null_count)):
-        return None  # Arrow's own: NumPy floats for an int64 column with nulls
-    if not (stamp or integer) and wanted not in (None, "float64"):
-        return None  # pandas' metadata asks for another type (Float64, ...)
-    data = chunk.buffers()[1]
-    if data is None or not data.is_mutable:
-        return None
-    values = np.frombuffer(data, dtype=np.float64 if pa.types.is_float64(t) else np.int64,
-                           count=len(chunk), offset=chunk.offset * 8)
-    if not values.flags.writeable:
-        return None
-    if stamp and len(values):  # every slot (a null's too: stricter) within the nanosecond days
-        lo, hi = (np.datetime64(d, t.unit).astype(np.int64) for d in (_NS_FIRST_DAY,
-                                                                       _NS_LAST_DAY))
-        if values.min() < lo or values.max() > hi:
+        v = np.frombuffer(data, dtype=dtype, count=len(c), offset=c.offset * 8)
+        if kind == "stamp" and len(v):  # every slot (a null's too: stricter) in range
+            lo, hi = (np.datetime64(d, c.type.unit).astype(np.int64)
+                      for d in (_NS_FIRST_DAY, _NS_LAST_DAY))
+            if v.min() < lo or v.max() > hi:
+                return None
+        views.append(v)
+    if len(chunks) == 1:  # in the column's own buffer, when it is writeable
+        if not (chunks[0].buffers()[1].is_mutable and views[0].flags.writeable):
             return None
-    if integer:
-        return (pd.arrays.IntegerArray(values, ~_valid(chunk)) if wanted == "Int64"
-                else values)
-    if stamp and _TO_NS[t.unit] != 1:
-        np.multiply(values, _TO_NS[t.unit], out=values)  # null slots may wrap: refilled
-    if chunk.null_count:
-        values[~_valid(chunk)] = np.iinfo(np.int64).min if stamp else np.nan
-    return values.view("datetime64[ns]") if stamp else values
+        values = views[0]
+    else:  # one new array for all chunks (Arrow's would cast each, then join them)
+        values = np.empty(len(column), dtype=dtype)
+    if kind in ("Int64", "int64"):
+        if len(chunks) > 1:
+            np.concatenate(views, out=values)
+        return pd.arrays.IntegerArray(values, ~_valid(column)) if kind == "Int64" else values
+    fill = np.iinfo(np.int64).min if kind == "stamp" else np.nan
+    scale = _TO_NS[column.type.unit] if kind == "stamp" else 1
+    at = 0
+    for c, v in zip(chunks, views, strict=True):
+        part = values[at:at + len(c)]
+        at += len(c)
+        if scale != 1:
+            np.multiply(v, scale, out=part)  # null slots may wrap: refilled below
+        elif part is not v:
+            np.copyto(part, v)
+        if c.null_count:
+            part[~_valid(c)] = fill
+    return values.view("datetime64[ns]") if kind == "stamp" else values
 
 
 def typed_in_place(table: pa.Table) -> dict[int, np.ndarray | object]:
@@ -1024,7 +1057,7 @@ def typed_in_place(table: pa.Table) -> dict[int, np.ndarray | object]:
 
     Returns, per column position, the array pandas holds for the column, as
     Arrow's ``to_pandas`` (with the file's pandas metadata) makes it, but made
-    in the column's own buffers where the values are already pandas' form:
+    in the column's own buffer where the values are already pandas' form:
 
     - ``float64``: NaN written into the null slots;
     - timestamps without a time zone: scaled to nanoseconds where they lie,
@@ -1036,9 +1069,12 @@ def typed_in_place(table: pa.Table) -> dict[int, np.ndarray | object]:
 
     Arrow's cast and ``to_pandas`` would each fill a new array; on a million
     rows the new arrays' first touches of memory cost more than the
-    conversions. Only a column of one chunk in a writeable buffer (read from
-    a file, not mapped), every timestamp in the nanosecond range, qualifies;
-    the converted columns of ``table`` are not to be read again.
+    conversions. A column of one chunk is converted in its own buffer when
+    that is writeable (read from a file, not mapped); a column of several
+    chunks (row groups) is written once into one new array. Every timestamp
+    must lie in the nanosecond range. Pass a table nothing else holds (one
+    just read from a file): its converted columns, and any array sharing their
+    buffers, are not to be read again.
 
     >>> import pyarrow as pa
     >>> t = pa.table({"d": pa.array([86_400_000_000, None], pa.timestamp("us")),
@@ -1052,11 +1088,9 @@ def typed_in_place(table: pa.Table) -> dict[int, np.ndarray | object]:
               for c in (table.schema.pandas_metadata or {}).get("columns", [])}
     out: dict[int, np.ndarray | object] = {}
     for i, fld in enumerate(table.schema):
-        column = table.column(i)
-        if column.num_chunks == 1:
-            got = _typed_column(column.chunk(0), wanted.get(fld.name))
-            if got is not None:
-                out[i] = got
+        got = _typed_column(table.column(i), wanted.get(fld.name))
+        if got is not None:
+            out[i] = got
     return out
 
 
