@@ -1224,3 +1224,19 @@ def test_typed_columns_of_sliced_chunks_equal_arrows_conversion():
     want = table.set_column(0, "d", table.column(0).cast(pa.timestamp("ns"))).to_pandas()
     for k, name in enumerate(table.column_names):
         pd.testing.assert_series_equal(pd.Series(got[k], name=name), want[name])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["bad", "odd", "late"])), min_size=1,
+                max_size=8),
+       st.lists(st.integers(-1, 7), max_size=300))
+def test_spread_of_flags_equals_mapping_each_row(per_value, codes):
+    """Per-value flags spread to rows (sparse when few rows are flagged, a take otherwise)
+    equal looking each row's value up; a missing row (code -1) gets None."""
+    from workbench.io.parsing import _spread
+
+    per = np.asarray(per_value, dtype=object)
+    rows = np.asarray([c for c in codes if c < len(per)] or [0], dtype=np.intp)
+    got = _spread(per, rows, None)
+    want = [per[c] if c >= 0 else None for c in rows]
+    assert got.dtype == object and got.tolist() == want

@@ -402,8 +402,15 @@ def _spread(per_value: np.ndarray, codes: np.ndarray, fill: object) -> np.ndarra
     """Map a per-distinct-value array back to rows (``fill`` where the row is missing)."""
     if not len(per_value):
         return np.full(len(codes), fill, dtype=object if fill is None else None)
-    if per_value.dtype == object and fill is None and not pd.notna(per_value).any():
-        return _no_flags(len(codes))  # the common case: nothing flagged
+    if per_value.dtype == object and fill is None:
+        flags = pd.notna(per_value)
+        if not flags.any():
+            return _no_flags(len(codes))  # the common case: nothing flagged
+        rows = np.flatnonzero(np.concatenate([flags, [False]]).take(codes))
+        if len(rows) * 16 < len(codes):  # few flagged rows: set those in an array of None
+            out = np.empty(len(codes), dtype=object)  # NumPy fills object arrays with None
+            out[rows] = per_value[codes[rows]]
+            return out
     if per_value.dtype == bool and isinstance(fill, bool) and not per_value.any():
         # nothing flagged among the values: only the missing rows take the fill
         return codes < 0 if fill else np.zeros(len(codes), dtype=bool)
