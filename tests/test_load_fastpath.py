@@ -1240,3 +1240,38 @@ def test_spread_of_flags_equals_mapping_each_row(per_value, codes):
     got = _spread(per, rows, None)
     want = [per[c] if c >= 0 else None for c in rows]
     assert got.dtype == object and got.tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["2024-03-04", "2024-03-05", " 2024-12-31", "n/a", "", None,
+                                 "soon", "2024-02-30", "45000", "03/04/2024", "31/12/2024",
+                                 "4 Mar 2024"]), min_size=1, max_size=60),
+       st.sampled_from(["str", "category"]))
+def test_one_date_family_weighed_without_counting_rows_equals_counting(vals, dtype):
+    """A column of one date family takes its weight from the rows with a date; the result,
+    info included, equals counting the rows of every distinct value."""
+    from workbench.io import parsing
+
+    raw = pd.Series(vals, dtype=dtype)
+    lazy_date = parsing.parse_date(raw)
+    real_family = parsing._dominant_family
+    try:
+        parsing._dominant_family = lambda fam, weight, info, known_rows=None: real_family(
+            fam, weight, info)
+        date = parsing.parse_date(raw)
+    finally:
+        parsing._dominant_family = real_family
+    _same(lazy_date, date)
+
+
+@given(st.integers(0, 10**9), st.booleans(), st.sampled_from([None, ".", ","]),
+       st.booleans())
+def test_one_decimal_mark_decides_by_its_presence_not_its_rows(rows, comma, decimal, needed):
+    """With values of only one decimal mark, the convention chosen from their row count
+    equals the one chosen from their presence alone (what parsing counts then)."""
+    from workbench.io.parsing import _decimal_convention
+
+    counted = (0, rows) if comma else (rows, 0)
+    present = (0, int(rows > 0)) if comma else (int(rows > 0), 0)
+    assert (_decimal_convention(decimal, None, *counted, needed)
+            == _decimal_convention(decimal, None, *present, needed))

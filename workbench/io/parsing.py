@@ -327,6 +327,26 @@ class _Codes:
         return np.bincount(self.table[ok], weights=counts[ok], minlength=n).astype(np.int64)
 
 
+class _Weights:
+    """Rows per distinct value (:meth:`_Codes.weight`), counted on first use.
+
+    Counting reads every row; a column whose distinct values settle a choice on
+    their own (one date family, one decimal mark) never counts. Indexed as the
+    counts array: ``weights[mask]``.
+    """
+
+    def __init__(self, codes: _Codes, n: int) -> None:
+        self._codes, self._n = codes, n
+
+    @functools.cached_property
+    def counts(self) -> np.ndarray:
+        """Return how many rows hold each distinct value."""
+        return self._codes.weight(self._n)
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        return self.counts[key]
+
+
 def _distinct_text(raw: pd.Series, missing_of: Callable[[pd.Series], np.ndarray]
                    ) -> tuple[np.ndarray, _Codes, np.ndarray] | None:
     """Strip, mark missing and factorize the *distinct* raw values, then map to rows.
@@ -704,7 +724,7 @@ def _fmt(v: float) -> str:
     return f"{v:.15g}"
 
 
-def _read_numbers(r: _Readings, weight: np.ndarray, decimal: str | None,
+def _read_numbers(r: _Readings, weight: _Weights | np.ndarray, decimal: str | None,
                   context: NumberContext | Callable | None) -> tuple[np.ndarray, pd.Series, np.ndarray,
                                                           np.ndarray, dict]:
     """Read distinct texts by the column's decimal mark; flag two-way and contradicting ones.
@@ -712,8 +732,13 @@ def _read_numbers(r: _Readings, weight: np.ndarray, decimal: str | None,
     Returns values, the normalised text used, issue codes, details, and info.
     """
     amb = r.ambiguous()
-    conv, source, flag_amb = _decimal_convention(decimal, context, int(weight[r.only(".")].sum()),
-                                                 int(weight[r.only(",")].sum()), bool(amb.any()))
+    dot, comma = r.only("."), r.only(",")
+    if dot.any() and comma.any():  # both marks: the rows weigh
+        w_dot, w_comma = int(weight[dot].sum()), int(weight[comma].sum())
+    else:  # one mark or none: which one, not how many rows (a distinct value has a row)
+        w_dot, w_comma = int(dot.any()), int(comma.any())
+    conv, source, flag_amb = _decimal_convention(decimal, context, w_dot, w_comma,
+                                                 bool(amb.any()))
     other = "," if conv == "." else "."
     own = r.ok[conv]
     values = np.where(own, r.value[conv], r.value[other])
@@ -873,7 +898,7 @@ def parse_number(raw: pd.Series, *, integer: bool = False, decimal: str | None =
     else:
         missing, codes, uniq_arr = fast
     uniq = pd.Series(uniq_arr, dtype="str")
-    weight = codes.weight(len(uniq))
+    weight = _Weights(codes, len(uniq))
     r = _Readings.of(uniq)
     vals, norm, issue, detail, info = _read_numbers(r, weight, decimal, context)
     if python_numbers:
@@ -1187,12 +1212,21 @@ def _date_families(uniq: pd.Series) -> tuple[np.ndarray, pd.Series, pd.Series, n
     return fam, parsed, alt, num_kind
 
 
-def _dominant_family(fam: np.ndarray, weight: np.ndarray, info: dict) -> str | None:
-    """Return the family most values use (None if no value is a date); record it in ``info``."""
+def _dominant_family(fam: np.ndarray, weight: _Weights | np.ndarray, info: dict,
+                     known_rows: Callable[[], int] | None = None) -> str | None:
+    """Return the family most values use (None if no value is a date); record it in ``info``.
+
+    ``known_rows`` gives the rows holding a date of any family: when all are of one
+    family, that count is its weight and the rows need no counting per value.
+    """
     known = fam != ""
     if not known.any():
         return None
-    fam_weight = pd.Series(weight[known], index=fam[known]).groupby(level=0).sum()
+    families = pd.unique(fam[known])
+    if len(families) == 1 and known_rows is not None:
+        fam_weight = pd.Series({families[0]: known_rows()})
+    else:
+        fam_weight = pd.Series(weight[known], index=fam[known]).groupby(level=0).sum()
     written = fam_weight.drop("excel_serial", errors="ignore")  # serials never set the format
     dominant = (written if len(written) else fam_weight).idxmax()
     info["date_format"] = _DATE_FAMILIES[dominant][1]
@@ -1201,7 +1235,7 @@ def _dominant_family(fam: np.ndarray, weight: np.ndarray, info: dict) -> str | N
 
 
 def _numeric_convention(options: DateOptions, fam: np.ndarray, num_kind: np.ndarray,
-                        weight: np.ndarray, parsed: pd.Series, alt: pd.Series,
+                        weight: _Weights | np.ndarray, parsed: pd.Series, alt: pd.Series,
                         issue: np.ndarray, detail: np.ndarray, info: dict) -> bool:
     """Settle M/D/Y versus D/M/Y for the numeric values; return ``dayfirst``.
 
@@ -1359,7 +1393,7 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     else:
         missing, codes, uniq_arr = fast
     uniq = pd.Series(uniq_arr, dtype="str")
-    weight = codes.weight(len(uniq))
+    weight = _Weights(codes, len(uniq))
 
     n = len(uniq)
     fam, parsed, alt, num_kind = _date_families(uniq)
@@ -1367,10 +1401,13 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     detail = np.full(n, None, dtype=object)
     info: dict = {}
     known = fam != ""
-    dominant = _dominant_family(fam, weight, info)
+    unknown = ~known
+    invalid = codes.spread(unknown, False).astype(bool, copy=False)
+    dominant = _dominant_family(  # rows with a date: rows with a value, less the unusable ones
+        fam, weight, info, lambda: len(raw) - int(np.count_nonzero(missing))
+        - int(np.count_nonzero(invalid)))
     dayfirst = _numeric_convention(options, fam, num_kind, weight, parsed, alt, issue, detail,
                                    info)
-    unknown = ~known
     detail[unknown] = "not a date in any recognised format"
     _flag_serials(uniq, fam, parsed, issue, detail)
     _drop_out_of_range(parsed, issue, detail)  # a placeholder says so, whatever its format
@@ -1381,8 +1418,7 @@ def parse_date(raw: pd.Series, options: DateOptions | None = None,
     # map back from distinct values to rows
     values = pd.Series(codes.spread(parsed.to_numpy().astype("datetime64[ns]"),
                                     np.datetime64("NaT", "ns")), index=raw.index, copy=False)
-    invalid = codes.spread(unknown, False).astype(bool, copy=False)
-    info["dropped_inconsistent"] = int(weight[dropped].sum()) if n else 0
+    info["dropped_inconsistent"] = int(weight[dropped].sum()) if dropped.any() else 0
     return Parsed(values, missing, invalid, codes.spread(issue, None).astype(object, copy=False),
                   codes.spread(detail, None).astype(object, copy=False), info)
 
