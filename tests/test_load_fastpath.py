@@ -1275,3 +1275,19 @@ def test_one_decimal_mark_decides_by_its_presence_not_its_rows(rows, comma, deci
     present = (0, int(rows > 0)) if comma else (int(rows > 0), 0)
     assert (_decimal_convention(decimal, None, *counted, needed)
             == _decimal_convention(decimal, None, *present, needed))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=1, max_size=6),
+       st.lists(st.integers(-1, 5), max_size=80))
+def test_text_taken_per_row_equals_pandas_take(texts, codes):
+    """Each row's text from the distinct texts (a missing one added at the end instead of a
+    masked take) equals pandas' ``take`` with ``allow_fill``."""
+    from workbench.io.parsing import _take_text
+
+    table = pd.Series(texts, dtype="str").array
+    rows = np.asarray([c for c in codes if c < len(texts)], dtype=np.int16)
+    got = _take_text(table, rows)
+    want = table.take(rows, allow_fill=True)
+    assert got.dtype == want.dtype
+    pd.testing.assert_extension_array_equal(got, want)
