@@ -356,8 +356,7 @@ def _coalesce(parsed: list[Parsed]
         if take.any():
             values = values.mask(take, p.values)
             used[take] = k
-    all_missing = (parsed[0].missing if len(parsed) == 1
-                   else np.logical_and.reduce([p.missing for p in parsed]))
+    all_missing = np.logical_and.reduce([p.missing for p in parsed])
     unusable = (used == -1) & ~all_missing
     return values, all_missing, unusable, lambda: used
 
