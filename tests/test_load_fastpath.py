@@ -1291,3 +1291,25 @@ def test_text_taken_per_row_equals_pandas_take(texts, codes):
     want = table.take(rows, allow_fill=True)
     assert got.dtype == want.dtype
     pd.testing.assert_extension_array_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["SH", "SZ", "北京", ""])),
+                         max_size=20), min_size=1, max_size=4),
+       st.sampled_from(["int8", "int16", "int32", "int64"]), st.integers(0, 3))
+def test_coded_text_of_any_chunks_equals_arrows_conversion(chunks, index, cut):
+    """A dictionary text column (chunks with nulls, sliced, any index width) becomes the
+    Categorical Arrow's ``to_pandas`` makes, its codes in pandas' own width."""
+    import pyarrow as pa
+
+    from workbench.io.readers import _coded_text
+
+    kind = pa.dictionary(getattr(pa, index)(), pa.string())
+    parts = [pa.array(c, type=pa.string()).dictionary_encode().cast(kind) for c in chunks]
+    parts = [p.slice(min(cut, len(p))) for p in parts]
+    column = pa.chunked_array(parts, type=kind)
+    got = _coded_text(column)
+    want = pd.Series(column.to_pandas()).astype(object)
+    assert pd.Series(got).astype(object).equals(want)
+    assert got.codes.dtype == pd.Categorical.from_codes(
+        np.zeros(0, dtype=np.int64), categories=got.categories).codes.dtype or len(got) == 0

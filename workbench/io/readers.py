@@ -623,7 +623,6 @@ def _coded_text(column: pa.ChunkedArray) -> pd.Categorical | None:
     (['b', 'a', 'a', nan, 'c'], ['b', 'a', 'c'])
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     kind = column.type
     if not (pa.types.is_dictionary(kind) and (pa.types.is_string(kind.value_type)
@@ -637,9 +636,20 @@ def _coded_text(column: pa.ChunkedArray) -> pd.Categorical | None:
     texts = unified.chunk(0).dictionary
     if texts.null_count:  # a null among the texts: not a category; Arrow's own conversion
         return None
-    codes = np.concatenate([
-        (pc.fill_null(c.indices, -1) if c.null_count else c.indices).to_numpy(
-            zero_copy_only=False) for c in unified.chunks])
+    # the codes in pandas' width for this many categories, written once from every chunk
+    # (a null: -1), so that pandas keeps them as they are
+    width = next(t for t in (np.int8, np.int16, np.int32, np.int64)
+                 if len(texts) < np.iinfo(t).max)
+    codes = np.empty(len(column), dtype=width)
+    at = 0
+    for c in unified.chunks:
+        part = codes[at:at + len(c)]
+        at += len(c)
+        idx = c.indices  # its buffer as it is: a null's slot holds any code, refilled below
+        part[:] = np.frombuffer(idx.buffers()[1], dtype=idx.type.to_pandas_dtype(),
+                                count=len(idx), offset=idx.offset * idx.type.byte_width)
+        if c.null_count:
+            part[~_valid(c)] = -1
     categories = pd.Index(pd.arrays.ArrowStringArray(
         pa.chunked_array([texts.cast(pa.large_string())]), dtype=text_dtype))
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
