@@ -1313,3 +1313,26 @@ def test_coded_text_of_any_chunks_equals_arrows_conversion(chunks, index, cut):
     assert pd.Series(got).astype(object).equals(want)
     assert got.codes.dtype == pd.Categorical.from_codes(
         np.zeros(0, dtype=np.int64), categories=got.categories).codes.dtype or len(got) == 0
+
+
+def test_empty_chunks_without_buffers_convert_as_arrow_does():
+    """A chunk of no rows may carry no buffers at all (Arrow allows it): coded text and typed
+    columns with one still convert as Arrow's ``to_pandas`` does."""
+    import pyarrow as pa
+
+    from workbench.io.readers import _coded_text, typed_in_place
+
+    kind = pa.dictionary(pa.int32(), pa.string())
+    bare = pa.DictionaryArray.from_buffers(kind, 0, [None, None], dictionary=pa.array(["a"]))
+    text = pa.chunked_array([bare, pa.array(["a", None, "b"]).dictionary_encode()], type=kind)
+    assert _coded_text(text).tolist() == ["a", np.nan, "b"]
+    columns = {"q": (pa.float64(), [1.5, None]), "f": (pa.bool_(), [True, False]),
+               "i": (pa.int64(), [3, 4]), "d": (pa.timestamp("us"), [86_400_000_000, None])}
+    table = pa.table({name: pa.chunked_array([pa.Array.from_buffers(t, 0, [None, None]),
+                                              pa.array(vals, t)], type=t)
+                      for name, (t, vals) in columns.items()})
+    want = table.set_column(3, "d", table.column(3).cast(pa.timestamp("ns"))).to_pandas()
+    got = typed_in_place(table)  # converts in the table's own buffers: Arrow's result first
+    assert sorted(got) == [0, 1, 2, 3]
+    for k, name in enumerate(table.column_names):
+        pd.testing.assert_series_equal(pd.Series(got[k], name=name), want[name])

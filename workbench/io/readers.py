@@ -643,6 +643,8 @@ def _coded_text(column: pa.ChunkedArray) -> pd.Categorical | None:
     codes = np.empty(len(column), dtype=width)
     at = 0
     for c in unified.chunks:
+        if not len(c):  # an empty chunk may have no buffers at all
+            continue
         part = codes[at:at + len(c)]
         at += len(c)
         idx = c.indices  # its buffer as it is: a null's slot holds any code, refilled below
@@ -989,6 +991,8 @@ def _valid(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def _bits(chunk: pa.Array, buffer: int) -> np.ndarray:
     """Return one of ``chunk``'s bitmaps (0: validity, 1: a boolean array's values) as bools."""
+    if not len(chunk):  # an empty chunk may have no buffers at all
+        return np.zeros(0, dtype=bool)
     bits = np.frombuffer(chunk.buffers()[buffer], dtype=np.uint8)
     return np.unpackbits(bits, bitorder="little",
                          count=chunk.offset + len(chunk))[chunk.offset:].view(bool)
@@ -1018,9 +1022,9 @@ def _typed_kind(t: pa.DataType, wanted: str | None, nulls: int) -> str | None:
 def _typed_column(column: pa.ChunkedArray, wanted: str | None) -> np.ndarray | object | None:
     """Return pandas' array for one typed column (see :func:`typed_in_place`), else ``None``."""
     kind = _typed_kind(column.type, wanted, column.null_count)
-    if kind is None or not column.num_chunks:
+    if kind is None or not len(column):  # an empty column: Arrow's own conversion
         return None
-    chunks = column.chunks
+    chunks = [c for c in column.chunks if len(c)]  # an empty chunk may have no buffers
     if kind in ("bool", "boolean"):  # bits to bytes
         flags = np.concatenate([_bits(c, 1) for c in chunks])
         return pd.arrays.BooleanArray(flags, ~_valid(column)) if kind == "boolean" else flags
